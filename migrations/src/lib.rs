@@ -1,0 +1,78 @@
+//! Commonroom's schema, as forward-only migrations: one file per change, named by date.
+//!
+//! The same migrations run on SQLite and PostgreSQL; tests run them through
+//! this `Migrator` on a fresh database of each kind.
+
+pub use sea_orm_migration::prelude::*;
+
+mod m20261122_000001_accounts;
+mod m20261122_000002_content;
+
+pub struct Migrator;
+
+#[async_trait::async_trait]
+impl MigratorTrait for Migrator {
+    fn migrations() -> Vec<Box<dyn MigrationTrait>> {
+        vec![
+            Box::new(m20261122_000001_accounts::Migration),
+            Box::new(m20261122_000002_content::Migration),
+        ]
+    }
+}
+
+/// Column helpers shared by the migration files, so every table spells ids
+/// and timestamps the same way on both backends.
+pub(crate) mod cols {
+    use sea_orm_migration::prelude::*;
+
+    pub fn id<T: IntoIden>(name: T) -> ColumnDef {
+        ColumnDef::new(name)
+            .big_integer()
+            .not_null()
+            .auto_increment()
+            .primary_key()
+            .to_owned()
+    }
+
+    pub fn fk<T: IntoIden>(name: T) -> ColumnDef {
+        ColumnDef::new(name).big_integer().not_null().to_owned()
+    }
+
+    pub fn fk_null<T: IntoIden>(name: T) -> ColumnDef {
+        ColumnDef::new(name).big_integer().null().to_owned()
+    }
+
+    pub fn text<T: IntoIden>(name: T) -> ColumnDef {
+        ColumnDef::new(name).text().not_null().to_owned()
+    }
+
+    pub fn text_default<T: IntoIden>(name: T, default: &str) -> ColumnDef {
+        ColumnDef::new(name)
+            .text()
+            .not_null()
+            .default(default)
+            .to_owned()
+    }
+
+    pub fn text_null<T: IntoIden>(name: T) -> ColumnDef {
+        ColumnDef::new(name).text().null().to_owned()
+    }
+
+    pub fn int<T: IntoIden>(name: T) -> ColumnDef {
+        ColumnDef::new(name).integer().not_null().default(0).to_owned()
+    }
+
+    pub fn time<T: IntoIden>(name: T) -> ColumnDef {
+        ColumnDef::new(name)
+            .timestamp_with_time_zone()
+            .not_null()
+            .to_owned()
+    }
+
+    pub fn time_null<T: IntoIden>(name: T) -> ColumnDef {
+        ColumnDef::new(name)
+            .timestamp_with_time_zone()
+            .null()
+            .to_owned()
+    }
+}

@@ -1,0 +1,186 @@
+//! Settings: built-in defaults, then a TOML file, then `COMMONROOM__…`
+//! environment variables, then command-line flags. Secrets are wrapped so
+//! they never reach a log line.
+
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+
+use serde::Deserialize;
+
+/// A value that must not be printed (database URLs carry passwords).
+#[derive(Clone, Deserialize, Default, PartialEq, Eq)]
+#[serde(transparent)]
+pub struct Secret(String);
+
+impl Secret {
+    pub fn new(value: impl Into<String>) -> Self {
+        Self(value.into())
+    }
+
+    pub fn expose(&self) -> &str {
+        &self.0
+    }
+}
+
+impl std::fmt::Debug for Secret {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Secret(***)")
+    }
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(default)]
+pub struct Settings {
+    /// Where the SQLite database (and, later, the search index) live.
+    pub data_dir: PathBuf,
+    /// `sqlite://…` or `postgres://…`; empty means SQLite in `data_dir`.
+    pub database_url: Option<Secret>,
+    pub server: ServerSettings,
+    pub auth: AuthSettings,
+    pub log: LogSettings,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(default)]
+pub struct ServerSettings {
+    pub listen: SocketAddr,
+    /// The address people use, e.g. `https://commonroom.brackenshire.gov.uk`.
+    /// When it starts with `https`, cookies are marked Secure.
+    pub public_url: Option<String>,
+    /// Take the client address from `X-Forwarded-For` (only behind a trusted proxy).
+    pub trust_forwarded_for: bool,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(default)]
+pub struct AuthSettings {
+    /// How long an invite link stays valid.
+    pub invite_days: i64,
+    /// How long "remember me" keeps someone signed in.
+    pub remember_days: i64,
+    /// How long a session lasts without "remember me" (the cookie also ends with the browser).
+    pub session_hours: i64,
+    /// Failed sign-ins allowed per account in a window before it is slowed down.
+    pub max_failures_per_account: i32,
+    /// Failed sign-ins allowed per client address in a window.
+    pub max_failures_per_ip: i32,
+    /// The window, and the base of the growing wait, in seconds.
+    pub throttle_window_secs: i64,
+    /// The longest anyone is ever made to wait, in seconds.
+    pub throttle_max_block_secs: i64,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(default)]
+pub struct LogSettings {
+    /// `pretty` for people, `json` for log collectors.
+    pub format: String,
+    /// A tracing filter, e.g. `info,commonroom=debug`.
+    pub filter: String,
+}
+
+impl Default for Settings {
+    fn default() -> Self {
+        Self {
+            data_dir: PathBuf::from("data"),
+            database_url: None,
+            server: ServerSettings::default(),
+            auth: AuthSettings::default(),
+            log: LogSettings::default(),
+        }
+    }
+}
+
+impl Default for ServerSettings {
+    fn default() -> Self {
+        Self {
+            listen: SocketAddr::from(([127, 0, 0, 1], 8080)),
+            public_url: None,
+            trust_forwarded_for: false,
+        }
+    }
+}
+
+impl Default for AuthSettings {
+    fn default() -> Self {
+        Self {
+            invite_days: 7,
+            remember_days: 30,
+            session_hours: 12,
+            max_failures_per_account: 5,
+            max_failures_per_ip: 30,
+            throttle_window_secs: 15 * 60,
+            throttle_max_block_secs: 15 * 60,
+        }
+    }
+}
+
+impl Default for LogSettings {
+    fn default() -> Self {
+        Self { format: "pretty".into(), filter: "info".into() }
+    }
+}
+
+/// Flags that override file and environment.
+#[derive(Debug, Default, Clone)]
+pub struct Overrides {
+    pub config_file: Option<PathBuf>,
+    pub data_dir: Option<PathBuf>,
+    pub database_url: Option<String>,
+    pub listen: Option<SocketAddr>,
+}
+
+impl Settings {
+    /// Defaults ← `commonroom.toml` (or `--config`) ← `COMMONROOM__…` env ← flags.
+    pub fn load(overrides: Overrides) -> anyhow::Result<Self> {
+        let mut builder = config::Config::builder();
+        match &overrides.config_file {
+            Some(path) => builder = builder.add_source(config::File::from(path.as_path()).required(true)),
+            None => {
+                builder = builder.add_source(config::File::from(Path::new("commonroom.toml")).required(false))
+            }
+        }
+        builder = builder.add_source(
+            config::Environment::with_prefix("COMMONROOM")
+                .prefix_separator("__")
+                .separator("__")
+                .try_parsing(true),
+        );
+        let mut settings: Settings = builder.build()?.try_deserialize()?;
+        if settings.database_url.is_none()
+            && let Ok(url) = std::env::var("DATABASE_URL")
+            && !url.is_empty()
+        {
+            settings.database_url = Some(Secret::new(url));
+        }
+        if let Some(dir) = overrides.data_dir {
+            settings.data_dir = dir;
+        }
+        if let Some(url) = overrides.database_url {
+            settings.database_url = Some(Secret::new(url));
+        }
+        if let Some(listen) = overrides.listen {
+            settings.server.listen = listen;
+        }
+        Ok(settings)
+    }
+
+    /// The database to use: the configured URL, or SQLite in the data directory.
+    pub fn database_url(&self) -> Secret {
+        match &self.database_url {
+            Some(url) if !url.expose().is_empty() => url.clone(),
+            _ => Secret::new(format!(
+                "sqlite://{}?mode=rwc",
+                self.data_dir.join("commonroom.db").display()
+            )),
+        }
+    }
+
+    pub fn uses_sqlite(&self) -> bool {
+        self.database_url().expose().starts_with("sqlite:")
+    }
+
+    pub fn secure_cookies(&self) -> bool {
+        self.server.public_url.as_deref().is_some_and(|u| u.starts_with("https://"))
+    }
+}

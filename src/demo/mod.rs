@@ -1,0 +1,168 @@
+//! Demo data: the fictional Brackenshire Council (loaded only into an empty
+//! database), and a generator of realistic bulk data for benchmarks.
+
+pub mod generate;
+
+use std::collections::HashMap;
+
+use anyhow::Context;
+use chrono::Duration;
+use sea_orm::DatabaseConnection;
+use serde::Deserialize;
+
+use crate::auth::hash_password;
+use crate::domain::email::EmailAddress;
+use crate::domain::post::PostDraft;
+use crate::domain::reaction::ReactionKind;
+use crate::domain::role::Role;
+use crate::domain::slug::ChannelSlug;
+use crate::domain::time::now;
+use crate::store::channels::{self, NewChannel};
+use crate::store::reactions::{self, Target};
+use crate::store::users::{self, NewUser};
+use crate::store::{posts, replies};
+
+/// The password every demo account shares. Demo data is for trying Commonroom out, never for production.
+pub const DEMO_PASSWORD: &str = "brackenshire-demo";
+
+const BRACKENSHIRE: &str = include_str!("brackenshire.toml");
+
+#[derive(Deserialize)]
+struct Demo {
+    users: Vec<DemoUser>,
+    channels: Vec<DemoChannel>,
+    posts: Vec<DemoPost>,
+}
+
+#[derive(Deserialize)]
+struct DemoUser {
+    handle: String,
+    name: String,
+    email: String,
+    job_title: String,
+    department: String,
+    role: String,
+}
+
+#[derive(Deserialize)]
+struct DemoChannel {
+    slug: String,
+    name: String,
+    description: String,
+    created_by: String,
+    followers: Vec<String>,
+}
+
+#[derive(Deserialize)]
+struct DemoPost {
+    channel: String,
+    author: String,
+    kind: String,
+    title: String,
+    url: Option<String>,
+    body: String,
+    hours_ago: i64,
+    #[serde(default)]
+    likes: Vec<String>,
+    #[serde(default)]
+    replies: Vec<DemoReply>,
+}
+
+#[derive(Deserialize)]
+struct DemoReply {
+    author: String,
+    body: String,
+    minutes_after: i64,
+    quote: Option<usize>,
+    #[serde(default)]
+    likes: Vec<String>,
+}
+
+/// A demo login to print at start-up.
+pub struct DemoLogin {
+    pub email: String,
+    pub role: String,
+}
+
+pub enum Outcome {
+    Loaded { logins: Vec<DemoLogin> },
+    AlreadyHasData,
+}
+
+fn demo() -> anyhow::Result<Demo> {
+    toml::from_str(BRACKENSHIRE).context("parsing the built-in demo data")
+}
+
+/// Who to suggest signing in as: the admin, a curator and a member.
+fn sample_logins(demo: &Demo) -> Vec<DemoLogin> {
+    let mut logins = Vec::new();
+    for role in ["admin", "curator", "member"] {
+        if let Some(u) = demo.users.iter().find(|u| u.role == role) {
+            logins.push(DemoLogin { email: u.email.clone(), role: role.to_owned() });
+        }
+    }
+    logins
+}
+
+/// Load Brackenshire Council into an empty database; do nothing otherwise.
+pub async fn load(db: &DatabaseConnection) -> anyhow::Result<Outcome> {
+    if users::count(db).await? > 0 {
+        return Ok(Outcome::AlreadyHasData);
+    }
+    let demo = demo()?;
+    let hash = hash_password(DEMO_PASSWORD.to_owned()).await?;
+    let mut ids: HashMap<String, i64> = HashMap::new();
+    for u in &demo.users {
+        let email = EmailAddress::parse(&u.email).map_err(|m| anyhow::anyhow!("demo user {}: {m}", u.handle))?;
+        let role = Role::parse(&u.role).unwrap_or(Role::Member);
+        let new = NewUser {
+            email,
+            name: u.name.clone(),
+            password_hash: Some(hash.clone()),
+            roles: vec![role],
+            job_title: u.job_title.clone(),
+            department: u.department.clone(),
+        };
+        let id = users::create(db, new, None).await.map_err(|e| anyhow::anyhow!("demo user {}: {e}", u.handle))?;
+        ids.insert(u.handle.clone(), id);
+    }
+    let person = |handle: &str| ids.get(handle).copied().with_context(|| format!("demo data names unknown person {handle}"));
+    let mut channel_ids: HashMap<String, i64> = HashMap::new();
+    for c in &demo.channels {
+        let slug = ChannelSlug::parse(&c.slug).map_err(|m| anyhow::anyhow!("demo channel {}: {m}", c.slug))?;
+        let created = channels::create(db, person(&c.created_by)?, NewChannel { slug, name: c.name.clone(), description: c.description.clone() })
+            .await
+            .map_err(|e| anyhow::anyhow!("demo channel {}: {e}", c.slug))?;
+        for f in &c.followers {
+            channels::follow(db, person(f)?, created.id).await?;
+        }
+        channel_ids.insert(c.slug.clone(), created.id);
+    }
+    let at_now = now();
+    for p in &demo.posts {
+        let draft = PostDraft::parse(&p.kind, &p.title, p.url.as_deref().unwrap_or(""), &p.body)
+            .map_err(|e| anyhow::anyhow!("demo post {:?}: {e:?}", p.title))?;
+        let channel_id = channel_ids.get(&p.channel).copied().with_context(|| format!("unknown channel {}", p.channel))?;
+        let published = at_now - Duration::hours(p.hours_ago);
+        let post_id = posts::create_at(db, person(&p.author)?, channel_id, &draft, published).await?;
+        for l in &p.likes {
+            reactions::toggle(db, Target::Post(post_id), person(l)?, ReactionKind::Like).await?;
+        }
+        let mut reply_ids = Vec::new();
+        for r in &p.replies {
+            let at = (published + Duration::minutes(r.minutes_after)).min(at_now);
+            let quote = r.quote.and_then(|i| reply_ids.get(i).copied());
+            let id = replies::create_at(db, post_id, person(&r.author)?, r.body.trim(), quote, at).await?;
+            for l in &r.likes {
+                reactions::toggle(db, Target::Reply(id), person(l)?, ReactionKind::Like).await?;
+            }
+            reply_ids.push(id);
+        }
+    }
+    Ok(Outcome::Loaded { logins: sample_logins(&demo) })
+}
+
+/// The logins to suggest, whether or not the data was loaded just now.
+pub fn logins() -> Vec<DemoLogin> {
+    demo().map(|d| sample_logins(&d)).unwrap_or_default()
+}

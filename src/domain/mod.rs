@@ -1,0 +1,15 @@
+//! Pure types and rules, no IO: input is parsed into these at the edge and
+//! nothing inside re-checks it.
+
+pub mod cursor;
+pub mod email;
+pub mod form;
+pub mod handle;
+pub mod markdown;
+pub mod password;
+pub mod policy;
+pub mod post;
+pub mod reaction;
+pub mod role;
+pub mod slug;
+pub mod time;

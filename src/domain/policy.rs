@@ -1,0 +1,173 @@
+//! Who may do what to which object. Every handler and every listing query asks
+//! here; nothing else decides. Later issues grow this into the full community
+//! model (licence to post, channel managers, moderators, private working groups).
+
+use super::role::Role;
+
+/// The signed-in person asking to do something.
+#[derive(Debug, Clone)]
+pub struct Actor {
+    pub user_id: i64,
+    pub roles: Vec<Role>,
+}
+
+impl Actor {
+    pub fn has(&self, role: Role) -> bool {
+        role == Role::Member || self.roles.contains(&role)
+    }
+
+    pub fn is_admin(&self) -> bool {
+        self.has(Role::Admin)
+    }
+}
+
+/// Who can see a channel and its content.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Visibility {
+    /// Everyone signed in can read it.
+    Open,
+    /// Listed for everyone; content for members only.
+    PrivateListed,
+    /// Neither listed nor readable except by members.
+    PrivateHidden,
+}
+
+impl Visibility {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Visibility::Open => "open",
+            Visibility::PrivateListed => "private-listed",
+            Visibility::PrivateHidden => "private-hidden",
+        }
+    }
+
+    /// Unknown values are treated as the most private, never the most open.
+    pub fn parse(raw: &str) -> Self {
+        match raw {
+            "open" => Visibility::Open,
+            "private-listed" => Visibility::PrivateListed,
+            _ => Visibility::PrivateHidden,
+        }
+    }
+}
+
+/// What the policy needs to know about a channel.
+#[derive(Debug, Clone, Copy)]
+pub struct ChannelFacts {
+    pub visibility: Visibility,
+    pub archived: bool,
+    /// Whether the actor is a member of this (private) channel.
+    pub is_member: bool,
+}
+
+/// What the policy needs to know about a post or reply.
+#[derive(Debug, Clone, Copy)]
+pub struct ContentFacts {
+    pub author_id: i64,
+    pub deleted: bool,
+    pub hidden: bool,
+}
+
+pub fn can_see_channel_listed(_actor: &Actor, ch: &ChannelFacts) -> bool {
+    ch.visibility != Visibility::PrivateHidden || ch.is_member
+}
+
+pub fn can_read_channel(_actor: &Actor, ch: &ChannelFacts) -> bool {
+    ch.visibility == Visibility::Open || ch.is_member
+}
+
+pub fn can_follow_channel(actor: &Actor, ch: &ChannelFacts) -> bool {
+    can_read_channel(actor, ch)
+}
+
+pub fn can_post_in(actor: &Actor, ch: &ChannelFacts) -> bool {
+    can_read_channel(actor, ch) && !ch.archived
+}
+
+pub fn can_reply_in(actor: &Actor, ch: &ChannelFacts, post: &ContentFacts) -> bool {
+    can_read_channel(actor, ch) && !ch.archived && !post.deleted && !post.hidden
+}
+
+pub fn can_react(actor: &Actor, ch: &ChannelFacts, content: &ContentFacts) -> bool {
+    can_reply_in(actor, ch, content)
+}
+
+/// Only the author edits their words, and not once the channel is archived.
+pub fn can_edit(actor: &Actor, ch: &ChannelFacts, content: &ContentFacts) -> bool {
+    content.author_id == actor.user_id && !content.deleted && !ch.archived && can_read_channel(actor, ch)
+}
+
+/// The author, or an administrator, may delete (softly: a notice remains).
+pub fn can_delete(actor: &Actor, ch: &ChannelFacts, content: &ContentFacts) -> bool {
+    !content.deleted
+        && can_read_channel(actor, ch)
+        && (content.author_id == actor.user_id || actor.is_admin())
+}
+
+pub fn can_create_channel(actor: &Actor) -> bool {
+    actor.is_admin()
+}
+
+pub fn can_archive_channel(actor: &Actor) -> bool {
+    actor.is_admin()
+}
+
+pub fn can_manage_people(actor: &Actor) -> bool {
+    actor.is_admin()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn member(id: i64) -> Actor {
+        Actor { user_id: id, roles: vec![] }
+    }
+
+    fn admin(id: i64) -> Actor {
+        Actor { user_id: id, roles: vec![Role::Admin] }
+    }
+
+    const OPEN: ChannelFacts = ChannelFacts { visibility: Visibility::Open, archived: false, is_member: false };
+    const ARCHIVED: ChannelFacts = ChannelFacts { visibility: Visibility::Open, archived: true, is_member: false };
+    const PRIVATE: ChannelFacts =
+        ChannelFacts { visibility: Visibility::PrivateListed, archived: false, is_member: false };
+
+    fn by(author: i64) -> ContentFacts {
+        ContentFacts { author_id: author, deleted: false, hidden: false }
+    }
+
+    #[test]
+    fn only_author_edits() {
+        assert!(can_edit(&member(1), &OPEN, &by(1)));
+        assert!(!can_edit(&member(2), &OPEN, &by(1)));
+        assert!(!can_edit(&admin(2), &OPEN, &by(1)));
+    }
+
+    #[test]
+    fn admin_or_author_deletes() {
+        assert!(can_delete(&member(1), &OPEN, &by(1)));
+        assert!(!can_delete(&member(2), &OPEN, &by(1)));
+        assert!(can_delete(&admin(2), &OPEN, &by(1)));
+    }
+
+    #[test]
+    fn archived_is_read_only() {
+        assert!(can_read_channel(&member(1), &ARCHIVED));
+        assert!(!can_post_in(&member(1), &ARCHIVED));
+        assert!(!can_reply_in(&member(1), &ARCHIVED, &by(1)));
+        assert!(!can_edit(&member(1), &ARCHIVED, &by(1)));
+    }
+
+    #[test]
+    fn private_needs_membership_even_for_admins() {
+        assert!(!can_read_channel(&admin(1), &PRIVATE));
+        let joined = ChannelFacts { is_member: true, ..PRIVATE };
+        assert!(can_read_channel(&member(1), &joined));
+    }
+
+    #[test]
+    fn unknown_visibility_is_private() {
+        assert_eq!(Visibility::parse("weird"), Visibility::PrivateHidden);
+    }
+}

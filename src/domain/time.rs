@@ -1,0 +1,70 @@
+//! The one clock. Times are kept to the microsecond so that a value read back
+//! from either database compares equal to the value written (keyset cursors
+//! depend on that).
+
+use chrono::{DateTime, SubsecRound, Utc};
+
+pub fn now() -> DateTime<Utc> {
+    Utc::now().trunc_subsecs(6)
+}
+
+pub fn from_micros(micros: i64) -> Option<DateTime<Utc>> {
+    DateTime::from_timestamp_micros(micros)
+}
+
+/// A moment as people read it ("3 h ago", "12 Jun") and as machines do (ISO 8601).
+#[derive(Debug, Clone)]
+pub struct When {
+    pub iso: String,
+    pub human: String,
+    /// The full date and time, for a tooltip or screen readers.
+    pub full: String,
+}
+
+impl When {
+    pub fn new(at: DateTime<Utc>) -> Self {
+        Self::relative_to(at, Utc::now())
+    }
+
+    pub fn relative_to(at: DateTime<Utc>, now: DateTime<Utc>) -> Self {
+        let secs = (now - at).num_seconds();
+        let human = if secs < 60 {
+            "just now".to_owned()
+        } else if secs < 3600 {
+            format!("{} min ago", secs / 60)
+        } else if secs < 86_400 {
+            format!("{} h ago", secs / 3600)
+        } else if secs < 7 * 86_400 {
+            let days = secs / 86_400;
+            if days == 1 { "yesterday".to_owned() } else { format!("{days} days ago") }
+        } else if at.format("%Y").to_string() == now.format("%Y").to_string() {
+            at.format("%-d %b").to_string()
+        } else {
+            at.format("%-d %b %Y").to_string()
+        };
+        Self {
+            iso: at.to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
+            human,
+            full: at.format("%-d %B %Y at %H:%M UTC").to_string(),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use chrono::TimeZone;
+
+    #[test]
+    fn reads_like_a_person_would_say_it() {
+        let now = Utc.with_ymd_and_hms(2026, 6, 12, 12, 0, 0).unwrap();
+        let ago = |secs| When::relative_to(now - chrono::Duration::seconds(secs), now).human;
+        assert_eq!(ago(5), "just now");
+        assert_eq!(ago(5 * 60), "5 min ago");
+        assert_eq!(ago(3 * 3600), "3 h ago");
+        assert_eq!(ago(86_400 + 10), "yesterday");
+        assert_eq!(ago(3 * 86_400), "3 days ago");
+        assert_eq!(ago(20 * 86_400), "23 May");
+        assert_eq!(ago(400 * 86_400), "8 May 2025");
+    }
+}

@@ -1,0 +1,17 @@
+//! sea-orm entities, one per table. Only `store/` uses them; handlers and
+//! templates see the view structs that `store/` returns.
+
+pub mod audit_log;
+pub mod channel;
+pub mod channel_follow;
+pub mod invite;
+pub mod login_throttle;
+pub mod mention;
+pub mod post;
+pub mod post_reaction;
+pub mod reply;
+pub mod reply_reaction;
+pub mod search_outbox;
+pub mod session;
+pub mod user;
+pub mod user_role;

@@ -1,0 +1,31 @@
+//! `posts` table (sea-orm entity; generated style, not hand-tuned).
+
+use sea_orm::entity::prelude::*;
+
+#[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+#[sea_orm(table_name = "posts")]
+pub struct Model {
+    #[sea_orm(primary_key)]
+    pub id: i64,
+    pub channel_id: i64,
+    pub author_id: i64,
+    pub kind: String,
+    pub title: String,
+    pub url: Option<String>,
+    pub url_domain: Option<String>,
+    pub body_md: String,
+    pub body_html: String,
+    pub created_at: DateTimeUtc,
+    pub published_at: DateTimeUtc,
+    pub edited_at: Option<DateTimeUtc>,
+    pub deleted_at: Option<DateTimeUtc>,
+    pub deleted_by: Option<i64>,
+    pub hidden_at: Option<DateTimeUtc>,
+    pub reply_count: i32,
+    pub last_activity_at: DateTimeUtc,
+}
+
+#[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+pub enum Relation {}
+
+impl ActiveModelBehavior for ActiveModel {}

@@ -1,0 +1,29 @@
+//! Commonroom: an internal knowledge-sharing feed for public bodies.
+//!
+//! - `startup`  builds the app (listener, database, migrations) and runs it
+//! - `config`   settings from file, environment and flags
+//! - `state`    the state every handler shares
+//! - `error`    the one error type, which renders itself
+//! - `router`   every route, grouped by audience
+//! - `auth`     sign-in backend and password hashing
+//! - `domain`   pure types and the policy (who may do what)
+//! - `store`    query functions over the database, returning view structs
+//! - `entities` sea-orm table definitions
+//! - `web`      HTTP handlers, one file per feature
+//! - `views`    askama page structs
+//! - `demo`     the demo organisation and the bulk data generator
+//! - `telemetry` logging setup
+
+pub mod auth;
+pub mod config;
+pub mod demo;
+pub mod domain;
+pub mod entities;
+pub mod error;
+pub mod router;
+pub mod startup;
+pub mod state;
+pub mod store;
+pub mod telemetry;
+pub mod views;
+pub mod web;

@@ -1,0 +1,79 @@
+//! Every route in one place, grouped by who uses it. The table of contents of the app.
+
+use axum::Router;
+use axum::routing::{get, post};
+use axum_login::AuthManagerLayerBuilder;
+use tower_http::compression::CompressionLayer;
+use tower_http::csrf::CsrfLayer;
+use tower_http::limit::RequestBodyLimitLayer;
+use tower_http::trace::TraceLayer;
+use tower_sessions::cookie::SameSite;
+use tower_sessions::{Expiry, SessionManagerLayer};
+
+use crate::auth::Backend;
+use crate::error;
+use crate::state::AppState;
+use crate::store::sessions::DbSessionStore;
+use crate::web::{admin, assets, auth, channels, feeds, health, people, posts, reactions, replies, security};
+
+pub fn build(state: AppState) -> Router {
+    // Anyone: health checks, static files, signing in and joining by invite.
+    let public = Router::new()
+        .route("/healthz", get(health::healthz))
+        .route("/assets/{*path}", get(assets::serve))
+        .route("/login", get(auth::show_login).post(auth::login))
+        .route("/logout", post(auth::logout))
+        .route("/invite/{token}", get(auth::show_invite).post(auth::accept_invite));
+
+    // Staff: reading, posting, replying and reacting. Each handler asks the policy.
+    let staff = Router::new()
+        .route("/", get(feeds::home))
+        .route("/all", get(feeds::all))
+        .route("/channels", get(channels::list_channels).post(channels::create_channel))
+        .route("/channels/new", get(channels::new_channel))
+        .route("/c/{slug}", get(channels::show_channel))
+        .route("/c/{slug}/posts", post(posts::create_post))
+        .route("/c/{slug}/follow", post(channels::follow))
+        .route("/c/{slug}/unfollow", post(channels::unfollow))
+        .route("/c/{slug}/archive", post(channels::archive))
+        .route("/c/{slug}/unarchive", post(channels::unarchive))
+        .route("/p/{id}", get(posts::show_thread))
+        .route("/p/{id}/edit", get(posts::edit_post_form).post(posts::update_post))
+        .route("/p/{id}/delete", post(posts::delete_post))
+        .route("/p/{id}/replies", post(replies::create_reply))
+        .route("/p/{id}/react", post(reactions::react_to_post))
+        .route("/r/{id}/edit", get(replies::edit_reply_form).post(replies::update_reply))
+        .route("/r/{id}/delete", post(replies::delete_reply))
+        .route("/r/{id}/react", post(reactions::react_to_reply))
+        .route("/u/{handle}", get(people::show_profile))
+        .route("/profile", post(people::update_profile))
+        .route("/profile/sessions/revoke", post(people::revoke_other_sessions));
+
+    // Administrators: invites.
+    let admin = Router::new()
+        .route("/admin/invites", get(admin::list_invites).post(admin::create_invite))
+        .route("/admin/invites/{id}/withdraw", post(admin::withdraw_invite));
+
+    let session_layer = SessionManagerLayer::new(DbSessionStore::new(state.db.clone()))
+        .with_name("commonroom_session")
+        .with_http_only(true)
+        .with_same_site(SameSite::Lax)
+        .with_secure(state.settings.secure_cookies())
+        .with_expiry(Expiry::OnSessionEnd);
+    let auth_layer = AuthManagerLayerBuilder::new(Backend::new(state.db.clone()), session_layer).build();
+
+    let mut router = Router::new()
+        .merge(public)
+        .merge(staff)
+        .merge(admin)
+        .fallback(error::not_found)
+        .with_state(state)
+        .layer(auth_layer)
+        .layer(CsrfLayer::new())
+        .layer(RequestBodyLimitLayer::new(2 * 1024 * 1024))
+        .layer(CompressionLayer::new());
+    for layer in security::header_layers() {
+        router = router.layer(layer);
+    }
+    router.layer(TraceLayer::new_for_http())
+}

@@ -1,0 +1,32 @@
+//! The state every handler can reach, cloned cheaply per request.
+
+use std::sync::Arc;
+
+use axum::extract::FromRef;
+use sea_orm::DatabaseConnection;
+
+use crate::config::Settings;
+
+#[derive(Clone)]
+pub struct AppState {
+    /// The one connection pool (SQLite or PostgreSQL). The source of truth.
+    pub db: DatabaseConnection,
+    /// Settings as loaded at start; read-only while running.
+    pub settings: Arc<Settings>,
+}
+
+impl FromRef<AppState> for DatabaseConnection {
+    fn from_ref(state: &AppState) -> Self {
+        state.db.clone()
+    }
+}
+
+impl AppState {
+    /// The address people reach Commonroom at, for links shown or sent to them.
+    pub fn public_base(&self) -> String {
+        match &self.settings.server.public_url {
+            Some(url) => url.trim_end_matches('/').to_owned(),
+            None => format!("http://{}", self.settings.server.listen),
+        }
+    }
+}

@@ -1,0 +1,226 @@
+//! Channels: listing, creating, following and archiving.
+
+use chrono::{DateTime, Utc};
+use sea_orm::sea_query::OnConflict;
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, FromQueryResult, QueryFilter, Set,
+    TransactionTrait,
+};
+
+use super::outbox::{self, Changed};
+use super::{audit, is_unique_violation, sql};
+use crate::domain::policy::{self, Actor, ChannelFacts, Visibility};
+use crate::domain::slug::ChannelSlug;
+use crate::domain::time::now;
+use crate::entities::{channel, channel_follow};
+
+/// A channel as the policy and pages need it.
+#[derive(Debug, Clone)]
+pub struct Channel {
+    pub id: i64,
+    pub slug: String,
+    pub name: String,
+    pub description: String,
+    pub visibility: Visibility,
+    pub archived: bool,
+}
+
+impl Channel {
+    /// The facts the policy decides on, for this actor.
+    pub fn facts(&self, _actor: &Actor) -> ChannelFacts {
+        // Private membership arrives with working groups; until then nobody is a member.
+        ChannelFacts { visibility: self.visibility, archived: self.archived, is_member: false }
+    }
+}
+
+impl From<channel::Model> for Channel {
+    fn from(m: channel::Model) -> Self {
+        Self {
+            id: m.id,
+            slug: m.slug,
+            name: m.name,
+            description: m.description,
+            visibility: Visibility::parse(&m.visibility),
+            archived: m.archived_at.is_some(),
+        }
+    }
+}
+
+/// A line in the channel directory.
+#[derive(Debug, Clone)]
+pub struct ChannelSummary {
+    pub channel: Channel,
+    pub follower_count: i64,
+    pub post_count: i64,
+    pub following: bool,
+}
+
+#[derive(FromQueryResult)]
+struct SummaryRow {
+    id: i64,
+    slug: String,
+    name: String,
+    description: String,
+    visibility: String,
+    archived_at: Option<DateTime<Utc>>,
+    follower_count: i64,
+    post_count: i64,
+    following: i64,
+}
+
+/// Every channel the actor may see listed, by name, with counts.
+pub async fn directory(db: &impl ConnectionTrait, actor: &Actor) -> Result<Vec<ChannelSummary>, sea_orm::DbErr> {
+    let rows = SummaryRow::find_by_statement(sql(
+        db,
+        "SELECT c.id, c.slug, c.name, c.description, c.visibility, c.archived_at, \
+           (SELECT COUNT(*) FROM channel_follows f WHERE f.channel_id = c.id) AS follower_count, \
+           (SELECT COUNT(*) FROM posts p WHERE p.channel_id = c.id AND p.deleted_at IS NULL AND p.hidden_at IS NULL) AS post_count, \
+           (SELECT COUNT(*) FROM channel_follows f WHERE f.channel_id = c.id AND f.user_id = ?) AS following \
+         FROM channels c ORDER BY LOWER(c.name), c.id",
+        vec![actor.user_id.into()],
+    ))
+    .all(db)
+    .await?;
+    Ok(rows
+        .into_iter()
+        .map(|r| ChannelSummary {
+            channel: Channel {
+                id: r.id,
+                slug: r.slug,
+                name: r.name,
+                description: r.description,
+                visibility: Visibility::parse(&r.visibility),
+                archived: r.archived_at.is_some(),
+            },
+            follower_count: r.follower_count,
+            post_count: r.post_count,
+            following: r.following > 0,
+        })
+        .filter(|s| policy::can_see_channel_listed(actor, &s.channel.facts(actor)))
+        .collect())
+}
+
+pub async fn by_slug(db: &impl ConnectionTrait, slug: &str) -> Result<Option<Channel>, sea_orm::DbErr> {
+    Ok(channel::Entity::find().filter(channel::Column::Slug.eq(slug)).one(db).await?.map(Channel::from))
+}
+
+pub async fn by_id(db: &impl ConnectionTrait, id: i64) -> Result<Option<Channel>, sea_orm::DbErr> {
+    Ok(channel::Entity::find_by_id(id).one(db).await?.map(Channel::from))
+}
+
+/// Ids of the channels whose content the actor may read now.
+pub async fn readable_ids(db: &impl ConnectionTrait, actor: &Actor) -> Result<Vec<i64>, sea_orm::DbErr> {
+    Ok(channel::Entity::find()
+        .all(db)
+        .await?
+        .into_iter()
+        .map(Channel::from)
+        .filter(|c| policy::can_read_channel(actor, &c.facts(actor)))
+        .map(|c| c.id)
+        .collect())
+}
+
+pub async fn followed_ids(db: &impl ConnectionTrait, user_id: i64) -> Result<Vec<i64>, sea_orm::DbErr> {
+    Ok(channel_follow::Entity::find()
+        .filter(channel_follow::Column::UserId.eq(user_id))
+        .all(db)
+        .await?
+        .into_iter()
+        .map(|f| f.channel_id)
+        .collect())
+}
+
+pub async fn is_following(db: &impl ConnectionTrait, user_id: i64, channel_id: i64) -> Result<bool, sea_orm::DbErr> {
+    Ok(channel_follow::Entity::find_by_id((user_id, channel_id)).one(db).await?.is_some())
+}
+
+pub async fn follower_count(db: &impl ConnectionTrait, channel_id: i64) -> Result<u64, sea_orm::DbErr> {
+    use sea_orm::PaginatorTrait;
+    channel_follow::Entity::find().filter(channel_follow::Column::ChannelId.eq(channel_id)).count(db).await
+}
+
+pub struct NewChannel {
+    pub slug: ChannelSlug,
+    pub name: String,
+    pub description: String,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum CreateChannelError {
+    #[error("that address is already used by another channel")]
+    SlugTaken,
+    #[error(transparent)]
+    Db(#[from] sea_orm::DbErr),
+}
+
+/// Create an open channel; its creator follows it.
+pub async fn create(db: &impl TransactionTrait, actor_id: i64, new: NewChannel) -> Result<Channel, CreateChannelError> {
+    let txn = db.begin().await?;
+    let at = now();
+    let inserted = channel::ActiveModel {
+        slug: Set(new.slug.as_str().to_owned()),
+        name: Set(new.name.trim().to_owned()),
+        description: Set(new.description.trim().to_owned()),
+        visibility: Set(Visibility::Open.as_str().to_owned()),
+        archived_at: Set(None),
+        created_by: Set(Some(actor_id)),
+        created_at: Set(at),
+        ..Default::default()
+    }
+    .insert(&txn)
+    .await;
+    let model = match inserted {
+        Ok(m) => m,
+        Err(e) if is_unique_violation(&e) => return Err(CreateChannelError::SlugTaken),
+        Err(e) => return Err(e.into()),
+    };
+    follow(&txn, actor_id, model.id).await?;
+    outbox::push(&txn, Changed::Channel(model.id)).await?;
+    audit::record(&txn, Some(actor_id), "channel.create", &format!("channel:{}", model.id), &model.slug).await?;
+    txn.commit().await?;
+    Ok(model.into())
+}
+
+pub async fn follow(db: &impl ConnectionTrait, user_id: i64, channel_id: i64) -> Result<(), sea_orm::DbErr> {
+    channel_follow::Entity::insert(channel_follow::ActiveModel {
+        user_id: Set(user_id),
+        channel_id: Set(channel_id),
+        created_at: Set(now()),
+    })
+    .on_conflict(
+        OnConflict::columns([channel_follow::Column::UserId, channel_follow::Column::ChannelId])
+            .do_nothing()
+            .to_owned(),
+    )
+    .do_nothing()
+    .exec(db)
+    .await?;
+    Ok(())
+}
+
+pub async fn unfollow(db: &impl ConnectionTrait, user_id: i64, channel_id: i64) -> Result<(), sea_orm::DbErr> {
+    channel_follow::Entity::delete_by_id((user_id, channel_id)).exec(db).await?;
+    Ok(())
+}
+
+/// Archive (read-only, still findable) or bring back a channel.
+pub async fn set_archived(
+    db: &impl TransactionTrait,
+    actor_id: i64,
+    channel_id: i64,
+    archived: bool,
+) -> Result<(), sea_orm::DbErr> {
+    let txn = db.begin().await?;
+    channel::ActiveModel {
+        id: Set(channel_id),
+        archived_at: Set(archived.then(now)),
+        ..Default::default()
+    }
+    .update(&txn)
+    .await?;
+    outbox::push(&txn, Changed::Channel(channel_id)).await?;
+    let action = if archived { "channel.archive" } else { "channel.unarchive" };
+    audit::record(&txn, Some(actor_id), action, &format!("channel:{channel_id}"), "").await?;
+    txn.commit().await?;
+    Ok(())
+}

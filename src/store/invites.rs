@@ -1,0 +1,188 @@
+//! Invite links: single use, expiring, stored only as a hash of the token.
+
+use base64::Engine;
+use chrono::Duration;
+use rand::RngCore;
+use sea_orm::sea_query::Expr;
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, Set, TransactionTrait,
+};
+use sha2::{Digest, Sha256};
+
+use super::users::{self, CreateUserError, NewUser};
+use super::audit;
+use crate::domain::email::EmailAddress;
+use crate::domain::role::Role;
+use crate::domain::time::{When, now};
+use crate::entities::{invite, user};
+
+/// An invite that can still be used.
+#[derive(Debug, Clone)]
+pub struct OpenInvite {
+    pub id: i64,
+    pub email: Option<String>,
+    pub role: Role,
+}
+
+/// A line in the admin's list of invites.
+#[derive(Debug, Clone)]
+pub struct InviteRow {
+    pub id: i64,
+    pub email: String,
+    pub role: String,
+    pub created: When,
+    pub expires: When,
+    pub status: String,
+    pub open: bool,
+}
+
+fn hash(token: &str) -> String {
+    let digest = Sha256::digest(token.as_bytes());
+    digest.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+fn new_token() -> String {
+    let mut bytes = [0u8; 32];
+    rand::rng().fill_bytes(&mut bytes);
+    base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(bytes)
+}
+
+/// Create an invite; returns the token, which is shown once and never stored.
+pub async fn create(
+    db: &impl TransactionTrait,
+    created_by: i64,
+    email: Option<&EmailAddress>,
+    role: Role,
+    days: i64,
+) -> Result<String, sea_orm::DbErr> {
+    let token = new_token();
+    let at = now();
+    let txn = db.begin().await?;
+    let row = invite::ActiveModel {
+        token_hash: Set(hash(&token)),
+        email: Set(email.map(|e| e.as_str().to_owned())),
+        role: Set(role.as_str().to_owned()),
+        kind: Set("invite".into()),
+        created_by: Set(Some(created_by)),
+        created_at: Set(at),
+        expires_at: Set(at + Duration::days(days.max(1))),
+        ..Default::default()
+    }
+    .insert(&txn)
+    .await?;
+    audit::record(&txn, Some(created_by), "invite.create", &format!("invite:{}", row.id), role.as_str()).await?;
+    txn.commit().await?;
+    Ok(token)
+}
+
+pub async fn find_open(db: &impl ConnectionTrait, token: &str) -> Result<Option<OpenInvite>, sea_orm::DbErr> {
+    let row = invite::Entity::find()
+        .filter(invite::Column::TokenHash.eq(hash(token)))
+        .filter(invite::Column::UsedAt.is_null())
+        .filter(invite::Column::ExpiresAt.gt(now()))
+        .one(db)
+        .await?;
+    Ok(row.map(|r| OpenInvite { id: r.id, email: r.email, role: Role::parse(&r.role).unwrap_or(Role::Member) }))
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum RedeemError {
+    #[error("the invite has been used or has expired")]
+    Gone,
+    #[error("an account with that email address already exists")]
+    EmailTaken,
+    #[error(transparent)]
+    Db(#[from] sea_orm::DbErr),
+}
+
+/// Use an invite to create an account, exactly once even if two people race.
+pub async fn redeem(
+    db: &impl TransactionTrait,
+    token: &str,
+    email: EmailAddress,
+    name: String,
+    password_hash: String,
+) -> Result<i64, RedeemError> {
+    let txn = db.begin().await?;
+    let Some(open) = find_open(&txn, token).await? else {
+        return Err(RedeemError::Gone);
+    };
+    let new = NewUser {
+        email,
+        name,
+        password_hash: Some(password_hash),
+        roles: vec![open.role],
+        job_title: String::new(),
+        department: String::new(),
+    };
+    let user_id = match users::create(&txn, new, None).await {
+        Ok(id) => id,
+        Err(CreateUserError::EmailTaken) => return Err(RedeemError::EmailTaken),
+        Err(CreateUserError::Db(e)) => return Err(e.into()),
+    };
+    let claimed = invite::Entity::update_many()
+        .col_expr(invite::Column::UsedAt, Expr::value(now()))
+        .col_expr(invite::Column::UsedBy, Expr::value(user_id))
+        .filter(invite::Column::Id.eq(open.id))
+        .filter(invite::Column::UsedAt.is_null())
+        .exec(&txn)
+        .await?;
+    if claimed.rows_affected != 1 {
+        return Err(RedeemError::Gone);
+    }
+    txn.commit().await?;
+    Ok(user_id)
+}
+
+pub async fn list(db: &impl ConnectionTrait) -> Result<Vec<InviteRow>, sea_orm::DbErr> {
+    let rows = invite::Entity::find().order_by_desc(invite::Column::Id).all(db).await?;
+    let used_by: Vec<i64> = rows.iter().filter_map(|r| r.used_by).collect();
+    let names: std::collections::HashMap<i64, String> = if used_by.is_empty() {
+        Default::default()
+    } else {
+        user::Entity::find()
+            .filter(user::Column::Id.is_in(used_by))
+            .all(db)
+            .await?
+            .into_iter()
+            .map(|u| (u.id, u.name))
+            .collect()
+    };
+    let at = now();
+    Ok(rows
+        .into_iter()
+        .map(|r| {
+            let (status, open) = match (r.used_at, r.used_by) {
+                (Some(_), Some(by)) => (format!("Used by {}", names.get(&by).map_or("a former user", String::as_str)), false),
+                (Some(_), None) => ("Used".to_owned(), false),
+                _ if r.expires_at <= at => ("Expired or withdrawn".to_owned(), false),
+                _ => ("Open".to_owned(), true),
+            };
+            InviteRow {
+                id: r.id,
+                email: r.email.unwrap_or_else(|| "anyone with the link".into()),
+                role: r.role,
+                created: When::new(r.created_at),
+                expires: When::new(r.expires_at),
+                status,
+                open,
+            }
+        })
+        .collect())
+}
+
+/// Withdraw an unused invite by expiring it now.
+pub async fn withdraw(db: &impl TransactionTrait, actor_id: i64, id: i64) -> Result<bool, sea_orm::DbErr> {
+    let txn = db.begin().await?;
+    let result = invite::Entity::update_many()
+        .col_expr(invite::Column::ExpiresAt, Expr::value(now()))
+        .filter(invite::Column::Id.eq(id))
+        .filter(invite::Column::UsedAt.is_null())
+        .exec(&txn)
+        .await?;
+    if result.rows_affected == 1 {
+        audit::record(&txn, Some(actor_id), "invite.withdraw", &format!("invite:{id}"), "").await?;
+    }
+    txn.commit().await?;
+    Ok(result.rows_affected == 1)
+}

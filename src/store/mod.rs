@@ -1,0 +1,90 @@
+//! Plain async query functions, one module per aggregate, over sea-orm.
+//! They return view structs; handlers never build queries and templates never
+//! see an entity.
+
+pub mod audit;
+pub mod channels;
+pub mod invites;
+pub mod mentions;
+pub mod outbox;
+pub mod posts;
+pub mod reactions;
+pub mod replies;
+pub mod sessions;
+pub mod throttle;
+pub mod users;
+
+use std::time::Duration;
+
+use anyhow::Context;
+use migration::{Migrator, MigratorTrait};
+use sea_orm::sqlx::sqlite::{SqliteJournalMode, SqliteSynchronous};
+use sea_orm::{ConnectOptions, ConnectionTrait, Database, DatabaseConnection, DbBackend, Statement, Value};
+
+use crate::config::Settings;
+
+/// Open the pool: SQLite in WAL mode with a busy timeout, or PostgreSQL.
+pub async fn connect(settings: &Settings) -> anyhow::Result<DatabaseConnection> {
+    let url = settings.database_url();
+    if settings.uses_sqlite() {
+        std::fs::create_dir_all(&settings.data_dir)
+            .with_context(|| format!("creating data directory {}", settings.data_dir.display()))?;
+    }
+    let mut options = ConnectOptions::new(url.expose().to_owned());
+    options
+        .sqlx_logging(false)
+        .connect_timeout(Duration::from_secs(10))
+        .acquire_timeout(Duration::from_secs(10));
+    if settings.uses_sqlite() {
+        options.max_connections(8).min_connections(1).map_sqlx_sqlite_opts(|o| {
+            o.journal_mode(SqliteJournalMode::Wal)
+                .synchronous(SqliteSynchronous::Normal)
+                .busy_timeout(Duration::from_secs(10))
+                .foreign_keys(true)
+        });
+    } else {
+        options.max_connections(20).min_connections(1);
+    }
+    Database::connect(options).await.context("connecting to the database")
+}
+
+/// Apply every pending migration.
+pub async fn migrate(db: &DatabaseConnection) -> anyhow::Result<()> {
+    Migrator::up(db, None).await.context("running migrations")
+}
+
+/// Whether the database answers (for `/healthz`).
+pub async fn ping(db: &DatabaseConnection) -> bool {
+    db.ping().await.is_ok()
+}
+
+/// A statement written with `?` placeholders, numbered for PostgreSQL.
+pub(crate) fn sql(db: &impl ConnectionTrait, text: &str, values: Vec<Value>) -> Statement {
+    let backend = db.get_database_backend();
+    if backend == DbBackend::Postgres {
+        let mut out = String::with_capacity(text.len() + 16);
+        let mut n = 0;
+        for c in text.chars() {
+            if c == '?' {
+                n += 1;
+                out.push('$');
+                out.push_str(&n.to_string());
+            } else {
+                out.push(c);
+            }
+        }
+        Statement::from_sql_and_values(backend, out, values)
+    } else {
+        Statement::from_sql_and_values(backend, text, values)
+    }
+}
+
+/// `?, ?, ?` for an `IN (…)` list of `n` values (at least one).
+pub(crate) fn placeholders(n: usize) -> String {
+    vec!["?"; n.max(1)].join(", ")
+}
+
+/// Whether an error is a unique-constraint violation (a lost race, a duplicate).
+pub(crate) fn is_unique_violation(err: &sea_orm::DbErr) -> bool {
+    matches!(err.sql_err(), Some(sea_orm::SqlErr::UniqueConstraintViolation(_)))
+}

@@ -1,0 +1,302 @@
+//! Posts: feeds (keyset-paginated), the post itself, creating, editing and soft-deleting.
+
+use chrono::{DateTime, Utc};
+use sea_orm::sea_query::Expr;
+use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, QueryFilter, EntityTrait, FromQueryResult, Set, TransactionTrait, Value};
+
+use super::mentions;
+use super::outbox::{self, Changed};
+use super::reactions::{self, Tally};
+use super::users::PersonChip;
+use super::{audit, placeholders, sql};
+use crate::domain::cursor::Cursor;
+use crate::domain::policy::{self, Actor, ChannelFacts, ContentFacts, Visibility};
+use crate::domain::post::PostDraft;
+use crate::domain::time::{When, now};
+use crate::entities::post;
+
+use super::channels::Channel;
+
+pub const PAGE_SIZE: u64 = 20;
+
+/// A post as shown in a feed or at the top of its thread.
+#[derive(Debug, Clone)]
+pub struct PostCard {
+    pub id: i64,
+    pub channel_slug: String,
+    pub channel_name: String,
+    pub author: PersonChip,
+    pub kind: String,
+    pub title: String,
+    pub url: Option<String>,
+    pub domain: Option<String>,
+    pub body_html: String,
+    pub published: When,
+    pub edited: Option<When>,
+    pub reply_count: i32,
+    pub last_activity: When,
+    pub reactions: Vec<Tally>,
+    /// Whether the viewer may react (asked of the policy when the card was loaded).
+    pub can_react: bool,
+}
+
+impl PostCard {
+    pub fn is_link(&self) -> bool {
+        self.kind == "link"
+    }
+
+    pub fn react_url(&self) -> String {
+        format!("/p/{}/react", self.id)
+    }
+
+    pub fn anchor(&self) -> String {
+        format!("post-{}", self.id)
+    }
+
+    pub fn tallies(&self) -> &[Tally] {
+        &self.reactions
+    }
+}
+
+/// One page of a feed and the cursor for the next, if there is more.
+pub struct FeedPage {
+    pub posts: Vec<PostCard>,
+    pub next: Option<Cursor>,
+}
+
+#[derive(FromQueryResult)]
+struct CardRow {
+    id: i64,
+    channel_slug: String,
+    channel_name: String,
+    author_id: i64,
+    author_name: String,
+    author_handle: String,
+    kind: String,
+    title: String,
+    url: Option<String>,
+    url_domain: Option<String>,
+    body_html: String,
+    published_at: DateTime<Utc>,
+    edited_at: Option<DateTime<Utc>>,
+    reply_count: i32,
+    last_activity_at: DateTime<Utc>,
+    channel_visibility: String,
+    channel_archived_at: Option<DateTime<Utc>>,
+    deleted_at: Option<DateTime<Utc>>,
+    hidden_at: Option<DateTime<Utc>>,
+}
+
+const CARD_COLUMNS: &str = "p.id, c.slug AS channel_slug, c.name AS channel_name, p.author_id, \
+    c.visibility AS channel_visibility, c.archived_at AS channel_archived_at, p.deleted_at, p.hidden_at, \
+    u.name AS author_name, u.handle AS author_handle, p.kind, p.title, p.url, p.url_domain, p.body_html, \
+    p.published_at, p.edited_at, p.reply_count, p.last_activity_at \
+    FROM posts p JOIN channels c ON c.id = p.channel_id JOIN users u ON u.id = p.author_id";
+
+fn card(row: CardRow, reactions: Vec<Tally>, viewer: &Actor) -> PostCard {
+    let channel = ChannelFacts {
+        visibility: Visibility::parse(&row.channel_visibility),
+        archived: row.channel_archived_at.is_some(),
+        is_member: false,
+    };
+    let content = ContentFacts { author_id: row.author_id, deleted: row.deleted_at.is_some(), hidden: row.hidden_at.is_some() };
+    PostCard {
+        can_react: policy::can_react(viewer, &channel, &content),
+        id: row.id,
+        channel_slug: row.channel_slug,
+        channel_name: row.channel_name,
+        author: PersonChip::new(row.author_id, row.author_name, row.author_handle),
+        kind: row.kind,
+        title: row.title,
+        url: row.url,
+        domain: row.url_domain,
+        body_html: row.body_html,
+        published: When::new(row.published_at),
+        edited: row.edited_at.map(When::new),
+        reply_count: row.reply_count,
+        last_activity: When::new(row.last_activity_at),
+        reactions,
+    }
+}
+
+/// Newest-first posts in the given channels, strictly older than `before`.
+/// The caller passes only channels the viewer may read (ask the policy).
+pub async fn feed(
+    db: &impl ConnectionTrait,
+    channel_ids: &[i64],
+    before: Option<Cursor>,
+    viewer: &Actor,
+) -> Result<FeedPage, sea_orm::DbErr> {
+    if channel_ids.is_empty() {
+        return Ok(FeedPage { posts: Vec::new(), next: None });
+    }
+    let mut values: Vec<Value> = channel_ids.iter().map(|&id| id.into()).collect();
+    let mut text = format!(
+        "SELECT {CARD_COLUMNS} WHERE p.deleted_at IS NULL AND p.hidden_at IS NULL AND p.channel_id IN ({}) \
+         AND p.published_at <= ?",
+        placeholders(channel_ids.len())
+    );
+    values.push(now().into());
+    if let Some(c) = before {
+        text.push_str(" AND (p.published_at < ? OR (p.published_at = ? AND p.id < ?))");
+        values.extend([c.at.into(), c.at.into(), c.id.into()]);
+    }
+    text.push_str(" ORDER BY p.published_at DESC, p.id DESC LIMIT ?");
+    values.push(((PAGE_SIZE + 1) as i64).into());
+    let mut rows = CardRow::find_by_statement(sql(db, &text, values)).all(db).await?;
+    let next = if rows.len() as u64 > PAGE_SIZE {
+        rows.truncate(PAGE_SIZE as usize);
+        rows.last().map(|r| Cursor::new(r.published_at, r.id))
+    } else {
+        None
+    };
+    let ids: Vec<i64> = rows.iter().map(|r| r.id).collect();
+    let mut tallies = reactions::for_posts(db, &ids, viewer.user_id).await?;
+    let posts = rows
+        .into_iter()
+        .map(|r| {
+            let t = tallies.remove(&r.id).unwrap_or_default();
+            card(r, t, viewer)
+        })
+        .collect();
+    Ok(FeedPage { posts, next })
+}
+
+/// A post with everything a thread page and the policy need, deleted or not.
+#[derive(Debug, Clone)]
+pub struct Post {
+    pub id: i64,
+    pub channel_id: i64,
+    pub author_id: i64,
+    pub kind: String,
+    pub title: String,
+    pub url: Option<String>,
+    pub body_md: String,
+    pub deleted: Option<When>,
+    pub deleted_by_author: bool,
+    pub hidden: bool,
+}
+
+impl Post {
+    pub fn facts(&self) -> ContentFacts {
+        ContentFacts { author_id: self.author_id, deleted: self.deleted.is_some(), hidden: self.hidden }
+    }
+}
+
+pub async fn by_id(db: &impl ConnectionTrait, id: i64) -> Result<Option<Post>, sea_orm::DbErr> {
+    Ok(post::Entity::find_by_id(id).one(db).await?.map(|m| Post {
+        id: m.id,
+        channel_id: m.channel_id,
+        author_id: m.author_id,
+        kind: m.kind,
+        title: m.title,
+        url: m.url,
+        body_md: m.body_md,
+        deleted: m.deleted_at.map(When::new),
+        deleted_by_author: m.deleted_by == Some(m.author_id),
+        hidden: m.hidden_at.is_some(),
+    }))
+}
+
+/// The card for one post (for its thread page), whatever its state.
+pub async fn card_by_id(db: &impl ConnectionTrait, id: i64, viewer: &Actor) -> Result<Option<PostCard>, sea_orm::DbErr> {
+    let row = CardRow::find_by_statement(sql(db, &format!("SELECT {CARD_COLUMNS} WHERE p.id = ?"), vec![id.into()]))
+        .one(db)
+        .await?;
+    let Some(row) = row else { return Ok(None) };
+    let tallies = reactions::for_posts(db, &[id], viewer.user_id).await?.remove(&id).unwrap_or_default();
+    Ok(Some(card(row, tallies, viewer)))
+}
+
+/// Store a new post; returns its id. The caller has asked the policy.
+pub async fn create(
+    db: &impl TransactionTrait,
+    author_id: i64,
+    channel: &Channel,
+    draft: &PostDraft,
+) -> Result<i64, sea_orm::DbErr> {
+    create_at(db, author_id, channel.id, draft, now()).await
+}
+
+/// Store a post with a given publication time (demo data and imports).
+pub async fn create_at(
+    db: &impl TransactionTrait,
+    author_id: i64,
+    channel_id: i64,
+    draft: &PostDraft,
+    at: DateTime<Utc>,
+) -> Result<i64, sea_orm::DbErr> {
+    let txn = db.begin().await?;
+    let rendered = mentions::render(&txn, &draft.body_md).await?;
+    let model = post::ActiveModel {
+        channel_id: Set(channel_id),
+        author_id: Set(author_id),
+        kind: Set(draft.kind.as_str().to_owned()),
+        title: Set(draft.title.clone()),
+        url: Set(draft.link.as_ref().map(|l| l.as_str().to_owned())),
+        url_domain: Set(draft.link.as_ref().map(|l| l.domain())),
+        body_md: Set(draft.body_md.clone()),
+        body_html: Set(rendered.html),
+        created_at: Set(at),
+        published_at: Set(at),
+        edited_at: Set(None),
+        deleted_at: Set(None),
+        deleted_by: Set(None),
+        hidden_at: Set(None),
+        reply_count: Set(0),
+        last_activity_at: Set(at),
+        ..Default::default()
+    }
+    .insert(&txn)
+    .await?;
+    mentions::replace(&txn, model.id, None, author_id, &rendered.mentioned).await?;
+    outbox::push(&txn, Changed::Post(model.id)).await?;
+    txn.commit().await?;
+    Ok(model.id)
+}
+
+/// Replace a post's words; it shows as edited from now on.
+pub async fn edit(db: &impl TransactionTrait, post: &Post, draft: &PostDraft) -> Result<(), sea_orm::DbErr> {
+    let txn = db.begin().await?;
+    let rendered = mentions::render(&txn, &draft.body_md).await?;
+    post::ActiveModel {
+        id: Set(post.id),
+        kind: Set(draft.kind.as_str().to_owned()),
+        title: Set(draft.title.clone()),
+        url: Set(draft.link.as_ref().map(|l| l.as_str().to_owned())),
+        url_domain: Set(draft.link.as_ref().map(|l| l.domain())),
+        body_md: Set(draft.body_md.clone()),
+        body_html: Set(rendered.html),
+        edited_at: Set(Some(now())),
+        ..Default::default()
+    }
+    .update(&txn)
+    .await?;
+    mentions::replace(&txn, post.id, None, post.author_id, &rendered.mentioned).await?;
+    outbox::push(&txn, Changed::Post(post.id)).await?;
+    txn.commit().await?;
+    Ok(())
+}
+
+/// Soft-delete: the post leaves feeds and search; a notice remains in its thread.
+pub async fn delete(db: &impl TransactionTrait, actor: &Actor, post: &Post) -> Result<(), sea_orm::DbErr> {
+    let txn = db.begin().await?;
+    post::Entity::update_many()
+        .col_expr(post::Column::DeletedAt, Expr::value(now()))
+        .col_expr(post::Column::DeletedBy, Expr::value(actor.user_id))
+        .filter(post::Column::Id.eq(post.id))
+        .filter(post::Column::DeletedAt.is_null())
+        .exec(&txn)
+        .await?;
+    outbox::push(&txn, Changed::Post(post.id)).await?;
+    if actor.user_id != post.author_id {
+        audit::record(&txn, Some(actor.user_id), "post.delete", &format!("post:{}", post.id), "").await?;
+    }
+    txn.commit().await?;
+    Ok(())
+}
+
+/// Whether the actor may read this post where it lives.
+pub fn readable(actor: &Actor, channel: &Channel) -> bool {
+    policy::can_read_channel(actor, &channel.facts(actor))
+}

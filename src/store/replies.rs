@@ -1,0 +1,243 @@
+//! Replies in a thread: listing oldest-first with quotes, adding, editing, soft-deleting.
+
+use chrono::{DateTime, Utc};
+use sea_orm::sea_query::Expr;
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, FromQueryResult, QueryFilter, Set, TransactionTrait,
+};
+
+use super::mentions;
+use super::outbox::{self, Changed};
+use super::reactions::{self, Tally};
+use super::users::PersonChip;
+use super::{audit, sql};
+use crate::domain::markdown;
+use crate::domain::policy::{Actor, ContentFacts};
+use crate::domain::time::{When, now};
+use crate::entities::{post, reply};
+
+/// The reply a reply quotes, as shown above it.
+#[derive(Debug, Clone)]
+pub struct Quote {
+    pub reply_id: i64,
+    pub author_name: String,
+    pub excerpt: String,
+    pub deleted: bool,
+}
+
+#[derive(Debug, Clone)]
+pub struct ReplyView {
+    pub id: i64,
+    pub author: PersonChip,
+    pub body_html: String,
+    pub created: When,
+    pub edited: Option<When>,
+    pub deleted: bool,
+    pub quote: Option<Quote>,
+    pub reactions: Vec<Tally>,
+    pub facts: ContentFacts,
+}
+
+#[derive(FromQueryResult)]
+struct Row {
+    id: i64,
+    author_id: i64,
+    author_name: String,
+    author_handle: String,
+    quote_of: Option<i64>,
+    body_html: String,
+    created_at: DateTime<Utc>,
+    edited_at: Option<DateTime<Utc>>,
+    deleted_at: Option<DateTime<Utc>>,
+    hidden_at: Option<DateTime<Utc>>,
+    quote_md: Option<String>,
+    quote_deleted_at: Option<DateTime<Utc>>,
+    quote_author: Option<String>,
+}
+
+/// Every reply in a thread, oldest first; deleted ones stay as notices.
+pub async fn for_post(db: &impl ConnectionTrait, post_id: i64, viewer: &Actor) -> Result<Vec<ReplyView>, sea_orm::DbErr> {
+    let rows = Row::find_by_statement(sql(
+        db,
+        "SELECT r.id, r.author_id, u.name AS author_name, u.handle AS author_handle, r.quote_of, r.body_html, \
+           r.created_at, r.edited_at, r.deleted_at, r.hidden_at, \
+           q.body_md AS quote_md, q.deleted_at AS quote_deleted_at, qu.name AS quote_author \
+         FROM replies r JOIN users u ON u.id = r.author_id \
+           LEFT JOIN replies q ON q.id = r.quote_of LEFT JOIN users qu ON qu.id = q.author_id \
+         WHERE r.post_id = ? ORDER BY r.created_at, r.id",
+        vec![post_id.into()],
+    ))
+    .all(db)
+    .await?;
+    let ids: Vec<i64> = rows.iter().map(|r| r.id).collect();
+    let mut tallies = reactions::for_replies(db, &ids, viewer.user_id).await?;
+    Ok(rows
+        .into_iter()
+        .map(|r| {
+            let deleted = r.deleted_at.is_some() || r.hidden_at.is_some();
+            ReplyView {
+                id: r.id,
+                author: PersonChip::new(r.author_id, r.author_name, r.author_handle),
+                body_html: if deleted { String::new() } else { r.body_html },
+                created: When::new(r.created_at),
+                edited: r.edited_at.map(When::new),
+                deleted,
+                quote: r.quote_of.map(|qid| {
+                    let gone = r.quote_deleted_at.is_some();
+                    Quote {
+                        reply_id: qid,
+                        author_name: r.quote_author.unwrap_or_default(),
+                        excerpt: if gone { String::new() } else { markdown::excerpt(&r.quote_md.unwrap_or_default(), 280) },
+                        deleted: gone,
+                    }
+                }),
+                reactions: tallies.remove(&r.id).unwrap_or_default(),
+                facts: ContentFacts { author_id: r.author_id, deleted, hidden: r.hidden_at.is_some() },
+            }
+        })
+        .collect())
+}
+
+/// A reply with what editing and the policy need.
+#[derive(Debug, Clone)]
+pub struct Reply {
+    pub id: i64,
+    pub post_id: i64,
+    pub author_id: i64,
+    pub body_md: String,
+    pub deleted: bool,
+    pub hidden: bool,
+}
+
+impl Reply {
+    pub fn facts(&self) -> ContentFacts {
+        ContentFacts { author_id: self.author_id, deleted: self.deleted, hidden: self.hidden }
+    }
+}
+
+pub async fn by_id(db: &impl ConnectionTrait, id: i64) -> Result<Option<Reply>, sea_orm::DbErr> {
+    Ok(reply::Entity::find_by_id(id).one(db).await?.map(|m| Reply {
+        id: m.id,
+        post_id: m.post_id,
+        author_id: m.author_id,
+        body_md: m.body_md,
+        deleted: m.deleted_at.is_some(),
+        hidden: m.hidden_at.is_some(),
+    }))
+}
+
+/// A short quote of a reply for the reply form ("Replying to …").
+pub async fn quote_of(db: &impl ConnectionTrait, post_id: i64, reply_id: i64) -> Result<Option<Quote>, sea_orm::DbErr> {
+    let Some(r) = reply::Entity::find_by_id(reply_id)
+        .filter(reply::Column::PostId.eq(post_id))
+        .filter(reply::Column::DeletedAt.is_null())
+        .one(db)
+        .await?
+    else {
+        return Ok(None);
+    };
+    let author = crate::entities::user::Entity::find_by_id(r.author_id).one(db).await?;
+    Ok(Some(Quote {
+        reply_id: r.id,
+        author_name: author.map(|a| a.name).unwrap_or_default(),
+        excerpt: markdown::excerpt(&r.body_md, 280),
+        deleted: false,
+    }))
+}
+
+/// Add a reply (optionally quoting an earlier reply in the same thread).
+pub async fn create(
+    db: &impl TransactionTrait,
+    post_id: i64,
+    author_id: i64,
+    body_md: &str,
+    quote_of: Option<i64>,
+) -> Result<i64, sea_orm::DbErr> {
+    create_at(db, post_id, author_id, body_md, quote_of, now()).await
+}
+
+pub async fn create_at(
+    db: &impl TransactionTrait,
+    post_id: i64,
+    author_id: i64,
+    body_md: &str,
+    quote_of: Option<i64>,
+    at: DateTime<Utc>,
+) -> Result<i64, sea_orm::DbErr> {
+    let txn = db.begin().await?;
+    // A quote must point into the same thread; anything else is dropped.
+    let quote_of = match quote_of {
+        Some(q) => reply::Entity::find_by_id(q)
+            .filter(reply::Column::PostId.eq(post_id))
+            .one(&txn)
+            .await?
+            .map(|r| r.id),
+        None => None,
+    };
+    let rendered = mentions::render(&txn, body_md).await?;
+    let model = reply::ActiveModel {
+        post_id: Set(post_id),
+        author_id: Set(author_id),
+        quote_of: Set(quote_of),
+        body_md: Set(body_md.to_owned()),
+        body_html: Set(rendered.html),
+        created_at: Set(at),
+        ..Default::default()
+    }
+    .insert(&txn)
+    .await?;
+    post::Entity::update_many()
+        .col_expr(post::Column::ReplyCount, Expr::col(post::Column::ReplyCount).add(1))
+        .col_expr(post::Column::LastActivityAt, Expr::value(at))
+        .filter(post::Column::Id.eq(post_id))
+        .exec(&txn)
+        .await?;
+    mentions::replace(&txn, post_id, Some(model.id), author_id, &rendered.mentioned).await?;
+    outbox::push(&txn, Changed::Reply(model.id)).await?;
+    txn.commit().await?;
+    Ok(model.id)
+}
+
+pub async fn edit(db: &impl TransactionTrait, reply: &Reply, body_md: &str) -> Result<(), sea_orm::DbErr> {
+    let txn = db.begin().await?;
+    let rendered = mentions::render(&txn, body_md).await?;
+    reply::ActiveModel {
+        id: Set(reply.id),
+        body_md: Set(body_md.to_owned()),
+        body_html: Set(rendered.html),
+        edited_at: Set(Some(now())),
+        ..Default::default()
+    }
+    .update(&txn)
+    .await?;
+    mentions::replace(&txn, reply.post_id, Some(reply.id), reply.author_id, &rendered.mentioned).await?;
+    outbox::push(&txn, Changed::Reply(reply.id)).await?;
+    txn.commit().await?;
+    Ok(())
+}
+
+/// Soft-delete a reply; the thread keeps a notice in its place.
+pub async fn delete(db: &impl TransactionTrait, actor: &Actor, reply: &Reply) -> Result<(), sea_orm::DbErr> {
+    let txn = db.begin().await?;
+    let changed = reply::Entity::update_many()
+        .col_expr(reply::Column::DeletedAt, Expr::value(now()))
+        .col_expr(reply::Column::DeletedBy, Expr::value(actor.user_id))
+        .filter(reply::Column::Id.eq(reply.id))
+        .filter(reply::Column::DeletedAt.is_null())
+        .exec(&txn)
+        .await?;
+    if changed.rows_affected == 1 {
+        post::Entity::update_many()
+            .col_expr(post::Column::ReplyCount, Expr::col(post::Column::ReplyCount).sub(1))
+            .filter(post::Column::Id.eq(reply.post_id))
+            .filter(post::Column::ReplyCount.gt(0))
+            .exec(&txn)
+            .await?;
+    }
+    outbox::push(&txn, Changed::Reply(reply.id)).await?;
+    if actor.user_id != reply.author_id {
+        audit::record(&txn, Some(actor.user_id), "reply.delete", &format!("reply:{}", reply.id), "").await?;
+    }
+    txn.commit().await?;
+    Ok(())
+}

@@ -1,0 +1,266 @@
+//! People: accounts, roles and profiles.
+
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder,
+    Set, TransactionTrait,
+};
+
+use super::{audit, is_unique_violation};
+use crate::domain::email::EmailAddress;
+use crate::domain::handle::Handle;
+use crate::domain::role::Role;
+use crate::domain::time::{When, now};
+use crate::entities::{user, user_role};
+
+/// Everything sign-in and the policy need about a person.
+#[derive(Debug, Clone)]
+pub struct Account {
+    pub id: i64,
+    pub email: String,
+    pub handle: String,
+    pub name: String,
+    pub password_hash: Option<String>,
+    pub active: bool,
+    pub roles: Vec<Role>,
+}
+
+/// A person as shown beside their words: name, handle, initials avatar.
+#[derive(Debug, Clone)]
+pub struct PersonChip {
+    pub id: i64,
+    pub name: String,
+    pub handle: String,
+    pub initials: String,
+}
+
+impl PersonChip {
+    pub fn new(id: i64, name: String, handle: String) -> Self {
+        let initials = initials(&name);
+        Self { id, name, handle, initials }
+    }
+}
+
+/// A profile page.
+#[derive(Debug, Clone)]
+pub struct Profile {
+    pub person: PersonChip,
+    pub email: String,
+    pub job_title: String,
+    pub department: String,
+    pub roles: Vec<Role>,
+    pub joined: When,
+    pub post_count: u64,
+}
+
+pub struct NewUser {
+    pub email: EmailAddress,
+    pub name: String,
+    pub password_hash: Option<String>,
+    pub roles: Vec<Role>,
+    pub job_title: String,
+    pub department: String,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum CreateUserError {
+    #[error("an account with that email address already exists")]
+    EmailTaken,
+    #[error(transparent)]
+    Db(#[from] sea_orm::DbErr),
+}
+
+/// "Natalie Hughes" → "NH"; one name → its first two letters.
+pub fn initials(name: &str) -> String {
+    let words: Vec<&str> = name.split_whitespace().collect();
+    let picked: String = match words.as_slice() {
+        [] => "?".into(),
+        [one] => one.chars().take(2).collect(),
+        [first, .., last] => first.chars().take(1).chain(last.chars().take(1)).collect(),
+    };
+    picked.to_uppercase()
+}
+
+/// Create an account with a unique handle derived from the email address.
+pub async fn create(
+    db: &impl TransactionTrait,
+    new: NewUser,
+    actor_id: Option<i64>,
+) -> Result<i64, CreateUserError> {
+    let txn = db.begin().await?;
+    if user::Entity::find()
+        .filter(user::Column::Email.eq(new.email.as_str()))
+        .one(&txn)
+        .await?
+        .is_some()
+    {
+        return Err(CreateUserError::EmailTaken);
+    }
+    let base = Handle::suggest(new.email.local_part());
+    let mut handle = base.clone();
+    let mut n = 1;
+    while user::Entity::find()
+        .filter(user::Column::Handle.eq(handle.as_str()))
+        .one(&txn)
+        .await?
+        .is_some()
+    {
+        n += 1;
+        handle = base.numbered(n);
+    }
+    let at = now();
+    let inserted = user::ActiveModel {
+        email: Set(new.email.as_str().to_owned()),
+        handle: Set(handle.as_str().to_owned()),
+        name: Set(new.name.trim().to_owned()),
+        job_title: Set(new.job_title.trim().to_owned()),
+        department: Set(new.department.trim().to_owned()),
+        password_hash: Set(new.password_hash),
+        status: Set("active".into()),
+        created_at: Set(at),
+        updated_at: Set(at),
+        ..Default::default()
+    }
+    .insert(&txn)
+    .await;
+    let user = match inserted {
+        Ok(user) => user,
+        Err(e) if is_unique_violation(&e) => return Err(CreateUserError::EmailTaken),
+        Err(e) => return Err(e.into()),
+    };
+    for role in new.roles.iter().filter(|r| **r != Role::Member) {
+        user_role::ActiveModel {
+            user_id: Set(user.id),
+            role: Set(role.as_str().to_owned()),
+            granted_at: Set(at),
+        }
+        .insert(&txn)
+        .await?;
+    }
+    let roles: Vec<&str> = new.roles.iter().map(|r| r.as_str()).collect();
+    audit::record(&txn, actor_id, "user.create", &format!("user:{}", user.id), &roles.join(",")).await?;
+    txn.commit().await?;
+    Ok(user.id)
+}
+
+async fn roles_of(db: &impl ConnectionTrait, user_id: i64) -> Result<Vec<Role>, sea_orm::DbErr> {
+    Ok(user_role::Entity::find()
+        .filter(user_role::Column::UserId.eq(user_id))
+        .all(db)
+        .await?
+        .into_iter()
+        .filter_map(|r| Role::parse(&r.role))
+        .collect())
+}
+
+async fn account(db: &impl ConnectionTrait, model: user::Model) -> Result<Account, sea_orm::DbErr> {
+    let roles = roles_of(db, model.id).await?;
+    Ok(Account {
+        id: model.id,
+        email: model.email,
+        handle: model.handle,
+        name: model.name,
+        password_hash: model.password_hash,
+        active: model.status == "active",
+        roles,
+    })
+}
+
+pub async fn account_by_email(db: &impl ConnectionTrait, email: &str) -> Result<Option<Account>, sea_orm::DbErr> {
+    match user::Entity::find().filter(user::Column::Email.eq(email)).one(db).await? {
+        Some(model) => Ok(Some(account(db, model).await?)),
+        None => Ok(None),
+    }
+}
+
+pub async fn account_by_id(db: &impl ConnectionTrait, id: i64) -> Result<Option<Account>, sea_orm::DbErr> {
+    match user::Entity::find_by_id(id).one(db).await? {
+        Some(model) => Ok(Some(account(db, model).await?)),
+        None => Ok(None),
+    }
+}
+
+pub async fn profile_by_handle(db: &impl ConnectionTrait, handle: &str) -> Result<Option<Profile>, sea_orm::DbErr> {
+    let Some(model) = user::Entity::find().filter(user::Column::Handle.eq(handle)).one(db).await? else {
+        return Ok(None);
+    };
+    let roles = roles_of(db, model.id).await?;
+    let post_count = crate::entities::post::Entity::find()
+        .filter(crate::entities::post::Column::AuthorId.eq(model.id))
+        .filter(crate::entities::post::Column::DeletedAt.is_null())
+        .count(db)
+        .await?;
+    Ok(Some(Profile {
+        person: PersonChip::new(model.id, model.name, model.handle),
+        email: model.email,
+        job_title: model.job_title,
+        department: model.department,
+        roles,
+        joined: When::new(model.created_at),
+        post_count,
+    }))
+}
+
+/// Of the given handles, those that belong to someone: `(id, handle)`.
+pub async fn existing_handles(
+    db: &impl ConnectionTrait,
+    handles: &[Handle],
+) -> Result<Vec<(i64, String)>, sea_orm::DbErr> {
+    if handles.is_empty() {
+        return Ok(Vec::new());
+    }
+    Ok(user::Entity::find()
+        .filter(user::Column::Handle.is_in(handles.iter().map(|h| h.as_str().to_owned())))
+        .all(db)
+        .await?
+        .into_iter()
+        .map(|u| (u.id, u.handle))
+        .collect())
+}
+
+pub async fn update_profile(
+    db: &impl ConnectionTrait,
+    id: i64,
+    name: &str,
+    job_title: &str,
+    department: &str,
+) -> Result<(), sea_orm::DbErr> {
+    user::ActiveModel {
+        id: Set(id),
+        name: Set(name.trim().to_owned()),
+        job_title: Set(job_title.trim().to_owned()),
+        department: Set(department.trim().to_owned()),
+        updated_at: Set(now()),
+        ..Default::default()
+    }
+    .update(db)
+    .await?;
+    Ok(())
+}
+
+pub async fn count(db: &impl ConnectionTrait) -> Result<u64, sea_orm::DbErr> {
+    user::Entity::find().count(db).await
+}
+
+/// Everyone, by name (for the people directory and admin pages).
+pub async fn list(db: &impl ConnectionTrait) -> Result<Vec<PersonChip>, sea_orm::DbErr> {
+    Ok(user::Entity::find()
+        .order_by_asc(user::Column::Name)
+        .all(db)
+        .await?
+        .into_iter()
+        .map(|u| PersonChip::new(u.id, u.name, u.handle))
+        .collect())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::initials;
+
+    #[test]
+    fn initials_from_names() {
+        assert_eq!(initials("Natalie Hughes"), "NH");
+        assert_eq!(initials("Mary Ann de Souza"), "MS");
+        assert_eq!(initials("Cher"), "CH");
+        assert_eq!(initials("  "), "?");
+    }
+}

@@ -1,0 +1,278 @@
+//! The askama template structs, one per page. Templates live in `templates/`
+//! and are checked against these structs at compile time.
+
+use askama::Template;
+use askama_web::WebTemplate;
+use axum::http::StatusCode;
+
+use crate::auth::SessionUser;
+use crate::domain::form::FormErrors;
+use crate::domain::role::Role;
+use crate::store::channels::{Channel, ChannelSummary};
+use crate::store::invites::InviteRow;
+use crate::store::posts::PostCard;
+use crate::store::reactions::Tally;
+use crate::store::replies::{Quote, ReplyView};
+use crate::store::users::Profile;
+use crate::web::assets;
+
+/// The signed-in person, as the page header shows them.
+#[derive(Debug, Clone)]
+pub struct Me {
+    pub name: String,
+    pub handle: String,
+    pub initials: String,
+    pub is_admin: bool,
+}
+
+impl From<&SessionUser> for Me {
+    fn from(u: &SessionUser) -> Self {
+        Self {
+            name: u.name.clone(),
+            handle: u.handle.clone(),
+            initials: crate::store::users::initials(&u.name),
+            is_admin: u.roles.contains(&Role::Admin),
+        }
+    }
+}
+
+/// What every page's frame needs: who is signed in, a one-time message, asset URLs.
+#[derive(Debug, Clone)]
+pub struct PageCtx {
+    pub user: Option<Me>,
+    pub flash: Option<String>,
+    pub css: &'static str,
+    pub htmx: &'static str,
+    pub app_js: &'static str,
+    pub favicon: &'static str,
+    /// Which top-level section is current, for `aria-current` in the navigation.
+    pub section: &'static str,
+}
+
+impl PageCtx {
+    pub fn new(user: Option<Me>, flash: Option<String>) -> Self {
+        Self {
+            user,
+            flash,
+            css: assets::url("css/app.css"),
+            htmx: assets::url("js/htmx.min.js"),
+            app_js: assets::url("js/app.js"),
+            favicon: assets::url("img/favicon.svg"),
+            section: "",
+        }
+    }
+
+    pub fn in_section(mut self, section: &'static str) -> Self {
+        self.section = section;
+        self
+    }
+}
+
+#[derive(Template)]
+#[template(path = "errors/error.html")]
+pub struct ErrorPage {
+    pub status: StatusCode,
+    pub title: String,
+    pub message: String,
+    pub css: &'static str,
+    pub favicon: &'static str,
+}
+
+impl ErrorPage {
+    pub fn new(status: StatusCode, title: &str, message: &str) -> Self {
+        Self {
+            status,
+            title: title.into(),
+            message: message.into(),
+            css: assets::url("css/app.css"),
+            favicon: assets::url("img/favicon.svg"),
+        }
+    }
+
+    pub fn server_fault() -> Self {
+        Self::new(
+            StatusCode::INTERNAL_SERVER_ERROR,
+            "Sorry, something went wrong on our side",
+            "Nothing you did caused this, and nothing you typed has been lost from the page you came from. Please try again in a moment; if it keeps happening, tell the Commonroom administrators.",
+        )
+    }
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "pages/auth/login.html")]
+pub struct LoginPage {
+    pub ctx: PageCtx,
+    pub email: String,
+    pub next: String,
+    pub remember: bool,
+    pub error: Option<String>,
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "pages/auth/invite.html")]
+pub struct InvitePage {
+    pub ctx: PageCtx,
+    pub token: String,
+    pub fixed_email: Option<String>,
+    pub name: String,
+    pub email: String,
+    pub role: &'static str,
+    pub errors: FormErrors,
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "pages/message.html")]
+pub struct MessagePage {
+    pub ctx: PageCtx,
+    pub title: String,
+    pub message: String,
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "pages/feed.html")]
+pub struct FeedPage {
+    pub ctx: PageCtx,
+    pub heading: &'static str,
+    pub tab: &'static str,
+    pub posts: Vec<PostCard>,
+    pub next_url: Option<String>,
+    pub is_first_page: bool,
+    pub follows_nothing: bool,
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "pages/channels/list.html")]
+pub struct ChannelsPage {
+    pub ctx: PageCtx,
+    pub active: Vec<ChannelSummary>,
+    pub archived: Vec<ChannelSummary>,
+    pub can_create: bool,
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "pages/channels/new.html")]
+pub struct NewChannelPage {
+    pub ctx: PageCtx,
+    pub name: String,
+    pub slug: String,
+    pub description: String,
+    pub errors: FormErrors,
+}
+
+/// The "new post" form, kept as typed when it needs correcting.
+#[derive(Debug, Clone, Default)]
+pub struct Composer {
+    pub kind: String,
+    pub title: String,
+    pub url: String,
+    pub body: String,
+    pub errors: FormErrors,
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "pages/channels/show.html")]
+pub struct ChannelPage {
+    pub ctx: PageCtx,
+    pub channel: Channel,
+    pub follower_count: u64,
+    pub following: bool,
+    pub can_post: bool,
+    pub can_archive: bool,
+    pub composer: Composer,
+    pub posts: Vec<PostCard>,
+    pub next_url: Option<String>,
+    pub is_first_page: bool,
+}
+
+/// A reply with what the viewer may do to it.
+pub struct ReplyItem {
+    pub reply: ReplyView,
+    pub can_edit: bool,
+    pub can_delete: bool,
+    pub can_react: bool,
+    pub can_quote: bool,
+}
+
+impl ReplyItem {
+    pub fn react_url(&self) -> String {
+        format!("/r/{}/react", self.reply.id)
+    }
+
+    pub fn anchor(&self) -> String {
+        format!("reply-{}", self.reply.id)
+    }
+
+    pub fn tallies(&self) -> &[Tally] {
+        &self.reply.reactions
+    }
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "pages/posts/thread.html")]
+pub struct ThreadPage {
+    pub ctx: PageCtx,
+    pub post: PostCard,
+    pub channel: Channel,
+    pub deleted_notice: Option<String>,
+    pub can_edit: bool,
+    pub can_delete: bool,
+    pub can_reply: bool,
+    pub can_react: bool,
+    pub replies: Vec<ReplyItem>,
+    pub reply_body: String,
+    pub quote: Option<Quote>,
+    pub errors: FormErrors,
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "pages/posts/edit.html")]
+pub struct EditPostPage {
+    pub ctx: PageCtx,
+    pub post_id: i64,
+    pub composer: Composer,
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "pages/posts/edit_reply.html")]
+pub struct EditReplyPage {
+    pub ctx: PageCtx,
+    pub reply_id: i64,
+    pub post_id: i64,
+    pub body: String,
+    pub errors: FormErrors,
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "pages/people/profile.html")]
+pub struct ProfilePage {
+    pub ctx: PageCtx,
+    pub profile: Profile,
+    pub is_me: bool,
+    pub name: String,
+    pub job_title: String,
+    pub department: String,
+    pub errors: FormErrors,
+    pub session_count: u64,
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "pages/admin/invites.html")]
+pub struct InvitesPage {
+    pub ctx: PageCtx,
+    pub invites: Vec<InviteRow>,
+    pub new_link: Option<String>,
+    pub email: String,
+    pub role: String,
+    pub roles: [Role; 3],
+    pub errors: FormErrors,
+}
+
+/// The reaction buttons alone, swapped in by htmx after a click.
+#[derive(Template, WebTemplate)]
+#[template(path = "partials/reactions.html")]
+pub struct ReactionsPartial {
+    pub action: String,
+    pub anchor: String,
+    pub tallies: Vec<Tally>,
+    pub can_react: bool,
+}

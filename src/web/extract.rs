@@ -1,0 +1,109 @@
+//! Request extractors: who is asking (`Viewer`, `MaybeViewer`) and the page
+//! furniture every template needs (`PageCtx`).
+
+use axum::extract::FromRequestParts;
+use axum::http::request::Parts;
+use tower_sessions::Session;
+
+use crate::auth::{AuthSession, SessionUser};
+use crate::domain::policy::Actor;
+use crate::error::AppError;
+use crate::state::AppState;
+use crate::views::{Me, PageCtx};
+
+const FLASH_KEY: &str = "flash";
+
+/// Leave a one-time message for the next page the person sees.
+pub async fn flash(session: &Session, message: &str) {
+    if let Err(err) = session.insert(FLASH_KEY, message).await {
+        tracing::warn!(error = %err, "could not store a flash message");
+    }
+}
+
+async fn take_flash(session: &Session) -> Option<String> {
+    session.remove::<String>(FLASH_KEY).await.ok().flatten()
+}
+
+fn is_htmx(parts: &Parts) -> bool {
+    parts.headers.contains_key("hx-request")
+}
+
+/// A signed-in person. Anyone else is sent to sign in, and back afterwards.
+pub struct Viewer {
+    pub user: SessionUser,
+    pub ctx: PageCtx,
+    pub session: Session,
+    pub htmx: bool,
+}
+
+impl Viewer {
+    pub fn actor(&self) -> Actor {
+        self.user.actor()
+    }
+
+    pub fn id(&self) -> i64 {
+        self.user.id
+    }
+}
+
+impl FromRequestParts<AppState> for Viewer {
+    type Rejection = AppError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, AppError> {
+        let auth = AuthSession::from_request_parts(parts, state)
+            .await
+            .map_err(|(_, msg)| AppError::Other(anyhow::anyhow!("auth session unavailable: {msg}")))?;
+        let Some(user) = auth.user else {
+            let next = parts.uri.path_and_query().map_or("/", |p| p.as_str()).to_owned();
+            return Err(AppError::SignInRequired { next });
+        };
+        let flash = take_flash(&auth.session).await;
+        let ctx = PageCtx::new(Some(Me::from(&user)), flash);
+        Ok(Self { user, ctx, session: auth.session, htmx: is_htmx(parts) })
+    }
+}
+
+/// Someone who may or may not be signed in (sign-in and invite pages).
+pub struct MaybeViewer {
+    pub user: Option<SessionUser>,
+    pub ctx: PageCtx,
+    pub auth: AuthSession,
+}
+
+impl FromRequestParts<AppState> for MaybeViewer {
+    type Rejection = AppError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, AppError> {
+        let auth = AuthSession::from_request_parts(parts, state)
+            .await
+            .map_err(|(_, msg)| AppError::Other(anyhow::anyhow!("auth session unavailable: {msg}")))?;
+        let flash = take_flash(&auth.session).await;
+        let user = auth.user.clone();
+        let ctx = PageCtx::new(user.as_ref().map(Me::from), flash);
+        Ok(Self { user, ctx, auth })
+    }
+}
+
+/// A local path to go back to after an action: never another site.
+pub fn local_path(raw: Option<&str>, fallback: &str) -> String {
+    match raw {
+        Some(p) if p.starts_with('/') && !p.starts_with("//") && !p.contains('\\') && !p.contains(['\r', '\n']) => {
+            p.to_owned()
+        }
+        _ => fallback.to_owned(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::local_path;
+
+    #[test]
+    fn only_local_paths_are_followed() {
+        assert_eq!(local_path(Some("/c/x?y=1"), "/"), "/c/x?y=1");
+        assert_eq!(local_path(Some("//evil.example"), "/"), "/");
+        assert_eq!(local_path(Some("https://evil.example"), "/"), "/");
+        assert_eq!(local_path(Some("/\\evil.example"), "/"), "/");
+        assert_eq!(local_path(None, "/home"), "/home");
+    }
+}

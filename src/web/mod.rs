@@ -1,0 +1,21 @@
+//! HTTP handlers, one file per feature, one async fn per action.
+
+pub mod admin;
+pub mod assets;
+pub mod auth;
+pub mod channels;
+pub mod extract;
+pub mod feeds;
+pub mod health;
+pub mod people;
+pub mod posts;
+pub mod reactions;
+pub mod replies;
+pub mod security;
+
+use axum::response::{IntoResponse, Redirect, Response};
+
+/// After a successful form POST: go to the page that shows the result.
+pub fn see_other(path: &str) -> Response {
+    Redirect::to(path).into_response()
+}

@@ -1,0 +1,86 @@
+//! Profiles: anyone's page, and editing your own.
+
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use axum::Form;
+use serde::Deserialize;
+
+use super::extract::{Viewer, flash};
+use super::see_other;
+use crate::domain::form::FormErrors;
+use crate::error::{AppError, AppResult};
+use crate::state::AppState;
+use crate::store::{sessions, users};
+use crate::views::ProfilePage;
+
+async fn profile_page(state: &AppState, viewer: Viewer, handle: &str, edits: Option<(ProfileForm, FormErrors)>) -> AppResult<ProfilePage> {
+    let profile = users::profile_by_handle(&state.db, handle).await?.ok_or(AppError::NotFound)?;
+    let is_me = profile.person.id == viewer.id();
+    let session_count = if is_me { sessions::count_for_user(&state.db, viewer.id()).await? } else { 0 };
+    let (form, errors) = edits.unwrap_or_else(|| {
+        (
+            ProfileForm {
+                name: profile.person.name.clone(),
+                job_title: profile.job_title.clone(),
+                department: profile.department.clone(),
+            },
+            FormErrors::new(),
+        )
+    });
+    Ok(ProfilePage {
+        ctx: viewer.ctx,
+        profile,
+        is_me,
+        name: form.name,
+        job_title: form.job_title,
+        department: form.department,
+        errors,
+        session_count,
+    })
+}
+
+pub async fn show_profile(State(state): State<AppState>, viewer: Viewer, Path(handle): Path<String>) -> AppResult<ProfilePage> {
+    profile_page(&state, viewer, &handle.to_lowercase(), None).await
+}
+
+#[derive(Deserialize)]
+pub struct ProfileForm {
+    #[serde(default)]
+    name: String,
+    #[serde(default)]
+    job_title: String,
+    #[serde(default)]
+    department: String,
+}
+
+pub async fn update_profile(State(state): State<AppState>, viewer: Viewer, Form(form): Form<ProfileForm>) -> AppResult<Response> {
+    let mut errors = FormErrors::new();
+    if form.name.trim().is_empty() {
+        errors.add("name", "Enter your name as colleagues know it.");
+    } else if form.name.trim().chars().count() > 100 {
+        errors.add("name", "Keep your name under 100 characters.");
+    }
+    if form.job_title.trim().chars().count() > 120 {
+        errors.add("job_title", "Keep the job title under 120 characters.");
+    }
+    if form.department.trim().chars().count() > 120 {
+        errors.add("department", "Keep the department under 120 characters.");
+    }
+    let handle = viewer.user.handle.clone();
+    if !errors.is_empty() {
+        let page = profile_page(&state, viewer, &handle, Some((form, errors))).await?;
+        return Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response());
+    }
+    users::update_profile(&state.db, viewer.id(), &form.name, &form.job_title, &form.department).await?;
+    flash(&viewer.session, "Your profile is saved.").await;
+    Ok(see_other(&format!("/u/{handle}")))
+}
+
+pub async fn revoke_other_sessions(State(state): State<AppState>, viewer: Viewer) -> AppResult<Response> {
+    let current = viewer.session.id().map(|id| id.to_string());
+    let ended = sessions::revoke_for_user(&state.db, viewer.id(), current.as_deref()).await?;
+    crate::store::audit::record(&state.db, Some(viewer.id()), "sessions.revoke_others", &format!("user:{}", viewer.id()), &ended.to_string()).await?;
+    flash(&viewer.session, &format!("Signed out of {ended} other session{}.", if ended == 1 { "" } else { "s" })).await;
+    Ok(see_other(&format!("/u/{}", viewer.user.handle)))
+}

@@ -1,0 +1,200 @@
+//! Posts: creating one in a channel, its thread page, editing and deleting.
+
+use axum::extract::{Path, Query, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use axum::Form;
+use serde::Deserialize;
+
+use super::channels::{channel_page, readable_channel};
+use super::extract::{Viewer, flash};
+use super::see_other;
+use crate::domain::form::FormErrors;
+use crate::domain::policy;
+use crate::domain::post::PostDraft;
+use crate::error::{AppError, AppResult};
+use crate::state::AppState;
+use crate::store::channels::{self, Channel};
+use crate::store::posts::{self, Post};
+use crate::store::replies::{self, Quote};
+use crate::views::{Composer, EditPostPage, ReplyItem, ThreadPage};
+
+#[derive(Deserialize)]
+pub struct PostForm {
+    #[serde(default)]
+    kind: String,
+    #[serde(default)]
+    title: String,
+    #[serde(default)]
+    url: String,
+    #[serde(default)]
+    body: String,
+}
+
+impl PostForm {
+    fn composer(&self, errors: FormErrors) -> Composer {
+        Composer {
+            kind: self.kind.clone(),
+            title: self.title.clone(),
+            url: self.url.clone(),
+            body: self.body.clone(),
+            errors,
+        }
+    }
+}
+
+pub async fn create_post(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    Path(slug): Path<String>,
+    Form(form): Form<PostForm>,
+) -> AppResult<Response> {
+    let channel = readable_channel(&state, &viewer, &slug).await?;
+    let actor = viewer.actor();
+    if !policy::can_post_in(&actor, &channel.facts(&actor)) {
+        return Err(AppError::Forbidden);
+    }
+    let draft = match PostDraft::parse(&form.kind, &form.title, &form.url, &form.body) {
+        Ok(draft) => draft,
+        Err(errors) => {
+            let page = channel_page(&state, viewer, channel, None, form.composer(errors)).await?;
+            return Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response());
+        }
+    };
+    let id = posts::create(&state.db, actor.user_id, &channel, &draft).await?;
+    flash(&viewer.session, &format!("Posted to #{}.", channel.slug)).await;
+    Ok(see_other(&format!("/p/{id}")))
+}
+
+/// A post the viewer may read, with its channel. Unknown and unreadable look the same.
+pub async fn readable_post(state: &AppState, viewer: &Viewer, id: i64) -> AppResult<(Post, Channel)> {
+    let post = posts::by_id(&state.db, id).await?.ok_or(AppError::NotFound)?;
+    let channel = channels::by_id(&state.db, post.channel_id).await?.ok_or(AppError::NotFound)?;
+    let actor = viewer.actor();
+    if !policy::can_read_channel(&actor, &channel.facts(&actor)) {
+        return Err(AppError::NotFound);
+    }
+    Ok((post, channel))
+}
+
+/// The thread page, with the reply form as given (empty, or kept after an error).
+pub async fn thread_page(
+    state: &AppState,
+    viewer: Viewer,
+    post: Post,
+    channel: Channel,
+    reply_body: String,
+    quote: Option<Quote>,
+    errors: FormErrors,
+) -> AppResult<ThreadPage> {
+    let actor = viewer.actor();
+    let facts = channel.facts(&actor);
+    let content = post.facts();
+    let card = posts::card_by_id(&state.db, post.id, &actor).await?.ok_or(AppError::NotFound)?;
+    let deleted_notice = if let Some(when) = &post.deleted {
+        let by = if post.deleted_by_author { "its author" } else { "an administrator" };
+        Some(format!("This post was deleted by {by} ({}). Earlier replies are kept below.", when.human))
+    } else if post.hidden {
+        Some("This post has been hidden by a moderator.".to_owned())
+    } else {
+        None
+    };
+    let can_reply = policy::can_reply_in(&actor, &facts, &content);
+    let replies = replies::for_post(&state.db, post.id, &actor)
+        .await?
+        .into_iter()
+        .map(|reply| ReplyItem {
+            can_edit: policy::can_edit(&actor, &facts, &reply.facts),
+            can_delete: policy::can_delete(&actor, &facts, &reply.facts),
+            can_react: can_reply && policy::can_react(&actor, &facts, &reply.facts),
+            can_quote: can_reply && !reply.deleted,
+            reply,
+        })
+        .collect();
+    Ok(ThreadPage {
+        can_edit: policy::can_edit(&actor, &facts, &content),
+        can_delete: policy::can_delete(&actor, &facts, &content),
+        can_react: policy::can_react(&actor, &facts, &content),
+        can_reply,
+        post: card,
+        channel,
+        deleted_notice,
+        replies,
+        reply_body,
+        quote,
+        errors,
+        ctx: viewer.ctx,
+    })
+}
+
+#[derive(Deserialize)]
+pub struct ThreadQuery {
+    quote: Option<i64>,
+}
+
+pub async fn show_thread(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    Path(id): Path<i64>,
+    Query(q): Query<ThreadQuery>,
+) -> AppResult<ThreadPage> {
+    let (post, channel) = readable_post(&state, &viewer, id).await?;
+    let quote = match q.quote {
+        Some(reply_id) => replies::quote_of(&state.db, post.id, reply_id).await?,
+        None => None,
+    };
+    thread_page(&state, viewer, post, channel, String::new(), quote, FormErrors::new()).await
+}
+
+pub async fn edit_post_form(State(state): State<AppState>, viewer: Viewer, Path(id): Path<i64>) -> AppResult<EditPostPage> {
+    let (post, channel) = readable_post(&state, &viewer, id).await?;
+    let actor = viewer.actor();
+    if !policy::can_edit(&actor, &channel.facts(&actor), &post.facts()) {
+        return Err(AppError::Forbidden);
+    }
+    Ok(EditPostPage {
+        ctx: viewer.ctx,
+        post_id: post.id,
+        composer: Composer {
+            kind: post.kind,
+            title: post.title,
+            url: post.url.unwrap_or_default(),
+            body: post.body_md,
+            errors: FormErrors::new(),
+        },
+    })
+}
+
+pub async fn update_post(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    Path(id): Path<i64>,
+    Form(form): Form<PostForm>,
+) -> AppResult<Response> {
+    let (post, channel) = readable_post(&state, &viewer, id).await?;
+    let actor = viewer.actor();
+    if !policy::can_edit(&actor, &channel.facts(&actor), &post.facts()) {
+        return Err(AppError::Forbidden);
+    }
+    let draft = match PostDraft::parse(&form.kind, &form.title, &form.url, &form.body) {
+        Ok(draft) => draft,
+        Err(errors) => {
+            let page = EditPostPage { ctx: viewer.ctx, post_id: post.id, composer: form.composer(errors) };
+            return Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response());
+        }
+    };
+    posts::edit(&state.db, &post, &draft).await?;
+    flash(&viewer.session, "Your changes are saved.").await;
+    Ok(see_other(&format!("/p/{}", post.id)))
+}
+
+pub async fn delete_post(State(state): State<AppState>, viewer: Viewer, Path(id): Path<i64>) -> AppResult<Response> {
+    let (post, channel) = readable_post(&state, &viewer, id).await?;
+    let actor = viewer.actor();
+    if !policy::can_delete(&actor, &channel.facts(&actor), &post.facts()) {
+        return Err(AppError::Forbidden);
+    }
+    posts::delete(&state.db, &actor, &post).await?;
+    flash(&viewer.session, "The post was deleted. A notice remains in its thread.").await;
+    Ok(see_other(&format!("/c/{}", channel.slug)))
+}

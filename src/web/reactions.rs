@@ -1,0 +1,106 @@
+//! Reacting to posts and replies. With htmx the buttons swap in place;
+//! without JavaScript the form posts and the page comes back where it was.
+
+use axum::extract::{Path, State};
+use axum::http::HeaderMap;
+use axum::http::header;
+use axum::response::{IntoResponse, Response};
+use axum::Form;
+use serde::Deserialize;
+
+use super::extract::{Viewer, local_path};
+use super::posts::readable_post;
+use super::replies::readable_reply;
+use super::see_other;
+use crate::domain::policy;
+use crate::domain::reaction::ReactionKind;
+use crate::error::{AppError, AppResult};
+use crate::state::AppState;
+use crate::store::reactions::{self, Target};
+use crate::views::ReactionsPartial;
+
+#[derive(Deserialize)]
+pub struct ReactForm {
+    kind: String,
+}
+
+/// Where to send a no-JavaScript reaction back to: the page it came from, if it is ours.
+fn back_to(headers: &HeaderMap, fallback: &str) -> String {
+    let referer = headers.get(header::REFERER).and_then(|v| v.to_str().ok());
+    let host = headers.get(header::HOST).and_then(|v| v.to_str().ok());
+    let path = match (referer, host) {
+        (Some(r), Some(h)) => url::Url::parse(r).ok().filter(|u| {
+            let authority = match u.port() {
+                Some(p) => format!("{}:{p}", u.host_str().unwrap_or_default()),
+                None => u.host_str().unwrap_or_default().to_owned(),
+            };
+            authority == h
+        }).map(|u| match u.query() {
+            Some(q) => format!("{}?{q}", u.path()),
+            None => u.path().to_owned(),
+        }),
+        _ => None,
+    };
+    let base = local_path(path.as_deref(), fallback);
+    let anchor = fallback.split_once('#').map(|(_, a)| a).unwrap_or_default();
+    if base.contains('#') || anchor.is_empty() { base } else { format!("{base}#{anchor}") }
+}
+
+async fn respond(
+    state: &AppState,
+    viewer: &Viewer,
+    headers: &HeaderMap,
+    target: Target,
+    fallback: String,
+) -> AppResult<Response> {
+    if viewer.htmx {
+        let (action, anchor, tallies) = match target {
+            Target::Post(id) => (
+                format!("/p/{id}/react"),
+                format!("post-{id}"),
+                reactions::for_posts(&state.db, &[id], viewer.id()).await?.remove(&id).unwrap_or_default(),
+            ),
+            Target::Reply(id) => (
+                format!("/r/{id}/react"),
+                format!("reply-{id}"),
+                reactions::for_replies(&state.db, &[id], viewer.id()).await?.remove(&id).unwrap_or_default(),
+            ),
+        };
+        return Ok(ReactionsPartial { action, anchor, tallies, can_react: true }.into_response());
+    }
+    Ok(see_other(&back_to(headers, &fallback)))
+}
+
+pub async fn react_to_post(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    headers: HeaderMap,
+    Path(id): Path<i64>,
+    Form(form): Form<ReactForm>,
+) -> AppResult<Response> {
+    let kind = ReactionKind::parse(&form.kind).ok_or(AppError::BadRequest("Unknown reaction."))?;
+    let (post, channel) = readable_post(&state, &viewer, id).await?;
+    let actor = viewer.actor();
+    if !policy::can_react(&actor, &channel.facts(&actor), &post.facts()) {
+        return Err(AppError::Forbidden);
+    }
+    reactions::toggle(&state.db, Target::Post(post.id), actor.user_id, kind).await?;
+    respond(&state, &viewer, &headers, Target::Post(post.id), format!("/p/{}#post-{}", post.id, post.id)).await
+}
+
+pub async fn react_to_reply(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    headers: HeaderMap,
+    Path(id): Path<i64>,
+    Form(form): Form<ReactForm>,
+) -> AppResult<Response> {
+    let kind = ReactionKind::parse(&form.kind).ok_or(AppError::BadRequest("Unknown reaction."))?;
+    let (reply, channel) = readable_reply(&state, &viewer, id).await?;
+    let actor = viewer.actor();
+    if !policy::can_react(&actor, &channel.facts(&actor), &reply.facts()) {
+        return Err(AppError::Forbidden);
+    }
+    reactions::toggle(&state.db, Target::Reply(reply.id), actor.user_id, kind).await?;
+    respond(&state, &viewer, &headers, Target::Reply(reply.id), format!("/p/{}#reply-{}", reply.post_id, reply.id)).await
+}
