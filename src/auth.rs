@@ -26,20 +26,35 @@ pub struct SessionUser {
 
 impl std::fmt::Debug for SessionUser {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("SessionUser").field("id", &self.id).field("handle", &self.handle).finish()
+        f.debug_struct("SessionUser")
+            .field("id", &self.id)
+            .field("handle", &self.handle)
+            .finish()
     }
 }
 
 impl SessionUser {
     pub fn actor(&self) -> Actor {
-        Actor { user_id: self.id, roles: self.roles.clone() }
+        Actor {
+            user_id: self.id,
+            roles: self.roles.clone(),
+        }
     }
 }
 
 impl From<Account> for SessionUser {
     fn from(a: Account) -> Self {
-        let auth_hash = a.password_hash.unwrap_or_else(|| format!("no-password:{}", a.id)).into_bytes();
-        Self { id: a.id, name: a.name, handle: a.handle, roles: a.roles, auth_hash }
+        let auth_hash = a
+            .password_hash
+            .unwrap_or_else(|| format!("no-password:{}", a.id))
+            .into_bytes();
+        Self {
+            id: a.id,
+            name: a.name,
+            handle: a.handle,
+            roles: a.roles,
+            auth_hash,
+        }
     }
 }
 
@@ -81,7 +96,8 @@ impl Backend {
 }
 
 /// Checked when no account matches, so a wrong email costs as long as a wrong password.
-static DUMMY_HASH: LazyLock<String> = LazyLock::new(|| password_auth::generate_hash("not a real password"));
+static DUMMY_HASH: LazyLock<String> =
+    LazyLock::new(|| password_auth::generate_hash("not a real password"));
 
 impl AuthnBackend for Backend {
     type User = SessionUser;
@@ -98,12 +114,20 @@ impl AuthnBackend for Backend {
             .and_then(|a| a.password_hash.clone())
             .unwrap_or_else(|| DUMMY_HASH.clone());
         let password = creds.password;
-        let ok = tokio::task::spawn_blocking(move || password_auth::verify_password(password, &hash).is_ok()).await?;
-        Ok(account.filter(|a| ok && a.active && a.password_hash.is_some()).map(SessionUser::from))
+        let ok = tokio::task::spawn_blocking(move || {
+            password_auth::verify_password(password, &hash).is_ok()
+        })
+        .await?;
+        Ok(account
+            .filter(|a| ok && a.active && a.password_hash.is_some())
+            .map(SessionUser::from))
     }
 
     async fn get_user(&self, id: &UserId<Self>) -> Result<Option<SessionUser>, AuthError> {
-        Ok(users::account_by_id(&self.db, *id).await?.filter(|a| a.active).map(SessionUser::from))
+        Ok(users::account_by_id(&self.db, *id)
+            .await?
+            .filter(|a| a.active)
+            .map(SessionUser::from))
     }
 }
 

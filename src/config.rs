@@ -66,6 +66,8 @@ pub struct AuthSettings {
     pub max_failures_per_ip: i32,
     /// The window, and the base of the growing wait, in seconds.
     pub throttle_window_secs: i64,
+    /// The first wait once over the limit, in seconds; it doubles with each further failure.
+    pub throttle_base_block_secs: i64,
     /// The longest anyone is ever made to wait, in seconds.
     pub throttle_max_block_secs: i64,
 }
@@ -110,14 +112,29 @@ impl Default for AuthSettings {
             max_failures_per_account: 5,
             max_failures_per_ip: 30,
             throttle_window_secs: 15 * 60,
+            throttle_base_block_secs: 30,
             throttle_max_block_secs: 15 * 60,
+        }
+    }
+}
+
+impl AuthSettings {
+    pub fn throttle_limits(&self, max_failures: i32) -> crate::store::throttle::Limits {
+        crate::store::throttle::Limits {
+            max_failures,
+            window: chrono::Duration::seconds(self.throttle_window_secs),
+            base_block: chrono::Duration::seconds(self.throttle_base_block_secs),
+            max_block: chrono::Duration::seconds(self.throttle_max_block_secs),
         }
     }
 }
 
 impl Default for LogSettings {
     fn default() -> Self {
-        Self { format: "pretty".into(), filter: "info".into() }
+        Self {
+            format: "pretty".into(),
+            filter: "info".into(),
+        }
     }
 }
 
@@ -135,9 +152,12 @@ impl Settings {
     pub fn load(overrides: Overrides) -> anyhow::Result<Self> {
         let mut builder = config::Config::builder();
         match &overrides.config_file {
-            Some(path) => builder = builder.add_source(config::File::from(path.as_path()).required(true)),
+            Some(path) => {
+                builder = builder.add_source(config::File::from(path.as_path()).required(true))
+            }
             None => {
-                builder = builder.add_source(config::File::from(Path::new("commonroom.toml")).required(false))
+                builder = builder
+                    .add_source(config::File::from(Path::new("commonroom.toml")).required(false))
             }
         }
         builder = builder.add_source(
@@ -181,6 +201,9 @@ impl Settings {
     }
 
     pub fn secure_cookies(&self) -> bool {
-        self.server.public_url.as_deref().is_some_and(|u| u.starts_with("https://"))
+        self.server
+            .public_url
+            .as_deref()
+            .is_some_and(|u| u.starts_with("https://"))
     }
 }

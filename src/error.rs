@@ -43,7 +43,10 @@ impl IntoResponse for AppError {
         let status = self.status();
         let page = match &self {
             AppError::SignInRequired { next } => {
-                let target = format!("/login?next={}", url::form_urlencoded::byte_serialize(next.as_bytes()).collect::<String>());
+                let target = format!(
+                    "/login?next={}",
+                    url::form_urlencoded::byte_serialize(next.as_bytes()).collect::<String>()
+                );
                 return Redirect::to(&target).into_response();
             }
             AppError::NotFound => ErrorPage::new(
@@ -56,7 +59,9 @@ impl IntoResponse for AppError {
                 "You cannot do that here",
                 "Your account does not have permission for this page or action. If you think it should, ask a coordinator or administrator.",
             ),
-            AppError::BadRequest(message) => ErrorPage::new(status, "Something was wrong with that request", message),
+            AppError::BadRequest(message) => {
+                ErrorPage::new(status, "Something was wrong with that request", message)
+            }
             AppError::Db(err) => {
                 tracing::error!(error = %err, "database error while handling a request");
                 ErrorPage::server_fault()

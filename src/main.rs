@@ -16,7 +16,11 @@ use commonroom::store::users::{self, NewUser};
 use commonroom::{auth, demo, store, telemetry};
 
 #[derive(Parser)]
-#[command(name = "commonroom", version, about = "Commonroom: an internal knowledge-sharing feed for public bodies")]
+#[command(
+    name = "commonroom",
+    version,
+    about = "Commonroom: an internal knowledge-sharing feed for public bodies"
+)]
 struct Cli {
     #[command(flatten)]
     common: Common,
@@ -31,7 +35,13 @@ struct Common {
     #[arg(long, global = true, value_name = "DIR")]
     data_dir: Option<PathBuf>,
     /// Database URL (sqlite://… or postgres://…); overrides the data directory's SQLite file.
-    #[arg(long, global = true, env = "DATABASE_URL", value_name = "URL", hide_env_values = true)]
+    #[arg(
+        long,
+        global = true,
+        env = "DATABASE_URL",
+        value_name = "URL",
+        hide_env_values = true
+    )]
     database_url: Option<String>,
     /// A TOML settings file [default: ./commonroom.toml if present].
     #[arg(long, global = true, value_name = "FILE")]
@@ -111,9 +121,16 @@ async fn main() -> anyhow::Result<()> {
             println!("Database is up to date.");
             Ok(())
         }
-        Command::User { command: UserCommand::Add { email, name, role, job_title, department } } => {
-            add_user(settings, email, name, role, job_title, department).await
-        }
+        Command::User {
+            command:
+                UserCommand::Add {
+                    email,
+                    name,
+                    role,
+                    job_title,
+                    department,
+                },
+        } => add_user(settings, email, name, role, job_title, department).await,
         Command::Demo { posts, seed } => {
             let db = store::connect(&settings).await?;
             store::migrate(&db).await?;
@@ -134,8 +151,12 @@ async fn serve(settings: Settings, with_demo: bool) -> anyhow::Result<()> {
     let db = &app.state().db;
     if with_demo {
         match demo::load(db).await? {
-            demo::Outcome::Loaded { .. } => println!("Loaded the Brackenshire Council demo organisation."),
-            demo::Outcome::AlreadyHasData => println!("The database already has data, so no demo data was added."),
+            demo::Outcome::Loaded { .. } => {
+                println!("Loaded the Brackenshire Council demo organisation.")
+            }
+            demo::Outcome::AlreadyHasData => {
+                println!("The database already has data, so no demo data was added.")
+            }
         }
         println!("\nCommonroom is running at {url}\n");
         println!("Demo sign-ins (password for all: {}):", demo::DEMO_PASSWORD);
@@ -146,7 +167,9 @@ async fn serve(settings: Settings, with_demo: bool) -> anyhow::Result<()> {
         println!("\nCommonroom is running at {url}");
         if users::count(db).await? == 0 {
             println!("\nThere are no accounts yet. Create the first administrator with:");
-            println!("  commonroom user add --email you@example.org --name \"Your Name\" --role admin");
+            println!(
+                "  commonroom user add --email you@example.org --name \"Your Name\" --role admin"
+            );
             println!("(add the same --data-dir/--database-url you started the server with)");
         }
     }
@@ -161,8 +184,12 @@ fn read_password() -> anyhow::Result<NewPassword> {
         NewPassword::parse(&first, Some(&again)).map_err(|m| anyhow::anyhow!(m))
     } else {
         let mut line = String::new();
-        std::io::stdin().lock().read_line(&mut line).context("reading the password from standard input")?;
-        NewPassword::parse(line.trim_end_matches(['\r', '\n']), None).map_err(|m| anyhow::anyhow!(m))
+        std::io::stdin()
+            .lock()
+            .read_line(&mut line)
+            .context("reading the password from standard input")?;
+        NewPassword::parse(line.trim_end_matches(['\r', '\n']), None)
+            .map_err(|m| anyhow::anyhow!(m))
     }
 }
 
@@ -175,13 +202,21 @@ async fn add_user(
     department: String,
 ) -> anyhow::Result<()> {
     let email = EmailAddress::parse(&email).map_err(|m| anyhow::anyhow!(m))?;
-    let role = Role::parse(&role).with_context(|| format!("unknown role {role:?}: use member, curator or admin"))?;
+    let role = Role::parse(&role)
+        .with_context(|| format!("unknown role {role:?}: use member, curator or admin"))?;
     anyhow::ensure!(!name.trim().is_empty(), "give a --name");
     let password = read_password()?;
     let db = store::connect(&settings).await?;
     store::migrate(&db).await?;
     let hash = auth::hash_password(password.expose().to_owned()).await?;
-    let new = NewUser { email: email.clone(), name, password_hash: Some(hash), roles: vec![role], job_title, department };
+    let new = NewUser {
+        email: email.clone(),
+        name,
+        password_hash: Some(hash),
+        roles: vec![role],
+        job_title,
+        department,
+    };
     let id = users::create(&db, new, None).await?;
     println!("Created {role} account {email} (id {id}).");
     Ok(())

@@ -26,7 +26,10 @@ impl Application {
         settings.server.listen = listener.local_addr()?;
         let db = store::connect(&settings).await?;
         store::migrate(&db).await?;
-        let state = AppState { db, settings: Arc::new(settings) };
+        let state = AppState {
+            db,
+            settings: Arc::new(settings),
+        };
         Ok(Self { listener, state })
     }
 
@@ -46,9 +49,12 @@ impl Application {
     pub async fn run_until_stopped(self) -> anyhow::Result<()> {
         let housekeeping = tokio::spawn(housekeeping(self.state.clone()));
         let app = router::build(self.state);
-        let served = axum::serve(self.listener, app.into_make_service_with_connect_info::<SocketAddr>())
-            .with_graceful_shutdown(shutdown_signal())
-            .await;
+        let served = axum::serve(
+            self.listener,
+            app.into_make_service_with_connect_info::<SocketAddr>(),
+        )
+        .with_graceful_shutdown(shutdown_signal())
+        .await;
         housekeeping.abort();
         served.context("serving HTTP")
     }

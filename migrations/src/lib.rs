@@ -59,7 +59,11 @@ pub(crate) mod cols {
     }
 
     pub fn int<T: IntoIden>(name: T) -> ColumnDef {
-        ColumnDef::new(name).integer().not_null().default(0).to_owned()
+        ColumnDef::new(name)
+            .integer()
+            .not_null()
+            .default(0)
+            .to_owned()
     }
 
     pub fn time<T: IntoIden>(name: T) -> ColumnDef {

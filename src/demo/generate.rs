@@ -7,7 +7,10 @@ use indicatif::{ProgressBar, ProgressStyle};
 use rand::rngs::SmallRng;
 use rand::seq::IndexedRandom;
 use rand::{Rng, SeedableRng};
-use sea_orm::{ActiveValue::Set, ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter, QueryOrder, QuerySelect, TransactionTrait};
+use sea_orm::{
+    ActiveValue::Set, ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter, QueryOrder,
+    QuerySelect, TransactionTrait,
+};
 
 use crate::domain::markdown;
 use crate::domain::time::now;
@@ -51,19 +54,43 @@ fn sentence(rng: &mut SmallRng, vocab: &[String], min: usize, max: usize) -> Str
 
 fn paragraph(rng: &mut SmallRng, vocab: &[String]) -> String {
     let n = rng.random_range(1..=4);
-    (0..n).map(|_| format!("{}.", sentence(rng, vocab, 6, 18))).collect::<Vec<_>>().join(" ")
+    (0..n)
+        .map(|_| format!("{}.", sentence(rng, vocab, 6, 18)))
+        .collect::<Vec<_>>()
+        .join(" ")
 }
 
 const DOMAINS: [&str; 10] = [
-    "gov.uk", "local.gov.uk", "ncsc.gov.uk", "nhs.uk", "ico.org.uk", "w3.org",
-    "gds.blog.gov.uk", "ukhsa.blog.gov.uk", "lgcplus.com", "theguardian.com",
+    "gov.uk",
+    "local.gov.uk",
+    "ncsc.gov.uk",
+    "nhs.uk",
+    "ico.org.uk",
+    "w3.org",
+    "gds.blog.gov.uk",
+    "ukhsa.blog.gov.uk",
+    "lgcplus.com",
+    "theguardian.com",
 ];
 
 /// Add `count` generated posts to a database that already has people and channels.
 pub async fn posts(db: &DatabaseConnection, count: usize, seed: u64) -> anyhow::Result<()> {
-    let users: Vec<i64> = user::Entity::find().all(db).await?.into_iter().map(|u| u.id).collect();
-    let channels: Vec<i64> = channel::Entity::find().all(db).await?.into_iter().map(|c| c.id).collect();
-    anyhow::ensure!(!users.is_empty() && !channels.is_empty(), "load the demo organisation first (it has no people or channels)");
+    let users: Vec<i64> = user::Entity::find()
+        .all(db)
+        .await?
+        .into_iter()
+        .map(|u| u.id)
+        .collect();
+    let channels: Vec<i64> = channel::Entity::find()
+        .all(db)
+        .await?
+        .into_iter()
+        .map(|c| c.id)
+        .collect();
+    anyhow::ensure!(
+        !users.is_empty() && !channels.is_empty(),
+        "load the demo organisation first (it has no people or channels)"
+    );
     let vocab = vocabulary();
     anyhow::ensure!(vocab.len() > 50, "the demo vocabulary is too small");
     let mut rng = SmallRng::seed_from_u64(seed);
@@ -86,12 +113,23 @@ pub async fn posts(db: &DatabaseConnection, count: usize, seed: u64) -> anyhow::
             let published = end - Duration::seconds(offset);
             let is_link = rng.random_bool(0.6);
             let title = sentence(&mut rng, &vocab, 4, 11);
-            let body_md = (0..rng.random_range(1..=3)).map(|_| paragraph(&mut rng, &vocab)).collect::<Vec<_>>().join("\n\n");
+            let body_md = (0..rng.random_range(1..=3))
+                .map(|_| paragraph(&mut rng, &vocab))
+                .collect::<Vec<_>>()
+                .join("\n\n");
             let domain = DOMAINS.choose(&mut rng).copied().unwrap_or("gov.uk");
-            let url = is_link.then(|| format!("https://www.{domain}/{}", title.to_lowercase().replace(' ', "-")));
+            let url = is_link.then(|| {
+                format!(
+                    "https://www.{domain}/{}",
+                    title.to_lowercase().replace(' ', "-")
+                )
+            });
             let n_replies = [0, 0, 1, 1, 2, 3, 5].choose(&mut rng).copied().unwrap_or(0);
             let reply_times: Vec<_> = (0..n_replies)
-                .map(|i| (published + Duration::minutes(15 * (i + 1) + rng.random_range(0..120))).min(end))
+                .map(|i| {
+                    (published + Duration::minutes(15 * (i + 1) + rng.random_range(0..120)))
+                        .min(end)
+                })
                 .collect();
             let last = reply_times.last().copied().unwrap_or(published);
             let author = *users.choose(&mut rng).unwrap_or(&users[0]);
@@ -125,7 +163,9 @@ pub async fn posts(db: &DatabaseConnection, count: usize, seed: u64) -> anyhow::
             .one(&txn)
             .await?
             .flatten();
-        post::Entity::insert_many(post_rows).exec_without_returning(&txn).await?;
+        post::Entity::insert_many(post_rows)
+            .exec_without_returning(&txn)
+            .await?;
         // Rows of one insert get ascending ids in the order given.
         let new_ids: Vec<i64> = post::Entity::find()
             .select_only()
@@ -135,7 +175,10 @@ pub async fn posts(db: &DatabaseConnection, count: usize, seed: u64) -> anyhow::
             .into_tuple()
             .all(&txn)
             .await?;
-        anyhow::ensure!(new_ids.len() == chunk.len(), "another writer added posts during generation");
+        anyhow::ensure!(
+            new_ids.len() == chunk.len(),
+            "another writer added posts during generation"
+        );
         let mut reply_rows = Vec::new();
         let mut reaction_rows = Vec::new();
         let mut outbox_rows = Vec::new();
@@ -169,12 +212,18 @@ pub async fn posts(db: &DatabaseConnection, count: usize, seed: u64) -> anyhow::
             }
         }
         for rows in reply_rows.chunks(BATCH) {
-            reply::Entity::insert_many(rows.to_vec()).exec_without_returning(&txn).await?;
+            reply::Entity::insert_many(rows.to_vec())
+                .exec_without_returning(&txn)
+                .await?;
         }
         if !reaction_rows.is_empty() {
-            post_reaction::Entity::insert_many(reaction_rows).exec_without_returning(&txn).await?;
+            post_reaction::Entity::insert_many(reaction_rows)
+                .exec_without_returning(&txn)
+                .await?;
         }
-        search_outbox::Entity::insert_many(outbox_rows).exec_without_returning(&txn).await?;
+        search_outbox::Entity::insert_many(outbox_rows)
+            .exec_without_returning(&txn)
+            .await?;
         txn.commit().await?;
         bar.inc(chunk.len() as u64);
     }

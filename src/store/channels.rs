@@ -29,7 +29,11 @@ impl Channel {
     /// The facts the policy decides on, for this actor.
     pub fn facts(&self, _actor: &Actor) -> ChannelFacts {
         // Private membership arrives with working groups; until then nobody is a member.
-        ChannelFacts { visibility: self.visibility, archived: self.archived, is_member: false }
+        ChannelFacts {
+            visibility: self.visibility,
+            archived: self.archived,
+            is_member: false,
+        }
     }
 }
 
@@ -69,7 +73,10 @@ struct SummaryRow {
 }
 
 /// Every channel the actor may see listed, by name, with counts.
-pub async fn directory(db: &impl ConnectionTrait, actor: &Actor) -> Result<Vec<ChannelSummary>, sea_orm::DbErr> {
+pub async fn directory(
+    db: &impl ConnectionTrait,
+    actor: &Actor,
+) -> Result<Vec<ChannelSummary>, sea_orm::DbErr> {
     let rows = SummaryRow::find_by_statement(sql(
         db,
         "SELECT c.id, c.slug, c.name, c.description, c.visibility, c.archived_at, \
@@ -100,16 +107,29 @@ pub async fn directory(db: &impl ConnectionTrait, actor: &Actor) -> Result<Vec<C
         .collect())
 }
 
-pub async fn by_slug(db: &impl ConnectionTrait, slug: &str) -> Result<Option<Channel>, sea_orm::DbErr> {
-    Ok(channel::Entity::find().filter(channel::Column::Slug.eq(slug)).one(db).await?.map(Channel::from))
+pub async fn by_slug(
+    db: &impl ConnectionTrait,
+    slug: &str,
+) -> Result<Option<Channel>, sea_orm::DbErr> {
+    Ok(channel::Entity::find()
+        .filter(channel::Column::Slug.eq(slug))
+        .one(db)
+        .await?
+        .map(Channel::from))
 }
 
 pub async fn by_id(db: &impl ConnectionTrait, id: i64) -> Result<Option<Channel>, sea_orm::DbErr> {
-    Ok(channel::Entity::find_by_id(id).one(db).await?.map(Channel::from))
+    Ok(channel::Entity::find_by_id(id)
+        .one(db)
+        .await?
+        .map(Channel::from))
 }
 
 /// Ids of the channels whose content the actor may read now.
-pub async fn readable_ids(db: &impl ConnectionTrait, actor: &Actor) -> Result<Vec<i64>, sea_orm::DbErr> {
+pub async fn readable_ids(
+    db: &impl ConnectionTrait,
+    actor: &Actor,
+) -> Result<Vec<i64>, sea_orm::DbErr> {
     Ok(channel::Entity::find()
         .all(db)
         .await?
@@ -120,7 +140,10 @@ pub async fn readable_ids(db: &impl ConnectionTrait, actor: &Actor) -> Result<Ve
         .collect())
 }
 
-pub async fn followed_ids(db: &impl ConnectionTrait, user_id: i64) -> Result<Vec<i64>, sea_orm::DbErr> {
+pub async fn followed_ids(
+    db: &impl ConnectionTrait,
+    user_id: i64,
+) -> Result<Vec<i64>, sea_orm::DbErr> {
     Ok(channel_follow::Entity::find()
         .filter(channel_follow::Column::UserId.eq(user_id))
         .all(db)
@@ -130,13 +153,26 @@ pub async fn followed_ids(db: &impl ConnectionTrait, user_id: i64) -> Result<Vec
         .collect())
 }
 
-pub async fn is_following(db: &impl ConnectionTrait, user_id: i64, channel_id: i64) -> Result<bool, sea_orm::DbErr> {
-    Ok(channel_follow::Entity::find_by_id((user_id, channel_id)).one(db).await?.is_some())
+pub async fn is_following(
+    db: &impl ConnectionTrait,
+    user_id: i64,
+    channel_id: i64,
+) -> Result<bool, sea_orm::DbErr> {
+    Ok(channel_follow::Entity::find_by_id((user_id, channel_id))
+        .one(db)
+        .await?
+        .is_some())
 }
 
-pub async fn follower_count(db: &impl ConnectionTrait, channel_id: i64) -> Result<u64, sea_orm::DbErr> {
+pub async fn follower_count(
+    db: &impl ConnectionTrait,
+    channel_id: i64,
+) -> Result<u64, sea_orm::DbErr> {
     use sea_orm::PaginatorTrait;
-    channel_follow::Entity::find().filter(channel_follow::Column::ChannelId.eq(channel_id)).count(db).await
+    channel_follow::Entity::find()
+        .filter(channel_follow::Column::ChannelId.eq(channel_id))
+        .count(db)
+        .await
 }
 
 pub struct NewChannel {
@@ -154,7 +190,11 @@ pub enum CreateChannelError {
 }
 
 /// Create an open channel; its creator follows it.
-pub async fn create(db: &impl TransactionTrait, actor_id: i64, new: NewChannel) -> Result<Channel, CreateChannelError> {
+pub async fn create(
+    db: &impl TransactionTrait,
+    actor_id: i64,
+    new: NewChannel,
+) -> Result<Channel, CreateChannelError> {
     let txn = db.begin().await?;
     let at = now();
     let inserted = channel::ActiveModel {
@@ -176,21 +216,35 @@ pub async fn create(db: &impl TransactionTrait, actor_id: i64, new: NewChannel) 
     };
     follow(&txn, actor_id, model.id).await?;
     outbox::push(&txn, Changed::Channel(model.id)).await?;
-    audit::record(&txn, Some(actor_id), "channel.create", &format!("channel:{}", model.id), &model.slug).await?;
+    audit::record(
+        &txn,
+        Some(actor_id),
+        "channel.create",
+        &format!("channel:{}", model.id),
+        &model.slug,
+    )
+    .await?;
     txn.commit().await?;
     Ok(model.into())
 }
 
-pub async fn follow(db: &impl ConnectionTrait, user_id: i64, channel_id: i64) -> Result<(), sea_orm::DbErr> {
+pub async fn follow(
+    db: &impl ConnectionTrait,
+    user_id: i64,
+    channel_id: i64,
+) -> Result<(), sea_orm::DbErr> {
     channel_follow::Entity::insert(channel_follow::ActiveModel {
         user_id: Set(user_id),
         channel_id: Set(channel_id),
         created_at: Set(now()),
     })
     .on_conflict(
-        OnConflict::columns([channel_follow::Column::UserId, channel_follow::Column::ChannelId])
-            .do_nothing()
-            .to_owned(),
+        OnConflict::columns([
+            channel_follow::Column::UserId,
+            channel_follow::Column::ChannelId,
+        ])
+        .do_nothing()
+        .to_owned(),
     )
     .do_nothing()
     .exec(db)
@@ -198,8 +252,14 @@ pub async fn follow(db: &impl ConnectionTrait, user_id: i64, channel_id: i64) ->
     Ok(())
 }
 
-pub async fn unfollow(db: &impl ConnectionTrait, user_id: i64, channel_id: i64) -> Result<(), sea_orm::DbErr> {
-    channel_follow::Entity::delete_by_id((user_id, channel_id)).exec(db).await?;
+pub async fn unfollow(
+    db: &impl ConnectionTrait,
+    user_id: i64,
+    channel_id: i64,
+) -> Result<(), sea_orm::DbErr> {
+    channel_follow::Entity::delete_by_id((user_id, channel_id))
+        .exec(db)
+        .await?;
     Ok(())
 }
 
@@ -219,8 +279,19 @@ pub async fn set_archived(
     .update(&txn)
     .await?;
     outbox::push(&txn, Changed::Channel(channel_id)).await?;
-    let action = if archived { "channel.archive" } else { "channel.unarchive" };
-    audit::record(&txn, Some(actor_id), action, &format!("channel:{channel_id}"), "").await?;
+    let action = if archived {
+        "channel.archive"
+    } else {
+        "channel.unarchive"
+    };
+    audit::record(
+        &txn,
+        Some(actor_id),
+        action,
+        &format!("channel:{channel_id}"),
+        "",
+    )
+    .await?;
     txn.commit().await?;
     Ok(())
 }

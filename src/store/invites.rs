@@ -5,12 +5,13 @@ use chrono::Duration;
 use rand::RngCore;
 use sea_orm::sea_query::Expr;
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, Set, TransactionTrait,
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, Set,
+    TransactionTrait,
 };
 use sha2::{Digest, Sha256};
 
-use super::users::{self, CreateUserError, NewUser};
 use super::audit;
+use super::users::{self, CreateUserError, NewUser};
 use crate::domain::email::EmailAddress;
 use crate::domain::role::Role;
 use crate::domain::time::{When, now};
@@ -70,19 +71,33 @@ pub async fn create(
     }
     .insert(&txn)
     .await?;
-    audit::record(&txn, Some(created_by), "invite.create", &format!("invite:{}", row.id), role.as_str()).await?;
+    audit::record(
+        &txn,
+        Some(created_by),
+        "invite.create",
+        &format!("invite:{}", row.id),
+        role.as_str(),
+    )
+    .await?;
     txn.commit().await?;
     Ok(token)
 }
 
-pub async fn find_open(db: &impl ConnectionTrait, token: &str) -> Result<Option<OpenInvite>, sea_orm::DbErr> {
+pub async fn find_open(
+    db: &impl ConnectionTrait,
+    token: &str,
+) -> Result<Option<OpenInvite>, sea_orm::DbErr> {
     let row = invite::Entity::find()
         .filter(invite::Column::TokenHash.eq(hash(token)))
         .filter(invite::Column::UsedAt.is_null())
         .filter(invite::Column::ExpiresAt.gt(now()))
         .one(db)
         .await?;
-    Ok(row.map(|r| OpenInvite { id: r.id, email: r.email, role: Role::parse(&r.role).unwrap_or(Role::Member) }))
+    Ok(row.map(|r| OpenInvite {
+        id: r.id,
+        email: r.email,
+        role: Role::parse(&r.role).unwrap_or(Role::Member),
+    }))
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -135,7 +150,10 @@ pub async fn redeem(
 }
 
 pub async fn list(db: &impl ConnectionTrait) -> Result<Vec<InviteRow>, sea_orm::DbErr> {
-    let rows = invite::Entity::find().order_by_desc(invite::Column::Id).all(db).await?;
+    let rows = invite::Entity::find()
+        .order_by_desc(invite::Column::Id)
+        .all(db)
+        .await?;
     let used_by: Vec<i64> = rows.iter().filter_map(|r| r.used_by).collect();
     let names: std::collections::HashMap<i64, String> = if used_by.is_empty() {
         Default::default()
@@ -153,7 +171,13 @@ pub async fn list(db: &impl ConnectionTrait) -> Result<Vec<InviteRow>, sea_orm::
         .into_iter()
         .map(|r| {
             let (status, open) = match (r.used_at, r.used_by) {
-                (Some(_), Some(by)) => (format!("Used by {}", names.get(&by).map_or("a former user", String::as_str)), false),
+                (Some(_), Some(by)) => (
+                    format!(
+                        "Used by {}",
+                        names.get(&by).map_or("a former user", String::as_str)
+                    ),
+                    false,
+                ),
                 (Some(_), None) => ("Used".to_owned(), false),
                 _ if r.expires_at <= at => ("Expired or withdrawn".to_owned(), false),
                 _ => ("Open".to_owned(), true),
@@ -172,7 +196,11 @@ pub async fn list(db: &impl ConnectionTrait) -> Result<Vec<InviteRow>, sea_orm::
 }
 
 /// Withdraw an unused invite by expiring it now.
-pub async fn withdraw(db: &impl TransactionTrait, actor_id: i64, id: i64) -> Result<bool, sea_orm::DbErr> {
+pub async fn withdraw(
+    db: &impl TransactionTrait,
+    actor_id: i64,
+    id: i64,
+) -> Result<bool, sea_orm::DbErr> {
     let txn = db.begin().await?;
     let result = invite::Entity::update_many()
         .col_expr(invite::Column::ExpiresAt, Expr::value(now()))
@@ -181,7 +209,14 @@ pub async fn withdraw(db: &impl TransactionTrait, actor_id: i64, id: i64) -> Res
         .exec(&txn)
         .await?;
     if result.rows_affected == 1 {
-        audit::record(&txn, Some(actor_id), "invite.withdraw", &format!("invite:{id}"), "").await?;
+        audit::record(
+            &txn,
+            Some(actor_id),
+            "invite.withdraw",
+            &format!("invite:{id}"),
+            "",
+        )
+        .await?;
     }
     txn.commit().await?;
     Ok(result.rows_affected == 1)

@@ -16,7 +16,10 @@ pub struct Rendered {
 pub async fn render(db: &impl ConnectionTrait, md: &str) -> Result<Rendered, sea_orm::DbErr> {
     let known = users::existing_handles(db, &markdown::mentions(md)).await?;
     let html = markdown::render(md, |h| known.iter().any(|(_, k)| k == h));
-    Ok(Rendered { html, mentioned: known.into_iter().map(|(id, _)| id).collect() })
+    Ok(Rendered {
+        html,
+        mentioned: known.into_iter().map(|(id, _)| id).collect(),
+    })
 }
 
 /// Replace the mentions recorded for a post (reply `None`) or a reply.

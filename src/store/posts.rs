@@ -2,7 +2,10 @@
 
 use chrono::{DateTime, Utc};
 use sea_orm::sea_query::Expr;
-use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, QueryFilter, EntityTrait, FromQueryResult, Set, TransactionTrait, Value};
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, FromQueryResult, QueryFilter, Set,
+    TransactionTrait, Value,
+};
 
 use super::mentions;
 use super::outbox::{self, Changed};
@@ -99,7 +102,11 @@ fn card(row: CardRow, reactions: Vec<Tally>, viewer: &Actor) -> PostCard {
         archived: row.channel_archived_at.is_some(),
         is_member: false,
     };
-    let content = ContentFacts { author_id: row.author_id, deleted: row.deleted_at.is_some(), hidden: row.hidden_at.is_some() };
+    let content = ContentFacts {
+        author_id: row.author_id,
+        deleted: row.deleted_at.is_some(),
+        hidden: row.hidden_at.is_some(),
+    };
     PostCard {
         can_react: policy::can_react(viewer, &channel, &content),
         id: row.id,
@@ -128,7 +135,10 @@ pub async fn feed(
     viewer: &Actor,
 ) -> Result<FeedPage, sea_orm::DbErr> {
     if channel_ids.is_empty() {
-        return Ok(FeedPage { posts: Vec::new(), next: None });
+        return Ok(FeedPage {
+            posts: Vec::new(),
+            next: None,
+        });
     }
     let mut values: Vec<Value> = channel_ids.iter().map(|&id| id.into()).collect();
     let mut text = format!(
@@ -143,7 +153,9 @@ pub async fn feed(
     }
     text.push_str(" ORDER BY p.published_at DESC, p.id DESC LIMIT ?");
     values.push(((PAGE_SIZE + 1) as i64).into());
-    let mut rows = CardRow::find_by_statement(sql(db, &text, values)).all(db).await?;
+    let mut rows = CardRow::find_by_statement(sql(db, &text, values))
+        .all(db)
+        .await?;
     let next = if rows.len() as u64 > PAGE_SIZE {
         rows.truncate(PAGE_SIZE as usize);
         rows.last().map(|r| Cursor::new(r.published_at, r.id))
@@ -179,7 +191,11 @@ pub struct Post {
 
 impl Post {
     pub fn facts(&self) -> ContentFacts {
-        ContentFacts { author_id: self.author_id, deleted: self.deleted.is_some(), hidden: self.hidden }
+        ContentFacts {
+            author_id: self.author_id,
+            deleted: self.deleted.is_some(),
+            hidden: self.hidden,
+        }
     }
 }
 
@@ -199,12 +215,23 @@ pub async fn by_id(db: &impl ConnectionTrait, id: i64) -> Result<Option<Post>, s
 }
 
 /// The card for one post (for its thread page), whatever its state.
-pub async fn card_by_id(db: &impl ConnectionTrait, id: i64, viewer: &Actor) -> Result<Option<PostCard>, sea_orm::DbErr> {
-    let row = CardRow::find_by_statement(sql(db, &format!("SELECT {CARD_COLUMNS} WHERE p.id = ?"), vec![id.into()]))
-        .one(db)
-        .await?;
+pub async fn card_by_id(
+    db: &impl ConnectionTrait,
+    id: i64,
+    viewer: &Actor,
+) -> Result<Option<PostCard>, sea_orm::DbErr> {
+    let row = CardRow::find_by_statement(sql(
+        db,
+        &format!("SELECT {CARD_COLUMNS} WHERE p.id = ?"),
+        vec![id.into()],
+    ))
+    .one(db)
+    .await?;
     let Some(row) = row else { return Ok(None) };
-    let tallies = reactions::for_posts(db, &[id], viewer.user_id).await?.remove(&id).unwrap_or_default();
+    let tallies = reactions::for_posts(db, &[id], viewer.user_id)
+        .await?
+        .remove(&id)
+        .unwrap_or_default();
     Ok(Some(card(row, tallies, viewer)))
 }
 
@@ -256,7 +283,11 @@ pub async fn create_at(
 }
 
 /// Replace a post's words; it shows as edited from now on.
-pub async fn edit(db: &impl TransactionTrait, post: &Post, draft: &PostDraft) -> Result<(), sea_orm::DbErr> {
+pub async fn edit(
+    db: &impl TransactionTrait,
+    post: &Post,
+    draft: &PostDraft,
+) -> Result<(), sea_orm::DbErr> {
     let txn = db.begin().await?;
     let rendered = mentions::render(&txn, &draft.body_md).await?;
     post::ActiveModel {
@@ -279,7 +310,11 @@ pub async fn edit(db: &impl TransactionTrait, post: &Post, draft: &PostDraft) ->
 }
 
 /// Soft-delete: the post leaves feeds and search; a notice remains in its thread.
-pub async fn delete(db: &impl TransactionTrait, actor: &Actor, post: &Post) -> Result<(), sea_orm::DbErr> {
+pub async fn delete(
+    db: &impl TransactionTrait,
+    actor: &Actor,
+    post: &Post,
+) -> Result<(), sea_orm::DbErr> {
     let txn = db.begin().await?;
     post::Entity::update_many()
         .col_expr(post::Column::DeletedAt, Expr::value(now()))
@@ -290,7 +325,14 @@ pub async fn delete(db: &impl TransactionTrait, actor: &Actor, post: &Post) -> R
         .await?;
     outbox::push(&txn, Changed::Post(post.id)).await?;
     if actor.user_id != post.author_id {
-        audit::record(&txn, Some(actor.user_id), "post.delete", &format!("post:{}", post.id), "").await?;
+        audit::record(
+            &txn,
+            Some(actor.user_id),
+            "post.delete",
+            &format!("post:{}", post.id),
+            "",
+        )
+        .await?;
     }
     txn.commit().await?;
     Ok(())

@@ -50,13 +50,19 @@ fn tallies(rows: &[&Row], viewer: i64) -> Vec<Tally> {
     ReactionKind::ALL
         .iter()
         .map(|kind| {
-            let names: Vec<String> = rows.iter().filter(|r| r.kind == kind.as_str()).map(|r| r.name.clone()).collect();
+            let names: Vec<String> = rows
+                .iter()
+                .filter(|r| r.kind == kind.as_str())
+                .map(|r| r.name.clone())
+                .collect();
             Tally {
                 kind: kind.as_str(),
                 label: kind.label(),
                 emoji: kind.emoji(),
                 count: names.len(),
-                mine: rows.iter().any(|r| r.kind == kind.as_str() && r.user_id == viewer),
+                mine: rows
+                    .iter()
+                    .any(|r| r.kind == kind.as_str() && r.user_id == viewer),
                 who: who(&names),
             }
         })
@@ -78,49 +84,84 @@ async fn load(
          WHERE r.{column} IN ({}) ORDER BY r.created_at, u.name",
         placeholders(ids.len())
     );
-    let rows = Row::find_by_statement(sql(db, &text, ids.iter().map(|&id| id.into()).collect())).all(db).await?;
+    let rows = Row::find_by_statement(sql(db, &text, ids.iter().map(|&id| id.into()).collect()))
+        .all(db)
+        .await?;
     let mut by_target: HashMap<i64, Vec<&Row>> = HashMap::new();
     for row in &rows {
         by_target.entry(row.target_id).or_default().push(row);
     }
-    Ok(ids.iter().map(|id| (*id, tallies(by_target.get(id).map_or(&[][..], Vec::as_slice), viewer))).collect())
+    Ok(ids
+        .iter()
+        .map(|id| {
+            (
+                *id,
+                tallies(by_target.get(id).map_or(&[][..], Vec::as_slice), viewer),
+            )
+        })
+        .collect())
 }
 
-pub async fn for_posts(db: &impl ConnectionTrait, ids: &[i64], viewer: i64) -> Result<HashMap<i64, Vec<Tally>>, sea_orm::DbErr> {
+pub async fn for_posts(
+    db: &impl ConnectionTrait,
+    ids: &[i64],
+    viewer: i64,
+) -> Result<HashMap<i64, Vec<Tally>>, sea_orm::DbErr> {
     load(db, "post_reactions", "post_id", ids, viewer).await
 }
 
-pub async fn for_replies(db: &impl ConnectionTrait, ids: &[i64], viewer: i64) -> Result<HashMap<i64, Vec<Tally>>, sea_orm::DbErr> {
+pub async fn for_replies(
+    db: &impl ConnectionTrait,
+    ids: &[i64],
+    viewer: i64,
+) -> Result<HashMap<i64, Vec<Tally>>, sea_orm::DbErr> {
     load(db, "reply_reactions", "reply_id", ids, viewer).await
 }
 
 /// Add the reaction if absent, remove it if present. Returns whether it is now on.
-pub async fn toggle(db: &impl ConnectionTrait, target: Target, user_id: i64, kind: ReactionKind) -> Result<bool, sea_orm::DbErr> {
+pub async fn toggle(
+    db: &impl ConnectionTrait,
+    target: Target,
+    user_id: i64,
+    kind: ReactionKind,
+) -> Result<bool, sea_orm::DbErr> {
     let kind_s = kind.as_str().to_owned();
     let removed = match target {
-        Target::Post(id) => post_reaction::Entity::delete_by_id((id, user_id, kind_s.clone())).exec(db).await?,
-        Target::Reply(id) => reply_reaction::Entity::delete_by_id((id, user_id, kind_s.clone())).exec(db).await?,
+        Target::Post(id) => {
+            post_reaction::Entity::delete_by_id((id, user_id, kind_s.clone()))
+                .exec(db)
+                .await?
+        }
+        Target::Reply(id) => {
+            reply_reaction::Entity::delete_by_id((id, user_id, kind_s.clone()))
+                .exec(db)
+                .await?
+        }
     };
     if removed.rows_affected > 0 {
         return Ok(false);
     }
     let inserted = match target {
-        Target::Post(id) => post_reaction::Entity::insert(post_reaction::ActiveModel {
-            post_id: Set(id),
-            user_id: Set(user_id),
-            kind: Set(kind_s),
-            created_at: Set(now()),
-        })
-        .exec_without_returning(db)
-        .await,
-        Target::Reply(id) => reply_reaction::Entity::insert(reply_reaction::ActiveModel {
-            reply_id: Set(id),
-            user_id: Set(user_id),
-            kind: Set(kind_s),
-            created_at: Set(now()),
-        })
-        .exec_without_returning(db)
-        .await,
+        Target::Post(id) => {
+            post_reaction::Entity::insert(post_reaction::ActiveModel {
+                post_id: Set(id),
+                user_id: Set(user_id),
+                kind: Set(kind_s),
+                created_at: Set(now()),
+            })
+            .exec_without_returning(db)
+            .await
+        }
+        Target::Reply(id) => {
+            reply_reaction::Entity::insert(reply_reaction::ActiveModel {
+                reply_id: Set(id),
+                user_id: Set(user_id),
+                kind: Set(kind_s),
+                created_at: Set(now()),
+            })
+            .exec_without_returning(db)
+            .await
+        }
     };
     match inserted {
         Ok(_) => Ok(true),

@@ -3,7 +3,8 @@
 use chrono::{DateTime, Utc};
 use sea_orm::sea_query::Expr;
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, FromQueryResult, QueryFilter, Set, TransactionTrait,
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, FromQueryResult, QueryFilter, Set,
+    TransactionTrait,
 };
 
 use super::mentions;
@@ -56,7 +57,11 @@ struct Row {
 }
 
 /// Every reply in a thread, oldest first; deleted ones stay as notices.
-pub async fn for_post(db: &impl ConnectionTrait, post_id: i64, viewer: &Actor) -> Result<Vec<ReplyView>, sea_orm::DbErr> {
+pub async fn for_post(
+    db: &impl ConnectionTrait,
+    post_id: i64,
+    viewer: &Actor,
+) -> Result<Vec<ReplyView>, sea_orm::DbErr> {
     let rows = Row::find_by_statement(sql(
         db,
         "SELECT r.id, r.author_id, u.name AS author_name, u.handle AS author_handle, r.quote_of, r.body_html, \
@@ -87,12 +92,20 @@ pub async fn for_post(db: &impl ConnectionTrait, post_id: i64, viewer: &Actor) -
                     Quote {
                         reply_id: qid,
                         author_name: r.quote_author.unwrap_or_default(),
-                        excerpt: if gone { String::new() } else { markdown::excerpt(&r.quote_md.unwrap_or_default(), 280) },
+                        excerpt: if gone {
+                            String::new()
+                        } else {
+                            markdown::excerpt(&r.quote_md.unwrap_or_default(), 280)
+                        },
                         deleted: gone,
                     }
                 }),
                 reactions: tallies.remove(&r.id).unwrap_or_default(),
-                facts: ContentFacts { author_id: r.author_id, deleted, hidden: r.hidden_at.is_some() },
+                facts: ContentFacts {
+                    author_id: r.author_id,
+                    deleted,
+                    hidden: r.hidden_at.is_some(),
+                },
             }
         })
         .collect())
@@ -111,7 +124,11 @@ pub struct Reply {
 
 impl Reply {
     pub fn facts(&self) -> ContentFacts {
-        ContentFacts { author_id: self.author_id, deleted: self.deleted, hidden: self.hidden }
+        ContentFacts {
+            author_id: self.author_id,
+            deleted: self.deleted,
+            hidden: self.hidden,
+        }
     }
 }
 
@@ -127,7 +144,11 @@ pub async fn by_id(db: &impl ConnectionTrait, id: i64) -> Result<Option<Reply>, 
 }
 
 /// A short quote of a reply for the reply form ("Replying to …").
-pub async fn quote_of(db: &impl ConnectionTrait, post_id: i64, reply_id: i64) -> Result<Option<Quote>, sea_orm::DbErr> {
+pub async fn quote_of(
+    db: &impl ConnectionTrait,
+    post_id: i64,
+    reply_id: i64,
+) -> Result<Option<Quote>, sea_orm::DbErr> {
     let Some(r) = reply::Entity::find_by_id(reply_id)
         .filter(reply::Column::PostId.eq(post_id))
         .filter(reply::Column::DeletedAt.is_null())
@@ -136,7 +157,9 @@ pub async fn quote_of(db: &impl ConnectionTrait, post_id: i64, reply_id: i64) ->
     else {
         return Ok(None);
     };
-    let author = crate::entities::user::Entity::find_by_id(r.author_id).one(db).await?;
+    let author = crate::entities::user::Entity::find_by_id(r.author_id)
+        .one(db)
+        .await?;
     Ok(Some(Quote {
         reply_id: r.id,
         author_name: author.map(|a| a.name).unwrap_or_default(),
@@ -187,18 +210,32 @@ pub async fn create_at(
     .insert(&txn)
     .await?;
     post::Entity::update_many()
-        .col_expr(post::Column::ReplyCount, Expr::col(post::Column::ReplyCount).add(1))
+        .col_expr(
+            post::Column::ReplyCount,
+            Expr::col(post::Column::ReplyCount).add(1),
+        )
         .col_expr(post::Column::LastActivityAt, Expr::value(at))
         .filter(post::Column::Id.eq(post_id))
         .exec(&txn)
         .await?;
-    mentions::replace(&txn, post_id, Some(model.id), author_id, &rendered.mentioned).await?;
+    mentions::replace(
+        &txn,
+        post_id,
+        Some(model.id),
+        author_id,
+        &rendered.mentioned,
+    )
+    .await?;
     outbox::push(&txn, Changed::Reply(model.id)).await?;
     txn.commit().await?;
     Ok(model.id)
 }
 
-pub async fn edit(db: &impl TransactionTrait, reply: &Reply, body_md: &str) -> Result<(), sea_orm::DbErr> {
+pub async fn edit(
+    db: &impl TransactionTrait,
+    reply: &Reply,
+    body_md: &str,
+) -> Result<(), sea_orm::DbErr> {
     let txn = db.begin().await?;
     let rendered = mentions::render(&txn, body_md).await?;
     reply::ActiveModel {
@@ -210,14 +247,25 @@ pub async fn edit(db: &impl TransactionTrait, reply: &Reply, body_md: &str) -> R
     }
     .update(&txn)
     .await?;
-    mentions::replace(&txn, reply.post_id, Some(reply.id), reply.author_id, &rendered.mentioned).await?;
+    mentions::replace(
+        &txn,
+        reply.post_id,
+        Some(reply.id),
+        reply.author_id,
+        &rendered.mentioned,
+    )
+    .await?;
     outbox::push(&txn, Changed::Reply(reply.id)).await?;
     txn.commit().await?;
     Ok(())
 }
 
 /// Soft-delete a reply; the thread keeps a notice in its place.
-pub async fn delete(db: &impl TransactionTrait, actor: &Actor, reply: &Reply) -> Result<(), sea_orm::DbErr> {
+pub async fn delete(
+    db: &impl TransactionTrait,
+    actor: &Actor,
+    reply: &Reply,
+) -> Result<(), sea_orm::DbErr> {
     let txn = db.begin().await?;
     let changed = reply::Entity::update_many()
         .col_expr(reply::Column::DeletedAt, Expr::value(now()))
@@ -228,7 +276,10 @@ pub async fn delete(db: &impl TransactionTrait, actor: &Actor, reply: &Reply) ->
         .await?;
     if changed.rows_affected == 1 {
         post::Entity::update_many()
-            .col_expr(post::Column::ReplyCount, Expr::col(post::Column::ReplyCount).sub(1))
+            .col_expr(
+                post::Column::ReplyCount,
+                Expr::col(post::Column::ReplyCount).sub(1),
+            )
             .filter(post::Column::Id.eq(reply.post_id))
             .filter(post::Column::ReplyCount.gt(0))
             .exec(&txn)
@@ -236,7 +287,14 @@ pub async fn delete(db: &impl TransactionTrait, actor: &Actor, reply: &Reply) ->
     }
     outbox::push(&txn, Changed::Reply(reply.id)).await?;
     if actor.user_id != reply.author_id {
-        audit::record(&txn, Some(actor.user_id), "reply.delete", &format!("reply:{}", reply.id), "").await?;
+        audit::record(
+            &txn,
+            Some(actor.user_id),
+            "reply.delete",
+            &format!("reply:{}", reply.id),
+            "",
+        )
+        .await?;
     }
     txn.commit().await?;
     Ok(())

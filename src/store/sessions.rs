@@ -33,7 +33,8 @@ fn backend(err: impl std::fmt::Display) -> session_store::Error {
 
 fn to_chrono(at: OffsetDateTime) -> DateTime<Utc> {
     let micros = at.unix_timestamp_nanos() / 1_000;
-    DateTime::from_timestamp_micros(i64::try_from(micros).unwrap_or(i64::MAX)).unwrap_or(DateTime::<Utc>::MAX_UTC)
+    DateTime::from_timestamp_micros(i64::try_from(micros).unwrap_or(i64::MAX))
+        .unwrap_or(DateTime::<Utc>::MAX_UTC)
 }
 
 fn to_offset(at: DateTime<Utc>) -> OffsetDateTime {
@@ -47,7 +48,8 @@ fn user_of(record: &Record) -> Option<i64> {
 }
 
 fn active_model(record: &Record) -> Result<session::ActiveModel, session_store::Error> {
-    let data = serde_json::to_string(&record.data).map_err(|e| session_store::Error::Encode(e.to_string()))?;
+    let data = serde_json::to_string(&record.data)
+        .map_err(|e| session_store::Error::Encode(e.to_string()))?;
     Ok(session::ActiveModel {
         id: Set(record.id.to_string()),
         user_id: Set(user_of(record)),
@@ -61,7 +63,10 @@ fn active_model(record: &Record) -> Result<session::ActiveModel, session_store::
 impl SessionStore for DbSessionStore {
     async fn create(&self, record: &mut Record) -> session_store::Result<()> {
         loop {
-            match session::Entity::insert(active_model(record)?).exec(&self.db).await {
+            match session::Entity::insert(active_model(record)?)
+                .exec(&self.db)
+                .await
+            {
                 Ok(_) => return Ok(()),
                 Err(e) if is_unique_violation(&e) => record.id = Id::default(),
                 Err(e) => return Err(backend(e)),
@@ -73,7 +78,11 @@ impl SessionStore for DbSessionStore {
         session::Entity::insert(active_model(record)?)
             .on_conflict(
                 OnConflict::column(session::Column::Id)
-                    .update_columns([session::Column::UserId, session::Column::Data, session::Column::ExpiresAt])
+                    .update_columns([
+                        session::Column::UserId,
+                        session::Column::Data,
+                        session::Column::ExpiresAt,
+                    ])
                     .to_owned(),
             )
             .exec(&self.db)
@@ -89,12 +98,20 @@ impl SessionStore for DbSessionStore {
             .await
             .map_err(backend)?;
         let Some(row) = row else { return Ok(None) };
-        let data = serde_json::from_str(&row.data).map_err(|e| session_store::Error::Decode(e.to_string()))?;
-        Ok(Some(Record { id: *id, data, expiry_date: to_offset(row.expires_at) }))
+        let data = serde_json::from_str(&row.data)
+            .map_err(|e| session_store::Error::Decode(e.to_string()))?;
+        Ok(Some(Record {
+            id: *id,
+            data,
+            expiry_date: to_offset(row.expires_at),
+        }))
     }
 
     async fn delete(&self, id: &Id) -> session_store::Result<()> {
-        session::Entity::delete_by_id(id.to_string()).exec(&self.db).await.map_err(backend)?;
+        session::Entity::delete_by_id(id.to_string())
+            .exec(&self.db)
+            .await
+            .map_err(backend)?;
         Ok(())
     }
 }

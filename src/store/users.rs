@@ -1,8 +1,8 @@
 //! People: accounts, roles and profiles.
 
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder,
-    Set, TransactionTrait,
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter,
+    QueryOrder, Set, TransactionTrait,
 };
 
 use super::{audit, is_unique_violation};
@@ -36,7 +36,12 @@ pub struct PersonChip {
 impl PersonChip {
     pub fn new(id: i64, name: String, handle: String) -> Self {
         let initials = initials(&name);
-        Self { id, name, handle, initials }
+        Self {
+            id,
+            name,
+            handle,
+            initials,
+        }
     }
 }
 
@@ -137,7 +142,14 @@ pub async fn create(
         .await?;
     }
     let roles: Vec<&str> = new.roles.iter().map(|r| r.as_str()).collect();
-    audit::record(&txn, actor_id, "user.create", &format!("user:{}", user.id), &roles.join(",")).await?;
+    audit::record(
+        &txn,
+        actor_id,
+        "user.create",
+        &format!("user:{}", user.id),
+        &roles.join(","),
+    )
+    .await?;
     txn.commit().await?;
     Ok(user.id)
 }
@@ -165,22 +177,39 @@ async fn account(db: &impl ConnectionTrait, model: user::Model) -> Result<Accoun
     })
 }
 
-pub async fn account_by_email(db: &impl ConnectionTrait, email: &str) -> Result<Option<Account>, sea_orm::DbErr> {
-    match user::Entity::find().filter(user::Column::Email.eq(email)).one(db).await? {
+pub async fn account_by_email(
+    db: &impl ConnectionTrait,
+    email: &str,
+) -> Result<Option<Account>, sea_orm::DbErr> {
+    match user::Entity::find()
+        .filter(user::Column::Email.eq(email))
+        .one(db)
+        .await?
+    {
         Some(model) => Ok(Some(account(db, model).await?)),
         None => Ok(None),
     }
 }
 
-pub async fn account_by_id(db: &impl ConnectionTrait, id: i64) -> Result<Option<Account>, sea_orm::DbErr> {
+pub async fn account_by_id(
+    db: &impl ConnectionTrait,
+    id: i64,
+) -> Result<Option<Account>, sea_orm::DbErr> {
     match user::Entity::find_by_id(id).one(db).await? {
         Some(model) => Ok(Some(account(db, model).await?)),
         None => Ok(None),
     }
 }
 
-pub async fn profile_by_handle(db: &impl ConnectionTrait, handle: &str) -> Result<Option<Profile>, sea_orm::DbErr> {
-    let Some(model) = user::Entity::find().filter(user::Column::Handle.eq(handle)).one(db).await? else {
+pub async fn profile_by_handle(
+    db: &impl ConnectionTrait,
+    handle: &str,
+) -> Result<Option<Profile>, sea_orm::DbErr> {
+    let Some(model) = user::Entity::find()
+        .filter(user::Column::Handle.eq(handle))
+        .one(db)
+        .await?
+    else {
         return Ok(None);
     };
     let roles = roles_of(db, model.id).await?;

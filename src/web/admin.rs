@@ -1,12 +1,12 @@
 //! Administration: invite links.
 
-use axum::extract::{Path, State};
+use axum::Form;
+use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
-use axum::Form;
 use serde::Deserialize;
 
-use super::extract::{Viewer, flash};
+use super::extract::{Id, Viewer, flash};
 use super::see_other;
 use crate::domain::email::EmailAddress;
 use crate::domain::form::FormErrors;
@@ -18,7 +18,11 @@ use crate::store::invites;
 use crate::views::InvitesPage;
 
 fn require_admin(viewer: &Viewer) -> AppResult<()> {
-    if policy::can_manage_people(&viewer.actor()) { Ok(()) } else { Err(AppError::Forbidden) }
+    if policy::can_manage_people(&viewer.actor()) {
+        Ok(())
+    } else {
+        Err(AppError::Forbidden)
+    }
 }
 
 async fn invites_page(
@@ -42,7 +46,15 @@ async fn invites_page(
 
 pub async fn list_invites(State(state): State<AppState>, viewer: Viewer) -> AppResult<InvitesPage> {
     require_admin(&viewer)?;
-    invites_page(&state, viewer, None, String::new(), "member".into(), FormErrors::new()).await
+    invites_page(
+        &state,
+        viewer,
+        None,
+        String::new(),
+        "member".into(),
+        FormErrors::new(),
+    )
+    .await
 }
 
 #[derive(Deserialize)]
@@ -53,13 +65,19 @@ pub struct InviteForm {
     role: String,
 }
 
-pub async fn create_invite(State(state): State<AppState>, viewer: Viewer, Form(form): Form<InviteForm>) -> AppResult<Response> {
+pub async fn create_invite(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    Form(form): Form<InviteForm>,
+) -> AppResult<Response> {
     require_admin(&viewer)?;
     let mut errors = FormErrors::new();
     let email = if form.email.trim().is_empty() {
         None
     } else {
-        EmailAddress::parse(&form.email).map_err(|m| errors.add("email", m)).ok()
+        EmailAddress::parse(&form.email)
+            .map_err(|m| errors.add("email", m))
+            .ok()
     };
     let role = Role::parse(&form.role).unwrap_or_else(|| {
         errors.add("role", "Choose a role.");
@@ -69,16 +87,39 @@ pub async fn create_invite(State(state): State<AppState>, viewer: Viewer, Form(f
         let page = invites_page(&state, viewer, None, form.email, form.role, errors).await?;
         return Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response());
     }
-    let token = invites::create(&state.db, viewer.id(), email.as_ref(), role, state.settings.auth.invite_days).await?;
+    let token = invites::create(
+        &state.db,
+        viewer.id(),
+        email.as_ref(),
+        role,
+        state.settings.auth.invite_days,
+    )
+    .await?;
     let link = format!("{}/invite/{token}", state.public_base());
-    let page = invites_page(&state, viewer, Some(link), String::new(), "member".into(), FormErrors::new()).await?;
+    let page = invites_page(
+        &state,
+        viewer,
+        Some(link),
+        String::new(),
+        "member".into(),
+        FormErrors::new(),
+    )
+    .await?;
     Ok((StatusCode::CREATED, page).into_response())
 }
 
-pub async fn withdraw_invite(State(state): State<AppState>, viewer: Viewer, Path(id): Path<i64>) -> AppResult<Response> {
+pub async fn withdraw_invite(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    Id(id): Id,
+) -> AppResult<Response> {
     require_admin(&viewer)?;
     let withdrawn = invites::withdraw(&state.db, viewer.id(), id).await?;
-    let message = if withdrawn { "The invite was withdrawn; its link no longer works." } else { "That invite was already used or closed." };
+    let message = if withdrawn {
+        "The invite was withdrawn; its link no longer works."
+    } else {
+        "That invite was already used or closed."
+    };
     flash(&viewer.session, message).await;
     Ok(see_other("/admin/invites"))
 }

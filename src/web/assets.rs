@@ -21,7 +21,11 @@ struct Asset {
 
 macro_rules! asset {
     ($name:literal, $content_type:literal) => {
-        ($name, include_bytes!(concat!(env!("CARGO_MANIFEST_DIR"), "/assets/", $name)).as_slice(), $content_type)
+        (
+            $name,
+            include_bytes!(concat!(env!("CARGO_MANIFEST_DIR"), "/assets/", $name)).as_slice(),
+            $content_type,
+        )
     };
 }
 
@@ -40,7 +44,12 @@ static ASSETS: LazyLock<Vec<Asset>> = LazyLock::new(|| {
             Some((stem, ext)) => format!("/assets/{stem}.{hash}.{ext}"),
             None => format!("/assets/{name}.{hash}"),
         };
-        Asset { name, url, bytes, content_type }
+        Asset {
+            name,
+            url,
+            bytes,
+            content_type,
+        }
     })
     .collect()
 });
@@ -48,12 +57,18 @@ static ASSETS: LazyLock<Vec<Asset>> = LazyLock::new(|| {
 /// The fingerprinted URL of an asset; an unknown name is a programming error
 /// caught by the asset test, so it maps to a URL that 404s rather than panicking.
 pub fn url(name: &str) -> &'static str {
-    ASSETS.iter().find(|a| a.name == name).map_or("/assets/missing", |a| a.url.as_str())
+    ASSETS
+        .iter()
+        .find(|a| a.name == name)
+        .map_or("/assets/missing", |a| a.url.as_str())
 }
 
 pub async fn serve(Path(path): Path<String>) -> Result<Response, AppError> {
     let wanted = format!("/assets/{path}");
-    let asset = ASSETS.iter().find(|a| a.url == wanted).ok_or(AppError::NotFound)?;
+    let asset = ASSETS
+        .iter()
+        .find(|a| a.url == wanted)
+        .ok_or(AppError::NotFound)?;
     Ok((
         [
             (header::CONTENT_TYPE, asset.content_type),
@@ -70,9 +85,17 @@ mod tests {
 
     #[test]
     fn every_asset_has_a_hashed_url() {
-        for name in ["css/app.css", "js/htmx.min.js", "js/app.js", "img/favicon.svg"] {
+        for name in [
+            "css/app.css",
+            "js/htmx.min.js",
+            "js/app.js",
+            "img/favicon.svg",
+        ] {
             let u = url(name);
-            assert!(u.starts_with("/assets/") && u != "/assets/missing", "{name} -> {u}");
+            assert!(
+                u.starts_with("/assets/") && u != "/assets/missing",
+                "{name} -> {u}"
+            );
         }
     }
 }

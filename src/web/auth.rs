@@ -2,10 +2,10 @@
 
 use std::net::SocketAddr;
 
+use axum::Form;
 use axum::extract::{ConnectInfo, Path, Query, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
-use axum::Form;
 use serde::Deserialize;
 use tower_sessions::Expiry;
 
@@ -18,7 +18,7 @@ use crate::domain::password::NewPassword;
 use crate::error::{AppError, AppResult};
 use crate::state::AppState;
 use crate::store::invites::{self, RedeemError};
-use crate::store::throttle::{self, Limits};
+use crate::store::throttle;
 use crate::views::{InvitePage, LoginPage, MessagePage};
 
 #[derive(Deserialize)]
@@ -31,7 +31,14 @@ pub async fn show_login(viewer: MaybeViewer, Query(q): Query<NextQuery>) -> Resp
     if viewer.user.is_some() {
         return see_other(&next);
     }
-    LoginPage { ctx: viewer.ctx, email: String::new(), next, remember: false, error: None }.into_response()
+    LoginPage {
+        ctx: viewer.ctx,
+        email: String::new(),
+        next,
+        remember: false,
+        error: None,
+    }
+    .into_response()
 }
 
 #[derive(Deserialize)]
@@ -67,8 +74,6 @@ pub async fn login(
     let email_key = format!("account:{}", form.email.trim().to_lowercase());
     let ip_key = format!("ip:{}", client_ip(&state, &headers, peer));
     let auth = &state.settings.auth;
-    let window = chrono::Duration::seconds(auth.throttle_window_secs);
-    let max_block = chrono::Duration::seconds(auth.throttle_max_block_secs);
     let page = |error: String| LoginPage {
         ctx: viewer.ctx.clone(),
         email: form.email.clone(),
@@ -91,15 +96,28 @@ pub async fn login(
         return Ok((StatusCode::TOO_MANY_REQUESTS, page(message)).into_response());
     }
 
-    let creds = Credentials { email: form.email.clone(), password: form.password.clone() };
+    let creds = Credentials {
+        email: form.email.clone(),
+        password: form.password.clone(),
+    };
     let user = viewer
         .auth
         .authenticate(creds)
         .await
         .map_err(|e| AppError::Other(anyhow::anyhow!("authenticating: {e:?}")))?;
     let Some(user) = user else {
-        throttle::record_failure(&state.db, &email_key, Limits { max_failures: auth.max_failures_per_account, window, max_block }).await?;
-        throttle::record_failure(&state.db, &ip_key, Limits { max_failures: auth.max_failures_per_ip, window, max_block }).await?;
+        throttle::record_failure(
+            &state.db,
+            &email_key,
+            auth.throttle_limits(auth.max_failures_per_account),
+        )
+        .await?;
+        throttle::record_failure(
+            &state.db,
+            &ip_key,
+            auth.throttle_limits(auth.max_failures_per_ip),
+        )
+        .await?;
         tracing::info!(ip = %ip_key, "failed sign-in");
         return Ok((
             StatusCode::UNPROCESSABLE_ENTITY,
@@ -144,7 +162,11 @@ fn invite_gone(viewer: MaybeViewer) -> Response {
         .into_response()
 }
 
-pub async fn show_invite(State(state): State<AppState>, viewer: MaybeViewer, Path(token): Path<String>) -> AppResult<Response> {
+pub async fn show_invite(
+    State(state): State<AppState>,
+    viewer: MaybeViewer,
+    Path(token): Path<String>,
+) -> AppResult<Response> {
     let Some(invite) = invites::find_open(&state.db, &token).await? else {
         return Ok(invite_gone(viewer));
     };
@@ -184,9 +206,17 @@ pub async fn accept_invite(
     } else if name.chars().count() > 100 {
         errors.add("name", "Keep your name under 100 characters.");
     }
-    let typed_email = invite.email.clone().or(form.email.clone()).unwrap_or_default();
-    let email = EmailAddress::parse(&typed_email).map_err(|m| errors.add("email", m)).ok();
-    let password = NewPassword::parse(&form.password, Some(&form.confirm)).map_err(|m| errors.add("password", m)).ok();
+    let typed_email = invite
+        .email
+        .clone()
+        .or(form.email.clone())
+        .unwrap_or_default();
+    let email = EmailAddress::parse(&typed_email)
+        .map_err(|m| errors.add("email", m))
+        .ok();
+    let password = NewPassword::parse(&form.password, Some(&form.confirm))
+        .map_err(|m| errors.add("password", m))
+        .ok();
     let page = |errors: FormErrors, ctx| InvitePage {
         ctx,
         token: token.clone(),
@@ -197,29 +227,51 @@ pub async fn accept_invite(
         errors,
     };
     let (Some(email), Some(password)) = (email, password) else {
-        return Ok((StatusCode::UNPROCESSABLE_ENTITY, page(errors, viewer.ctx.clone())).into_response());
+        return Ok((
+            StatusCode::UNPROCESSABLE_ENTITY,
+            page(errors, viewer.ctx.clone()),
+        )
+            .into_response());
     };
     if !errors.is_empty() {
-        return Ok((StatusCode::UNPROCESSABLE_ENTITY, page(errors, viewer.ctx.clone())).into_response());
+        return Ok((
+            StatusCode::UNPROCESSABLE_ENTITY,
+            page(errors, viewer.ctx.clone()),
+        )
+            .into_response());
     }
     let hash = hash_password(password.expose().to_owned()).await?;
     let user_id = match invites::redeem(&state.db, &token, email.clone(), name, hash).await {
         Ok(id) => id,
         Err(RedeemError::Gone) => return Ok(invite_gone(viewer)),
         Err(RedeemError::EmailTaken) => {
-            let errors = FormErrors::with("email", "There is already an account with this email address. Sign in instead.");
-            return Ok((StatusCode::UNPROCESSABLE_ENTITY, page(errors, viewer.ctx.clone())).into_response());
+            let errors = FormErrors::with(
+                "email",
+                "There is already an account with this email address. Sign in instead.",
+            );
+            return Ok((
+                StatusCode::UNPROCESSABLE_ENTITY,
+                page(errors, viewer.ctx.clone()),
+            )
+                .into_response());
         }
         Err(RedeemError::Db(e)) => return Err(e.into()),
     };
-    let creds = Credentials { email: email.to_string(), password: password.expose().to_owned() };
+    let creds = Credentials {
+        email: email.to_string(),
+        password: password.expose().to_owned(),
+    };
     if let Ok(Some(user)) = viewer.auth.authenticate(creds).await {
         viewer
             .auth
             .login(&user)
             .await
             .map_err(|e| AppError::Other(anyhow::anyhow!("starting a session: {e:?}")))?;
-        flash(&viewer.auth.session, "Welcome to Commonroom! Follow a few channels to fill your home feed.").await;
+        flash(
+            &viewer.auth.session,
+            "Welcome to Commonroom! Follow a few channels to fill your home feed.",
+        )
+        .await;
     }
     tracing::info!(user.id = user_id, "joined by invite");
     Ok(see_other("/channels"))

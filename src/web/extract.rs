@@ -52,14 +52,25 @@ impl FromRequestParts<AppState> for Viewer {
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, AppError> {
         let auth = AuthSession::from_request_parts(parts, state)
             .await
-            .map_err(|(_, msg)| AppError::Other(anyhow::anyhow!("auth session unavailable: {msg}")))?;
+            .map_err(|(_, msg)| {
+                AppError::Other(anyhow::anyhow!("auth session unavailable: {msg}"))
+            })?;
         let Some(user) = auth.user else {
-            let next = parts.uri.path_and_query().map_or("/", |p| p.as_str()).to_owned();
+            let next = parts
+                .uri
+                .path_and_query()
+                .map_or("/", |p| p.as_str())
+                .to_owned();
             return Err(AppError::SignInRequired { next });
         };
         let flash = take_flash(&auth.session).await;
         let ctx = PageCtx::new(Some(Me::from(&user)), flash);
-        Ok(Self { user, ctx, session: auth.session, htmx: is_htmx(parts) })
+        Ok(Self {
+            user,
+            ctx,
+            session: auth.session,
+            htmx: is_htmx(parts),
+        })
     }
 }
 
@@ -76,7 +87,9 @@ impl FromRequestParts<AppState> for MaybeViewer {
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, AppError> {
         let auth = AuthSession::from_request_parts(parts, state)
             .await
-            .map_err(|(_, msg)| AppError::Other(anyhow::anyhow!("auth session unavailable: {msg}")))?;
+            .map_err(|(_, msg)| {
+                AppError::Other(anyhow::anyhow!("auth session unavailable: {msg}"))
+            })?;
         let flash = take_flash(&auth.session).await;
         let user = auth.user.clone();
         let ctx = PageCtx::new(user.as_ref().map(Me::from), flash);
@@ -87,10 +100,30 @@ impl FromRequestParts<AppState> for MaybeViewer {
 /// A local path to go back to after an action: never another site.
 pub fn local_path(raw: Option<&str>, fallback: &str) -> String {
     match raw {
-        Some(p) if p.starts_with('/') && !p.starts_with("//") && !p.contains('\\') && !p.contains(['\r', '\n']) => {
+        Some(p)
+            if p.starts_with('/')
+                && !p.starts_with("//")
+                && !p.contains('\\')
+                && !p.contains(['\r', '\n']) =>
+        {
             p.to_owned()
         }
         _ => fallback.to_owned(),
+    }
+}
+
+/// A numeric id from the path. Anything that is not a number is simply "not found".
+pub struct Id(pub i64);
+
+impl<S: Send + Sync> FromRequestParts<S> for Id {
+    type Rejection = AppError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, AppError> {
+        let axum::extract::Path(raw) =
+            axum::extract::Path::<String>::from_request_parts(parts, state)
+                .await
+                .map_err(|_| AppError::NotFound)?;
+        raw.parse().map(Id).map_err(|_| AppError::NotFound)
     }
 }
 

@@ -1,9 +1,9 @@
 //! Profiles: anyone's page, and editing your own.
 
+use axum::Form;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
-use axum::Form;
 use serde::Deserialize;
 
 use super::extract::{Viewer, flash};
@@ -14,10 +14,21 @@ use crate::state::AppState;
 use crate::store::{sessions, users};
 use crate::views::ProfilePage;
 
-async fn profile_page(state: &AppState, viewer: Viewer, handle: &str, edits: Option<(ProfileForm, FormErrors)>) -> AppResult<ProfilePage> {
-    let profile = users::profile_by_handle(&state.db, handle).await?.ok_or(AppError::NotFound)?;
+async fn profile_page(
+    state: &AppState,
+    viewer: Viewer,
+    handle: &str,
+    edits: Option<(ProfileForm, FormErrors)>,
+) -> AppResult<ProfilePage> {
+    let profile = users::profile_by_handle(&state.db, handle)
+        .await?
+        .ok_or(AppError::NotFound)?;
     let is_me = profile.person.id == viewer.id();
-    let session_count = if is_me { sessions::count_for_user(&state.db, viewer.id()).await? } else { 0 };
+    let session_count = if is_me {
+        sessions::count_for_user(&state.db, viewer.id()).await?
+    } else {
+        0
+    };
     let (form, errors) = edits.unwrap_or_else(|| {
         (
             ProfileForm {
@@ -40,7 +51,11 @@ async fn profile_page(state: &AppState, viewer: Viewer, handle: &str, edits: Opt
     })
 }
 
-pub async fn show_profile(State(state): State<AppState>, viewer: Viewer, Path(handle): Path<String>) -> AppResult<ProfilePage> {
+pub async fn show_profile(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    Path(handle): Path<String>,
+) -> AppResult<ProfilePage> {
     profile_page(&state, viewer, &handle.to_lowercase(), None).await
 }
 
@@ -54,7 +69,11 @@ pub struct ProfileForm {
     department: String,
 }
 
-pub async fn update_profile(State(state): State<AppState>, viewer: Viewer, Form(form): Form<ProfileForm>) -> AppResult<Response> {
+pub async fn update_profile(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    Form(form): Form<ProfileForm>,
+) -> AppResult<Response> {
     let mut errors = FormErrors::new();
     if form.name.trim().is_empty() {
         errors.add("name", "Enter your name as colleagues know it.");
@@ -72,15 +91,39 @@ pub async fn update_profile(State(state): State<AppState>, viewer: Viewer, Form(
         let page = profile_page(&state, viewer, &handle, Some((form, errors))).await?;
         return Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response());
     }
-    users::update_profile(&state.db, viewer.id(), &form.name, &form.job_title, &form.department).await?;
+    users::update_profile(
+        &state.db,
+        viewer.id(),
+        &form.name,
+        &form.job_title,
+        &form.department,
+    )
+    .await?;
     flash(&viewer.session, "Your profile is saved.").await;
     Ok(see_other(&format!("/u/{handle}")))
 }
 
-pub async fn revoke_other_sessions(State(state): State<AppState>, viewer: Viewer) -> AppResult<Response> {
+pub async fn revoke_other_sessions(
+    State(state): State<AppState>,
+    viewer: Viewer,
+) -> AppResult<Response> {
     let current = viewer.session.id().map(|id| id.to_string());
     let ended = sessions::revoke_for_user(&state.db, viewer.id(), current.as_deref()).await?;
-    crate::store::audit::record(&state.db, Some(viewer.id()), "sessions.revoke_others", &format!("user:{}", viewer.id()), &ended.to_string()).await?;
-    flash(&viewer.session, &format!("Signed out of {ended} other session{}.", if ended == 1 { "" } else { "s" })).await;
+    crate::store::audit::record(
+        &state.db,
+        Some(viewer.id()),
+        "sessions.revoke_others",
+        &format!("user:{}", viewer.id()),
+        &ended.to_string(),
+    )
+    .await?;
+    flash(
+        &viewer.session,
+        &format!(
+            "Signed out of {ended} other session{}.",
+            if ended == 1 { "" } else { "s" }
+        ),
+    )
+    .await;
     Ok(see_other(&format!("/u/{}", viewer.user.handle)))
 }

@@ -1,13 +1,13 @@
 //! Posts: creating one in a channel, its thread page, editing and deleting.
 
+use axum::Form;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
-use axum::Form;
 use serde::Deserialize;
 
 use super::channels::{channel_page, readable_channel};
-use super::extract::{Viewer, flash};
+use super::extract::{Id, Viewer, flash};
 use super::see_other;
 use crate::domain::form::FormErrors;
 use crate::domain::policy;
@@ -67,9 +67,17 @@ pub async fn create_post(
 }
 
 /// A post the viewer may read, with its channel. Unknown and unreadable look the same.
-pub async fn readable_post(state: &AppState, viewer: &Viewer, id: i64) -> AppResult<(Post, Channel)> {
-    let post = posts::by_id(&state.db, id).await?.ok_or(AppError::NotFound)?;
-    let channel = channels::by_id(&state.db, post.channel_id).await?.ok_or(AppError::NotFound)?;
+pub async fn readable_post(
+    state: &AppState,
+    viewer: &Viewer,
+    id: i64,
+) -> AppResult<(Post, Channel)> {
+    let post = posts::by_id(&state.db, id)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let channel = channels::by_id(&state.db, post.channel_id)
+        .await?
+        .ok_or(AppError::NotFound)?;
     let actor = viewer.actor();
     if !policy::can_read_channel(&actor, &channel.facts(&actor)) {
         return Err(AppError::NotFound);
@@ -90,10 +98,19 @@ pub async fn thread_page(
     let actor = viewer.actor();
     let facts = channel.facts(&actor);
     let content = post.facts();
-    let card = posts::card_by_id(&state.db, post.id, &actor).await?.ok_or(AppError::NotFound)?;
+    let card = posts::card_by_id(&state.db, post.id, &actor)
+        .await?
+        .ok_or(AppError::NotFound)?;
     let deleted_notice = if let Some(when) = &post.deleted {
-        let by = if post.deleted_by_author { "its author" } else { "an administrator" };
-        Some(format!("This post was deleted by {by} ({}). Earlier replies are kept below.", when.human))
+        let by = if post.deleted_by_author {
+            "its author"
+        } else {
+            "an administrator"
+        };
+        Some(format!(
+            "This post was deleted by {by} ({}). Earlier replies are kept below.",
+            when.human
+        ))
     } else if post.hidden {
         Some("This post has been hidden by a moderator.".to_owned())
     } else {
@@ -135,7 +152,7 @@ pub struct ThreadQuery {
 pub async fn show_thread(
     State(state): State<AppState>,
     viewer: Viewer,
-    Path(id): Path<i64>,
+    Id(id): Id,
     Query(q): Query<ThreadQuery>,
 ) -> AppResult<ThreadPage> {
     let (post, channel) = readable_post(&state, &viewer, id).await?;
@@ -143,10 +160,23 @@ pub async fn show_thread(
         Some(reply_id) => replies::quote_of(&state.db, post.id, reply_id).await?,
         None => None,
     };
-    thread_page(&state, viewer, post, channel, String::new(), quote, FormErrors::new()).await
+    thread_page(
+        &state,
+        viewer,
+        post,
+        channel,
+        String::new(),
+        quote,
+        FormErrors::new(),
+    )
+    .await
 }
 
-pub async fn edit_post_form(State(state): State<AppState>, viewer: Viewer, Path(id): Path<i64>) -> AppResult<EditPostPage> {
+pub async fn edit_post_form(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    Id(id): Id,
+) -> AppResult<EditPostPage> {
     let (post, channel) = readable_post(&state, &viewer, id).await?;
     let actor = viewer.actor();
     if !policy::can_edit(&actor, &channel.facts(&actor), &post.facts()) {
@@ -168,7 +198,7 @@ pub async fn edit_post_form(State(state): State<AppState>, viewer: Viewer, Path(
 pub async fn update_post(
     State(state): State<AppState>,
     viewer: Viewer,
-    Path(id): Path<i64>,
+    Id(id): Id,
     Form(form): Form<PostForm>,
 ) -> AppResult<Response> {
     let (post, channel) = readable_post(&state, &viewer, id).await?;
@@ -179,7 +209,11 @@ pub async fn update_post(
     let draft = match PostDraft::parse(&form.kind, &form.title, &form.url, &form.body) {
         Ok(draft) => draft,
         Err(errors) => {
-            let page = EditPostPage { ctx: viewer.ctx, post_id: post.id, composer: form.composer(errors) };
+            let page = EditPostPage {
+                ctx: viewer.ctx,
+                post_id: post.id,
+                composer: form.composer(errors),
+            };
             return Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response());
         }
     };
@@ -188,13 +222,21 @@ pub async fn update_post(
     Ok(see_other(&format!("/p/{}", post.id)))
 }
 
-pub async fn delete_post(State(state): State<AppState>, viewer: Viewer, Path(id): Path<i64>) -> AppResult<Response> {
+pub async fn delete_post(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    Id(id): Id,
+) -> AppResult<Response> {
     let (post, channel) = readable_post(&state, &viewer, id).await?;
     let actor = viewer.actor();
     if !policy::can_delete(&actor, &channel.facts(&actor), &post.facts()) {
         return Err(AppError::Forbidden);
     }
     posts::delete(&state.db, &actor, &post).await?;
-    flash(&viewer.session, "The post was deleted. A notice remains in its thread.").await;
+    flash(
+        &viewer.session,
+        "The post was deleted. A notice remains in its thread.",
+    )
+    .await;
     Ok(see_other(&format!("/c/{}", channel.slug)))
 }

@@ -1,14 +1,14 @@
 //! Reacting to posts and replies. With htmx the buttons swap in place;
 //! without JavaScript the form posts and the page comes back where it was.
 
-use axum::extract::{Path, State};
+use axum::Form;
+use axum::extract::State;
 use axum::http::HeaderMap;
 use axum::http::header;
 use axum::response::{IntoResponse, Response};
-use axum::Form;
 use serde::Deserialize;
 
-use super::extract::{Viewer, local_path};
+use super::extract::{Id, Viewer, local_path};
 use super::posts::readable_post;
 use super::replies::readable_reply;
 use super::see_other;
@@ -29,21 +29,28 @@ fn back_to(headers: &HeaderMap, fallback: &str) -> String {
     let referer = headers.get(header::REFERER).and_then(|v| v.to_str().ok());
     let host = headers.get(header::HOST).and_then(|v| v.to_str().ok());
     let path = match (referer, host) {
-        (Some(r), Some(h)) => url::Url::parse(r).ok().filter(|u| {
-            let authority = match u.port() {
-                Some(p) => format!("{}:{p}", u.host_str().unwrap_or_default()),
-                None => u.host_str().unwrap_or_default().to_owned(),
-            };
-            authority == h
-        }).map(|u| match u.query() {
-            Some(q) => format!("{}?{q}", u.path()),
-            None => u.path().to_owned(),
-        }),
+        (Some(r), Some(h)) => url::Url::parse(r)
+            .ok()
+            .filter(|u| {
+                let authority = match u.port() {
+                    Some(p) => format!("{}:{p}", u.host_str().unwrap_or_default()),
+                    None => u.host_str().unwrap_or_default().to_owned(),
+                };
+                authority == h
+            })
+            .map(|u| match u.query() {
+                Some(q) => format!("{}?{q}", u.path()),
+                None => u.path().to_owned(),
+            }),
         _ => None,
     };
     let base = local_path(path.as_deref(), fallback);
     let anchor = fallback.split_once('#').map(|(_, a)| a).unwrap_or_default();
-    if base.contains('#') || anchor.is_empty() { base } else { format!("{base}#{anchor}") }
+    if base.contains('#') || anchor.is_empty() {
+        base
+    } else {
+        format!("{base}#{anchor}")
+    }
 }
 
 async fn respond(
@@ -58,15 +65,27 @@ async fn respond(
             Target::Post(id) => (
                 format!("/p/{id}/react"),
                 format!("post-{id}"),
-                reactions::for_posts(&state.db, &[id], viewer.id()).await?.remove(&id).unwrap_or_default(),
+                reactions::for_posts(&state.db, &[id], viewer.id())
+                    .await?
+                    .remove(&id)
+                    .unwrap_or_default(),
             ),
             Target::Reply(id) => (
                 format!("/r/{id}/react"),
                 format!("reply-{id}"),
-                reactions::for_replies(&state.db, &[id], viewer.id()).await?.remove(&id).unwrap_or_default(),
+                reactions::for_replies(&state.db, &[id], viewer.id())
+                    .await?
+                    .remove(&id)
+                    .unwrap_or_default(),
             ),
         };
-        return Ok(ReactionsPartial { action, anchor, tallies, can_react: true }.into_response());
+        return Ok(ReactionsPartial {
+            action,
+            anchor,
+            tallies,
+            can_react: true,
+        }
+        .into_response());
     }
     Ok(see_other(&back_to(headers, &fallback)))
 }
@@ -75,7 +94,7 @@ pub async fn react_to_post(
     State(state): State<AppState>,
     viewer: Viewer,
     headers: HeaderMap,
-    Path(id): Path<i64>,
+    Id(id): Id,
     Form(form): Form<ReactForm>,
 ) -> AppResult<Response> {
     let kind = ReactionKind::parse(&form.kind).ok_or(AppError::BadRequest("Unknown reaction."))?;
@@ -85,14 +104,21 @@ pub async fn react_to_post(
         return Err(AppError::Forbidden);
     }
     reactions::toggle(&state.db, Target::Post(post.id), actor.user_id, kind).await?;
-    respond(&state, &viewer, &headers, Target::Post(post.id), format!("/p/{}#post-{}", post.id, post.id)).await
+    respond(
+        &state,
+        &viewer,
+        &headers,
+        Target::Post(post.id),
+        format!("/p/{}#post-{}", post.id, post.id),
+    )
+    .await
 }
 
 pub async fn react_to_reply(
     State(state): State<AppState>,
     viewer: Viewer,
     headers: HeaderMap,
-    Path(id): Path<i64>,
+    Id(id): Id,
     Form(form): Form<ReactForm>,
 ) -> AppResult<Response> {
     let kind = ReactionKind::parse(&form.kind).ok_or(AppError::BadRequest("Unknown reaction."))?;
@@ -102,5 +128,12 @@ pub async fn react_to_reply(
         return Err(AppError::Forbidden);
     }
     reactions::toggle(&state.db, Target::Reply(reply.id), actor.user_id, kind).await?;
-    respond(&state, &viewer, &headers, Target::Reply(reply.id), format!("/p/{}#reply-{}", reply.post_id, reply.id)).await
+    respond(
+        &state,
+        &viewer,
+        &headers,
+        Target::Reply(reply.id),
+        format!("/p/{}#reply-{}", reply.post_id, reply.id),
+    )
+    .await
 }

@@ -1,12 +1,12 @@
 //! Replies: adding (optionally quoting), editing and deleting.
 
-use axum::extract::{Path, State};
+use axum::Form;
+use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
-use axum::Form;
 use serde::Deserialize;
 
-use super::extract::{Viewer, flash};
+use super::extract::{Id, Viewer, flash};
 use super::posts::{readable_post, thread_page};
 use super::see_other;
 use crate::domain::form::FormErrors;
@@ -14,8 +14,8 @@ use crate::domain::policy;
 use crate::domain::post::parse_reply_body;
 use crate::error::{AppError, AppResult};
 use crate::state::AppState;
-use crate::store::replies::{self, Reply};
 use crate::store::channels::Channel;
+use crate::store::replies::{self, Reply};
 use crate::views::EditReplyPage;
 
 #[derive(Deserialize)]
@@ -28,7 +28,7 @@ pub struct ReplyForm {
 pub async fn create_reply(
     State(state): State<AppState>,
     viewer: Viewer,
-    Path(post_id): Path<i64>,
+    Id(post_id): Id,
     Form(form): Form<ReplyForm>,
 ) -> AppResult<Response> {
     let (post, channel) = readable_post(&state, &viewer, post_id).await?;
@@ -43,7 +43,16 @@ pub async fn create_reply(
                 Some(q) => replies::quote_of(&state.db, post.id, q).await?,
                 None => None,
             };
-            let page = thread_page(&state, viewer, post, channel, form.body.clone(), quote, errors).await?;
+            let page = thread_page(
+                &state,
+                viewer,
+                post,
+                channel,
+                form.body.clone(),
+                quote,
+                errors,
+            )
+            .await?;
             return Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response());
         }
     };
@@ -52,19 +61,35 @@ pub async fn create_reply(
 }
 
 /// A reply the viewer may read, with its channel.
-pub async fn readable_reply(state: &AppState, viewer: &Viewer, id: i64) -> AppResult<(Reply, Channel)> {
-    let reply = replies::by_id(&state.db, id).await?.ok_or(AppError::NotFound)?;
+pub async fn readable_reply(
+    state: &AppState,
+    viewer: &Viewer,
+    id: i64,
+) -> AppResult<(Reply, Channel)> {
+    let reply = replies::by_id(&state.db, id)
+        .await?
+        .ok_or(AppError::NotFound)?;
     let (_, channel) = readable_post(state, viewer, reply.post_id).await?;
     Ok((reply, channel))
 }
 
-pub async fn edit_reply_form(State(state): State<AppState>, viewer: Viewer, Path(id): Path<i64>) -> AppResult<EditReplyPage> {
+pub async fn edit_reply_form(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    Id(id): Id,
+) -> AppResult<EditReplyPage> {
     let (reply, channel) = readable_reply(&state, &viewer, id).await?;
     let actor = viewer.actor();
     if !policy::can_edit(&actor, &channel.facts(&actor), &reply.facts()) {
         return Err(AppError::Forbidden);
     }
-    Ok(EditReplyPage { ctx: viewer.ctx, reply_id: reply.id, post_id: reply.post_id, body: reply.body_md, errors: FormErrors::new() })
+    Ok(EditReplyPage {
+        ctx: viewer.ctx,
+        reply_id: reply.id,
+        post_id: reply.post_id,
+        body: reply.body_md,
+        errors: FormErrors::new(),
+    })
 }
 
 #[derive(Deserialize)]
@@ -76,7 +101,7 @@ pub struct EditReplyForm {
 pub async fn update_reply(
     State(state): State<AppState>,
     viewer: Viewer,
-    Path(id): Path<i64>,
+    Id(id): Id,
     Form(form): Form<EditReplyForm>,
 ) -> AppResult<Response> {
     let (reply, channel) = readable_reply(&state, &viewer, id).await?;
@@ -87,16 +112,29 @@ pub async fn update_reply(
     let body = match parse_reply_body(&form.body) {
         Ok(body) => body,
         Err(errors) => {
-            let page = EditReplyPage { ctx: viewer.ctx, reply_id: reply.id, post_id: reply.post_id, body: form.body, errors };
+            let page = EditReplyPage {
+                ctx: viewer.ctx,
+                reply_id: reply.id,
+                post_id: reply.post_id,
+                body: form.body,
+                errors,
+            };
             return Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response());
         }
     };
     replies::edit(&state.db, &reply, &body).await?;
     flash(&viewer.session, "Your reply is updated.").await;
-    Ok(see_other(&format!("/p/{}#reply-{}", reply.post_id, reply.id)))
+    Ok(see_other(&format!(
+        "/p/{}#reply-{}",
+        reply.post_id, reply.id
+    )))
 }
 
-pub async fn delete_reply(State(state): State<AppState>, viewer: Viewer, Path(id): Path<i64>) -> AppResult<Response> {
+pub async fn delete_reply(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    Id(id): Id,
+) -> AppResult<Response> {
     let (reply, channel) = readable_reply(&state, &viewer, id).await?;
     let actor = viewer.actor();
     if !policy::can_delete(&actor, &channel.facts(&actor), &reply.facts()) {
@@ -104,5 +142,8 @@ pub async fn delete_reply(State(state): State<AppState>, viewer: Viewer, Path(id
     }
     replies::delete(&state.db, &actor, &reply).await?;
     flash(&viewer.session, "The reply was deleted.").await;
-    Ok(see_other(&format!("/p/{}#reply-{}", reply.post_id, reply.id)))
+    Ok(see_other(&format!(
+        "/p/{}#reply-{}",
+        reply.post_id, reply.id
+    )))
 }

@@ -1,0 +1,166 @@
+//! The command line: migrate, user add, and demo data that loads once.
+
+use std::io::Write;
+use std::process::{Command, Stdio};
+
+use commonroom::demo;
+use commonroom::store::users;
+
+use crate::helpers::{Backend, TestApp, spawn_app};
+
+fn commonroom(data_dir: &std::path::Path) -> Command {
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_commonroom"));
+    cmd.arg("--data-dir")
+        .arg(data_dir)
+        .env_remove("DATABASE_URL")
+        .env("RUST_LOG", "warn");
+    cmd
+}
+
+#[test]
+fn migrate_then_user_add_with_password_on_stdin() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = commonroom(dir.path()).arg("migrate").output().unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(dir.path().join("commonroom.db").exists());
+
+    let mut child = commonroom(dir.path())
+        .args([
+            "user",
+            "add",
+            "--email",
+            "Boss@Example.org",
+            "--name",
+            "The Boss",
+            "--role",
+            "admin",
+        ])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(b"a long enough password\n")
+        .unwrap();
+    let out = child.wait_with_output().unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(
+        String::from_utf8_lossy(&out.stdout).contains("Created admin account boss@example.org")
+    );
+
+    // A second account with the same address is refused with a clear message.
+    let mut child = commonroom(dir.path())
+        .args([
+            "user",
+            "add",
+            "--email",
+            "boss@example.org",
+            "--name",
+            "Again",
+            "--role",
+            "member",
+        ])
+        .stdin(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(b"a long enough password\n")
+        .unwrap();
+    let out = child.wait_with_output().unwrap();
+    assert!(!out.status.success());
+    assert!(String::from_utf8_lossy(&out.stderr).contains("already exists"));
+
+    let mut child = commonroom(dir.path())
+        .args([
+            "user",
+            "add",
+            "--email",
+            "x@example.org",
+            "--name",
+            "X",
+            "--role",
+            "wizard",
+        ])
+        .stdin(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(b"a long enough password\n")
+        .unwrap();
+    let out = child.wait_with_output().unwrap();
+    assert!(!out.status.success());
+    assert!(String::from_utf8_lossy(&out.stderr).contains("unknown role"));
+}
+
+crate::on_both_backends!(demo_data_loads_once_and_signs_in);
+
+async fn demo_data_loads_once_and_signs_in(app: TestApp) {
+    assert!(matches!(
+        demo::load(&app.db).await.unwrap(),
+        demo::Outcome::Loaded { .. }
+    ));
+    let counts = (
+        users::count(&app.db).await.unwrap(),
+        app.sql_i64("SELECT COUNT(*) FROM posts").await,
+        app.sql_i64("SELECT COUNT(*) FROM replies").await,
+    );
+    assert_eq!(counts.0, 20);
+    assert!(counts.1 >= 40 && counts.2 >= 100, "{counts:?}");
+    assert!(matches!(
+        demo::load(&app.db).await.unwrap(),
+        demo::Outcome::AlreadyHasData
+    ));
+    assert_eq!(users::count(&app.db).await.unwrap(), counts.0);
+    assert_eq!(app.sql_i64("SELECT COUNT(*) FROM posts").await, counts.1);
+
+    let login = &demo::logins()[0];
+    let browser = app.browser();
+    assert_eq!(
+        browser
+            .sign_in(&login.email, demo::DEMO_PASSWORD)
+            .await
+            .status(),
+        303
+    );
+    let home = browser.text("/").await;
+    assert!(home.contains("post-card"));
+}
+
+#[tokio::test]
+async fn generated_bulk_posts_page_through_the_feed() {
+    let Some(app) = spawn_app(Backend::Sqlite).await else {
+        return;
+    };
+    demo::load(&app.db).await.unwrap();
+    let before = app.sql_i64("SELECT COUNT(*) FROM posts").await;
+    demo::generate::posts(&app.db, 450, 7).await.unwrap();
+    assert_eq!(
+        app.sql_i64("SELECT COUNT(*) FROM posts").await - before,
+        450
+    );
+    assert_eq!(
+        app.sql_i64("SELECT COUNT(*) FROM posts p WHERE reply_count <> (SELECT COUNT(*) FROM replies r WHERE r.post_id = p.id)").await,
+        0,
+        "reply counts match the replies generated"
+    );
+}

@@ -1,0 +1,393 @@
+//! Spawning the real app on port 0 against a fresh database (a SQLite file or
+//! a uniquely named PostgreSQL database, dropped afterwards), and a small
+//! browser-like client for driving it over HTTP.
+
+use std::sync::OnceLock;
+
+use commonroom::config::{Secret, Settings};
+use commonroom::domain::email::EmailAddress;
+use commonroom::domain::role::Role;
+use commonroom::startup::Application;
+use commonroom::store::users::{self, NewUser};
+use reqwest::header::{HeaderMap, LOCATION};
+use reqwest::redirect::Policy;
+use sea_orm::{ConnectionTrait, Database, DatabaseConnection, Statement};
+
+pub const PASSWORD: &str = "correct horse battery";
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Backend {
+    Sqlite,
+    Postgres,
+}
+
+/// Run each named test against SQLite and PostgreSQL, as `<name>::sqlite` and `<name>::postgres`.
+#[macro_export]
+macro_rules! on_both_backends {
+    ($($name:ident),* $(,)?) => { $(
+        mod $name {
+            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn sqlite() {
+                if let Some(app) = $crate::helpers::spawn_app($crate::helpers::Backend::Sqlite).await {
+                    super::$name(app).await;
+                }
+            }
+
+            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn postgres() {
+                if let Some(app) = $crate::helpers::spawn_app($crate::helpers::Backend::Postgres).await {
+                    super::$name(app).await;
+                }
+            }
+        }
+    )* };
+}
+
+fn admin_url() -> String {
+    std::env::var("COMMONROOM_TEST_POSTGRES")
+        .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/postgres".into())
+}
+
+fn in_ci() -> bool {
+    std::env::var("CI").is_ok_and(|v| !v.is_empty() && v != "false" && v != "0")
+}
+
+/// A throwaway PostgreSQL database, dropped when the test ends.
+struct PgDatabase {
+    name: String,
+}
+
+impl Drop for PgDatabase {
+    fn drop(&mut self) {
+        let name = self.name.clone();
+        // Drop runs outside any async context we can borrow; use a private runtime.
+        let _ = std::thread::spawn(move || {
+            let Ok(rt) = tokio::runtime::Builder::new_current_thread()
+                .enable_all()
+                .build()
+            else {
+                return;
+            };
+            rt.block_on(async {
+                if let Ok(admin) = Database::connect(admin_url()).await {
+                    let _ = admin
+                        .execute(Statement::from_string(
+                            sea_orm::DbBackend::Postgres,
+                            format!("DROP DATABASE IF EXISTS \"{name}\" WITH (FORCE)"),
+                        ))
+                        .await;
+                }
+            });
+        })
+        .join();
+    }
+}
+
+async fn fresh_postgres() -> Option<(String, PgDatabase)> {
+    let admin = match Database::connect(admin_url()).await {
+        Ok(db) => db,
+        Err(err) => {
+            assert!(
+                !in_ci(),
+                "PostgreSQL is required under CI=true but is not reachable: {err}"
+            );
+            eprintln!(
+                "SKIPPED (PostgreSQL not reachable at {}: {err}); set CI=true to make this a failure",
+                admin_url()
+            );
+            return None;
+        }
+    };
+    let name = format!("commonroom_test_{}", rand_suffix());
+    admin
+        .execute(Statement::from_string(
+            sea_orm::DbBackend::Postgres,
+            format!("CREATE DATABASE \"{name}\""),
+        ))
+        .await
+        .expect("create test database");
+    let base = admin_url();
+    let url = match base.rsplit_once('/') {
+        Some((server, _)) => format!("{server}/{name}"),
+        None => format!("{base}/{name}"),
+    };
+    Some((url, PgDatabase { name }))
+}
+
+fn rand_suffix() -> String {
+    use std::time::{SystemTime, UNIX_EPOCH};
+    static COUNTER: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+    let n = COUNTER.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    let t = SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map(|d| d.as_nanos())
+        .unwrap_or(0);
+    format!("{}_{}_{}", std::process::id(), t % 1_000_000_000, n)
+}
+
+pub struct TestApp {
+    pub address: String,
+    pub db: DatabaseConnection,
+    _data_dir: tempfile::TempDir,
+    _pg: Option<PgDatabase>,
+}
+
+/// Settings for a test app: port 0, its own data directory, quick throttling.
+pub fn test_settings(data_dir: &std::path::Path, database_url: Option<String>) -> Settings {
+    let mut settings = Settings {
+        data_dir: data_dir.to_path_buf(),
+        database_url: database_url.map(Secret::new),
+        ..Settings::default()
+    };
+    settings.server.listen = "127.0.0.1:0".parse().expect("address");
+    settings.log.filter = "warn".into();
+    settings
+}
+
+pub async fn spawn_app(backend: Backend) -> Option<TestApp> {
+    spawn_app_with(backend, |_| {}).await
+}
+
+pub async fn spawn_app_with(
+    backend: Backend,
+    tweak: impl FnOnce(&mut Settings),
+) -> Option<TestApp> {
+    let data_dir = tempfile::tempdir().expect("temp dir");
+    let (url, pg) = match backend {
+        Backend::Sqlite => (None, None),
+        Backend::Postgres => {
+            let (url, pg) = fresh_postgres().await?;
+            (Some(url), Some(pg))
+        }
+    };
+    let mut settings = test_settings(data_dir.path(), url);
+    tweak(&mut settings);
+    let app = Application::build(settings).await.expect("build app");
+    let address = format!("http://{}", app.address());
+    let db = app.state().db.clone();
+    tokio::spawn(app.run_until_stopped());
+    Some(TestApp {
+        address,
+        db,
+        _data_dir: data_dir,
+        _pg: pg,
+    })
+}
+
+/// One password hash for every test account: hashing is deliberately slow.
+async fn test_hash() -> String {
+    static HASH: OnceLock<String> = OnceLock::new();
+    if let Some(h) = HASH.get() {
+        return h.clone();
+    }
+    let h = commonroom::auth::hash_password(PASSWORD.to_owned())
+        .await
+        .expect("hash");
+    HASH.get_or_init(|| h).clone()
+}
+
+impl TestApp {
+    pub fn url(&self, path: &str) -> String {
+        format!("{}{path}", self.address)
+    }
+
+    /// A new browser with its own cookie jar, not signed in.
+    pub fn browser(&self) -> Browser {
+        let client = reqwest::Client::builder()
+            .cookie_store(true)
+            .redirect(Policy::none())
+            .build()
+            .expect("client");
+        Browser {
+            client,
+            base: self.address.clone(),
+        }
+    }
+
+    pub async fn create_user(&self, handle: &str, role: Role) -> i64 {
+        let new = NewUser {
+            email: EmailAddress::parse(&format!("{handle}@example.org")).expect("email"),
+            name: title_case(handle),
+            password_hash: Some(test_hash().await),
+            roles: vec![role],
+            job_title: String::new(),
+            department: String::new(),
+        };
+        users::create(&self.db, new, None)
+            .await
+            .expect("create user")
+    }
+
+    /// A signed-in browser for a new account with this handle and role.
+    pub async fn signed_in(&self, handle: &str, role: Role) -> Browser {
+        self.create_user(handle, role).await;
+        let browser = self.browser();
+        let response = browser
+            .sign_in(&format!("{handle}@example.org"), PASSWORD)
+            .await;
+        assert_eq!(response.status(), 303, "sign-in should redirect");
+        browser
+    }
+
+    /// An admin creates an open channel; returns its slug.
+    pub async fn channel(&self, admin: &Browser, name: &str, slug: &str) -> String {
+        let r = admin
+            .post(
+                "/channels",
+                &[
+                    ("name", name),
+                    ("slug", slug),
+                    ("description", "A test channel."),
+                ],
+            )
+            .await;
+        assert_eq!(r.status(), 303, "channel creation should redirect");
+        slug.to_owned()
+    }
+
+    pub async fn sql_i64(&self, sql: &str) -> i64 {
+        let row = self
+            .db
+            .query_one(Statement::from_string(
+                self.db.get_database_backend(),
+                sql.to_owned(),
+            ))
+            .await
+            .expect("query")
+            .expect("row");
+        row.try_get_by_index::<i64>(0).expect("i64")
+    }
+
+    pub async fn exec(&self, sql: &str) {
+        self.db
+            .execute(Statement::from_string(
+                self.db.get_database_backend(),
+                sql.to_owned(),
+            ))
+            .await
+            .expect("exec");
+    }
+}
+
+fn title_case(handle: &str) -> String {
+    handle
+        .split(['.', '_', '-'])
+        .map(|w| {
+            let mut c = w.chars();
+            c.next()
+                .map(|f| f.to_uppercase().chain(c).collect::<String>())
+                .unwrap_or_default()
+        })
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+/// A cookie-keeping client that does not follow redirects, so tests see them.
+pub struct Browser {
+    pub client: reqwest::Client,
+    pub base: String,
+}
+
+impl Browser {
+    pub async fn get(&self, path: &str) -> reqwest::Response {
+        self.client
+            .get(format!("{}{path}", self.base))
+            .send()
+            .await
+            .expect("GET")
+    }
+
+    pub async fn text(&self, path: &str) -> String {
+        let r = self.get(path).await;
+        assert_eq!(r.status(), 200, "GET {path}");
+        r.text().await.expect("body")
+    }
+
+    pub async fn post(&self, path: &str, form: &[(&str, &str)]) -> reqwest::Response {
+        self.client
+            .post(format!("{}{path}", self.base))
+            .form(form)
+            .send()
+            .await
+            .expect("POST")
+    }
+
+    pub async fn post_with(
+        &self,
+        path: &str,
+        form: &[(&str, &str)],
+        headers: HeaderMap,
+    ) -> reqwest::Response {
+        self.client
+            .post(format!("{}{path}", self.base))
+            .headers(headers)
+            .form(form)
+            .send()
+            .await
+            .expect("POST")
+    }
+
+    pub async fn sign_in(&self, email: &str, password: &str) -> reqwest::Response {
+        self.post(
+            "/login",
+            &[("email", email), ("password", password), ("next", "/")],
+        )
+        .await
+    }
+
+    /// Post to a channel; returns the new post's id.
+    pub async fn create_post(
+        &self,
+        slug: &str,
+        kind: &str,
+        title: &str,
+        url: &str,
+        body: &str,
+    ) -> i64 {
+        let r = self
+            .post(
+                &format!("/c/{slug}/posts"),
+                &[
+                    ("kind", kind),
+                    ("title", title),
+                    ("url", url),
+                    ("body", body),
+                ],
+            )
+            .await;
+        assert_eq!(r.status(), 303, "posting should redirect to the thread");
+        id_from_location(&r, "/p/")
+    }
+
+    pub async fn reply(&self, post_id: i64, body: &str, quote_of: Option<i64>) -> i64 {
+        let quote = quote_of.map(|q| q.to_string()).unwrap_or_default();
+        let mut form = vec![("body", body)];
+        if quote_of.is_some() {
+            form.push(("quote_of", quote.as_str()));
+        }
+        let r = self.post(&format!("/p/{post_id}/replies"), &form).await;
+        assert_eq!(r.status(), 303, "replying should redirect");
+        let location = location(&r);
+        location
+            .rsplit_once("#reply-")
+            .and_then(|(_, id)| id.parse().ok())
+            .expect("reply id in location")
+    }
+}
+
+pub fn location(response: &reqwest::Response) -> String {
+    response
+        .headers()
+        .get(LOCATION)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or_default()
+        .to_owned()
+}
+
+pub fn id_from_location(response: &reqwest::Response, prefix: &str) -> i64 {
+    let loc = location(response);
+    loc.strip_prefix(prefix)
+        .and_then(|rest| rest.split(['#', '?', '/']).next())
+        .and_then(|id| id.parse().ok())
+        .unwrap_or_else(|| panic!("no id in Location {loc:?}"))
+}

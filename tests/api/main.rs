@@ -1,0 +1,13 @@
+//! Black-box tests: each spawns the real app on port 0 against a fresh SQLite
+//! file and a fresh PostgreSQL database, and drives it over HTTP.
+
+mod helpers;
+
+mod auth;
+mod browser;
+mod channels;
+mod cli;
+mod feeds;
+mod posts;
+mod security;
+mod threads;
