@@ -96,8 +96,7 @@ impl Backend {
 }
 
 /// Checked when no account matches, so a wrong email costs as long as a wrong password.
-static DUMMY_HASH: LazyLock<String> =
-    LazyLock::new(|| password_auth::generate_hash("not a real password"));
+static DUMMY_HASH: LazyLock<String> = LazyLock::new(|| password_auth::generate_hash("not a real password"));
 
 impl AuthnBackend for Backend {
     type User = SessionUser;
@@ -114,10 +113,7 @@ impl AuthnBackend for Backend {
             .and_then(|a| a.password_hash.clone())
             .unwrap_or_else(|| DUMMY_HASH.clone());
         let password = creds.password;
-        let ok = tokio::task::spawn_blocking(move || {
-            password_auth::verify_password(password, &hash).is_ok()
-        })
-        .await?;
+        let ok = tokio::task::spawn_blocking(move || password_auth::verify_password(password, &hash).is_ok()).await?;
         Ok(account
             .filter(|a| ok && a.active && a.password_hash.is_some())
             .map(SessionUser::from))

@@ -37,6 +37,7 @@ pub struct Settings {
     pub database_url: Option<Secret>,
     pub server: ServerSettings,
     pub auth: AuthSettings,
+    pub email: EmailSettings,
     pub log: LogSettings,
 }
 
@@ -70,6 +71,52 @@ pub struct AuthSettings {
     pub throttle_base_block_secs: i64,
     /// The longest anyone is ever made to wait, in seconds.
     pub throttle_max_block_secs: i64,
+    /// Email domains whose people may sign themselves up (by a link sent to
+    /// their address), e.g. `["brackenshire.gov.uk"]`. Empty: invites only.
+    /// Subdomains count: `nhs.uk` admits `trust.nhs.uk`.
+    pub signup_domains: Vec<String>,
+    /// How long a sign-up link stays valid.
+    pub signup_link_hours: i64,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(default)]
+pub struct EmailSettings {
+    /// The sender, e.g. `Commonroom <commonroom@council.gov.uk>`.
+    pub from: String,
+    /// `files` (write `.eml` files; the default) or `smtp`.
+    pub transport: String,
+    /// Where `files` puts messages [default: `<data_dir>/mail`].
+    pub files_dir: Option<PathBuf>,
+    pub smtp_host: String,
+    pub smtp_port: u16,
+    pub smtp_user: String,
+    pub smtp_password: Secret,
+    pub smtp_security: SmtpSecurity,
+}
+
+#[derive(Debug, Clone, Copy, Deserialize, PartialEq, Eq)]
+#[serde(rename_all = "lowercase")]
+pub enum SmtpSecurity {
+    /// Plain SMTP: only for a relay on the same host or a test server.
+    None,
+    Starttls,
+    Tls,
+}
+
+impl Default for EmailSettings {
+    fn default() -> Self {
+        Self {
+            from: "Commonroom <commonroom@localhost>".into(),
+            transport: "files".into(),
+            files_dir: None,
+            smtp_host: "localhost".into(),
+            smtp_port: 587,
+            smtp_user: String::new(),
+            smtp_password: Secret::default(),
+            smtp_security: SmtpSecurity::Starttls,
+        }
+    }
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -88,6 +135,7 @@ impl Default for Settings {
             database_url: None,
             server: ServerSettings::default(),
             auth: AuthSettings::default(),
+            email: EmailSettings::default(),
             log: LogSettings::default(),
         }
     }
@@ -114,6 +162,8 @@ impl Default for AuthSettings {
             throttle_window_secs: 15 * 60,
             throttle_base_block_secs: 30,
             throttle_max_block_secs: 15 * 60,
+            signup_domains: Vec::new(),
+            signup_link_hours: 24,
         }
     }
 }
@@ -152,18 +202,15 @@ impl Settings {
     pub fn load(overrides: Overrides) -> anyhow::Result<Self> {
         let mut builder = config::Config::builder();
         match &overrides.config_file {
-            Some(path) => {
-                builder = builder.add_source(config::File::from(path.as_path()).required(true))
-            }
-            None => {
-                builder = builder
-                    .add_source(config::File::from(Path::new("commonroom.toml")).required(false))
-            }
+            Some(path) => builder = builder.add_source(config::File::from(path.as_path()).required(true)),
+            None => builder = builder.add_source(config::File::from(Path::new("commonroom.toml")).required(false)),
         }
         builder = builder.add_source(
             config::Environment::with_prefix("COMMONROOM")
                 .prefix_separator("__")
                 .separator("__")
+                .list_separator(",")
+                .with_list_parse_key("auth.signup_domains")
                 .try_parsing(true),
         );
         let mut settings: Settings = builder.build()?.try_deserialize()?;
@@ -198,6 +245,14 @@ impl Settings {
 
     pub fn uses_sqlite(&self) -> bool {
         self.database_url().expose().starts_with("sqlite:")
+    }
+
+    /// Whether people at this email domain may sign themselves up.
+    pub fn signup_allowed(&self, domain: &str) -> bool {
+        self.auth.signup_domains.iter().any(|allowed| {
+            let allowed = allowed.trim().trim_start_matches('@').to_lowercase();
+            !allowed.is_empty() && (domain == allowed || domain.ends_with(&format!(".{allowed}")))
+        })
     }
 
     pub fn secure_cookies(&self) -> bool {

@@ -59,9 +59,7 @@ impl IntoResponse for AppError {
                 "You cannot do that here",
                 "Your account does not have permission for this page or action. If you think it should, ask a coordinator or administrator.",
             ),
-            AppError::BadRequest(message) => {
-                ErrorPage::new(status, "Something was wrong with that request", message)
-            }
+            AppError::BadRequest(message) => ErrorPage::new(status, "Something was wrong with that request", message),
             AppError::Db(err) => {
                 tracing::error!(error = %err, "database error while handling a request");
                 ErrorPage::server_fault()
@@ -90,4 +88,15 @@ pub fn render_error(page: ErrorPage) -> Response {
 /// The friendly 404 for unknown addresses.
 pub async fn not_found() -> AppError {
     AppError::NotFound
+}
+
+/// A handler panicked: log it and show the calm 500 page instead of dropping the connection.
+pub fn panic_page(panic: Box<dyn std::any::Any + Send + 'static>) -> Response {
+    let detail = panic
+        .downcast_ref::<String>()
+        .map(String::as_str)
+        .or_else(|| panic.downcast_ref::<&str>().copied())
+        .unwrap_or("unknown panic");
+    tracing::error!(panic = detail, "a request handler panicked");
+    render_error(ErrorPage::server_fault())
 }

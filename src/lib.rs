@@ -11,6 +11,7 @@
 //! - `entities` sea-orm table definitions
 //! - `web`      HTTP handlers, one file per feature
 //! - `views`    askama page structs
+//! - `email`    the mail transport and the messages Commonroom sends
 //! - `demo`     the demo organisation and the bulk data generator
 //! - `telemetry` logging setup
 
@@ -18,6 +19,7 @@ pub mod auth;
 pub mod config;
 pub mod demo;
 pub mod domain;
+pub mod email;
 pub mod entities;
 pub mod error;
 pub mod router;

@@ -167,9 +167,7 @@ async fn serve(settings: Settings, with_demo: bool) -> anyhow::Result<()> {
         println!("\nCommonroom is running at {url}");
         if users::count(db).await? == 0 {
             println!("\nThere are no accounts yet. Create the first administrator with:");
-            println!(
-                "  commonroom user add --email you@example.org --name \"Your Name\" --role admin"
-            );
+            println!("  commonroom user add --email you@example.org --name \"Your Name\" --role admin");
             println!("(add the same --data-dir/--database-url you started the server with)");
         }
     }
@@ -188,8 +186,7 @@ fn read_password() -> anyhow::Result<NewPassword> {
             .lock()
             .read_line(&mut line)
             .context("reading the password from standard input")?;
-        NewPassword::parse(line.trim_end_matches(['\r', '\n']), None)
-            .map_err(|m| anyhow::anyhow!(m))
+        NewPassword::parse(line.trim_end_matches(['\r', '\n']), None).map_err(|m| anyhow::anyhow!(m))
     }
 }
 
@@ -202,8 +199,7 @@ async fn add_user(
     department: String,
 ) -> anyhow::Result<()> {
     let email = EmailAddress::parse(&email).map_err(|m| anyhow::anyhow!(m))?;
-    let role = Role::parse(&role)
-        .with_context(|| format!("unknown role {role:?}: use member, curator or admin"))?;
+    let role = Role::parse(&role).with_context(|| format!("unknown role {role:?}: use member, curator or admin"))?;
     anyhow::ensure!(!name.trim().is_empty(), "give a --name");
     let password = read_password()?;
     let db = store::connect(&settings).await?;

@@ -3,6 +3,7 @@
 use axum::Router;
 use axum::routing::{get, post};
 use axum_login::AuthManagerLayerBuilder;
+use tower_http::catch_panic::CatchPanicLayer;
 use tower_http::compression::CompressionLayer;
 use tower_http::csrf::CsrfLayer;
 use tower_http::limit::RequestBodyLimitLayer;
@@ -14,30 +15,23 @@ use crate::auth::Backend;
 use crate::error;
 use crate::state::AppState;
 use crate::store::sessions::DbSessionStore;
-use crate::web::{
-    admin, assets, auth, channels, feeds, health, people, posts, reactions, replies, security,
-};
+use crate::web::{admin, assets, auth, channels, feeds, health, people, posts, reactions, replies, security};
 
 pub fn build(state: AppState) -> Router {
-    // Anyone: health checks, static files, signing in and joining by invite.
+    // Anyone: health checks, static files, signing in, and joining by invite or sign-up link.
     let public = Router::new()
         .route("/healthz", get(health::healthz))
         .route("/assets/{*path}", get(assets::serve))
         .route("/login", get(auth::show_login).post(auth::login))
         .route("/logout", post(auth::logout))
-        .route(
-            "/invite/{token}",
-            get(auth::show_invite).post(auth::accept_invite),
-        );
+        .route("/signup", get(auth::show_signup).post(auth::request_signup))
+        .route("/invite/{token}", get(auth::show_invite).post(auth::accept_invite));
 
     // Staff: reading, posting, replying and reacting. Each handler asks the policy.
     let staff = Router::new()
         .route("/", get(feeds::home))
         .route("/all", get(feeds::all))
-        .route(
-            "/channels",
-            get(channels::list_channels).post(channels::create_channel),
-        )
+        .route("/channels", get(channels::list_channels).post(channels::create_channel))
         .route("/channels/new", get(channels::new_channel))
         .route("/c/{slug}", get(channels::show_channel))
         .route("/c/{slug}/posts", post(posts::create_post))
@@ -46,10 +40,7 @@ pub fn build(state: AppState) -> Router {
         .route("/c/{slug}/archive", post(channels::archive))
         .route("/c/{slug}/unarchive", post(channels::unarchive))
         .route("/p/{id}", get(posts::show_thread))
-        .route(
-            "/p/{id}/edit",
-            get(posts::edit_post_form).post(posts::update_post),
-        )
+        .route("/p/{id}/edit", get(posts::edit_post_form).post(posts::update_post))
         .route("/p/{id}/delete", post(posts::delete_post))
         .route("/p/{id}/replies", post(replies::create_reply))
         .route("/p/{id}/react", post(reactions::react_to_post))
@@ -61,17 +52,11 @@ pub fn build(state: AppState) -> Router {
         .route("/r/{id}/react", post(reactions::react_to_reply))
         .route("/u/{handle}", get(people::show_profile))
         .route("/profile", post(people::update_profile))
-        .route(
-            "/profile/sessions/revoke",
-            post(people::revoke_other_sessions),
-        );
+        .route("/profile/sessions/revoke", post(people::revoke_other_sessions));
 
     // Administrators: invites.
     let admin = Router::new()
-        .route(
-            "/admin/invites",
-            get(admin::list_invites).post(admin::create_invite),
-        )
+        .route("/admin/invites", get(admin::list_invites).post(admin::create_invite))
         .route("/admin/invites/{id}/withdraw", post(admin::withdraw_invite));
 
     let session_layer = SessionManagerLayer::new(DbSessionStore::new(state.db.clone()))
@@ -80,8 +65,7 @@ pub fn build(state: AppState) -> Router {
         .with_same_site(SameSite::Lax)
         .with_secure(state.settings.secure_cookies())
         .with_expiry(Expiry::OnSessionEnd);
-    let auth_layer =
-        AuthManagerLayerBuilder::new(Backend::new(state.db.clone()), session_layer).build();
+    let auth_layer = AuthManagerLayerBuilder::new(Backend::new(state.db.clone()), session_layer).build();
 
     let mut router = Router::new()
         .merge(public)
@@ -92,7 +76,8 @@ pub fn build(state: AppState) -> Router {
         .layer(auth_layer)
         .layer(CsrfLayer::new())
         .layer(RequestBodyLimitLayer::new(2 * 1024 * 1024))
-        .layer(CompressionLayer::new());
+        .layer(CompressionLayer::new())
+        .layer(CatchPanicLayer::custom(error::panic_page));
     for layer in security::header_layers() {
         router = router.layer(layer);
     }

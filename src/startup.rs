@@ -9,6 +9,7 @@ use anyhow::Context;
 use tokio::net::TcpListener;
 
 use crate::config::Settings;
+use crate::email::mailer::Mailer;
 use crate::state::AppState;
 use crate::{router, store};
 
@@ -26,9 +27,11 @@ impl Application {
         settings.server.listen = listener.local_addr()?;
         let db = store::connect(&settings).await?;
         store::migrate(&db).await?;
+        let mailer = Arc::new(Mailer::from_settings(&settings)?);
         let state = AppState {
             db,
             settings: Arc::new(settings),
+            mailer,
         };
         Ok(Self { listener, state })
     }
@@ -49,12 +52,9 @@ impl Application {
     pub async fn run_until_stopped(self) -> anyhow::Result<()> {
         let housekeeping = tokio::spawn(housekeeping(self.state.clone()));
         let app = router::build(self.state);
-        let served = axum::serve(
-            self.listener,
-            app.into_make_service_with_connect_info::<SocketAddr>(),
-        )
-        .with_graceful_shutdown(shutdown_signal())
-        .await;
+        let served = axum::serve(self.listener, app.into_make_service_with_connect_info::<SocketAddr>())
+            .with_graceful_shutdown(shutdown_signal())
+            .await;
         housekeeping.abort();
         served.context("serving HTTP")
     }

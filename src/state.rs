@@ -6,6 +6,7 @@ use axum::extract::FromRef;
 use sea_orm::DatabaseConnection;
 
 use crate::config::Settings;
+use crate::email::mailer::Mailer;
 
 #[derive(Clone)]
 pub struct AppState {
@@ -13,6 +14,8 @@ pub struct AppState {
     pub db: DatabaseConnection,
     /// Settings as loaded at start; read-only while running.
     pub settings: Arc<Settings>,
+    /// The one mail transport (SMTP, or files by default).
+    pub mailer: Arc<Mailer>,
 }
 
 impl FromRef<AppState> for DatabaseConnection {

@@ -47,11 +47,7 @@ pub(crate) mod cols {
     }
 
     pub fn text_default<T: IntoIden>(name: T, default: &str) -> ColumnDef {
-        ColumnDef::new(name)
-            .text()
-            .not_null()
-            .default(default)
-            .to_owned()
+        ColumnDef::new(name).text().not_null().default(default).to_owned()
     }
 
     pub fn text_null<T: IntoIden>(name: T) -> ColumnDef {
@@ -59,24 +55,14 @@ pub(crate) mod cols {
     }
 
     pub fn int<T: IntoIden>(name: T) -> ColumnDef {
-        ColumnDef::new(name)
-            .integer()
-            .not_null()
-            .default(0)
-            .to_owned()
+        ColumnDef::new(name).integer().not_null().default(0).to_owned()
     }
 
     pub fn time<T: IntoIden>(name: T) -> ColumnDef {
-        ColumnDef::new(name)
-            .timestamp_with_time_zone()
-            .not_null()
-            .to_owned()
+        ColumnDef::new(name).timestamp_with_time_zone().not_null().to_owned()
     }
 
     pub fn time_null<T: IntoIden>(name: T) -> ColumnDef {
-        ColumnDef::new(name)
-            .timestamp_with_time_zone()
-            .null()
-            .to_owned()
+        ColumnDef::new(name).timestamp_with_time_zone().null().to_owned()
     }
 }

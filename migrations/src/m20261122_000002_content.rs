@@ -204,10 +204,7 @@ impl MigrationTrait for Migration {
                     (Posts::Table, Posts::ChannelId),
                     (Channels::Table, Channels::Id),
                 ))
-                .foreign_key(&mut cascade(
-                    (Posts::Table, Posts::AuthorId),
-                    (Users::Table, Users::Id),
-                ))
+                .foreign_key(&mut cascade((Posts::Table, Posts::AuthorId), (Users::Table, Users::Id)))
                 .to_owned(),
         )
         .await?;

@@ -8,8 +8,8 @@ use rand::rngs::SmallRng;
 use rand::seq::IndexedRandom;
 use rand::{Rng, SeedableRng};
 use sea_orm::{
-    ActiveValue::Set, ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter, QueryOrder,
-    QuerySelect, TransactionTrait,
+    ActiveValue::Set, ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter, QueryOrder, QuerySelect,
+    TransactionTrait,
 };
 
 use crate::domain::markdown;
@@ -75,12 +75,7 @@ const DOMAINS: [&str; 10] = [
 
 /// Add `count` generated posts to a database that already has people and channels.
 pub async fn posts(db: &DatabaseConnection, count: usize, seed: u64) -> anyhow::Result<()> {
-    let users: Vec<i64> = user::Entity::find()
-        .all(db)
-        .await?
-        .into_iter()
-        .map(|u| u.id)
-        .collect();
+    let users: Vec<i64> = user::Entity::find().all(db).await?.into_iter().map(|u| u.id).collect();
     let channels: Vec<i64> = channel::Entity::find()
         .all(db)
         .await?
@@ -118,18 +113,10 @@ pub async fn posts(db: &DatabaseConnection, count: usize, seed: u64) -> anyhow::
                 .collect::<Vec<_>>()
                 .join("\n\n");
             let domain = DOMAINS.choose(&mut rng).copied().unwrap_or("gov.uk");
-            let url = is_link.then(|| {
-                format!(
-                    "https://www.{domain}/{}",
-                    title.to_lowercase().replace(' ', "-")
-                )
-            });
+            let url = is_link.then(|| format!("https://www.{domain}/{}", title.to_lowercase().replace(' ', "-")));
             let n_replies = [0, 0, 1, 1, 2, 3, 5].choose(&mut rng).copied().unwrap_or(0);
             let reply_times: Vec<_> = (0..n_replies)
-                .map(|i| {
-                    (published + Duration::minutes(15 * (i + 1) + rng.random_range(0..120)))
-                        .min(end)
-                })
+                .map(|i| (published + Duration::minutes(15 * (i + 1) + rng.random_range(0..120))).min(end))
                 .collect();
             let last = reply_times.last().copied().unwrap_or(published);
             let author = *users.choose(&mut rng).unwrap_or(&users[0]);

@@ -116,8 +116,7 @@ pub async fn load(db: &DatabaseConnection) -> anyhow::Result<Outcome> {
     let hash = hash_password(DEMO_PASSWORD.to_owned()).await?;
     let mut ids: HashMap<String, i64> = HashMap::new();
     for u in &demo.users {
-        let email = EmailAddress::parse(&u.email)
-            .map_err(|m| anyhow::anyhow!("demo user {}: {m}", u.handle))?;
+        let email = EmailAddress::parse(&u.email).map_err(|m| anyhow::anyhow!("demo user {}: {m}", u.handle))?;
         let role = Role::parse(&u.role).unwrap_or(Role::Member);
         let new = NewUser {
             email,
@@ -139,8 +138,7 @@ pub async fn load(db: &DatabaseConnection) -> anyhow::Result<Outcome> {
     };
     let mut channel_ids: HashMap<String, i64> = HashMap::new();
     for c in &demo.channels {
-        let slug = ChannelSlug::parse(&c.slug)
-            .map_err(|m| anyhow::anyhow!("demo channel {}: {m}", c.slug))?;
+        let slug = ChannelSlug::parse(&c.slug).map_err(|m| anyhow::anyhow!("demo channel {}: {m}", c.slug))?;
         let created = channels::create(
             db,
             person(&c.created_by)?,
@@ -166,8 +164,7 @@ pub async fn load(db: &DatabaseConnection) -> anyhow::Result<Outcome> {
             .copied()
             .with_context(|| format!("unknown channel {}", p.channel))?;
         let published = at_now - Duration::hours(p.hours_ago);
-        let post_id =
-            posts::create_at(db, person(&p.author)?, channel_id, &draft, published).await?;
+        let post_id = posts::create_at(db, person(&p.author)?, channel_id, &draft, published).await?;
         for l in &p.likes {
             reactions::toggle(db, Target::Post(post_id), person(l)?, ReactionKind::Like).await?;
         }
@@ -175,8 +172,7 @@ pub async fn load(db: &DatabaseConnection) -> anyhow::Result<Outcome> {
         for r in &p.replies {
             let at = (published + Duration::minutes(r.minutes_after)).min(at_now);
             let quote = r.quote.and_then(|i| reply_ids.get(i).copied());
-            let id = replies::create_at(db, post_id, person(&r.author)?, r.body.trim(), quote, at)
-                .await?;
+            let id = replies::create_at(db, post_id, person(&r.author)?, r.body.trim(), quote, at).await?;
             for l in &r.likes {
                 reactions::toggle(db, Target::Reply(id), person(l)?, ReactionKind::Like).await?;
             }

@@ -39,10 +39,6 @@ impl FormErrors {
     }
 
     pub fn into_result<T>(self, value: T) -> Result<T, FormErrors> {
-        if self.is_empty() {
-            Ok(value)
-        } else {
-            Err(self)
-        }
+        if self.is_empty() { Ok(value) } else { Err(self) }
     }
 }

@@ -10,9 +10,8 @@ impl Handle {
     pub fn parse(raw: &str) -> Option<Self> {
         let h = raw.trim().trim_start_matches('@').to_lowercase();
         let valid = (1..=40).contains(&h.len())
-            && h.chars().all(|c| {
-                c.is_ascii_lowercase() || c.is_ascii_digit() || matches!(c, '.' | '-' | '_')
-            })
+            && h.chars()
+                .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || matches!(c, '.' | '-' | '_'))
             && h.starts_with(|c: char| c.is_ascii_alphanumeric())
             && h.ends_with(|c: char| c.is_ascii_alphanumeric());
         valid.then_some(Self(h))
@@ -27,9 +26,7 @@ impl Handle {
             .collect();
         let trimmed = cleaned.trim_matches(|c: char| !c.is_ascii_alphanumeric());
         let mut h: String = trimmed.chars().take(32).collect();
-        h = h
-            .trim_end_matches(|c: char| !c.is_ascii_alphanumeric())
-            .to_string();
+        h = h.trim_end_matches(|c: char| !c.is_ascii_alphanumeric()).to_string();
         if h.is_empty() {
             h = "user".into();
         }
@@ -64,10 +61,7 @@ mod tests {
 
     #[test]
     fn parses_with_or_without_at() {
-        assert_eq!(
-            Handle::parse("@Natalie.Hughes").unwrap().as_str(),
-            "natalie.hughes"
-        );
+        assert_eq!(Handle::parse("@Natalie.Hughes").unwrap().as_str(), "natalie.hughes");
         assert!(Handle::parse("bad handle").is_none());
         assert!(Handle::parse(".dot").is_none());
     }

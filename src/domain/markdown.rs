@@ -72,9 +72,7 @@ pub fn render(md: &str, is_person: impl Fn(&str) -> bool) -> String {
             }
             // Raw HTML is shown as the text it is, never interpreted.
             Event::Html(raw) | Event::InlineHtml(raw) => events.push(Event::Text(raw)),
-            Event::Text(text) if in_code == 0 && in_link == 0 => {
-                link_mentions(text, &is_person, &mut events)
-            }
+            Event::Text(text) if in_code == 0 && in_link == 0 => link_mentions(text, &is_person, &mut events),
             other => events.push(other),
         }
     }
@@ -83,11 +81,7 @@ pub fn render(md: &str, is_person: impl Fn(&str) -> bool) -> String {
     SANITISER.clean(&out).to_string()
 }
 
-fn link_mentions<'a>(
-    text: CowStr<'a>,
-    is_person: &impl Fn(&str) -> bool,
-    out: &mut Vec<Event<'a>>,
-) {
+fn link_mentions<'a>(text: CowStr<'a>, is_person: &impl Fn(&str) -> bool, out: &mut Vec<Event<'a>>) {
     let mut last = 0;
     for cap in MENTION.captures_iter(&text) {
         let (Some(whole), Some(name)) = (cap.get(0), cap.get(2)) else {
@@ -165,13 +159,8 @@ mod tests {
 
     #[test]
     fn mentions_link_only_known_people() {
-        let html = render("Thanks @sam.patel and @nobody, mail a@b.org", |h| {
-            h == "sam.patel"
-        });
-        assert!(
-            html.contains(r#"<a class="mention" href="/u/sam.patel""#),
-            "{html}"
-        );
+        let html = render("Thanks @sam.patel and @nobody, mail a@b.org", |h| h == "sam.patel");
+        assert!(html.contains(r#"<a class="mention" href="/u/sam.patel""#), "{html}");
         assert!(!html.contains("/u/nobody"), "{html}");
         assert!(!html.contains("/u/b.org"), "{html}");
     }

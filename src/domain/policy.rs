@@ -94,17 +94,12 @@ pub fn can_react(actor: &Actor, ch: &ChannelFacts, content: &ContentFacts) -> bo
 
 /// Only the author edits their words, and not once the channel is archived.
 pub fn can_edit(actor: &Actor, ch: &ChannelFacts, content: &ContentFacts) -> bool {
-    content.author_id == actor.user_id
-        && !content.deleted
-        && !ch.archived
-        && can_read_channel(actor, ch)
+    content.author_id == actor.user_id && !content.deleted && !ch.archived && can_read_channel(actor, ch)
 }
 
 /// The author, or an administrator, may delete (softly: a notice remains).
 pub fn can_delete(actor: &Actor, ch: &ChannelFacts, content: &ContentFacts) -> bool {
-    !content.deleted
-        && can_read_channel(actor, ch)
-        && (content.author_id == actor.user_id || actor.is_admin())
+    !content.deleted && can_read_channel(actor, ch) && (content.author_id == actor.user_id || actor.is_admin())
 }
 
 pub fn can_create_channel(actor: &Actor) -> bool {

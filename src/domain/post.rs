@@ -42,8 +42,7 @@ impl LinkUrl {
         if raw.len() > 2048 {
             return Err("That address is too long (2,048 characters at most).");
         }
-        let url =
-            Url::parse(raw).map_err(|_| "Enter a full web address, like https://www.gov.uk/…")?;
+        let url = Url::parse(raw).map_err(|_| "Enter a full web address, like https://www.gov.uk/…")?;
         if !matches!(url.scheme(), "http" | "https") {
             return Err("Only web links (http or https) can be shared.");
         }
@@ -136,10 +135,7 @@ impl PostDraft {
 pub fn parse_reply_body(body: &str) -> Result<String, FormErrors> {
     let body = body.trim();
     if body.is_empty() {
-        return Err(FormErrors::with(
-            "body",
-            "Write your reply before sending it.",
-        ));
+        return Err(FormErrors::with("body", "Write your reply before sending it."));
     }
     if body.chars().count() > BODY_MAX {
         return Err(FormErrors::with(

@@ -8,11 +8,7 @@ pub enum ReactionKind {
 }
 
 impl ReactionKind {
-    pub const ALL: [ReactionKind; 3] = [
-        ReactionKind::Like,
-        ReactionKind::Thanks,
-        ReactionKind::Insightful,
-    ];
+    pub const ALL: [ReactionKind; 3] = [ReactionKind::Like, ReactionKind::Thanks, ReactionKind::Insightful];
 
     pub fn as_str(self) -> &'static str {
         match self {

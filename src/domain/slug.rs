@@ -55,9 +55,7 @@ mod tests {
     #[test]
     fn slugifies_names() {
         assert_eq!(
-            ChannelSlug::from_name("Digital & Social Media!")
-                .unwrap()
-                .as_str(),
+            ChannelSlug::from_name("Digital & Social Media!").unwrap().as_str(),
             "digital-social-media"
         );
         assert!(ChannelSlug::from_name("!!").is_none());

@@ -3,8 +3,7 @@
 use chrono::{DateTime, Utc};
 use sea_orm::sea_query::OnConflict;
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, FromQueryResult, QueryFilter, Set,
-    TransactionTrait,
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, FromQueryResult, QueryFilter, Set, TransactionTrait,
 };
 
 use super::outbox::{self, Changed};
@@ -73,10 +72,7 @@ struct SummaryRow {
 }
 
 /// Every channel the actor may see listed, by name, with counts.
-pub async fn directory(
-    db: &impl ConnectionTrait,
-    actor: &Actor,
-) -> Result<Vec<ChannelSummary>, sea_orm::DbErr> {
+pub async fn directory(db: &impl ConnectionTrait, actor: &Actor) -> Result<Vec<ChannelSummary>, sea_orm::DbErr> {
     let rows = SummaryRow::find_by_statement(sql(
         db,
         "SELECT c.id, c.slug, c.name, c.description, c.visibility, c.archived_at, \
@@ -107,10 +103,7 @@ pub async fn directory(
         .collect())
 }
 
-pub async fn by_slug(
-    db: &impl ConnectionTrait,
-    slug: &str,
-) -> Result<Option<Channel>, sea_orm::DbErr> {
+pub async fn by_slug(db: &impl ConnectionTrait, slug: &str) -> Result<Option<Channel>, sea_orm::DbErr> {
     Ok(channel::Entity::find()
         .filter(channel::Column::Slug.eq(slug))
         .one(db)
@@ -119,17 +112,11 @@ pub async fn by_slug(
 }
 
 pub async fn by_id(db: &impl ConnectionTrait, id: i64) -> Result<Option<Channel>, sea_orm::DbErr> {
-    Ok(channel::Entity::find_by_id(id)
-        .one(db)
-        .await?
-        .map(Channel::from))
+    Ok(channel::Entity::find_by_id(id).one(db).await?.map(Channel::from))
 }
 
 /// Ids of the channels whose content the actor may read now.
-pub async fn readable_ids(
-    db: &impl ConnectionTrait,
-    actor: &Actor,
-) -> Result<Vec<i64>, sea_orm::DbErr> {
+pub async fn readable_ids(db: &impl ConnectionTrait, actor: &Actor) -> Result<Vec<i64>, sea_orm::DbErr> {
     Ok(channel::Entity::find()
         .all(db)
         .await?
@@ -140,10 +127,7 @@ pub async fn readable_ids(
         .collect())
 }
 
-pub async fn followed_ids(
-    db: &impl ConnectionTrait,
-    user_id: i64,
-) -> Result<Vec<i64>, sea_orm::DbErr> {
+pub async fn followed_ids(db: &impl ConnectionTrait, user_id: i64) -> Result<Vec<i64>, sea_orm::DbErr> {
     Ok(channel_follow::Entity::find()
         .filter(channel_follow::Column::UserId.eq(user_id))
         .all(db)
@@ -153,21 +137,14 @@ pub async fn followed_ids(
         .collect())
 }
 
-pub async fn is_following(
-    db: &impl ConnectionTrait,
-    user_id: i64,
-    channel_id: i64,
-) -> Result<bool, sea_orm::DbErr> {
+pub async fn is_following(db: &impl ConnectionTrait, user_id: i64, channel_id: i64) -> Result<bool, sea_orm::DbErr> {
     Ok(channel_follow::Entity::find_by_id((user_id, channel_id))
         .one(db)
         .await?
         .is_some())
 }
 
-pub async fn follower_count(
-    db: &impl ConnectionTrait,
-    channel_id: i64,
-) -> Result<u64, sea_orm::DbErr> {
+pub async fn follower_count(db: &impl ConnectionTrait, channel_id: i64) -> Result<u64, sea_orm::DbErr> {
     use sea_orm::PaginatorTrait;
     channel_follow::Entity::find()
         .filter(channel_follow::Column::ChannelId.eq(channel_id))
@@ -190,11 +167,7 @@ pub enum CreateChannelError {
 }
 
 /// Create an open channel; its creator follows it.
-pub async fn create(
-    db: &impl TransactionTrait,
-    actor_id: i64,
-    new: NewChannel,
-) -> Result<Channel, CreateChannelError> {
+pub async fn create(db: &impl TransactionTrait, actor_id: i64, new: NewChannel) -> Result<Channel, CreateChannelError> {
     let txn = db.begin().await?;
     let at = now();
     let inserted = channel::ActiveModel {
@@ -228,23 +201,16 @@ pub async fn create(
     Ok(model.into())
 }
 
-pub async fn follow(
-    db: &impl ConnectionTrait,
-    user_id: i64,
-    channel_id: i64,
-) -> Result<(), sea_orm::DbErr> {
+pub async fn follow(db: &impl ConnectionTrait, user_id: i64, channel_id: i64) -> Result<(), sea_orm::DbErr> {
     channel_follow::Entity::insert(channel_follow::ActiveModel {
         user_id: Set(user_id),
         channel_id: Set(channel_id),
         created_at: Set(now()),
     })
     .on_conflict(
-        OnConflict::columns([
-            channel_follow::Column::UserId,
-            channel_follow::Column::ChannelId,
-        ])
-        .do_nothing()
-        .to_owned(),
+        OnConflict::columns([channel_follow::Column::UserId, channel_follow::Column::ChannelId])
+            .do_nothing()
+            .to_owned(),
     )
     .do_nothing()
     .exec(db)
@@ -252,11 +218,7 @@ pub async fn follow(
     Ok(())
 }
 
-pub async fn unfollow(
-    db: &impl ConnectionTrait,
-    user_id: i64,
-    channel_id: i64,
-) -> Result<(), sea_orm::DbErr> {
+pub async fn unfollow(db: &impl ConnectionTrait, user_id: i64, channel_id: i64) -> Result<(), sea_orm::DbErr> {
     channel_follow::Entity::delete_by_id((user_id, channel_id))
         .exec(db)
         .await?;
@@ -284,14 +246,7 @@ pub async fn set_archived(
     } else {
         "channel.unarchive"
     };
-    audit::record(
-        &txn,
-        Some(actor_id),
-        action,
-        &format!("channel:{channel_id}"),
-        "",
-    )
-    .await?;
+    audit::record(&txn, Some(actor_id), action, &format!("channel:{channel_id}"), "").await?;
     txn.commit().await?;
     Ok(())
 }

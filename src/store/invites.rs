@@ -5,8 +5,7 @@ use chrono::Duration;
 use rand::RngCore;
 use sea_orm::sea_query::Expr;
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, Set,
-    TransactionTrait,
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, Set, TransactionTrait,
 };
 use sha2::{Digest, Sha256};
 
@@ -83,10 +82,41 @@ pub async fn create(
     Ok(token)
 }
 
-pub async fn find_open(
-    db: &impl ConnectionTrait,
-    token: &str,
-) -> Result<Option<OpenInvite>, sea_orm::DbErr> {
+/// A sign-up link for an address in an allowed domain: an invite fixed to that
+/// address, made by nobody, with the default role.
+pub async fn create_signup(
+    db: &impl TransactionTrait,
+    email: &EmailAddress,
+    hours: i64,
+) -> Result<String, sea_orm::DbErr> {
+    let token = new_token();
+    let at = now();
+    let txn = db.begin().await?;
+    let row = invite::ActiveModel {
+        token_hash: Set(hash(&token)),
+        email: Set(Some(email.as_str().to_owned())),
+        role: Set(Role::Member.as_str().to_owned()),
+        kind: Set("signup".into()),
+        created_by: Set(None),
+        created_at: Set(at),
+        expires_at: Set(at + Duration::hours(hours.max(1))),
+        ..Default::default()
+    }
+    .insert(&txn)
+    .await?;
+    audit::record(
+        &txn,
+        None,
+        "signup.request",
+        &format!("invite:{}", row.id),
+        email.domain(),
+    )
+    .await?;
+    txn.commit().await?;
+    Ok(token)
+}
+
+pub async fn find_open(db: &impl ConnectionTrait, token: &str) -> Result<Option<OpenInvite>, sea_orm::DbErr> {
     let row = invite::Entity::find()
         .filter(invite::Column::TokenHash.eq(hash(token)))
         .filter(invite::Column::UsedAt.is_null())
@@ -150,10 +180,7 @@ pub async fn redeem(
 }
 
 pub async fn list(db: &impl ConnectionTrait) -> Result<Vec<InviteRow>, sea_orm::DbErr> {
-    let rows = invite::Entity::find()
-        .order_by_desc(invite::Column::Id)
-        .all(db)
-        .await?;
+    let rows = invite::Entity::find().order_by_desc(invite::Column::Id).all(db).await?;
     let used_by: Vec<i64> = rows.iter().filter_map(|r| r.used_by).collect();
     let names: std::collections::HashMap<i64, String> = if used_by.is_empty() {
         Default::default()
@@ -172,10 +199,7 @@ pub async fn list(db: &impl ConnectionTrait) -> Result<Vec<InviteRow>, sea_orm::
         .map(|r| {
             let (status, open) = match (r.used_at, r.used_by) {
                 (Some(_), Some(by)) => (
-                    format!(
-                        "Used by {}",
-                        names.get(&by).map_or("a former user", String::as_str)
-                    ),
+                    format!("Used by {}", names.get(&by).map_or("a former user", String::as_str)),
                     false,
                 ),
                 (Some(_), None) => ("Used".to_owned(), false),
@@ -196,11 +220,7 @@ pub async fn list(db: &impl ConnectionTrait) -> Result<Vec<InviteRow>, sea_orm::
 }
 
 /// Withdraw an unused invite by expiring it now.
-pub async fn withdraw(
-    db: &impl TransactionTrait,
-    actor_id: i64,
-    id: i64,
-) -> Result<bool, sea_orm::DbErr> {
+pub async fn withdraw(db: &impl TransactionTrait, actor_id: i64, id: i64) -> Result<bool, sea_orm::DbErr> {
     let txn = db.begin().await?;
     let result = invite::Entity::update_many()
         .col_expr(invite::Column::ExpiresAt, Expr::value(now()))
@@ -209,14 +229,7 @@ pub async fn withdraw(
         .exec(&txn)
         .await?;
     if result.rows_affected == 1 {
-        audit::record(
-            &txn,
-            Some(actor_id),
-            "invite.withdraw",
-            &format!("invite:{id}"),
-            "",
-        )
-        .await?;
+        audit::record(&txn, Some(actor_id), "invite.withdraw", &format!("invite:{id}"), "").await?;
     }
     txn.commit().await?;
     Ok(result.rows_affected == 1)

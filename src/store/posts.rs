@@ -3,8 +3,8 @@
 use chrono::{DateTime, Utc};
 use sea_orm::sea_query::Expr;
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, FromQueryResult, QueryFilter, Set,
-    TransactionTrait, Value,
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, FromQueryResult, QueryFilter, Set, TransactionTrait,
+    Value,
 };
 
 use super::mentions;
@@ -153,9 +153,7 @@ pub async fn feed(
     }
     text.push_str(" ORDER BY p.published_at DESC, p.id DESC LIMIT ?");
     values.push(((PAGE_SIZE + 1) as i64).into());
-    let mut rows = CardRow::find_by_statement(sql(db, &text, values))
-        .all(db)
-        .await?;
+    let mut rows = CardRow::find_by_statement(sql(db, &text, values)).all(db).await?;
     let next = if rows.len() as u64 > PAGE_SIZE {
         rows.truncate(PAGE_SIZE as usize);
         rows.last().map(|r| Cursor::new(r.published_at, r.id))
@@ -283,11 +281,7 @@ pub async fn create_at(
 }
 
 /// Replace a post's words; it shows as edited from now on.
-pub async fn edit(
-    db: &impl TransactionTrait,
-    post: &Post,
-    draft: &PostDraft,
-) -> Result<(), sea_orm::DbErr> {
+pub async fn edit(db: &impl TransactionTrait, post: &Post, draft: &PostDraft) -> Result<(), sea_orm::DbErr> {
     let txn = db.begin().await?;
     let rendered = mentions::render(&txn, &draft.body_md).await?;
     post::ActiveModel {
@@ -310,11 +304,7 @@ pub async fn edit(
 }
 
 /// Soft-delete: the post leaves feeds and search; a notice remains in its thread.
-pub async fn delete(
-    db: &impl TransactionTrait,
-    actor: &Actor,
-    post: &Post,
-) -> Result<(), sea_orm::DbErr> {
+pub async fn delete(db: &impl TransactionTrait, actor: &Actor, post: &Post) -> Result<(), sea_orm::DbErr> {
     let txn = db.begin().await?;
     post::Entity::update_many()
         .col_expr(post::Column::DeletedAt, Expr::value(now()))

@@ -60,9 +60,7 @@ fn tallies(rows: &[&Row], viewer: i64) -> Vec<Tally> {
                 label: kind.label(),
                 emoji: kind.emoji(),
                 count: names.len(),
-                mine: rows
-                    .iter()
-                    .any(|r| r.kind == kind.as_str() && r.user_id == viewer),
+                mine: rows.iter().any(|r| r.kind == kind.as_str() && r.user_id == viewer),
                 who: who(&names),
             }
         })
@@ -93,12 +91,7 @@ async fn load(
     }
     Ok(ids
         .iter()
-        .map(|id| {
-            (
-                *id,
-                tallies(by_target.get(id).map_or(&[][..], Vec::as_slice), viewer),
-            )
-        })
+        .map(|id| (*id, tallies(by_target.get(id).map_or(&[][..], Vec::as_slice), viewer)))
         .collect())
 }
 

@@ -3,8 +3,7 @@
 use chrono::{DateTime, Utc};
 use sea_orm::sea_query::Expr;
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, FromQueryResult, QueryFilter, Set,
-    TransactionTrait,
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, FromQueryResult, QueryFilter, Set, TransactionTrait,
 };
 
 use super::mentions;
@@ -144,11 +143,7 @@ pub async fn by_id(db: &impl ConnectionTrait, id: i64) -> Result<Option<Reply>, 
 }
 
 /// A short quote of a reply for the reply form ("Replying to …").
-pub async fn quote_of(
-    db: &impl ConnectionTrait,
-    post_id: i64,
-    reply_id: i64,
-) -> Result<Option<Quote>, sea_orm::DbErr> {
+pub async fn quote_of(db: &impl ConnectionTrait, post_id: i64, reply_id: i64) -> Result<Option<Quote>, sea_orm::DbErr> {
     let Some(r) = reply::Entity::find_by_id(reply_id)
         .filter(reply::Column::PostId.eq(post_id))
         .filter(reply::Column::DeletedAt.is_null())
@@ -157,9 +152,7 @@ pub async fn quote_of(
     else {
         return Ok(None);
     };
-    let author = crate::entities::user::Entity::find_by_id(r.author_id)
-        .one(db)
-        .await?;
+    let author = crate::entities::user::Entity::find_by_id(r.author_id).one(db).await?;
     Ok(Some(Quote {
         reply_id: r.id,
         author_name: author.map(|a| a.name).unwrap_or_default(),
@@ -210,32 +203,18 @@ pub async fn create_at(
     .insert(&txn)
     .await?;
     post::Entity::update_many()
-        .col_expr(
-            post::Column::ReplyCount,
-            Expr::col(post::Column::ReplyCount).add(1),
-        )
+        .col_expr(post::Column::ReplyCount, Expr::col(post::Column::ReplyCount).add(1))
         .col_expr(post::Column::LastActivityAt, Expr::value(at))
         .filter(post::Column::Id.eq(post_id))
         .exec(&txn)
         .await?;
-    mentions::replace(
-        &txn,
-        post_id,
-        Some(model.id),
-        author_id,
-        &rendered.mentioned,
-    )
-    .await?;
+    mentions::replace(&txn, post_id, Some(model.id), author_id, &rendered.mentioned).await?;
     outbox::push(&txn, Changed::Reply(model.id)).await?;
     txn.commit().await?;
     Ok(model.id)
 }
 
-pub async fn edit(
-    db: &impl TransactionTrait,
-    reply: &Reply,
-    body_md: &str,
-) -> Result<(), sea_orm::DbErr> {
+pub async fn edit(db: &impl TransactionTrait, reply: &Reply, body_md: &str) -> Result<(), sea_orm::DbErr> {
     let txn = db.begin().await?;
     let rendered = mentions::render(&txn, body_md).await?;
     reply::ActiveModel {
@@ -261,11 +240,7 @@ pub async fn edit(
 }
 
 /// Soft-delete a reply; the thread keeps a notice in its place.
-pub async fn delete(
-    db: &impl TransactionTrait,
-    actor: &Actor,
-    reply: &Reply,
-) -> Result<(), sea_orm::DbErr> {
+pub async fn delete(db: &impl TransactionTrait, actor: &Actor, reply: &Reply) -> Result<(), sea_orm::DbErr> {
     let txn = db.begin().await?;
     let changed = reply::Entity::update_many()
         .col_expr(reply::Column::DeletedAt, Expr::value(now()))
@@ -276,10 +251,7 @@ pub async fn delete(
         .await?;
     if changed.rows_affected == 1 {
         post::Entity::update_many()
-            .col_expr(
-                post::Column::ReplyCount,
-                Expr::col(post::Column::ReplyCount).sub(1),
-            )
+            .col_expr(post::Column::ReplyCount, Expr::col(post::Column::ReplyCount).sub(1))
             .filter(post::Column::Id.eq(reply.post_id))
             .filter(post::Column::ReplyCount.gt(0))
             .exec(&txn)

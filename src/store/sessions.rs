@@ -33,8 +33,7 @@ fn backend(err: impl std::fmt::Display) -> session_store::Error {
 
 fn to_chrono(at: OffsetDateTime) -> DateTime<Utc> {
     let micros = at.unix_timestamp_nanos() / 1_000;
-    DateTime::from_timestamp_micros(i64::try_from(micros).unwrap_or(i64::MAX))
-        .unwrap_or(DateTime::<Utc>::MAX_UTC)
+    DateTime::from_timestamp_micros(i64::try_from(micros).unwrap_or(i64::MAX)).unwrap_or(DateTime::<Utc>::MAX_UTC)
 }
 
 fn to_offset(at: DateTime<Utc>) -> OffsetDateTime {
@@ -48,8 +47,7 @@ fn user_of(record: &Record) -> Option<i64> {
 }
 
 fn active_model(record: &Record) -> Result<session::ActiveModel, session_store::Error> {
-    let data = serde_json::to_string(&record.data)
-        .map_err(|e| session_store::Error::Encode(e.to_string()))?;
+    let data = serde_json::to_string(&record.data).map_err(|e| session_store::Error::Encode(e.to_string()))?;
     Ok(session::ActiveModel {
         id: Set(record.id.to_string()),
         user_id: Set(user_of(record)),
@@ -63,10 +61,7 @@ fn active_model(record: &Record) -> Result<session::ActiveModel, session_store::
 impl SessionStore for DbSessionStore {
     async fn create(&self, record: &mut Record) -> session_store::Result<()> {
         loop {
-            match session::Entity::insert(active_model(record)?)
-                .exec(&self.db)
-                .await
-            {
+            match session::Entity::insert(active_model(record)?).exec(&self.db).await {
                 Ok(_) => return Ok(()),
                 Err(e) if is_unique_violation(&e) => record.id = Id::default(),
                 Err(e) => return Err(backend(e)),
@@ -98,8 +93,7 @@ impl SessionStore for DbSessionStore {
             .await
             .map_err(backend)?;
         let Some(row) = row else { return Ok(None) };
-        let data = serde_json::from_str(&row.data)
-            .map_err(|e| session_store::Error::Decode(e.to_string()))?;
+        let data = serde_json::from_str(&row.data).map_err(|e| session_store::Error::Decode(e.to_string()))?;
         Ok(Some(Record {
             id: *id,
             data,
@@ -126,11 +120,7 @@ pub async fn delete_expired(db: &DatabaseConnection) -> Result<u64, sea_orm::DbE
 }
 
 /// Sign a person out everywhere, except (optionally) the session they are using.
-pub async fn revoke_for_user(
-    db: &DatabaseConnection,
-    user_id: i64,
-    keep: Option<&str>,
-) -> Result<u64, sea_orm::DbErr> {
+pub async fn revoke_for_user(db: &DatabaseConnection, user_id: i64, keep: Option<&str>) -> Result<u64, sea_orm::DbErr> {
     let mut query = session::Entity::delete_many().filter(session::Column::UserId.eq(user_id));
     if let Some(keep) = keep {
         query = query.filter(session::Column::Id.ne(keep));

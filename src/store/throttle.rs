@@ -21,42 +21,26 @@ pub struct Limits {
 }
 
 /// `Some(until)` when the key must wait before trying again.
-pub async fn blocked_until(
-    db: &impl ConnectionTrait,
-    key: &str,
-) -> Result<Option<DateTime<Utc>>, sea_orm::DbErr> {
-    let row = login_throttle::Entity::find_by_id(key.to_owned())
-        .one(db)
-        .await?;
+pub async fn blocked_until(db: &impl ConnectionTrait, key: &str) -> Result<Option<DateTime<Utc>>, sea_orm::DbErr> {
+    let row = login_throttle::Entity::find_by_id(key.to_owned()).one(db).await?;
     let at = now();
-    Ok(row
-        .and_then(|r| r.blocked_until)
-        .filter(|until| *until > at))
+    Ok(row.and_then(|r| r.blocked_until).filter(|until| *until > at))
 }
 
 /// Count one failure; block the key once it passes the limit.
-pub async fn record_failure(
-    db: &impl ConnectionTrait,
-    key: &str,
-    limits: Limits,
-) -> Result<(), sea_orm::DbErr> {
+pub async fn record_failure(db: &impl ConnectionTrait, key: &str, limits: Limits) -> Result<(), sea_orm::DbErr> {
     let at = now();
-    let row = login_throttle::Entity::find_by_id(key.to_owned())
-        .one(db)
-        .await?;
+    let row = login_throttle::Entity::find_by_id(key.to_owned()).one(db).await?;
     let (failures, started) = match row {
         Some(r)
-            if at - r.window_started_at < limits.window
-                || r.blocked_until.is_some_and(|u| u > at - limits.window) =>
+            if at - r.window_started_at < limits.window || r.blocked_until.is_some_and(|u| u > at - limits.window) =>
         {
             (r.failures + 1, r.window_started_at)
         }
         _ => (1, at),
     };
     let blocked_until = (failures >= limits.max_failures).then(|| {
-        let over = u32::try_from(failures - limits.max_failures)
-            .unwrap_or(0)
-            .min(16);
+        let over = u32::try_from(failures - limits.max_failures).unwrap_or(0).min(16);
         let wait = limits.base_block * 2_i32.pow(over);
         at + wait.min(limits.max_block)
     });
@@ -81,8 +65,6 @@ pub async fn record_failure(
 }
 
 pub async fn clear(db: &impl ConnectionTrait, key: &str) -> Result<(), sea_orm::DbErr> {
-    login_throttle::Entity::delete_by_id(key.to_owned())
-        .exec(db)
-        .await?;
+    login_throttle::Entity::delete_by_id(key.to_owned()).exec(db).await?;
     Ok(())
 }

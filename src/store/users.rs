@@ -1,8 +1,8 @@
 //! People: accounts, roles and profiles.
 
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter,
-    QueryOrder, Set, TransactionTrait,
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder, Set,
+    TransactionTrait,
 };
 
 use super::{audit, is_unique_violation};
@@ -86,11 +86,7 @@ pub fn initials(name: &str) -> String {
 }
 
 /// Create an account with a unique handle derived from the email address.
-pub async fn create(
-    db: &impl TransactionTrait,
-    new: NewUser,
-    actor_id: Option<i64>,
-) -> Result<i64, CreateUserError> {
+pub async fn create(db: &impl TransactionTrait, new: NewUser, actor_id: Option<i64>) -> Result<i64, CreateUserError> {
     let txn = db.begin().await?;
     if user::Entity::find()
         .filter(user::Column::Email.eq(new.email.as_str()))
@@ -177,10 +173,7 @@ async fn account(db: &impl ConnectionTrait, model: user::Model) -> Result<Accoun
     })
 }
 
-pub async fn account_by_email(
-    db: &impl ConnectionTrait,
-    email: &str,
-) -> Result<Option<Account>, sea_orm::DbErr> {
+pub async fn account_by_email(db: &impl ConnectionTrait, email: &str) -> Result<Option<Account>, sea_orm::DbErr> {
     match user::Entity::find()
         .filter(user::Column::Email.eq(email))
         .one(db)
@@ -191,20 +184,14 @@ pub async fn account_by_email(
     }
 }
 
-pub async fn account_by_id(
-    db: &impl ConnectionTrait,
-    id: i64,
-) -> Result<Option<Account>, sea_orm::DbErr> {
+pub async fn account_by_id(db: &impl ConnectionTrait, id: i64) -> Result<Option<Account>, sea_orm::DbErr> {
     match user::Entity::find_by_id(id).one(db).await? {
         Some(model) => Ok(Some(account(db, model).await?)),
         None => Ok(None),
     }
 }
 
-pub async fn profile_by_handle(
-    db: &impl ConnectionTrait,
-    handle: &str,
-) -> Result<Option<Profile>, sea_orm::DbErr> {
+pub async fn profile_by_handle(db: &impl ConnectionTrait, handle: &str) -> Result<Option<Profile>, sea_orm::DbErr> {
     let Some(model) = user::Entity::find()
         .filter(user::Column::Handle.eq(handle))
         .one(db)

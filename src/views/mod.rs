@@ -106,6 +106,16 @@ pub struct LoginPage {
     pub next: String,
     pub remember: bool,
     pub error: Option<String>,
+    pub signup_open: bool,
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "pages/auth/signup.html")]
+pub struct SignupPage {
+    pub ctx: PageCtx,
+    pub email: String,
+    pub domains: String,
+    pub errors: FormErrors,
 }
 
 #[derive(Template, WebTemplate)]

@@ -46,15 +46,7 @@ async fn invites_page(
 
 pub async fn list_invites(State(state): State<AppState>, viewer: Viewer) -> AppResult<InvitesPage> {
     require_admin(&viewer)?;
-    invites_page(
-        &state,
-        viewer,
-        None,
-        String::new(),
-        "member".into(),
-        FormErrors::new(),
-    )
-    .await
+    invites_page(&state, viewer, None, String::new(), "member".into(), FormErrors::new()).await
 }
 
 #[derive(Deserialize)]
@@ -108,11 +100,7 @@ pub async fn create_invite(
     Ok((StatusCode::CREATED, page).into_response())
 }
 
-pub async fn withdraw_invite(
-    State(state): State<AppState>,
-    viewer: Viewer,
-    Id(id): Id,
-) -> AppResult<Response> {
+pub async fn withdraw_invite(State(state): State<AppState>, viewer: Viewer, Id(id): Id) -> AppResult<Response> {
     require_admin(&viewer)?;
     let withdrawn = invites::withdraw(&state.db, viewer.id(), id).await?;
     let message = if withdrawn {

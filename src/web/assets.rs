@@ -65,10 +65,7 @@ pub fn url(name: &str) -> &'static str {
 
 pub async fn serve(Path(path): Path<String>) -> Result<Response, AppError> {
     let wanted = format!("/assets/{path}");
-    let asset = ASSETS
-        .iter()
-        .find(|a| a.url == wanted)
-        .ok_or(AppError::NotFound)?;
+    let asset = ASSETS.iter().find(|a| a.url == wanted).ok_or(AppError::NotFound)?;
     Ok((
         [
             (header::CONTENT_TYPE, asset.content_type),
@@ -85,17 +82,9 @@ mod tests {
 
     #[test]
     fn every_asset_has_a_hashed_url() {
-        for name in [
-            "css/app.css",
-            "js/htmx.min.js",
-            "js/app.js",
-            "img/favicon.svg",
-        ] {
+        for name in ["css/app.css", "js/htmx.min.js", "js/app.js", "img/favicon.svg"] {
             let u = url(name);
-            assert!(
-                u.starts_with("/assets/") && u != "/assets/missing",
-                "{name} -> {u}"
-            );
+            assert!(u.starts_with("/assets/") && u != "/assets/missing", "{name} -> {u}");
         }
     }
 }

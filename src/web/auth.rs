@@ -15,18 +15,20 @@ use crate::auth::{Credentials, hash_password};
 use crate::domain::email::EmailAddress;
 use crate::domain::form::FormErrors;
 use crate::domain::password::NewPassword;
+use crate::email::messages::{SignupExisting, SignupLink};
 use crate::error::{AppError, AppResult};
 use crate::state::AppState;
 use crate::store::invites::{self, RedeemError};
 use crate::store::throttle;
-use crate::views::{InvitePage, LoginPage, MessagePage};
+use crate::store::users;
+use crate::views::{InvitePage, LoginPage, MessagePage, SignupPage};
 
 #[derive(Deserialize)]
 pub struct NextQuery {
     next: Option<String>,
 }
 
-pub async fn show_login(viewer: MaybeViewer, Query(q): Query<NextQuery>) -> Response {
+pub async fn show_login(State(state): State<AppState>, viewer: MaybeViewer, Query(q): Query<NextQuery>) -> Response {
     let next = local_path(q.next.as_deref(), "/");
     if viewer.user.is_some() {
         return see_other(&next);
@@ -37,6 +39,7 @@ pub async fn show_login(viewer: MaybeViewer, Query(q): Query<NextQuery>) -> Resp
         next,
         remember: false,
         error: None,
+        signup_open: !state.settings.auth.signup_domains.is_empty(),
     }
     .into_response()
 }
@@ -80,6 +83,7 @@ pub async fn login(
         next: next.clone(),
         remember,
         error: Some(error),
+        signup_open: !state.settings.auth.signup_domains.is_empty(),
     };
 
     let blocked = match throttle::blocked_until(&state.db, &email_key).await? {
@@ -112,12 +116,7 @@ pub async fn login(
             auth.throttle_limits(auth.max_failures_per_account),
         )
         .await?;
-        throttle::record_failure(
-            &state.db,
-            &ip_key,
-            auth.throttle_limits(auth.max_failures_per_ip),
-        )
-        .await?;
+        throttle::record_failure(&state.db, &ip_key, auth.throttle_limits(auth.max_failures_per_ip)).await?;
         tracing::info!(ip = %ip_key, "failed sign-in");
         return Ok((
             StatusCode::UNPROCESSABLE_ENTITY,
@@ -206,11 +205,7 @@ pub async fn accept_invite(
     } else if name.chars().count() > 100 {
         errors.add("name", "Keep your name under 100 characters.");
     }
-    let typed_email = invite
-        .email
-        .clone()
-        .or(form.email.clone())
-        .unwrap_or_default();
+    let typed_email = invite.email.clone().or(form.email.clone()).unwrap_or_default();
     let email = EmailAddress::parse(&typed_email)
         .map_err(|m| errors.add("email", m))
         .ok();
@@ -227,18 +222,10 @@ pub async fn accept_invite(
         errors,
     };
     let (Some(email), Some(password)) = (email, password) else {
-        return Ok((
-            StatusCode::UNPROCESSABLE_ENTITY,
-            page(errors, viewer.ctx.clone()),
-        )
-            .into_response());
+        return Ok((StatusCode::UNPROCESSABLE_ENTITY, page(errors, viewer.ctx.clone())).into_response());
     };
     if !errors.is_empty() {
-        return Ok((
-            StatusCode::UNPROCESSABLE_ENTITY,
-            page(errors, viewer.ctx.clone()),
-        )
-            .into_response());
+        return Ok((StatusCode::UNPROCESSABLE_ENTITY, page(errors, viewer.ctx.clone())).into_response());
     }
     let hash = hash_password(password.expose().to_owned()).await?;
     let user_id = match invites::redeem(&state.db, &token, email.clone(), name, hash).await {
@@ -249,11 +236,7 @@ pub async fn accept_invite(
                 "email",
                 "There is already an account with this email address. Sign in instead.",
             );
-            return Ok((
-                StatusCode::UNPROCESSABLE_ENTITY,
-                page(errors, viewer.ctx.clone()),
-            )
-                .into_response());
+            return Ok((StatusCode::UNPROCESSABLE_ENTITY, page(errors, viewer.ctx.clone())).into_response());
         }
         Err(RedeemError::Db(e)) => return Err(e.into()),
     };
@@ -275,4 +258,112 @@ pub async fn accept_invite(
     }
     tracing::info!(user.id = user_id, "joined by invite");
     Ok(see_other("/channels"))
+}
+
+fn signup_page(state: &AppState, ctx: crate::views::PageCtx, email: String, errors: FormErrors) -> SignupPage {
+    SignupPage {
+        ctx,
+        email,
+        domains: state.settings.auth.signup_domains.join(", "),
+        errors,
+    }
+}
+
+pub async fn show_signup(State(state): State<AppState>, viewer: MaybeViewer) -> AppResult<Response> {
+    if state.settings.auth.signup_domains.is_empty() {
+        return Err(AppError::NotFound);
+    }
+    if viewer.user.is_some() {
+        return Ok(see_other("/"));
+    }
+    Ok(signup_page(&state, viewer.ctx, String::new(), FormErrors::new()).into_response())
+}
+
+#[derive(Deserialize)]
+pub struct SignupForm {
+    #[serde(default)]
+    email: String,
+}
+
+/// Send a sign-up link. The page says the same whether or not the address
+/// already has an account, so it cannot be used to find out who does.
+pub async fn request_signup(
+    State(state): State<AppState>,
+    ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    headers: HeaderMap,
+    viewer: MaybeViewer,
+    Form(form): Form<SignupForm>,
+) -> AppResult<Response> {
+    if state.settings.auth.signup_domains.is_empty() {
+        return Err(AppError::NotFound);
+    }
+    let email = match EmailAddress::parse(&form.email) {
+        Ok(email) if state.settings.signup_allowed(email.domain()) => email,
+        Ok(_) => {
+            let message = format!(
+                "Sign-up is open to addresses at {}. Anyone else needs an invite from an administrator.",
+                state.settings.auth.signup_domains.join(", ")
+            );
+            let page = signup_page(&state, viewer.ctx, form.email, FormErrors::with("email", message));
+            return Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response());
+        }
+        Err(message) => {
+            let page = signup_page(&state, viewer.ctx, form.email, FormErrors::with("email", message));
+            return Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response());
+        }
+    };
+    let auth = &state.settings.auth;
+    let ip_key = format!("signup-ip:{}", client_ip(&state, &headers, peer));
+    let email_key = format!("signup:{}", email.as_str());
+    let sent = MessagePage {
+        ctx: viewer.ctx.clone(),
+        title: "Check your email".into(),
+        message: format!(
+            "If {email} can join, a link to finish signing up is on its way. It works once and expires in {} hours.",
+            auth.signup_link_hours
+        ),
+    };
+    if throttle::blocked_until(&state.db, &ip_key).await?.is_some()
+        || throttle::blocked_until(&state.db, &email_key).await?.is_some()
+    {
+        // Same page, no email: a flood of requests sends nothing more.
+        tracing::info!(ip = %ip_key, "sign-up request throttled");
+        return Ok(sent.into_response());
+    }
+    throttle::record_failure(
+        &state.db,
+        &ip_key,
+        auth.throttle_limits(auth.max_failures_per_account * 2),
+    )
+    .await?;
+    throttle::record_failure(&state.db, &email_key, auth.throttle_limits(3)).await?;
+
+    let message = if users::account_by_email(&state.db, email.as_str()).await?.is_some() {
+        SignupExisting {
+            sign_in: format!("{}/login", state.public_base()),
+        }
+        .render()
+    } else {
+        let token = invites::create_signup(&state.db, &email, auth.signup_link_hours).await?;
+        SignupLink {
+            link: format!("{}/invite/{token}", state.public_base()),
+            hours: auth.signup_link_hours,
+        }
+        .render()
+    }
+    .map_err(|e| AppError::Other(anyhow::anyhow!("rendering the sign-up email: {e}")))?;
+    if let Err(err) = state.mailer.send(email.as_str(), message).await {
+        tracing::error!(error = ?err, "could not send a sign-up email");
+        let page = signup_page(
+            &state,
+            viewer.ctx,
+            form.email,
+            FormErrors::with(
+                "email",
+                "We could not send the email just now. Please try again in a few minutes.",
+            ),
+        );
+        return Ok((StatusCode::SERVICE_UNAVAILABLE, page).into_response());
+    }
+    Ok(sent.into_response())
 }

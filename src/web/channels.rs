@@ -18,10 +18,7 @@ use crate::store::channels::{self, Channel, CreateChannelError, NewChannel};
 use crate::store::posts;
 use crate::views::{ChannelPage, ChannelsPage, Composer, NewChannelPage};
 
-pub async fn list_channels(
-    State(state): State<AppState>,
-    viewer: Viewer,
-) -> AppResult<ChannelsPage> {
+pub async fn list_channels(State(state): State<AppState>, viewer: Viewer) -> AppResult<ChannelsPage> {
     let actor = viewer.actor();
     let (archived, active) = channels::directory(&state.db, &actor)
         .await?
@@ -123,9 +120,7 @@ pub async fn create_channel(
 
 /// Load a channel the viewer may read, or say it is not there (never "forbidden", which would confirm it exists).
 pub async fn readable_channel(state: &AppState, viewer: &Viewer, slug: &str) -> AppResult<Channel> {
-    let channel = channels::by_slug(&state.db, slug)
-        .await?
-        .ok_or(AppError::NotFound)?;
+    let channel = channels::by_slug(&state.db, slug).await?.ok_or(AppError::NotFound)?;
     let actor = viewer.actor();
     if !policy::can_read_channel(&actor, &channel.facts(&actor)) {
         return Err(AppError::NotFound);
@@ -165,21 +160,10 @@ pub async fn show_channel(
     Query(q): Query<PageQuery>,
 ) -> AppResult<ChannelPage> {
     let channel = readable_channel(&state, &viewer, &slug).await?;
-    channel_page(
-        &state,
-        viewer,
-        channel,
-        q.before.as_deref(),
-        Composer::default(),
-    )
-    .await
+    channel_page(&state, viewer, channel, q.before.as_deref(), Composer::default()).await
 }
 
-pub async fn follow(
-    State(state): State<AppState>,
-    viewer: Viewer,
-    Path(slug): Path<String>,
-) -> AppResult<Response> {
+pub async fn follow(State(state): State<AppState>, viewer: Viewer, Path(slug): Path<String>) -> AppResult<Response> {
     let channel = readable_channel(&state, &viewer, &slug).await?;
     if !policy::can_follow_channel(&viewer.actor(), &channel.facts(&viewer.actor())) {
         return Err(AppError::Forbidden);
@@ -196,11 +180,7 @@ pub async fn follow(
     Ok(see_other(&format!("/c/{}", channel.slug)))
 }
 
-pub async fn unfollow(
-    State(state): State<AppState>,
-    viewer: Viewer,
-    Path(slug): Path<String>,
-) -> AppResult<Response> {
+pub async fn unfollow(State(state): State<AppState>, viewer: Viewer, Path(slug): Path<String>) -> AppResult<Response> {
     let channel = readable_channel(&state, &viewer, &slug).await?;
     channels::unfollow(&state.db, viewer.id(), channel.id).await?;
     flash(
@@ -211,22 +191,14 @@ pub async fn unfollow(
     Ok(see_other(&format!("/c/{}", channel.slug)))
 }
 
-async fn set_archived(
-    state: AppState,
-    viewer: Viewer,
-    slug: String,
-    archived: bool,
-) -> AppResult<Response> {
+async fn set_archived(state: AppState, viewer: Viewer, slug: String, archived: bool) -> AppResult<Response> {
     let channel = readable_channel(&state, &viewer, &slug).await?;
     if !policy::can_archive_channel(&viewer.actor()) {
         return Err(AppError::Forbidden);
     }
     channels::set_archived(&state.db, viewer.id(), channel.id, archived).await?;
     let message = if archived {
-        format!(
-            "{} is archived: read-only, and still findable.",
-            channel.name
-        )
+        format!("{} is archived: read-only, and still findable.", channel.name)
     } else {
         format!("{} is open for posts again.", channel.name)
     };
@@ -234,18 +206,10 @@ async fn set_archived(
     Ok(see_other(&format!("/c/{}", channel.slug)))
 }
 
-pub async fn archive(
-    State(state): State<AppState>,
-    viewer: Viewer,
-    Path(slug): Path<String>,
-) -> AppResult<Response> {
+pub async fn archive(State(state): State<AppState>, viewer: Viewer, Path(slug): Path<String>) -> AppResult<Response> {
     set_archived(state, viewer, slug, true).await
 }
 
-pub async fn unarchive(
-    State(state): State<AppState>,
-    viewer: Viewer,
-    Path(slug): Path<String>,
-) -> AppResult<Response> {
+pub async fn unarchive(State(state): State<AppState>, viewer: Viewer, Path(slug): Path<String>) -> AppResult<Response> {
     set_archived(state, viewer, slug, false).await
 }

@@ -52,15 +52,9 @@ impl FromRequestParts<AppState> for Viewer {
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, AppError> {
         let auth = AuthSession::from_request_parts(parts, state)
             .await
-            .map_err(|(_, msg)| {
-                AppError::Other(anyhow::anyhow!("auth session unavailable: {msg}"))
-            })?;
+            .map_err(|(_, msg)| AppError::Other(anyhow::anyhow!("auth session unavailable: {msg}")))?;
         let Some(user) = auth.user else {
-            let next = parts
-                .uri
-                .path_and_query()
-                .map_or("/", |p| p.as_str())
-                .to_owned();
+            let next = parts.uri.path_and_query().map_or("/", |p| p.as_str()).to_owned();
             return Err(AppError::SignInRequired { next });
         };
         let flash = take_flash(&auth.session).await;
@@ -87,9 +81,7 @@ impl FromRequestParts<AppState> for MaybeViewer {
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, AppError> {
         let auth = AuthSession::from_request_parts(parts, state)
             .await
-            .map_err(|(_, msg)| {
-                AppError::Other(anyhow::anyhow!("auth session unavailable: {msg}"))
-            })?;
+            .map_err(|(_, msg)| AppError::Other(anyhow::anyhow!("auth session unavailable: {msg}")))?;
         let flash = take_flash(&auth.session).await;
         let user = auth.user.clone();
         let ctx = PageCtx::new(user.as_ref().map(Me::from), flash);
@@ -100,12 +92,7 @@ impl FromRequestParts<AppState> for MaybeViewer {
 /// A local path to go back to after an action: never another site.
 pub fn local_path(raw: Option<&str>, fallback: &str) -> String {
     match raw {
-        Some(p)
-            if p.starts_with('/')
-                && !p.starts_with("//")
-                && !p.contains('\\')
-                && !p.contains(['\r', '\n']) =>
-        {
+        Some(p) if p.starts_with('/') && !p.starts_with("//") && !p.contains('\\') && !p.contains(['\r', '\n']) => {
             p.to_owned()
         }
         _ => fallback.to_owned(),
@@ -119,10 +106,9 @@ impl<S: Send + Sync> FromRequestParts<S> for Id {
     type Rejection = AppError;
 
     async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, AppError> {
-        let axum::extract::Path(raw) =
-            axum::extract::Path::<String>::from_request_parts(parts, state)
-                .await
-                .map_err(|_| AppError::NotFound)?;
+        let axum::extract::Path(raw) = axum::extract::Path::<String>::from_request_parts(parts, state)
+            .await
+            .map_err(|_| AppError::NotFound)?;
         raw.parse().map(Id).map_err(|_| AppError::NotFound)
     }
 }

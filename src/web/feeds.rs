@@ -25,11 +25,7 @@ pub fn next_url(next: Option<Cursor>) -> Option<String> {
     next.map(|c| format!("?before={}", c.encode()))
 }
 
-pub async fn home(
-    State(state): State<AppState>,
-    viewer: Viewer,
-    Query(q): Query<PageQuery>,
-) -> AppResult<FeedPage> {
+pub async fn home(State(state): State<AppState>, viewer: Viewer, Query(q): Query<PageQuery>) -> AppResult<FeedPage> {
     let actor = viewer.actor();
     let readable = channels::readable_ids(&state.db, &actor).await?;
     let followed: Vec<i64> = channels::followed_ids(&state.db, actor.user_id)
@@ -49,11 +45,7 @@ pub async fn home(
     })
 }
 
-pub async fn all(
-    State(state): State<AppState>,
-    viewer: Viewer,
-    Query(q): Query<PageQuery>,
-) -> AppResult<FeedPage> {
+pub async fn all(State(state): State<AppState>, viewer: Viewer, Query(q): Query<PageQuery>) -> AppResult<FeedPage> {
     let actor = viewer.actor();
     let readable = channels::readable_ids(&state.db, &actor).await?;
     let page = posts::feed(&state.db, &readable, q.cursor(), &actor).await?;

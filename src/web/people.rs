@@ -91,22 +91,12 @@ pub async fn update_profile(
         let page = profile_page(&state, viewer, &handle, Some((form, errors))).await?;
         return Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response());
     }
-    users::update_profile(
-        &state.db,
-        viewer.id(),
-        &form.name,
-        &form.job_title,
-        &form.department,
-    )
-    .await?;
+    users::update_profile(&state.db, viewer.id(), &form.name, &form.job_title, &form.department).await?;
     flash(&viewer.session, "Your profile is saved.").await;
     Ok(see_other(&format!("/u/{handle}")))
 }
 
-pub async fn revoke_other_sessions(
-    State(state): State<AppState>,
-    viewer: Viewer,
-) -> AppResult<Response> {
+pub async fn revoke_other_sessions(State(state): State<AppState>, viewer: Viewer) -> AppResult<Response> {
     let current = viewer.session.id().map(|id| id.to_string());
     let ended = sessions::revoke_for_user(&state.db, viewer.id(), current.as_deref()).await?;
     crate::store::audit::record(

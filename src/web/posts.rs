@@ -67,14 +67,8 @@ pub async fn create_post(
 }
 
 /// A post the viewer may read, with its channel. Unknown and unreadable look the same.
-pub async fn readable_post(
-    state: &AppState,
-    viewer: &Viewer,
-    id: i64,
-) -> AppResult<(Post, Channel)> {
-    let post = posts::by_id(&state.db, id)
-        .await?
-        .ok_or(AppError::NotFound)?;
+pub async fn readable_post(state: &AppState, viewer: &Viewer, id: i64) -> AppResult<(Post, Channel)> {
+    let post = posts::by_id(&state.db, id).await?.ok_or(AppError::NotFound)?;
     let channel = channels::by_id(&state.db, post.channel_id)
         .await?
         .ok_or(AppError::NotFound)?;
@@ -160,23 +154,10 @@ pub async fn show_thread(
         Some(reply_id) => replies::quote_of(&state.db, post.id, reply_id).await?,
         None => None,
     };
-    thread_page(
-        &state,
-        viewer,
-        post,
-        channel,
-        String::new(),
-        quote,
-        FormErrors::new(),
-    )
-    .await
+    thread_page(&state, viewer, post, channel, String::new(), quote, FormErrors::new()).await
 }
 
-pub async fn edit_post_form(
-    State(state): State<AppState>,
-    viewer: Viewer,
-    Id(id): Id,
-) -> AppResult<EditPostPage> {
+pub async fn edit_post_form(State(state): State<AppState>, viewer: Viewer, Id(id): Id) -> AppResult<EditPostPage> {
     let (post, channel) = readable_post(&state, &viewer, id).await?;
     let actor = viewer.actor();
     if !policy::can_edit(&actor, &channel.facts(&actor), &post.facts()) {
@@ -222,21 +203,13 @@ pub async fn update_post(
     Ok(see_other(&format!("/p/{}", post.id)))
 }
 
-pub async fn delete_post(
-    State(state): State<AppState>,
-    viewer: Viewer,
-    Id(id): Id,
-) -> AppResult<Response> {
+pub async fn delete_post(State(state): State<AppState>, viewer: Viewer, Id(id): Id) -> AppResult<Response> {
     let (post, channel) = readable_post(&state, &viewer, id).await?;
     let actor = viewer.actor();
     if !policy::can_delete(&actor, &channel.facts(&actor), &post.facts()) {
         return Err(AppError::Forbidden);
     }
     posts::delete(&state.db, &actor, &post).await?;
-    flash(
-        &viewer.session,
-        "The post was deleted. A notice remains in its thread.",
-    )
-    .await;
+    flash(&viewer.session, "The post was deleted. A notice remains in its thread.").await;
     Ok(see_other(&format!("/c/{}", channel.slug)))
 }

@@ -43,16 +43,7 @@ pub async fn create_reply(
                 Some(q) => replies::quote_of(&state.db, post.id, q).await?,
                 None => None,
             };
-            let page = thread_page(
-                &state,
-                viewer,
-                post,
-                channel,
-                form.body.clone(),
-                quote,
-                errors,
-            )
-            .await?;
+            let page = thread_page(&state, viewer, post, channel, form.body.clone(), quote, errors).await?;
             return Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response());
         }
     };
@@ -61,23 +52,13 @@ pub async fn create_reply(
 }
 
 /// A reply the viewer may read, with its channel.
-pub async fn readable_reply(
-    state: &AppState,
-    viewer: &Viewer,
-    id: i64,
-) -> AppResult<(Reply, Channel)> {
-    let reply = replies::by_id(&state.db, id)
-        .await?
-        .ok_or(AppError::NotFound)?;
+pub async fn readable_reply(state: &AppState, viewer: &Viewer, id: i64) -> AppResult<(Reply, Channel)> {
+    let reply = replies::by_id(&state.db, id).await?.ok_or(AppError::NotFound)?;
     let (_, channel) = readable_post(state, viewer, reply.post_id).await?;
     Ok((reply, channel))
 }
 
-pub async fn edit_reply_form(
-    State(state): State<AppState>,
-    viewer: Viewer,
-    Id(id): Id,
-) -> AppResult<EditReplyPage> {
+pub async fn edit_reply_form(State(state): State<AppState>, viewer: Viewer, Id(id): Id) -> AppResult<EditReplyPage> {
     let (reply, channel) = readable_reply(&state, &viewer, id).await?;
     let actor = viewer.actor();
     if !policy::can_edit(&actor, &channel.facts(&actor), &reply.facts()) {
@@ -124,17 +105,10 @@ pub async fn update_reply(
     };
     replies::edit(&state.db, &reply, &body).await?;
     flash(&viewer.session, "Your reply is updated.").await;
-    Ok(see_other(&format!(
-        "/p/{}#reply-{}",
-        reply.post_id, reply.id
-    )))
+    Ok(see_other(&format!("/p/{}#reply-{}", reply.post_id, reply.id)))
 }
 
-pub async fn delete_reply(
-    State(state): State<AppState>,
-    viewer: Viewer,
-    Id(id): Id,
-) -> AppResult<Response> {
+pub async fn delete_reply(State(state): State<AppState>, viewer: Viewer, Id(id): Id) -> AppResult<Response> {
     let (reply, channel) = readable_reply(&state, &viewer, id).await?;
     let actor = viewer.actor();
     if !policy::can_delete(&actor, &channel.facts(&actor), &reply.facts()) {
@@ -142,8 +116,5 @@ pub async fn delete_reply(
     }
     replies::delete(&state.db, &actor, &reply).await?;
     flash(&viewer.session, "The reply was deleted.").await;
-    Ok(see_other(&format!(
-        "/p/{}#reply-{}",
-        reply.post_id, reply.id
-    )))
+    Ok(see_other(&format!("/p/{}#reply-{}", reply.post_id, reply.id)))
 }

@@ -107,10 +107,8 @@ async fn session_id_changes_at_sign_in(app: TestApp) {
         .trim_start_matches("commonroom_session=");
     assert_ne!(id, planted, "session id must rotate at sign-in");
     assert_eq!(
-        app.sql_i64(&format!(
-            "SELECT COUNT(*) FROM sessions WHERE id = '{planted}'"
-        ))
-        .await,
+        app.sql_i64(&format!("SELECT COUNT(*) FROM sessions WHERE id = '{planted}'"))
+            .await,
         0
     );
     assert!(after.contains("HttpOnly"), "{after}");
@@ -144,12 +142,7 @@ async fn sign_out_ends_the_session_on_the_server(app: TestApp) {
         .redirect(reqwest::redirect::Policy::none())
         .build()
         .unwrap();
-    let r = replay
-        .get(app.url("/"))
-        .header("cookie", pair)
-        .send()
-        .await
-        .unwrap();
+    let r = replay.get(app.url("/")).header("cookie", pair).send().await.unwrap();
     assert_eq!(r.status(), 303);
 }
 
@@ -164,11 +157,7 @@ async fn remember_me_makes_the_cookie_persistent_only_when_asked(app: TestApp) {
         .browser()
         .post(
             "/login",
-            &[
-                ("email", "eve@example.org"),
-                ("password", PASSWORD),
-                ("remember", "on"),
-            ],
+            &[("email", "eve@example.org"), ("password", PASSWORD), ("remember", "on")],
         )
         .await;
     let remembered = session_cookie(&remembered).unwrap();
@@ -182,30 +171,15 @@ async fn repeated_failures_are_throttled_then_released(app: TestApp) {
     app.create_user("fay", Role::Member).await;
     let browser = app.browser();
     for _ in 0..5 {
-        assert_eq!(
-            browser
-                .sign_in("fay@example.org", "wrong guess")
-                .await
-                .status(),
-            422
-        );
+        assert_eq!(browser.sign_in("fay@example.org", "wrong guess").await.status(), 422);
     }
     // Now even the right password waits.
     let r = browser.sign_in("fay@example.org", PASSWORD).await;
     assert_eq!(r.status(), 429);
-    assert!(
-        r.text()
-            .await
-            .unwrap()
-            .contains("Too many sign-in attempts")
-    );
+    assert!(r.text().await.unwrap().contains("Too many sign-in attempts"));
     // Once the wait has passed (moved into the past here), the real person gets in.
-    app.exec("UPDATE login_throttle SET blocked_until = NULL")
-        .await;
-    assert_eq!(
-        browser.sign_in("fay@example.org", PASSWORD).await.status(),
-        303
-    );
+    app.exec("UPDATE login_throttle SET blocked_until = NULL").await;
+    assert_eq!(browser.sign_in("fay@example.org", PASSWORD).await.status(), 303);
     assert_eq!(
         app.sql_i64("SELECT COUNT(*) FROM login_throttle WHERE key = 'account:fay@example.org'")
             .await,
@@ -221,25 +195,14 @@ async fn throttling_one_account_does_not_block_another_from_a_different_address(
     for _ in 0..5 {
         browser.sign_in("gus@example.org", "wrong guess").await;
     }
-    assert_eq!(
-        browser.sign_in("gus@example.org", PASSWORD).await.status(),
-        429
-    );
+    assert_eq!(browser.sign_in("gus@example.org", PASSWORD).await.status(), 429);
     // Same address, other account: under the (higher) per-address limit, so allowed.
-    assert_eq!(
-        app.browser()
-            .sign_in("hal@example.org", PASSWORD)
-            .await
-            .status(),
-        303
-    );
+    assert_eq!(app.browser().sign_in("hal@example.org", PASSWORD).await.status(), 303);
 }
 
 async fn invite_link_creates_an_account_exactly_once(app: TestApp) {
     let admin = app.signed_in("admin", Role::Admin).await;
-    let r = admin
-        .post("/admin/invites", &[("email", ""), ("role", "member")])
-        .await;
+    let r = admin.post("/admin/invites", &[("email", ""), ("role", "member")]).await;
     assert_eq!(r.status(), 201);
     let page = r.text().await.unwrap();
     let link = page
@@ -267,11 +230,7 @@ async fn invite_link_creates_an_account_exactly_once(app: TestApp) {
         .await;
     assert_eq!(r.status(), 422);
     let body = r.text().await.unwrap();
-    assert!(
-        body.contains("Iris Ng")
-            && body.contains("iris@example.org")
-            && body.contains("at least 10 characters")
-    );
+    assert!(body.contains("Iris Ng") && body.contains("iris@example.org") && body.contains("at least 10 characters"));
 
     let r = newcomer
         .post(
@@ -312,9 +271,7 @@ async fn invite_link_creates_an_account_exactly_once(app: TestApp) {
 
 async fn expired_invite_cannot_be_used(app: TestApp) {
     let admin_id = app.create_user("root", Role::Admin).await;
-    let token = invites::create(&app.db, admin_id, None, Role::Member, 7)
-        .await
-        .unwrap();
+    let token = invites::create(&app.db, admin_id, None, Role::Member, 7).await.unwrap();
     app.exec("UPDATE invites SET expires_at = created_at").await;
     let r = app.browser().get(&format!("/invite/{token}")).await;
     assert_eq!(r.status(), 410);
@@ -338,18 +295,8 @@ async fn suspended_account_cannot_sign_in(app: TestApp) {
     let browser = app.signed_in("kay", Role::Member).await;
     app.exec("UPDATE users SET status = 'suspended' WHERE handle = 'kay'")
         .await;
-    assert_eq!(
-        browser.get("/").await.status(),
-        303,
-        "existing session stops working"
-    );
-    assert_eq!(
-        app.browser()
-            .sign_in("kay@example.org", PASSWORD)
-            .await
-            .status(),
-        422
-    );
+    assert_eq!(browser.get("/").await.status(), 303, "existing session stops working");
+    assert_eq!(app.browser().sign_in("kay@example.org", PASSWORD).await.status(), 422);
 }
 
 async fn sign_out_everywhere_else_revokes_other_sessions(app: TestApp) {

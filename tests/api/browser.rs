@@ -18,9 +18,7 @@ fn in_ci() -> bool {
 fn missing_parts(dir: &Path) -> Option<String> {
     let chromium = std::env::var("CHROMIUM").unwrap_or_else(|_| "/usr/bin/chromium".into());
     if !Path::new(&chromium).exists() {
-        return Some(format!(
-            "Chromium not found at {chromium} (apt-get install chromium)"
-        ));
+        return Some(format!("Chromium not found at {chromium} (apt-get install chromium)"));
     }
     if !dir.join("node_modules").join("playwright-core").exists() {
         return Some(format!(
@@ -33,9 +31,7 @@ fn missing_parts(dir: &Path) -> Option<String> {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn chromium_signs_in_posts_replies_reacts_and_pages_pass_axe() {
-    let dir = Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("tests")
-        .join("browser");
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests").join("browser");
     if let Some(why) = missing_parts(&dir) {
         assert!(!in_ci(), "the browser test must run under CI=true: {why}");
         eprintln!("SKIPPED browser test: {why}; set CI=true to make this a failure");
@@ -71,8 +67,5 @@ async fn chromium_signs_in_posts_replies_reacts_and_pages_pass_axe() {
     let stdout = String::from_utf8_lossy(&output.stdout);
     let stderr = String::from_utf8_lossy(&output.stderr);
     println!("{stdout}");
-    assert!(
-        output.status.success(),
-        "browser test failed:\n{stdout}\n{stderr}"
-    );
+    assert!(output.status.success(), "browser test failed:\n{stdout}\n{stderr}");
 }

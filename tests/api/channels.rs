@@ -70,9 +70,7 @@ async fn channel_form_errors_keep_what_was_typed(app: TestApp) {
     assert!(body.contains("already uses this web address"));
     assert!(body.contains(r#"value="Libraries and culture""#));
     assert!(body.contains("Books, halls &#38; more"));
-    let r = admin
-        .post("/channels", &[("name", ""), ("slug", "Not Valid!")])
-        .await;
+    let r = admin.post("/channels", &[("name", ""), ("slug", "Not Valid!")]).await;
     assert_eq!(r.status(), 422);
     let body = r.text().await.unwrap();
     assert!(body.contains("Give the channel a name.") && body.contains("lower-case letters"));
@@ -82,10 +80,7 @@ async fn channel_form_errors_keep_what_was_typed(app: TestApp) {
 async fn slug_is_made_from_the_name_when_left_blank(app: TestApp) {
     let admin = app.signed_in("ada", Role::Admin).await;
     let r = admin
-        .post(
-            "/channels",
-            &[("name", "Public Health Comms!"), ("slug", "")],
-        )
+        .post("/channels", &[("name", "Public Health Comms!"), ("slug", "")])
         .await;
     assert_eq!(location(&r), "/c/public-health-comms");
 }
@@ -106,12 +101,7 @@ async fn following_a_channel_fills_the_home_feed(app: TestApp) {
     let home = reader.text("/").await;
     assert!(!home.contains("Summer reading challenge"));
     assert!(home.contains("not following any channels"));
-    assert!(
-        reader
-            .text("/all")
-            .await
-            .contains("Summer reading challenge")
-    );
+    assert!(reader.text("/all").await.contains("Summer reading challenge"));
 
     assert_eq!(reader.post("/c/libraries/follow", &[]).await.status(), 303);
     assert!(reader.text("/").await.contains("Summer reading challenge"));
@@ -139,10 +129,7 @@ async fn archived_channel_is_read_only_but_still_listed_and_readable(app: TestAp
         403,
         "members cannot archive"
     );
-    assert_eq!(
-        admin.post("/c/old-projects/archive", &[]).await.status(),
-        303
-    );
+    assert_eq!(admin.post("/c/old-projects/archive", &[]).await.status(), 303);
 
     let page = member.text("/c/old-projects").await;
     assert!(page.contains("This channel is archived"));
@@ -182,10 +169,7 @@ async fn archived_channel_is_read_only_but_still_listed_and_readable(app: TestAp
             .contains("the thread is closed")
     );
 
-    assert_eq!(
-        admin.post("/c/old-projects/unarchive", &[]).await.status(),
-        303
-    );
+    assert_eq!(admin.post("/c/old-projects/unarchive", &[]).await.status(), 303);
     assert_eq!(member.create_post_raw("old-projects").await, 303);
 }
 
@@ -201,11 +185,7 @@ impl crate::helpers::Browser {
     pub async fn create_post_raw(&self, slug: &str) -> u16 {
         self.post(
             &format!("/c/{slug}/posts"),
-            &[
-                ("kind", "discussion"),
-                ("title", "Hello"),
-                ("body", "Is this on?"),
-            ],
+            &[("kind", "discussion"), ("title", "Hello"), ("body", "Is this on?")],
         )
         .await
         .status()

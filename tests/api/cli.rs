@@ -21,11 +21,7 @@ fn commonroom(data_dir: &std::path::Path) -> Command {
 fn migrate_then_user_add_with_password_on_stdin() {
     let dir = tempfile::tempdir().unwrap();
     let out = commonroom(dir.path()).arg("migrate").output().unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
     assert!(dir.path().join("commonroom.db").exists());
 
     let mut child = commonroom(dir.path())
@@ -51,14 +47,8 @@ fn migrate_then_user_add_with_password_on_stdin() {
         .write_all(b"a long enough password\n")
         .unwrap();
     let out = child.wait_with_output().unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    assert!(
-        String::from_utf8_lossy(&out.stdout).contains("Created admin account boss@example.org")
-    );
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(String::from_utf8_lossy(&out.stdout).contains("Created admin account boss@example.org"));
 
     // A second account with the same address is refused with a clear message.
     let mut child = commonroom(dir.path())
@@ -112,6 +102,38 @@ fn migrate_then_user_add_with_password_on_stdin() {
     assert!(String::from_utf8_lossy(&out.stderr).contains("unknown role"));
 }
 
+#[test]
+fn settings_come_from_a_toml_file_and_environment_variables() {
+    let from_file = tempfile::tempdir().unwrap();
+    let config = from_file.path().join("commonroom.toml");
+    std::fs::write(
+        &config,
+        format!(
+            "data_dir = {:?}\n[server]\nlisten = \"127.0.0.1:0\"\n",
+            from_file.path().join("db")
+        ),
+    )
+    .unwrap();
+    let out = Command::new(env!("CARGO_BIN_EXE_commonroom"))
+        .args(["--config", config.to_str().unwrap(), "migrate"])
+        .env_remove("DATABASE_URL")
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(from_file.path().join("db").join("commonroom.db").exists());
+
+    let from_env = tempfile::tempdir().unwrap();
+    let out = Command::new(env!("CARGO_BIN_EXE_commonroom"))
+        .arg("migrate")
+        .current_dir(from_env.path())
+        .env_remove("DATABASE_URL")
+        .env("COMMONROOM__DATA_DIR", from_env.path().join("elsewhere"))
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(from_env.path().join("elsewhere").join("commonroom.db").exists());
+}
+
 crate::on_both_backends!(demo_data_loads_once_and_signs_in);
 
 async fn demo_data_loads_once_and_signs_in(app: TestApp) {
@@ -135,13 +157,7 @@ async fn demo_data_loads_once_and_signs_in(app: TestApp) {
 
     let login = &demo::logins()[0];
     let browser = app.browser();
-    assert_eq!(
-        browser
-            .sign_in(&login.email, demo::DEMO_PASSWORD)
-            .await
-            .status(),
-        303
-    );
+    assert_eq!(browser.sign_in(&login.email, demo::DEMO_PASSWORD).await.status(), 303);
     let home = browser.text("/").await;
     assert!(home.contains("post-card"));
 }
@@ -154,12 +170,12 @@ async fn generated_bulk_posts_page_through_the_feed() {
     demo::load(&app.db).await.unwrap();
     let before = app.sql_i64("SELECT COUNT(*) FROM posts").await;
     demo::generate::posts(&app.db, 450, 7).await.unwrap();
+    assert_eq!(app.sql_i64("SELECT COUNT(*) FROM posts").await - before, 450);
     assert_eq!(
-        app.sql_i64("SELECT COUNT(*) FROM posts").await - before,
-        450
-    );
-    assert_eq!(
-        app.sql_i64("SELECT COUNT(*) FROM posts p WHERE reply_count <> (SELECT COUNT(*) FROM replies r WHERE r.post_id = p.id)").await,
+        app.sql_i64(
+            "SELECT COUNT(*) FROM posts p WHERE reply_count <> (SELECT COUNT(*) FROM replies r WHERE r.post_id = p.id)"
+        )
+        .await,
         0,
         "reply counts match the replies generated"
     );

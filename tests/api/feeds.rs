@@ -31,13 +31,7 @@ async fn many_posts(app: &TestApp, n: usize) -> Browser {
     app.channel(&admin, "Busy", "busy").await;
     for i in 0..n {
         admin
-            .create_post(
-                "busy",
-                "discussion",
-                &format!("Post number {i:03}"),
-                "",
-                "Body",
-            )
+            .create_post("busy", "discussion", &format!("Post number {i:03}"), "", "Body")
             .await;
     }
     admin
@@ -46,7 +40,8 @@ async fn many_posts(app: &TestApp, n: usize) -> Browser {
 async fn pages_hold_twenty_newest_first_without_gaps_or_repeats(app: TestApp) {
     let admin = many_posts(&app, 41).await;
     // Two posts in the same microsecond must still page correctly: give them equal times.
-    app.exec("UPDATE posts SET published_at = (SELECT published_at FROM posts WHERE id = 20) WHERE id IN (20, 21, 22)").await;
+    app.exec("UPDATE posts SET published_at = (SELECT published_at FROM posts WHERE id = 20) WHERE id IN (20, 21, 22)")
+        .await;
     let mut seen = Vec::new();
     let mut path = "/c/busy".to_owned();
     let mut pages = 0;
@@ -98,12 +93,8 @@ async fn all_shows_every_channel_and_home_only_followed_ones(app: TestApp) {
     let admin = app.signed_in("ada", Role::Admin).await;
     app.channel(&admin, "One", "one").await;
     app.channel(&admin, "Two", "two").await;
-    admin
-        .create_post("one", "discussion", "In channel one", "", "x")
-        .await;
-    admin
-        .create_post("two", "discussion", "In channel two", "", "x")
-        .await;
+    admin.create_post("one", "discussion", "In channel one", "", "x").await;
+    admin.create_post("two", "discussion", "In channel two", "", "x").await;
     let reader = app.signed_in("bea", Role::Member).await;
     reader.post("/c/one/follow", &[]).await;
     let home = reader.text("/").await;

@@ -44,8 +44,7 @@ macro_rules! on_both_backends {
 }
 
 fn admin_url() -> String {
-    std::env::var("COMMONROOM_TEST_POSTGRES")
-        .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/postgres".into())
+    std::env::var("COMMONROOM_TEST_POSTGRES").unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/postgres".into())
 }
 
 fn in_ci() -> bool {
@@ -62,10 +61,7 @@ impl Drop for PgDatabase {
         let name = self.name.clone();
         // Drop runs outside any async context we can borrow; use a private runtime.
         let _ = std::thread::spawn(move || {
-            let Ok(rt) = tokio::runtime::Builder::new_current_thread()
-                .enable_all()
-                .build()
-            else {
+            let Ok(rt) = tokio::runtime::Builder::new_current_thread().enable_all().build() else {
                 return;
             };
             rt.block_on(async {
@@ -148,10 +144,7 @@ pub async fn spawn_app(backend: Backend) -> Option<TestApp> {
     spawn_app_with(backend, |_| {}).await
 }
 
-pub async fn spawn_app_with(
-    backend: Backend,
-    tweak: impl FnOnce(&mut Settings),
-) -> Option<TestApp> {
+pub async fn spawn_app_with(backend: Backend, tweak: impl FnOnce(&mut Settings)) -> Option<TestApp> {
     let data_dir = tempfile::tempdir().expect("temp dir");
     let (url, pg) = match backend {
         Backend::Sqlite => (None, None),
@@ -187,6 +180,10 @@ async fn test_hash() -> String {
 }
 
 impl TestApp {
+    pub fn data_dir(&self) -> &std::path::Path {
+        self._data_dir.path()
+    }
+
     pub fn url(&self, path: &str) -> String {
         format!("{}{path}", self.address)
     }
@@ -213,18 +210,14 @@ impl TestApp {
             job_title: String::new(),
             department: String::new(),
         };
-        users::create(&self.db, new, None)
-            .await
-            .expect("create user")
+        users::create(&self.db, new, None).await.expect("create user")
     }
 
     /// A signed-in browser for a new account with this handle and role.
     pub async fn signed_in(&self, handle: &str, role: Role) -> Browser {
         self.create_user(handle, role).await;
         let browser = self.browser();
-        let response = browser
-            .sign_in(&format!("{handle}@example.org"), PASSWORD)
-            .await;
+        let response = browser.sign_in(&format!("{handle}@example.org"), PASSWORD).await;
         assert_eq!(response.status(), 303, "sign-in should redirect");
         browser
     }
@@ -234,11 +227,7 @@ impl TestApp {
         let r = admin
             .post(
                 "/channels",
-                &[
-                    ("name", name),
-                    ("slug", slug),
-                    ("description", "A test channel."),
-                ],
+                &[("name", name), ("slug", slug), ("description", "A test channel.")],
             )
             .await;
         assert_eq!(r.status(), 303, "channel creation should redirect");
@@ -248,10 +237,7 @@ impl TestApp {
     pub async fn sql_i64(&self, sql: &str) -> i64 {
         let row = self
             .db
-            .query_one(Statement::from_string(
-                self.db.get_database_backend(),
-                sql.to_owned(),
-            ))
+            .query_one(Statement::from_string(self.db.get_database_backend(), sql.to_owned()))
             .await
             .expect("query")
             .expect("row");
@@ -260,10 +246,7 @@ impl TestApp {
 
     pub async fn exec(&self, sql: &str) {
         self.db
-            .execute(Statement::from_string(
-                self.db.get_database_backend(),
-                sql.to_owned(),
-            ))
+            .execute(Statement::from_string(self.db.get_database_backend(), sql.to_owned()))
             .await
             .expect("exec");
     }
@@ -312,12 +295,7 @@ impl Browser {
             .expect("POST")
     }
 
-    pub async fn post_with(
-        &self,
-        path: &str,
-        form: &[(&str, &str)],
-        headers: HeaderMap,
-    ) -> reqwest::Response {
+    pub async fn post_with(&self, path: &str, form: &[(&str, &str)], headers: HeaderMap) -> reqwest::Response {
         self.client
             .post(format!("{}{path}", self.base))
             .headers(headers)
@@ -328,31 +306,16 @@ impl Browser {
     }
 
     pub async fn sign_in(&self, email: &str, password: &str) -> reqwest::Response {
-        self.post(
-            "/login",
-            &[("email", email), ("password", password), ("next", "/")],
-        )
-        .await
+        self.post("/login", &[("email", email), ("password", password), ("next", "/")])
+            .await
     }
 
     /// Post to a channel; returns the new post's id.
-    pub async fn create_post(
-        &self,
-        slug: &str,
-        kind: &str,
-        title: &str,
-        url: &str,
-        body: &str,
-    ) -> i64 {
+    pub async fn create_post(&self, slug: &str, kind: &str, title: &str, url: &str, body: &str) -> i64 {
         let r = self
             .post(
                 &format!("/c/{slug}/posts"),
-                &[
-                    ("kind", kind),
-                    ("title", title),
-                    ("url", url),
-                    ("body", body),
-                ],
+                &[("kind", kind), ("title", title), ("url", url), ("body", body)],
             )
             .await;
         assert_eq!(r.status(), 303, "posting should redirect to the thread");

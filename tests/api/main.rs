@@ -10,4 +10,5 @@ mod cli;
 mod feeds;
 mod posts;
 mod security;
+mod signup;
 mod threads;

@@ -102,11 +102,7 @@ async fn author_edits_and_an_edited_marker_shows(app: TestApp) {
         .await;
     assert_eq!(location(&r), format!("/p/{id}"));
     let thread = admin.text(&format!("/p/{id}")).await;
-    assert!(
-        thread.contains("Better title")
-            && thread.contains("Second words")
-            && thread.contains("(edited)")
-    );
+    assert!(thread.contains("Better title") && thread.contains("Second words") && thread.contains("(edited)"));
     let r = admin
         .post(
             &format!("/p/{id}/edit"),
@@ -120,9 +116,7 @@ async fn author_edits_and_an_edited_marker_shows(app: TestApp) {
 async fn another_users_post_cannot_be_edited_or_deleted_by_url(app: TestApp) {
     let (admin, slug) = setup(&app).await;
     let author = app.signed_in("amy", Role::Member).await;
-    let id = author
-        .create_post(&slug, "discussion", "Mine", "", "My words")
-        .await;
+    let id = author.create_post(&slug, "discussion", "Mine", "", "My words").await;
     let other = app.signed_in("bob", Role::Member).await;
     assert_eq!(other.get(&format!("/p/{id}/edit")).await.status(), 403);
     assert_eq!(
@@ -135,10 +129,7 @@ async fn another_users_post_cannot_be_edited_or_deleted_by_url(app: TestApp) {
             .status(),
         403
     );
-    assert_eq!(
-        other.post(&format!("/p/{id}/delete"), &[]).await.status(),
-        403
-    );
+    assert_eq!(other.post(&format!("/p/{id}/delete"), &[]).await.status(), 403);
     // Admins delete (moderation) but never put words in someone's mouth.
     assert_eq!(
         admin
@@ -152,10 +143,7 @@ async fn another_users_post_cannot_be_edited_or_deleted_by_url(app: TestApp) {
     );
     let thread = other.text(&format!("/p/{id}")).await;
     assert!(thread.contains("My words") && !thread.contains("Hacked"));
-    assert!(
-        !thread.contains(&format!("/p/{id}/edit")),
-        "no edit link for others"
-    );
+    assert!(!thread.contains(&format!("/p/{id}/edit")), "no edit link for others");
     // Ids that do not exist are simply not found.
     assert_eq!(other.post("/p/999999/delete", &[]).await.status(), 404);
     assert_eq!(other.get("/p/not-a-number").await.status(), 404);
@@ -163,9 +151,7 @@ async fn another_users_post_cannot_be_edited_or_deleted_by_url(app: TestApp) {
 
 async fn author_deletes_and_a_notice_remains_in_the_thread(app: TestApp) {
     let (admin, slug) = setup(&app).await;
-    let id = admin
-        .create_post(&slug, "discussion", "Short-lived", "", "Oops")
-        .await;
+    let id = admin.create_post(&slug, "discussion", "Short-lived", "", "Oops").await;
     admin.reply(id, "An early reply", None).await;
     let r = admin.post(&format!("/p/{id}/delete"), &[]).await;
     assert_eq!(location(&r), format!("/c/{slug}"));
@@ -173,12 +159,7 @@ async fn author_deletes_and_a_notice_remains_in_the_thread(app: TestApp) {
     assert!(thread.contains("Post deleted") && thread.contains("deleted by its author"));
     assert!(!thread.contains("Oops"));
     assert!(thread.contains("An early reply"), "replies kept");
-    assert!(
-        !admin
-            .text(&format!("/c/{slug}"))
-            .await
-            .contains("Short-lived")
-    );
+    assert!(!admin.text(&format!("/c/{slug}")).await.contains("Short-lived"));
     assert!(!admin.text("/all").await.contains("Short-lived"));
     assert_eq!(
         app.sql_i64("SELECT COUNT(*) FROM posts").await,
@@ -191,18 +172,9 @@ async fn admin_may_delete_anyones_post_and_it_is_audited(app: TestApp) {
     let (admin, slug) = setup(&app).await;
     let member = app.signed_in("cat", Role::Member).await;
     let id = member
-        .create_post(
-            &slug,
-            "discussion",
-            "Something personal",
-            "",
-            "Contains personal data",
-        )
+        .create_post(&slug, "discussion", "Something personal", "", "Contains personal data")
         .await;
-    assert_eq!(
-        admin.post(&format!("/p/{id}/delete"), &[]).await.status(),
-        303
-    );
+    assert_eq!(admin.post(&format!("/p/{id}/delete"), &[]).await.status(), 303);
     assert!(
         member
             .text(&format!("/p/{id}"))
@@ -232,10 +204,7 @@ async fn script_and_handlers_in_notes_and_replies_are_inert(app: TestApp) {
             "{page}"
         );
         assert!(!html.contains("href=\"javascript:"), "{page}");
-        assert!(
-            !html.contains("<a href=\"#\" onclick"),
-            "{page}: no live handler"
-        );
+        assert!(!html.contains("<a href=\"#\" onclick"), "{page}: no live handler");
         assert!(!html.contains("<b>Title</b>"), "{page}: titles are escaped");
         assert!(
             html.contains("&lt;script&gt;alert(1)&lt;/script&gt;"),
@@ -247,24 +216,15 @@ async fn script_and_handlers_in_notes_and_replies_are_inert(app: TestApp) {
 async fn content_changes_write_search_outbox_rows(app: TestApp) {
     let (admin, slug) = setup(&app).await;
     let before = app.sql_i64("SELECT COUNT(*) FROM search_outbox").await;
-    let id = admin
-        .create_post(&slug, "discussion", "Indexed", "", "Body")
-        .await;
+    let id = admin.create_post(&slug, "discussion", "Indexed", "", "Body").await;
     let reply = admin.reply(id, "A reply", None).await;
     admin
         .post(
             &format!("/p/{id}/edit"),
-            &[
-                ("kind", "discussion"),
-                ("title", "Indexed 2"),
-                ("body", "Body"),
-            ],
+            &[("kind", "discussion"), ("title", "Indexed 2"), ("body", "Body")],
         )
         .await;
     admin.post(&format!("/r/{reply}/delete"), &[]).await;
     admin.post(&format!("/p/{id}/delete"), &[]).await;
-    assert_eq!(
-        app.sql_i64("SELECT COUNT(*) FROM search_outbox").await - before,
-        5
-    );
+    assert_eq!(app.sql_i64("SELECT COUNT(*) FROM search_outbox").await - before, 5);
 }

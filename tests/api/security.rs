@@ -13,6 +13,7 @@ on_both_backends!(
     healthz_answers_when_the_database_does,
     assets_are_fingerprinted_and_cached_for_a_year,
     state_never_changes_on_get,
+    a_database_failure_shows_a_calm_500_page,
 );
 
 async fn cross_site_posts_are_rejected_and_same_origin_ones_accepted(app: TestApp) {
@@ -33,10 +34,7 @@ async fn cross_site_posts_are_rejected_and_same_origin_ones_accepted(app: TestAp
 
     let host = app.address.trim_start_matches("http://").to_owned();
     let mut same = HeaderMap::new();
-    same.insert(
-        "origin",
-        HeaderValue::from_str(&format!("http://{host}")).unwrap(),
-    );
+    same.insert("origin", HeaderValue::from_str(&format!("http://{host}")).unwrap());
     same.insert("sec-fetch-site", HeaderValue::from_static("same-origin"));
     let r = admin
         .post_with("/channels", &[("name", "Fine"), ("slug", "fine")], same)
@@ -49,10 +47,7 @@ async fn cross_site_posts_are_rejected_and_same_origin_ones_accepted(app: TestAp
         .browser()
         .post_with(
             "/login",
-            &[
-                ("email", "ada@example.org"),
-                ("password", crate::helpers::PASSWORD),
-            ],
+            &[("email", "ada@example.org"), ("password", crate::helpers::PASSWORD)],
             evil,
         )
         .await;
@@ -124,25 +119,9 @@ async fn assets_are_fingerprinted_and_cached_for_a_year(app: TestApp) {
     assert!(css.starts_with("/assets/css/app.") && css.len() > "/assets/css/app..css".len());
     let r = app.browser().get(&css).await;
     assert_eq!(r.status(), 200);
-    assert!(
-        r.headers()["cache-control"]
-            .to_str()
-            .unwrap()
-            .contains("immutable")
-    );
-    assert!(
-        r.headers()["content-type"]
-            .to_str()
-            .unwrap()
-            .starts_with("text/css")
-    );
-    assert_eq!(
-        app.browser()
-            .get("/assets/css/app.0000000000.css")
-            .await
-            .status(),
-        404
-    );
+    assert!(r.headers()["cache-control"].to_str().unwrap().contains("immutable"));
+    assert!(r.headers()["content-type"].to_str().unwrap().starts_with("text/css"));
+    assert_eq!(app.browser().get("/assets/css/app.0000000000.css").await.status(), 404);
     let js = html
         .split("src=\"")
         .map(|s| s.split('"').next().unwrap_or_default())
@@ -155,9 +134,7 @@ async fn assets_are_fingerprinted_and_cached_for_a_year(app: TestApp) {
 async fn state_never_changes_on_get(app: TestApp) {
     let admin = app.signed_in("ada", Role::Admin).await;
     app.channel(&admin, "Comms", "comms").await;
-    let id = admin
-        .create_post("comms", "discussion", "Stay", "", "Still here")
-        .await;
+    let id = admin.create_post("comms", "discussion", "Stay", "", "Still here").await;
     for path in [
         format!("/p/{id}/delete"),
         "/c/comms/archive".into(),
@@ -170,4 +147,19 @@ async fn state_never_changes_on_get(app: TestApp) {
     }
     assert!(admin.text(&format!("/p/{id}")).await.contains("Still here"));
     assert!(admin.text("/c/comms").await.contains("Unfollow"));
+}
+
+async fn a_database_failure_shows_a_calm_500_page(app: TestApp) {
+    let admin = app.signed_in("ada", Role::Admin).await;
+    app.channel(&admin, "Comms", "comms").await;
+    let id = admin
+        .create_post("comms", "discussion", "Fine so far", "", "Body")
+        .await;
+    app.exec("DROP TABLE post_reactions").await;
+    let r = admin.get(&format!("/p/{id}")).await;
+    assert_eq!(r.status(), 500);
+    assert_security_headers(r.headers(), "500 page");
+    let body = r.text().await.unwrap();
+    assert!(body.contains("Sorry, something went wrong on our side"));
+    assert!(!body.contains("post_reactions"), "no internals leak to the page");
 }

@@ -72,9 +72,7 @@ async fn empty_reply_re_renders_with_an_error_and_keeps_the_quote(app: TestApp) 
 async fn quote_reply_shows_the_quoted_words(app: TestApp) {
     let (admin, id) = thread(&app).await;
     let other = app.signed_in("cy", Role::Member).await;
-    let first = other
-        .reply(id, "Use the **word** grit, not salt.", None)
-        .await;
+    let first = other.reply(id, "Use the **word** grit, not salt.", None).await;
     let form = admin.text(&format!("/p/{id}?quote={first}")).await;
     assert!(form.contains("Quoting Cy:"));
     let second = admin.reply(id, "Agreed.", Some(first)).await;
@@ -82,10 +80,7 @@ async fn quote_reply_shows_the_quoted_words(app: TestApp) {
     let at = page.find(&format!(r#"id="reply-{second}""#)).unwrap();
     let rest = &page[at..];
     assert!(rest.contains("Cy wrote:") && rest.contains("Use the word grit, not salt."));
-    assert!(
-        rest.contains(&format!("#reply-{first}")),
-        "quote links to the original"
-    );
+    assert!(rest.contains(&format!("#reply-{first}")), "quote links to the original");
 }
 
 async fn quotes_cannot_reach_into_another_thread(app: TestApp) {
@@ -93,12 +88,8 @@ async fn quotes_cannot_reach_into_another_thread(app: TestApp) {
     let other_post = admin
         .create_post("comms", "discussion", "Private-ish", "", "Elsewhere")
         .await;
-    let foreign = admin
-        .reply(other_post, "Words from another thread", None)
-        .await;
-    let reply = admin
-        .reply(id, "Trying to quote across", Some(foreign))
-        .await;
+    let foreign = admin.reply(other_post, "Words from another thread", None).await;
+    let reply = admin.reply(id, "Trying to quote across", Some(foreign)).await;
     let page = admin.text(&format!("/p/{id}")).await;
     assert!(!page.contains("Words from another thread"));
     assert_eq!(
@@ -113,14 +104,10 @@ async fn quotes_cannot_reach_into_another_thread(app: TestApp) {
 async fn reacting_toggles_and_shows_counts_and_who(app: TestApp) {
     let (admin, id) = thread(&app).await;
     let dee = app.signed_in("dee", Role::Member).await;
-    let r = dee
-        .post(&format!("/p/{id}/react"), &[("kind", "like")])
-        .await;
+    let r = dee.post(&format!("/p/{id}/react"), &[("kind", "like")]).await;
     assert_eq!(r.status(), 303);
     assert_eq!(location(&r), format!("/p/{id}#post-{id}"));
-    admin
-        .post(&format!("/p/{id}/react"), &[("kind", "like")])
-        .await;
+    admin.post(&format!("/p/{id}/react"), &[("kind", "like")]).await;
     let page = dee.text(&format!("/p/{id}")).await;
     assert!(page.contains(r#"aria-pressed="true""#));
     assert!(page.contains(r#"<span class="reaction__count">2</span>"#));
@@ -128,14 +115,11 @@ async fn reacting_toggles_and_shows_counts_and_who(app: TestApp) {
         page.contains("Like: Dee and Ada") || page.contains("Like: Ada and Dee"),
         "who reacted"
     );
-    dee.post(&format!("/p/{id}/react"), &[("kind", "like")])
-        .await;
+    dee.post(&format!("/p/{id}/react"), &[("kind", "like")]).await;
     let page = dee.text(&format!("/p/{id}")).await;
     assert!(page.contains("Like: Ada") && !page.contains("Dee and"));
     assert_eq!(
-        dee.post(&format!("/p/{id}/react"), &[("kind", "angry")])
-            .await
-            .status(),
+        dee.post(&format!("/p/{id}/react"), &[("kind", "angry")]).await.status(),
         400
     );
     // Reacting from a feed goes back to the feed.
@@ -163,9 +147,8 @@ async fn htmx_reaction_returns_just_the_buttons(app: TestApp) {
     assert_eq!(r.status(), 200);
     let html = r.text().await.unwrap();
     assert!(
-        html.trim_start().starts_with(&format!(
-            r#"<div class="reactions" id="post-{id}-reactions">"#
-        )),
+        html.trim_start()
+            .starts_with(&format!(r#"<div class="reactions" id="post-{id}-reactions">"#)),
         "{html}"
     );
     assert!(!html.contains("<html"));
@@ -189,15 +172,8 @@ async fn mentions_link_to_profiles_and_are_recorded(app: TestApp) {
 async fn reply_author_edits_and_deletes_leaving_a_notice(app: TestApp) {
     let (admin, id) = thread(&app).await;
     let reply = admin.reply(id, "Typo in here", None).await;
-    assert!(
-        admin
-            .text(&format!("/r/{reply}/edit"))
-            .await
-            .contains("Typo in here")
-    );
-    let r = admin
-        .post(&format!("/r/{reply}/edit"), &[("body", "Fixed it")])
-        .await;
+    assert!(admin.text(&format!("/r/{reply}/edit")).await.contains("Typo in here"));
+    let r = admin.post(&format!("/r/{reply}/edit"), &[("body", "Fixed it")]).await;
     assert_eq!(location(&r), format!("/p/{id}#reply-{reply}"));
     let page = admin.text(&format!("/p/{id}")).await;
     assert!(page.contains("Fixed it") && page.contains("(edited)"));
@@ -220,12 +196,6 @@ async fn others_cannot_edit_or_delete_a_reply_by_url(app: TestApp) {
             .status(),
         403
     );
-    assert_eq!(
-        other
-            .post(&format!("/r/{reply}/delete"), &[])
-            .await
-            .status(),
-        403
-    );
+    assert_eq!(other.post(&format!("/r/{reply}/delete"), &[]).await.status(), 403);
     assert!(other.text(&format!("/p/{id}")).await.contains("My reply"));
 }

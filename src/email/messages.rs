@@ -1,0 +1,44 @@
+//! The messages Commonroom sends. Each has a subject, a text and an HTML
+//! template in `templates/email/<name>/`.
+
+use askama::Template;
+
+use super::mailer::Rendered;
+
+macro_rules! email {
+    ($name:ident, $subject:literal, $text:literal, $html:literal, { $($field:ident : $ty:ty),* $(,)? }) => {
+        /// The values the templates in `templates/email/` use.
+        pub struct $name {
+            $(pub $field: $ty),*
+        }
+
+        impl $name {
+            pub fn render(&self) -> askama::Result<Rendered> {
+                #[derive(Template)]
+                #[template(path = $subject)]
+                #[allow(dead_code, reason = "some subjects are fixed text and use no field")]
+                struct Subject<'a> { m: &'a $name }
+                #[derive(Template)]
+                #[template(path = $text)]
+                struct Text<'a> { m: &'a $name }
+                #[derive(Template)]
+                #[template(path = $html)]
+                struct Html<'a> { m: &'a $name }
+                Ok(Rendered {
+                    subject: Subject { m: self }.render()?.trim().to_owned(),
+                    text: Text { m: self }.render()?,
+                    html: Html { m: self }.render()?,
+                })
+            }
+        }
+    };
+}
+
+email!(SignupLink, "email/signup/subject.txt", "email/signup/body.txt", "email/signup/body.html", { link: String, hours: i64 });
+email!(
+    SignupExisting,
+    "email/signup_existing/subject.txt",
+    "email/signup_existing/body.txt",
+    "email/signup_existing/body.html",
+    { sign_in: String }
+);
