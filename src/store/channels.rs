@@ -26,14 +26,15 @@ pub struct Channel {
 
 impl Channel {
     /// The facts the policy decides on, for this actor.
-    pub fn facts(&self, _actor: &Actor) -> ChannelFacts {
-        // Private membership arrives with working groups; until then nobody is a member.
-        ChannelFacts {
-            visibility: self.visibility,
-            archived: self.archived,
-            is_member: false,
-        }
+    pub fn facts(&self, actor: &Actor) -> ChannelFacts {
+        facts(self.visibility, self.archived, actor)
     }
+}
+
+/// The one place a channel's policy facts are put together.
+pub fn facts(visibility: Visibility, archived: bool, _actor: &Actor) -> ChannelFacts {
+    // Private membership arrives with working groups; until then nobody is a member.
+    ChannelFacts { visibility, archived, is_member: false }
 }
 
 impl From<channel::Model> for Channel {

@@ -10,6 +10,7 @@ on_both_backends!(
     exactly_one_full_page_has_no_older_link,
     a_malformed_cursor_shows_the_first_page,
     all_shows_every_channel_and_home_only_followed_ones,
+    feeds_across_many_channels_page_the_same_way,
 );
 
 fn titles(html: &str) -> Vec<String> {
@@ -101,4 +102,28 @@ async fn all_shows_every_channel_and_home_only_followed_ones(app: TestApp) {
     assert!(home.contains("In channel one") && !home.contains("In channel two"));
     let all = reader.text("/all").await;
     assert!(all.contains("In channel one") && all.contains("In channel two"));
+}
+
+async fn feeds_across_many_channels_page_the_same_way(app: TestApp) {
+    // Past 40 channels the feed reads the global time index instead of merging per channel.
+    let admin = app.signed_in("ada", Role::Admin).await;
+    for c in 0..45 {
+        app.channel(&admin, &format!("Channel {c}"), &format!("channel-{c}")).await;
+    }
+    for i in 0..30 {
+        let slug = format!("channel-{}", (i * 7) % 45);
+        admin.create_post(&slug, "discussion", &format!("Post number {i:03}"), "", "Body").await;
+    }
+    for path in ["/all", "/"] {
+        let first = admin.text(path).await;
+        let page_one = titles(&first);
+        assert_eq!(page_one.len(), 20, "{path}");
+        assert!(page_one.contains(&"Post number 029".to_owned()) && !page_one.contains(&"Post number 009".to_owned()));
+        let next = next_link(&first).expect("an older page");
+        let second = admin.text(&format!("{path}{next}")).await;
+        let page_two = titles(&second);
+        assert_eq!(page_two.len(), 10, "{path}");
+        assert!(page_two.contains(&"Post number 000".to_owned()));
+        assert!(next_link(&second).is_none());
+    }
 }
