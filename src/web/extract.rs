@@ -21,7 +21,11 @@ pub async fn flash(session: &Session, message: &str) {
 }
 
 async fn take_flash(session: &Session) -> Option<String> {
-    session.remove::<String>(FLASH_KEY).await.ok().flatten()
+    // Only touch the session when there is a message: removing marks it
+    // modified, which would write it back on every page view.
+    let message = session.get::<String>(FLASH_KEY).await.ok().flatten()?;
+    let _ = session.remove::<String>(FLASH_KEY).await;
+    Some(message)
 }
 
 fn is_htmx(parts: &Parts) -> bool {
