@@ -38,6 +38,7 @@ pub struct Settings {
     pub server: ServerSettings,
     pub auth: AuthSettings,
     pub email: EmailSettings,
+    pub fetch: FetchSettings,
     pub log: LogSettings,
 }
 
@@ -119,6 +120,31 @@ impl Default for EmailSettings {
     }
 }
 
+/// Outgoing requests (link previews, feeds). Internal addresses are refused
+/// unless listed here.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(default)]
+pub struct FetchSettings {
+    /// Hosts, addresses or CIDR ranges that may be fetched even though they
+    /// are internal, e.g. `["intranet.council.local", "10.1.0.0/16"]`.
+    /// From the environment: `COMMONROOM__FETCH__ALLOW="127.0.0.1,::1"`.
+    pub allow: Vec<String>,
+    pub timeout_secs: u64,
+    pub connect_timeout_secs: u64,
+    pub max_bytes: usize,
+}
+
+impl Default for FetchSettings {
+    fn default() -> Self {
+        Self {
+            allow: Vec::new(),
+            timeout_secs: 20,
+            connect_timeout_secs: 10,
+            max_bytes: 5 * 1024 * 1024,
+        }
+    }
+}
+
 #[derive(Debug, Clone, Deserialize)]
 #[serde(default)]
 pub struct LogSettings {
@@ -136,6 +162,7 @@ impl Default for Settings {
             server: ServerSettings::default(),
             auth: AuthSettings::default(),
             email: EmailSettings::default(),
+            fetch: FetchSettings::default(),
             log: LogSettings::default(),
         }
     }
@@ -211,6 +238,7 @@ impl Settings {
                 .separator("__")
                 .list_separator(",")
                 .with_list_parse_key("auth.signup_domains")
+                .with_list_parse_key("fetch.allow")
                 .try_parsing(true),
         );
         let mut settings: Settings = builder.build()?.try_deserialize()?;

@@ -12,6 +12,7 @@
 //! - `web`      HTTP handlers, one file per feature
 //! - `views`    askama page structs
 //! - `email`    the mail transport and the messages Commonroom sends
+//! - `ingest`   the safe fetcher for outgoing requests, and link previews
 //! - `demo`     the demo organisation and the bulk data generator
 //! - `telemetry` logging setup
 
@@ -22,6 +23,7 @@ pub mod domain;
 pub mod email;
 pub mod entities;
 pub mod error;
+pub mod ingest;
 pub mod router;
 pub mod startup;
 pub mod state;

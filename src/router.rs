@@ -35,6 +35,7 @@ pub fn build(state: AppState) -> Router {
         .route("/channels/new", get(channels::new_channel))
         .route("/c/{slug}", get(channels::show_channel))
         .route("/c/{slug}/posts", post(posts::create_post))
+        .route("/c/{slug}/preview", post(posts::preview_link))
         .route("/c/{slug}/follow", post(channels::follow))
         .route("/c/{slug}/unfollow", post(channels::unfollow))
         .route("/c/{slug}/archive", post(channels::archive))

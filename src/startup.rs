@@ -10,6 +10,8 @@ use tokio::net::TcpListener;
 
 use crate::config::Settings;
 use crate::email::mailer::Mailer;
+use crate::ingest::addresses::AllowList;
+use crate::ingest::fetch::{Fetcher, Limits};
 use crate::state::AppState;
 use crate::{router, store};
 
@@ -28,10 +30,12 @@ impl Application {
         let db = store::connect(&settings).await?;
         store::migrate(&db).await?;
         let mailer = Arc::new(Mailer::from_settings(&settings)?);
+        let fetcher = fetcher(&settings)?;
         let state = AppState {
             db,
             settings: Arc::new(settings),
             mailer,
+            fetcher,
         };
         Ok(Self { listener, state })
     }
@@ -58,6 +62,18 @@ impl Application {
         housekeeping.abort();
         served.context("serving HTTP")
     }
+}
+
+/// The safe fetcher, with the admin's allow list and limits.
+pub fn fetcher(settings: &Settings) -> anyhow::Result<Fetcher> {
+    let allow = AllowList::parse(&settings.fetch.allow).map_err(|e| anyhow::anyhow!(e))?;
+    let limits = Limits {
+        connect_timeout: Duration::from_secs(settings.fetch.connect_timeout_secs),
+        total_timeout: Duration::from_secs(settings.fetch.timeout_secs),
+        max_bytes: settings.fetch.max_bytes,
+        ..Limits::default()
+    };
+    Fetcher::new(allow, limits)
 }
 
 /// Periodic clean-up: expired sessions.

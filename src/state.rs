@@ -7,6 +7,7 @@ use sea_orm::DatabaseConnection;
 
 use crate::config::Settings;
 use crate::email::mailer::Mailer;
+use crate::ingest::fetch::Fetcher;
 
 #[derive(Clone)]
 pub struct AppState {
@@ -16,6 +17,8 @@ pub struct AppState {
     pub settings: Arc<Settings>,
     /// The one mail transport (SMTP, or files by default).
     pub mailer: Arc<Mailer>,
+    /// The one safe fetcher every outgoing HTTP request goes through.
+    pub fetcher: Fetcher,
 }
 
 impl FromRef<AppState> for DatabaseConnection {

@@ -7,10 +7,7 @@ use indicatif::{ProgressBar, ProgressStyle};
 use rand::rngs::SmallRng;
 use rand::seq::IndexedRandom;
 use rand::{Rng, SeedableRng};
-use sea_orm::{
-    ActiveValue::Set, ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter, QueryOrder, QuerySelect,
-    TransactionTrait,
-};
+use sea_orm::{ActiveValue::Set, ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
 
 use crate::domain::markdown;
 use crate::domain::time::now;
@@ -101,7 +98,7 @@ pub async fn posts(db: &DatabaseConnection, count: usize, seed: u64) -> anyhow::
     );
     bar.set_message("generating posts");
     for chunk in offsets.chunks(BATCH) {
-        let txn = db.begin().await?;
+        let txn = crate::store::begin_write(db).await?;
         let mut post_rows = Vec::with_capacity(chunk.len());
         let mut plans = Vec::with_capacity(chunk.len());
         for &offset in chunk {

@@ -1,10 +1,9 @@
 //! Field-by-field form errors, shown beside the field the user must fix.
 
-use std::collections::BTreeMap;
-
-/// Errors keyed by form field name. Empty means the form was valid.
+/// Errors keyed by form field name, in the order they were found (which is
+/// the order of the fields on the form). Empty means the form was valid.
 #[derive(Debug, Default, Clone, PartialEq, Eq)]
-pub struct FormErrors(BTreeMap<&'static str, String>);
+pub struct FormErrors(Vec<(&'static str, String)>);
 
 impl FormErrors {
     pub fn new() -> Self {
@@ -12,7 +11,9 @@ impl FormErrors {
     }
 
     pub fn add(&mut self, field: &'static str, message: impl Into<String>) {
-        self.0.entry(field).or_insert_with(|| message.into());
+        if !self.has(field) {
+            self.0.push((field, message.into()));
+        }
     }
 
     pub fn with(field: &'static str, message: impl Into<String>) -> Self {
@@ -27,11 +28,11 @@ impl FormErrors {
 
     /// The message for one field, for templates (`errors.get("title")`).
     pub fn get(&self, field: &str) -> Option<&str> {
-        self.0.get(field).map(String::as_str)
+        self.0.iter().find(|(f, _)| *f == field).map(|(_, m)| m.as_str())
     }
 
     pub fn has(&self, field: &str) -> bool {
-        self.0.contains_key(field)
+        self.0.iter().any(|(f, _)| *f == field)
     }
 
     pub fn iter(&self) -> impl Iterator<Item = (&'static str, &str)> {

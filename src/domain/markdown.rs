@@ -5,7 +5,7 @@
 use std::collections::{HashMap, HashSet};
 use std::sync::LazyLock;
 
-use pulldown_cmark::{CowStr, Event, Options, Parser, Tag, TagEnd, html};
+use pulldown_cmark::{CowStr, Event, HeadingLevel, Options, Parser, Tag, TagEnd, html};
 use regex::Regex;
 
 use super::handle::Handle;
@@ -70,6 +70,19 @@ pub fn render(md: &str, is_person: impl Fn(&str) -> bool) -> String {
                 in_link = in_link.saturating_sub(1);
                 events.push(event);
             }
+            // Headings inside a post sit below the page's own h1/h2.
+            Event::Start(Tag::Heading {
+                level,
+                id,
+                classes,
+                attrs,
+            }) => events.push(Event::Start(Tag::Heading {
+                level: demote(level),
+                id,
+                classes,
+                attrs,
+            })),
+            Event::End(TagEnd::Heading(level)) => events.push(Event::End(TagEnd::Heading(demote(level)))),
             // Raw HTML is shown as the text it is, never interpreted.
             Event::Html(raw) | Event::InlineHtml(raw) => events.push(Event::Text(raw)),
             Event::Text(text) if in_code == 0 && in_link == 0 => link_mentions(text, &is_person, &mut events),
@@ -107,6 +120,15 @@ fn link_mentions<'a>(text: CowStr<'a>, is_person: &impl Fn(&str) -> bool, out: &
         out.push(Event::Text(text));
     } else if last < text.len() {
         out.push(Event::Text(CowStr::from(text[last..].to_owned())));
+    }
+}
+
+fn demote(level: HeadingLevel) -> HeadingLevel {
+    match level {
+        HeadingLevel::H1 => HeadingLevel::H3,
+        HeadingLevel::H2 => HeadingLevel::H4,
+        HeadingLevel::H3 => HeadingLevel::H5,
+        _ => HeadingLevel::H6,
     }
 }
 
@@ -170,6 +192,15 @@ mod tests {
         let found = mentions("Hi @Ann and @bob.\n\n```\n@code\n```");
         let names: Vec<_> = found.iter().map(|h| h.as_str().to_owned()).collect();
         assert_eq!(names, ["ann", "bob"]);
+    }
+
+    #[test]
+    fn headings_sit_below_the_page_headings() {
+        let html = render("# Big\n\n## Smaller", anyone);
+        assert!(
+            html.contains("<h3>Big</h3>") && html.contains("<h4>Smaller</h4>"),
+            "{html}"
+        );
     }
 
     #[test]

@@ -88,6 +88,16 @@ impl PostDraft {
             );
             PostKind::Discussion
         });
+        let link = match kind {
+            PostKind::Link => match LinkUrl::parse(url) {
+                Ok(link) => Some(link),
+                Err(message) => {
+                    errors.add("url", message);
+                    None
+                }
+            },
+            PostKind::Discussion => None,
+        };
         let title = title.trim().to_owned();
         if title.is_empty() {
             errors.add(
@@ -100,16 +110,6 @@ impl PostDraft {
         } else if title.chars().count() > TITLE_MAX {
             errors.add("title", "Keep the title under 200 characters.");
         }
-        let link = match kind {
-            PostKind::Link => match LinkUrl::parse(url) {
-                Ok(link) => Some(link),
-                Err(message) => {
-                    errors.add("url", message);
-                    None
-                }
-            },
-            PostKind::Discussion => None,
-        };
         let body_md = body.trim().to_owned();
         if body_md.is_empty() {
             errors.add(

@@ -34,7 +34,11 @@ impl Channel {
 /// The one place a channel's policy facts are put together.
 pub fn facts(visibility: Visibility, archived: bool, _actor: &Actor) -> ChannelFacts {
     // Private membership arrives with working groups; until then nobody is a member.
-    ChannelFacts { visibility, archived, is_member: false }
+    ChannelFacts {
+        visibility,
+        archived,
+        is_member: false,
+    }
 }
 
 impl From<channel::Model> for Channel {
@@ -169,7 +173,7 @@ pub enum CreateChannelError {
 
 /// Create an open channel; its creator follows it.
 pub async fn create(db: &impl TransactionTrait, actor_id: i64, new: NewChannel) -> Result<Channel, CreateChannelError> {
-    let txn = db.begin().await?;
+    let txn = super::begin_write(db).await?;
     let at = now();
     let inserted = channel::ActiveModel {
         slug: Set(new.slug.as_str().to_owned()),
@@ -233,7 +237,7 @@ pub async fn set_archived(
     channel_id: i64,
     archived: bool,
 ) -> Result<(), sea_orm::DbErr> {
-    let txn = db.begin().await?;
+    let txn = super::begin_write(db).await?;
     channel::ActiveModel {
         id: Set(channel_id),
         archived_at: Set(archived.then(now)),

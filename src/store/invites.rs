@@ -57,7 +57,7 @@ pub async fn create(
 ) -> Result<String, sea_orm::DbErr> {
     let token = new_token();
     let at = now();
-    let txn = db.begin().await?;
+    let txn = super::begin_write(db).await?;
     let row = invite::ActiveModel {
         token_hash: Set(hash(&token)),
         email: Set(email.map(|e| e.as_str().to_owned())),
@@ -91,7 +91,7 @@ pub async fn create_signup(
 ) -> Result<String, sea_orm::DbErr> {
     let token = new_token();
     let at = now();
-    let txn = db.begin().await?;
+    let txn = super::begin_write(db).await?;
     let row = invite::ActiveModel {
         token_hash: Set(hash(&token)),
         email: Set(Some(email.as_str().to_owned())),
@@ -148,7 +148,7 @@ pub async fn redeem(
     name: String,
     password_hash: String,
 ) -> Result<i64, RedeemError> {
-    let txn = db.begin().await?;
+    let txn = super::begin_write(db).await?;
     let Some(open) = find_open(&txn, token).await? else {
         return Err(RedeemError::Gone);
     };
@@ -221,7 +221,7 @@ pub async fn list(db: &impl ConnectionTrait) -> Result<Vec<InviteRow>, sea_orm::
 
 /// Withdraw an unused invite by expiring it now.
 pub async fn withdraw(db: &impl TransactionTrait, actor_id: i64, id: i64) -> Result<bool, sea_orm::DbErr> {
-    let txn = db.begin().await?;
+    let txn = super::begin_write(db).await?;
     let result = invite::Entity::update_many()
         .col_expr(invite::Column::ExpiresAt, Expr::value(now()))
         .filter(invite::Column::Id.eq(id))

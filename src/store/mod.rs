@@ -19,7 +19,10 @@ use std::time::Duration;
 use anyhow::Context;
 use migration::{Migrator, MigratorTrait};
 use sea_orm::sqlx::sqlite::{SqliteJournalMode, SqliteSynchronous};
-use sea_orm::{ConnectOptions, ConnectionTrait, Database, DatabaseConnection, DbBackend, Statement, Value};
+use sea_orm::{
+    ConnectOptions, ConnectionTrait, Database, DatabaseConnection, DatabaseTransaction, DbBackend, Statement,
+    TransactionTrait, Value,
+};
 
 use crate::config::Settings;
 
@@ -56,6 +59,19 @@ pub async fn migrate(db: &DatabaseConnection) -> anyhow::Result<()> {
 /// Whether the database answers (for `/healthz`).
 pub async fn ping(db: &DatabaseConnection) -> bool {
     db.ping().await.is_ok()
+}
+
+/// Start a transaction that will write. On SQLite it takes the write lock at
+/// once (waiting up to the busy timeout), instead of reading first and
+/// failing with "database is locked" when it later needs to write while
+/// another connection has written in between.
+pub(crate) async fn begin_write(db: &impl TransactionTrait) -> Result<DatabaseTransaction, sea_orm::DbErr> {
+    let txn = db.begin().await?;
+    if txn.get_database_backend() == DbBackend::Sqlite {
+        // A write statement that changes nothing still takes SQLite's write lock.
+        txn.execute_unprepared("DELETE FROM search_outbox WHERE 0 = 1").await?;
+    }
+    Ok(txn)
 }
 
 /// A statement written with `?` placeholders, numbered for PostgreSQL.

@@ -295,7 +295,7 @@ pub async fn create_at(
     draft: &PostDraft,
     at: DateTime<Utc>,
 ) -> Result<i64, sea_orm::DbErr> {
-    let txn = db.begin().await?;
+    let txn = super::begin_write(db).await?;
     let rendered = mentions::render(&txn, &draft.body_md).await?;
     let model = post::ActiveModel {
         channel_id: Set(channel_id),
@@ -326,7 +326,7 @@ pub async fn create_at(
 
 /// Replace a post's words; it shows as edited from now on.
 pub async fn edit(db: &impl TransactionTrait, post: &Post, draft: &PostDraft) -> Result<(), sea_orm::DbErr> {
-    let txn = db.begin().await?;
+    let txn = super::begin_write(db).await?;
     let rendered = mentions::render(&txn, &draft.body_md).await?;
     post::ActiveModel {
         id: Set(post.id),
@@ -349,7 +349,7 @@ pub async fn edit(db: &impl TransactionTrait, post: &Post, draft: &PostDraft) ->
 
 /// Soft-delete: the post leaves feeds and search; a notice remains in its thread.
 pub async fn delete(db: &impl TransactionTrait, actor: &Actor, post: &Post) -> Result<(), sea_orm::DbErr> {
-    let txn = db.begin().await?;
+    let txn = super::begin_write(db).await?;
     post::Entity::update_many()
         .col_expr(post::Column::DeletedAt, Expr::value(now()))
         .col_expr(post::Column::DeletedBy, Expr::value(actor.user_id))

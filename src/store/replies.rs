@@ -180,7 +180,7 @@ pub async fn create_at(
     quote_of: Option<i64>,
     at: DateTime<Utc>,
 ) -> Result<i64, sea_orm::DbErr> {
-    let txn = db.begin().await?;
+    let txn = super::begin_write(db).await?;
     // A quote must point into the same thread; anything else is dropped.
     let quote_of = match quote_of {
         Some(q) => reply::Entity::find_by_id(q)
@@ -215,7 +215,7 @@ pub async fn create_at(
 }
 
 pub async fn edit(db: &impl TransactionTrait, reply: &Reply, body_md: &str) -> Result<(), sea_orm::DbErr> {
-    let txn = db.begin().await?;
+    let txn = super::begin_write(db).await?;
     let rendered = mentions::render(&txn, body_md).await?;
     reply::ActiveModel {
         id: Set(reply.id),
@@ -241,7 +241,7 @@ pub async fn edit(db: &impl TransactionTrait, reply: &Reply, body_md: &str) -> R
 
 /// Soft-delete a reply; the thread keeps a notice in its place.
 pub async fn delete(db: &impl TransactionTrait, actor: &Actor, reply: &Reply) -> Result<(), sea_orm::DbErr> {
-    let txn = db.begin().await?;
+    let txn = super::begin_write(db).await?;
     let changed = reply::Entity::update_many()
         .col_expr(reply::Column::DeletedAt, Expr::value(now()))
         .col_expr(reply::Column::DeletedBy, Expr::value(actor.user_id))

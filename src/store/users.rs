@@ -87,7 +87,7 @@ pub fn initials(name: &str) -> String {
 
 /// Create an account with a unique handle derived from the email address.
 pub async fn create(db: &impl TransactionTrait, new: NewUser, actor_id: Option<i64>) -> Result<i64, CreateUserError> {
-    let txn = db.begin().await?;
+    let txn = super::begin_write(db).await?;
     if user::Entity::find()
         .filter(user::Column::Email.eq(new.email.as_str()))
         .one(&txn)

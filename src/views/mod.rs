@@ -177,6 +177,10 @@ pub struct Composer {
     pub url: String,
     pub body: String,
     pub errors: FormErrors,
+    /// Where "fill in from the link" posts to; empty hides the button.
+    pub preview_action: String,
+    /// Said after a preview filled the form in.
+    pub notice: Option<String>,
 }
 
 #[derive(Template, WebTemplate)]

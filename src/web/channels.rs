@@ -160,7 +160,11 @@ pub async fn show_channel(
     Query(q): Query<PageQuery>,
 ) -> AppResult<ChannelPage> {
     let channel = readable_channel(&state, &viewer, &slug).await?;
-    channel_page(&state, viewer, channel, q.before.as_deref(), Composer::default()).await
+    let composer = Composer {
+        preview_action: format!("/c/{}/preview", channel.slug),
+        ..Composer::default()
+    };
+    channel_page(&state, viewer, channel, q.before.as_deref(), composer).await
 }
 
 pub async fn follow(State(state): State<AppState>, viewer: Viewer, Path(slug): Path<String>) -> AppResult<Response> {

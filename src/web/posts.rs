@@ -11,8 +11,9 @@ use super::extract::{Id, Viewer, flash};
 use super::see_other;
 use crate::domain::form::FormErrors;
 use crate::domain::policy;
-use crate::domain::post::PostDraft;
+use crate::domain::post::{LinkUrl, PostDraft};
 use crate::error::{AppError, AppResult};
+use crate::ingest::preview;
 use crate::state::AppState;
 use crate::store::channels::{self, Channel};
 use crate::store::posts::{self, Post};
@@ -39,6 +40,8 @@ impl PostForm {
             url: self.url.clone(),
             body: self.body.clone(),
             errors,
+            preview_action: String::new(),
+            notice: None,
         }
     }
 }
@@ -57,13 +60,68 @@ pub async fn create_post(
     let draft = match PostDraft::parse(&form.kind, &form.title, &form.url, &form.body) {
         Ok(draft) => draft,
         Err(errors) => {
-            let page = channel_page(&state, viewer, channel, None, form.composer(errors)).await?;
+            let composer = Composer {
+                preview_action: format!("/c/{}/preview", channel.slug),
+                ..form.composer(errors)
+            };
+            let page = channel_page(&state, viewer, channel, None, composer).await?;
             return Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response());
         }
     };
     let id = posts::create(&state.db, actor.user_id, &channel, &draft).await?;
     flash(&viewer.session, &format!("Posted to #{}.", channel.slug)).await;
     Ok(see_other(&format!("/p/{id}")))
+}
+
+/// "Fill in from the link": fetch the page safely and prefill the title and
+/// a quoted summary, keeping whatever the poster already wrote.
+pub async fn preview_link(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    Path(slug): Path<String>,
+    Form(form): Form<PostForm>,
+) -> AppResult<Response> {
+    let channel = readable_channel(&state, &viewer, &slug).await?;
+    let actor = viewer.actor();
+    if !policy::can_post_in(&actor, &channel.facts(&actor)) {
+        return Err(AppError::Forbidden);
+    }
+    let mut composer = Composer {
+        kind: "link".into(),
+        preview_action: format!("/c/{}/preview", channel.slug),
+        ..form.composer(FormErrors::new())
+    };
+    match LinkUrl::parse(&form.url) {
+        Err(message) => composer.errors.add("url", message),
+        Ok(link) => match preview::fetch(&state.fetcher, link.as_str()).await {
+            Ok(found) => {
+                if composer.title.trim().is_empty() {
+                    composer.title = found.title;
+                }
+                if composer.body.trim().is_empty() && !found.description.is_empty() {
+                    composer.body = format!("> {}\n\n", found.description);
+                }
+                if let Some(canonical) = found.canonical.and_then(|c| LinkUrl::parse(&c).ok())
+                    && canonical.domain() == link.domain()
+                {
+                    composer.url = canonical.as_str().to_owned();
+                }
+                composer.notice =
+                    Some("Filled in from the page. Edit the title, and say in your own words why it matters.".into());
+            }
+            Err(err) => composer.errors.add(
+                "url",
+                format!("We could not read that page ({err}). You can still fill in the title yourself."),
+            ),
+        },
+    }
+    let status = if composer.errors.is_empty() {
+        StatusCode::OK
+    } else {
+        StatusCode::UNPROCESSABLE_ENTITY
+    };
+    let page = channel_page(&state, viewer, channel, None, composer).await?;
+    Ok((status, page).into_response())
 }
 
 /// A post the viewer may read, with its channel. Unknown and unreadable look the same.
@@ -140,7 +198,8 @@ pub async fn thread_page(
 
 #[derive(Deserialize)]
 pub struct ThreadQuery {
-    quote: Option<i64>,
+    /// Kept as text: a malformed value just means "no quote", never an error page.
+    quote: Option<String>,
 }
 
 pub async fn show_thread(
@@ -150,7 +209,7 @@ pub async fn show_thread(
     Query(q): Query<ThreadQuery>,
 ) -> AppResult<ThreadPage> {
     let (post, channel) = readable_post(&state, &viewer, id).await?;
-    let quote = match q.quote {
+    let quote = match q.quote.and_then(|q| q.parse::<i64>().ok()) {
         Some(reply_id) => replies::quote_of(&state.db, post.id, reply_id).await?,
         None => None,
     };
@@ -171,7 +230,7 @@ pub async fn edit_post_form(State(state): State<AppState>, viewer: Viewer, Id(id
             title: post.title,
             url: post.url.unwrap_or_default(),
             body: post.body_md,
-            errors: FormErrors::new(),
+            ..Composer::default()
         },
     })
 }

@@ -22,7 +22,14 @@ use crate::views::EditReplyPage;
 pub struct ReplyForm {
     #[serde(default)]
     body: String,
-    quote_of: Option<i64>,
+    /// Kept as text: a malformed value just means "no quote".
+    quote_of: Option<String>,
+}
+
+impl ReplyForm {
+    fn quote_of(&self) -> Option<i64> {
+        self.quote_of.as_deref().and_then(|q| q.parse().ok())
+    }
 }
 
 pub async fn create_reply(
@@ -39,7 +46,7 @@ pub async fn create_reply(
     let body = match parse_reply_body(&form.body) {
         Ok(body) => body,
         Err(errors) => {
-            let quote = match form.quote_of {
+            let quote = match form.quote_of() {
                 Some(q) => replies::quote_of(&state.db, post.id, q).await?,
                 None => None,
             };
@@ -47,7 +54,7 @@ pub async fn create_reply(
             return Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response());
         }
     };
-    let reply_id = replies::create(&state.db, post.id, actor.user_id, &body, form.quote_of).await?;
+    let reply_id = replies::create(&state.db, post.id, actor.user_id, &body, form.quote_of()).await?;
     Ok(see_other(&format!("/p/{}#reply-{reply_id}", post.id)))
 }
 

@@ -108,11 +108,14 @@ async fn feeds_across_many_channels_page_the_same_way(app: TestApp) {
     // Past 40 channels the feed reads the global time index instead of merging per channel.
     let admin = app.signed_in("ada", Role::Admin).await;
     for c in 0..45 {
-        app.channel(&admin, &format!("Channel {c}"), &format!("channel-{c}")).await;
+        app.channel(&admin, &format!("Channel {c}"), &format!("channel-{c}"))
+            .await;
     }
     for i in 0..30 {
         let slug = format!("channel-{}", (i * 7) % 45);
-        admin.create_post(&slug, "discussion", &format!("Post number {i:03}"), "", "Body").await;
+        admin
+            .create_post(&slug, "discussion", &format!("Post number {i:03}"), "", "Body")
+            .await;
     }
     for path in ["/all", "/"] {
         let first = admin.text(path).await;

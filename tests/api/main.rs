@@ -8,6 +8,7 @@ mod browser;
 mod channels;
 mod cli;
 mod feeds;
+mod fetch;
 mod posts;
 mod security;
 mod signup;

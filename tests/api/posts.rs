@@ -79,6 +79,22 @@ async fn bad_post_re_renders_with_the_text_kept_and_errors_beside_fields(app: Te
     assert!(body.contains("A note I do not want to lose"));
     assert!(body.contains("Only web links (http or https) can be shared."));
     assert!(body.contains(r#"id="url-error""#) && body.contains(r#"aria-describedby="url-error"#));
+    let r = admin
+        .post(
+            &format!("/c/{slug}/posts"),
+            &[("kind", "link"), ("title", ""), ("url", ""), ("body", "")],
+        )
+        .await;
+    let body = r.text().await.unwrap();
+    let (url, title, note) = (
+        body.find(r##"href="#url""##),
+        body.find(r##"href="#title""##),
+        body.find(r##"href="#body""##),
+    );
+    assert!(
+        url < title && title < note && url.is_some(),
+        "the summary lists errors in the order of the form"
+    );
     assert_eq!(app.sql_i64("SELECT COUNT(*) FROM posts").await, 0);
 }
 

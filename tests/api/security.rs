@@ -166,15 +166,25 @@ async fn a_database_failure_shows_a_calm_500_page(app: TestApp) {
 
 #[tokio::test]
 async fn reading_pages_does_not_write_sessions() {
-    let Some(app) = crate::helpers::spawn_app(crate::helpers::Backend::Sqlite).await else { return };
+    let Some(app) = crate::helpers::spawn_app(crate::helpers::Backend::Sqlite).await else {
+        return;
+    };
     for _ in 0..3 {
         app.browser().get("/login").await;
     }
-    assert_eq!(app.sql_i64("SELECT COUNT(*) FROM sessions").await, 0, "anonymous visits create no sessions");
+    assert_eq!(
+        app.sql_i64("SELECT COUNT(*) FROM sessions").await,
+        0,
+        "anonymous visits create no sessions"
+    );
     let reader = app.signed_in("ann", Role::Member).await;
     let stored = app.sql_i64("SELECT COUNT(*) FROM sessions").await;
     reader.get("/").await;
     app.exec("UPDATE sessions SET data = data || ' '").await;
     reader.get("/channels").await;
-    assert_eq!(app.sql_i64("SELECT COUNT(*) FROM sessions WHERE data LIKE '% '").await, stored, "a page view leaves the stored session as it was");
+    assert_eq!(
+        app.sql_i64("SELECT COUNT(*) FROM sessions WHERE data LIKE '% '").await,
+        stored,
+        "a page view leaves the stored session as it was"
+    );
 }

@@ -15,6 +15,7 @@ on_both_backends!(
     mentions_link_to_profiles_and_are_recorded,
     reply_author_edits_and_deletes_leaving_a_notice,
     others_cannot_edit_or_delete_a_reply_by_url,
+    malformed_quote_values_are_ignored_not_errors,
 );
 
 async fn thread(app: &TestApp) -> (crate::helpers::Browser, i64) {
@@ -198,4 +199,19 @@ async fn others_cannot_edit_or_delete_a_reply_by_url(app: TestApp) {
     );
     assert_eq!(other.post(&format!("/r/{reply}/delete"), &[]).await.status(), 403);
     assert!(other.text(&format!("/p/{id}")).await.contains("My reply"));
+}
+
+async fn malformed_quote_values_are_ignored_not_errors(app: TestApp) {
+    let (admin, id) = thread(&app).await;
+    for q in ["", "abc", "99999999999999999999999"] {
+        assert_eq!(admin.get(&format!("/p/{id}?quote={q}")).await.status(), 200, "{q}");
+    }
+    assert_eq!(admin.get(&format!("/p/{id}?quote")).await.status(), 200);
+    let r = admin
+        .post(
+            &format!("/p/{id}/replies"),
+            &[("body", "Still posts"), ("quote_of", "abc")],
+        )
+        .await;
+    assert_eq!(r.status(), 303);
 }
