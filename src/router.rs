@@ -55,10 +55,12 @@ pub fn build(state: AppState) -> Router {
         .route("/profile", post(people::update_profile))
         .route("/profile/sessions/revoke", post(people::revoke_other_sessions));
 
-    // Administrators: invites.
+    // Administrators: invites and the site lists.
     let admin = Router::new()
         .route("/admin/invites", get(admin::list_invites).post(admin::create_invite))
-        .route("/admin/invites/{id}/withdraw", post(admin::withdraw_invite));
+        .route("/admin/invites/{id}/withdraw", post(admin::withdraw_invite))
+        .route("/admin/sites", get(admin::list_sites).post(admin::put_site))
+        .route("/admin/sites/{id}/remove", post(admin::remove_site));
 
     let session_layer = SessionManagerLayer::new(DbSessionStore::new(state.db.clone()))
         .with_name("commonroom_session")

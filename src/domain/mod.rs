@@ -11,5 +11,6 @@ pub mod policy;
 pub mod post;
 pub mod reaction;
 pub mod role;
+pub mod site;
 pub mod slug;
 pub mod time;

@@ -114,6 +114,11 @@ pub fn can_manage_people(actor: &Actor) -> bool {
     actor.is_admin()
 }
 
+/// Admins keep the lists of approved and blocked sites.
+pub fn can_manage_sites(actor: &Actor) -> bool {
+    actor.is_admin()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

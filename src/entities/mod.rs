@@ -13,5 +13,6 @@ pub mod reply;
 pub mod reply_reaction;
 pub mod search_outbox;
 pub mod session;
+pub mod site_rule;
 pub mod user;
 pub mod user_role;

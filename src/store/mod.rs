@@ -11,6 +11,7 @@ pub mod posts;
 pub mod reactions;
 pub mod replies;
 pub mod sessions;
+pub mod sites;
 pub mod throttle;
 pub mod users;
 

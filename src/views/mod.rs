@@ -13,6 +13,7 @@ use crate::store::invites::InviteRow;
 use crate::store::posts::PostCard;
 use crate::store::reactions::Tally;
 use crate::store::replies::{Quote, ReplyView};
+use crate::store::sites::SiteRule;
 use crate::store::users::Profile;
 use crate::web::assets;
 
@@ -278,6 +279,18 @@ pub struct InvitesPage {
     pub email: String,
     pub role: String,
     pub roles: [Role; 3],
+    pub errors: FormErrors,
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "pages/admin/sites.html")]
+pub struct SitesPage {
+    pub ctx: PageCtx,
+    pub blocked: Vec<SiteRule>,
+    pub approved: Vec<SiteRule>,
+    pub domain: String,
+    pub kind: String,
+    pub note: String,
     pub errors: FormErrors,
 }
 

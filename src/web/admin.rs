@@ -1,4 +1,4 @@
-//! Administration: invite links.
+//! Administration: invite links and the blocked/approved site lists.
 
 use axum::Form;
 use axum::extract::State;
@@ -12,10 +12,12 @@ use crate::domain::email::EmailAddress;
 use crate::domain::form::FormErrors;
 use crate::domain::policy;
 use crate::domain::role::Role;
+use crate::domain::site::SiteDomain;
 use crate::error::{AppError, AppResult};
 use crate::state::AppState;
 use crate::store::invites;
-use crate::views::InvitesPage;
+use crate::store::sites::{self, SiteKind};
+use crate::views::{InvitesPage, SitesPage};
 
 fn require_admin(viewer: &Viewer) -> AppResult<()> {
     if policy::can_manage_people(&viewer.actor()) {
@@ -110,4 +112,101 @@ pub async fn withdraw_invite(State(state): State<AppState>, viewer: Viewer, Id(i
     };
     flash(&viewer.session, message).await;
     Ok(see_other("/admin/invites"))
+}
+
+async fn sites_page(
+    state: &AppState,
+    viewer: Viewer,
+    domain: String,
+    kind: String,
+    note: String,
+    errors: FormErrors,
+) -> AppResult<SitesPage> {
+    let (blocked, approved) = sites::list(&state.db)
+        .await?
+        .into_iter()
+        .partition(|r| r.kind == SiteKind::Blocked);
+    Ok(SitesPage {
+        ctx: viewer.ctx.in_section("sites"),
+        blocked,
+        approved,
+        domain,
+        kind,
+        note,
+        errors,
+    })
+}
+
+pub async fn list_sites(State(state): State<AppState>, viewer: Viewer) -> AppResult<SitesPage> {
+    require_sites(&viewer)?;
+    sites_page(
+        &state,
+        viewer,
+        String::new(),
+        "blocked".into(),
+        String::new(),
+        FormErrors::new(),
+    )
+    .await
+}
+
+fn require_sites(viewer: &Viewer) -> AppResult<()> {
+    if policy::can_manage_sites(&viewer.actor()) {
+        Ok(())
+    } else {
+        Err(AppError::Forbidden)
+    }
+}
+
+#[derive(Deserialize)]
+pub struct SiteForm {
+    #[serde(default)]
+    domain: String,
+    #[serde(default)]
+    kind: String,
+    #[serde(default)]
+    note: String,
+}
+
+pub async fn put_site(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    Form(form): Form<SiteForm>,
+) -> AppResult<Response> {
+    require_sites(&viewer)?;
+    let mut errors = FormErrors::new();
+    let domain = SiteDomain::parse(&form.domain)
+        .map_err(|m| errors.add("domain", m))
+        .ok();
+    let kind = SiteKind::parse(&form.kind).or_else(|| {
+        errors.add("kind", "Choose whether to block or approve the site.");
+        None
+    });
+    if form.note.trim().chars().count() > 300 {
+        errors.add("note", "Keep the note under 300 characters.");
+    }
+    let (Some(domain), Some(kind)) = (domain, kind) else {
+        let page = sites_page(&state, viewer, form.domain, form.kind, form.note, errors).await?;
+        return Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response());
+    };
+    if !errors.is_empty() {
+        let page = sites_page(&state, viewer, form.domain, form.kind, form.note, errors).await?;
+        return Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response());
+    }
+    sites::put(&state.db, viewer.id(), &domain, kind, &form.note).await?;
+    let message = match kind {
+        SiteKind::Blocked => format!("{domain} and its subdomains are blocked: links to them cannot be shared."),
+        SiteKind::Approved => format!("{domain} and its subdomains are marked as approved sources."),
+    };
+    flash(&viewer.session, &message).await;
+    Ok(see_other("/admin/sites"))
+}
+
+pub async fn remove_site(State(state): State<AppState>, viewer: Viewer, Id(id): Id) -> AppResult<Response> {
+    require_sites(&viewer)?;
+    match sites::remove(&state.db, viewer.id(), id).await? {
+        Some(domain) => flash(&viewer.session, &format!("{domain} is no longer on either list.")).await,
+        None => flash(&viewer.session, "That site was already removed.").await,
+    }
+    Ok(see_other("/admin/sites"))
 }

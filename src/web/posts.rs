@@ -18,6 +18,7 @@ use crate::state::AppState;
 use crate::store::channels::{self, Channel};
 use crate::store::posts::{self, Post};
 use crate::store::replies::{self, Quote};
+use crate::store::sites::{self, SiteKind};
 use crate::views::{Composer, EditPostPage, ReplyItem, ThreadPage};
 
 #[derive(Deserialize)]
@@ -68,9 +69,38 @@ pub async fn create_post(
             return Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response());
         }
     };
+    if let Err(errors) = allowed_site(&state, &draft).await? {
+        let composer = Composer {
+            preview_action: format!("/c/{}/preview", channel.slug),
+            ..form.composer(errors)
+        };
+        let page = channel_page(&state, viewer, channel, None, composer).await?;
+        return Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response());
+    }
     let id = posts::create(&state.db, actor.user_id, &channel, &draft).await?;
     flash(&viewer.session, &format!("Posted to #{}.", channel.slug)).await;
     Ok(see_other(&format!("/p/{id}")))
+}
+
+/// Links to a blocked site cannot be posted; the form says why.
+async fn allowed_site(state: &AppState, draft: &PostDraft) -> AppResult<Result<(), FormErrors>> {
+    let Some(link) = &draft.link else { return Ok(Ok(())) };
+    match sites::rule_for(&state.db, &link.domain()).await? {
+        Some(rule) if rule.kind == SiteKind::Blocked => Ok(Err(FormErrors::with("url", blocked_message(&rule)))),
+        _ => Ok(Ok(())),
+    }
+}
+
+fn blocked_message(rule: &sites::SiteRule) -> String {
+    let why = if rule.note.is_empty() {
+        String::new()
+    } else {
+        format!(" ({})", rule.note)
+    };
+    format!(
+        "Links to {} cannot be shared here: the site is on the blocked list{why}.",
+        rule.domain
+    )
 }
 
 /// "Fill in from the link": fetch the page safely and prefill the title and
@@ -93,26 +123,36 @@ pub async fn preview_link(
     };
     match LinkUrl::parse(&form.url) {
         Err(message) => composer.errors.add("url", message),
-        Ok(link) => match preview::fetch(&state.fetcher, link.as_str()).await {
-            Ok(found) => {
-                if composer.title.trim().is_empty() {
-                    composer.title = found.title;
+        Ok(link) => match sites::rule_for(&state.db, &link.domain()).await? {
+            Some(rule) if rule.kind == SiteKind::Blocked => composer.errors.add("url", blocked_message(&rule)),
+            rule => match preview::fetch(&state.fetcher, link.as_str()).await {
+                Ok(found) => {
+                    if composer.title.trim().is_empty() {
+                        composer.title = found.title;
+                    }
+                    if composer.body.trim().is_empty() && !found.description.is_empty() {
+                        composer.body = format!("> {}\n\n", found.description);
+                    }
+                    if let Some(canonical) = found.canonical.and_then(|c| LinkUrl::parse(&c).ok())
+                        && canonical.domain() == link.domain()
+                    {
+                        composer.url = canonical.as_str().to_owned();
+                    }
+                    let approved = match rule {
+                        Some(rule) if rule.kind == SiteKind::Approved => {
+                            format!(" ✓ {} is an approved source.", rule.domain)
+                        }
+                        _ => String::new(),
+                    };
+                    composer.notice = Some(format!(
+                        "Filled in from the page. Edit the title, and say in your own words why it matters.{approved}"
+                    ));
                 }
-                if composer.body.trim().is_empty() && !found.description.is_empty() {
-                    composer.body = format!("> {}\n\n", found.description);
-                }
-                if let Some(canonical) = found.canonical.and_then(|c| LinkUrl::parse(&c).ok())
-                    && canonical.domain() == link.domain()
-                {
-                    composer.url = canonical.as_str().to_owned();
-                }
-                composer.notice =
-                    Some("Filled in from the page. Edit the title, and say in your own words why it matters.".into());
-            }
-            Err(err) => composer.errors.add(
-                "url",
-                format!("We could not read that page ({err}). You can still fill in the title yourself."),
-            ),
+                Err(err) => composer.errors.add(
+                    "url",
+                    format!("We could not read that page ({err}). You can still fill in the title yourself."),
+                ),
+            },
         },
     }
     let status = if composer.errors.is_empty() {
@@ -257,6 +297,14 @@ pub async fn update_post(
             return Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response());
         }
     };
+    if let Err(errors) = allowed_site(&state, &draft).await? {
+        let page = EditPostPage {
+            ctx: viewer.ctx,
+            post_id: post.id,
+            composer: form.composer(errors),
+        };
+        return Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response());
+    }
     posts::edit(&state.db, &post, &draft).await?;
     flash(&viewer.session, "Your changes are saved.").await;
     Ok(see_other(&format!("/p/{}", post.id)))

@@ -12,4 +12,5 @@ mod fetch;
 mod posts;
 mod security;
 mod signup;
+mod sites;
 mod threads;

@@ -217,7 +217,11 @@ step('Sign in with the labelled fields and land on Home', async (page) => {
 step(`Post a link with a Markdown note in #${env.CHANNEL}; XSS attempt stays inert`, async (page) => {
   await visit(page, `/c/${env.CHANNEL}`, 'the channel page');
   check(pathOf(page) === `/c/${env.CHANNEL}`, `expected the channel page /c/${env.CHANNEL}, but got ${page.url()} (h1: "${await h1Text(page)}")`);
-  await expectVisible(page.locator('form[action$="/posts"]'), `the composer on #${env.CHANNEL} (is it open, and may this user post there?)`);
+  // The composer is folded away under "Share with #channel" until opened.
+  const summary = page.locator('details.composer > summary');
+  await expectVisible(summary, `the "Share with #${env.CHANNEL}" control (may this user post there?)`);
+  if ((await page.locator('details.composer[open]').count()) === 0) await summary.click();
+  await expectVisible(page.locator('form[action$="/posts"]'), `the composer on #${env.CHANNEL} after opening it`);
   await page.getByLabel('A link, with a note on why it matters', { exact: true }).check();
   await page.getByLabel('Link address', { exact: true }).fill(LINK);
   await page.getByLabel('Title or subject', { exact: true }).fill(TITLE);
