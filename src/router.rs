@@ -15,7 +15,7 @@ use crate::auth::Backend;
 use crate::error;
 use crate::state::AppState;
 use crate::store::sessions::DbSessionStore;
-use crate::web::{admin, assets, auth, channels, feeds, health, people, posts, reactions, replies, security};
+use crate::web::{admin, assets, auth, channels, feeds, health, people, posts, reactions, replies, security, share};
 
 pub fn build(state: AppState) -> Router {
     // Anyone: health checks, static files, signing in, and joining by invite or sign-up link.
@@ -51,6 +51,7 @@ pub fn build(state: AppState) -> Router {
         )
         .route("/r/{id}/delete", post(replies::delete_reply))
         .route("/r/{id}/react", post(reactions::react_to_reply))
+        .route("/share", get(share::show_share).post(share::share))
         .route("/u/{handle}", get(people::show_profile))
         .route("/profile", post(people::update_profile))
         .route("/profile/sessions/revoke", post(people::revoke_other_sessions));

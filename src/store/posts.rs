@@ -371,3 +371,51 @@ pub async fn delete(db: &impl TransactionTrait, actor: &Actor, post: &Post) -> R
     txn.commit().await?;
     Ok(())
 }
+
+/// Where a link was shared before, as the share form warns.
+#[derive(Debug, Clone, FromQueryResult)]
+struct SharedRow {
+    id: i64,
+    channel_slug: String,
+    author_name: String,
+    published_at: DateTime<Utc>,
+}
+
+#[derive(Debug, Clone)]
+pub struct SharedBefore {
+    pub post_id: i64,
+    pub channel_slug: String,
+    pub author_name: String,
+    pub when: When,
+}
+
+/// Earlier live posts of this exact link, in channels the viewer may read.
+pub async fn shared_before(
+    db: &impl ConnectionTrait,
+    url: &str,
+    readable_channels: &[i64],
+) -> Result<Vec<SharedBefore>, sea_orm::DbErr> {
+    if readable_channels.is_empty() {
+        return Ok(Vec::new());
+    }
+    let mut values: Vec<Value> = vec![url.into()];
+    values.extend(readable_channels.iter().map(|&id| Value::from(id)));
+    let text = format!(
+        "SELECT p.id, c.slug AS channel_slug, u.name AS author_name, p.published_at \
+         FROM posts p JOIN channels c ON c.id = p.channel_id JOIN users u ON u.id = p.author_id \
+         WHERE p.url = ? AND p.deleted_at IS NULL AND p.hidden_at IS NULL AND p.channel_id IN ({}) \
+         ORDER BY p.published_at DESC LIMIT 5",
+        placeholders(readable_channels.len())
+    );
+    Ok(SharedRow::find_by_statement(sql(db, &text, values))
+        .all(db)
+        .await?
+        .into_iter()
+        .map(|r| SharedBefore {
+            post_id: r.id,
+            channel_slug: r.channel_slug,
+            author_name: r.author_name,
+            when: When::new(r.published_at),
+        })
+        .collect())
+}

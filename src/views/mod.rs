@@ -10,7 +10,7 @@ use crate::domain::form::FormErrors;
 use crate::domain::role::Role;
 use crate::store::channels::{Channel, ChannelSummary};
 use crate::store::invites::InviteRow;
-use crate::store::posts::PostCard;
+use crate::store::posts::{PostCard, SharedBefore};
 use crate::store::reactions::Tally;
 use crate::store::replies::{Quote, ReplyView};
 use crate::store::sites::SiteRule;
@@ -292,6 +292,29 @@ pub struct SitesPage {
     pub kind: String,
     pub note: String,
     pub errors: FormErrors,
+}
+
+/// A channel offered in the share form.
+pub struct ShareChannel {
+    pub slug: String,
+    pub name: String,
+    pub checked: bool,
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "pages/share.html")]
+pub struct SharePage {
+    pub ctx: PageCtx,
+    pub url: String,
+    pub title: String,
+    pub body: String,
+    pub channels: Vec<ShareChannel>,
+    pub errors: FormErrors,
+    /// "✓ gov.uk is an approved source."
+    pub site_note: Option<String>,
+    pub shared_before: Vec<SharedBefore>,
+    /// The "Share to Commonroom" bookmarklet for this server.
+    pub bookmarklet: String,
 }
 
 /// The reaction buttons alone, swapped in by htmx after a click.

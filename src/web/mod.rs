@@ -12,6 +12,7 @@ pub mod posts;
 pub mod reactions;
 pub mod replies;
 pub mod security;
+pub mod share;
 
 use axum::response::{IntoResponse, Redirect, Response};
 

@@ -91,7 +91,7 @@ async fn allowed_site(state: &AppState, draft: &PostDraft) -> AppResult<Result<(
     }
 }
 
-fn blocked_message(rule: &sites::SiteRule) -> String {
+pub(crate) fn blocked_message(rule: &sites::SiteRule) -> String {
     let why = if rule.note.is_empty() {
         String::new()
     } else {

@@ -11,6 +11,7 @@ mod feeds;
 mod fetch;
 mod posts;
 mod security;
+mod share;
 mod signup;
 mod sites;
 mod threads;

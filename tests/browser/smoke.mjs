@@ -304,11 +304,20 @@ step('Like the post: htmx swaps the reactions in place, and it persists', async 
     `after reloading, expected the like to persist (pressed, count 1, by ${state.userName}), got ${JSON.stringify(reloaded)}`);
 });
 
-step('axe: home, channel and thread pages have no WCAG 2.1 A/AA violations', async (page) => {
+step('axe: home, channel, thread, share and admin pages have no WCAG 2.1 A/AA violations', async (page) => {
   const all = [];
-  for (const [label, path] of [['home', '/'], ['channel', `/c/${env.CHANNEL}`], ['thread', `/p/${state.postId}`]]) {
+  const pages = [
+    ['home', '/'],
+    ['channel', `/c/${env.CHANNEL}`],
+    ['thread', `/p/${state.postId}`],
+    ['share', '/share?url=https%3A%2F%2Fwww.gov.uk%2Fguidance%2Fcontent-design&title=Content%20design'],
+    ['sites', '/admin/sites'],
+    ['invites', '/admin/invites'],
+    ['channels', '/channels'],
+  ];
+  for (const [label, path] of pages) {
     await visit(page, path, `the ${label} page`);
-    check(pathOf(page) === path, `expected ${path}, but got ${page.url()}`);
+    check(pathOf(page) === path || pathOf(page) === path.split('?')[0], `expected ${path}, but got ${page.url()}`);
     all.push(...(await axeCheck(page, `${label} page`)));
   }
   check(all.length === 0, `axe found ${all.length} violation(s): ${all.join(', ')}`);
