@@ -47,14 +47,29 @@ fn new_token() -> String {
     base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(bytes)
 }
 
-/// Create an invite; returns the token, which is shown once and never stored.
-pub async fn create(
+/// What kind of invite to make, and who asked for it.
+enum Origin<'a> {
+    /// An admin's invite link, optionally for one address.
+    Invite {
+        created_by: i64,
+        email: Option<&'a EmailAddress>,
+    },
+    /// A sign-up link someone in an allowed domain asked for.
+    Signup { email: &'a EmailAddress },
+}
+
+/// Store an invite row and its audit line; returns the token, which is shown
+/// or sent once and never stored.
+async fn issue(
     db: &impl TransactionTrait,
-    created_by: i64,
-    email: Option<&EmailAddress>,
+    origin: Origin<'_>,
     role: Role,
-    days: i64,
+    valid_for: Duration,
 ) -> Result<String, sea_orm::DbErr> {
+    let (kind, email, created_by, action) = match origin {
+        Origin::Invite { created_by, email } => ("invite", email, Some(created_by), "invite.create"),
+        Origin::Signup { email } => ("signup", Some(email), None, "signup.request"),
+    };
     let token = new_token();
     let at = now();
     let txn = super::begin_write(db).await?;
@@ -62,24 +77,34 @@ pub async fn create(
         token_hash: Set(hash(&token)),
         email: Set(email.map(|e| e.as_str().to_owned())),
         role: Set(role.as_str().to_owned()),
-        kind: Set("invite".into()),
-        created_by: Set(Some(created_by)),
+        kind: Set(kind.into()),
+        created_by: Set(created_by),
         created_at: Set(at),
-        expires_at: Set(at + Duration::days(days.max(1))),
+        expires_at: Set(at + valid_for),
         ..Default::default()
     }
     .insert(&txn)
     .await?;
-    audit::record(
-        &txn,
-        Some(created_by),
-        "invite.create",
-        &format!("invite:{}", row.id),
-        role.as_str(),
-    )
-    .await?;
+    audit::record(&txn, created_by, action, &format!("invite:{}", row.id), role.as_str()).await?;
     txn.commit().await?;
     Ok(token)
+}
+
+/// An admin's invite link, valid for `days`.
+pub async fn create(
+    db: &impl TransactionTrait,
+    created_by: i64,
+    email: Option<&EmailAddress>,
+    role: Role,
+    days: i64,
+) -> Result<String, sea_orm::DbErr> {
+    issue(
+        db,
+        Origin::Invite { created_by, email },
+        role,
+        Duration::days(days.max(1)),
+    )
+    .await
 }
 
 /// A sign-up link for an address in an allowed domain: an invite fixed to that
@@ -89,31 +114,13 @@ pub async fn create_signup(
     email: &EmailAddress,
     hours: i64,
 ) -> Result<String, sea_orm::DbErr> {
-    let token = new_token();
-    let at = now();
-    let txn = super::begin_write(db).await?;
-    let row = invite::ActiveModel {
-        token_hash: Set(hash(&token)),
-        email: Set(Some(email.as_str().to_owned())),
-        role: Set(Role::Member.as_str().to_owned()),
-        kind: Set("signup".into()),
-        created_by: Set(None),
-        created_at: Set(at),
-        expires_at: Set(at + Duration::hours(hours.max(1))),
-        ..Default::default()
-    }
-    .insert(&txn)
-    .await?;
-    audit::record(
-        &txn,
-        None,
-        "signup.request",
-        &format!("invite:{}", row.id),
-        email.domain(),
+    issue(
+        db,
+        Origin::Signup { email },
+        Role::Member,
+        Duration::hours(hours.max(1)),
     )
-    .await?;
-    txn.commit().await?;
-    Ok(token)
+    .await
 }
 
 pub async fn find_open(db: &impl ConnectionTrait, token: &str) -> Result<Option<OpenInvite>, sea_orm::DbErr> {

@@ -58,7 +58,7 @@ pub async fn create_post(
     if !policy::can_post_in(&actor, &channel.facts(&actor)) {
         return Err(AppError::Forbidden);
     }
-    let draft = match PostDraft::parse(&form.kind, &form.title, &form.url, &form.body) {
+    let draft = match checked_draft(&state, &form).await? {
         Ok(draft) => draft,
         Err(errors) => {
             let composer = Composer {
@@ -69,26 +69,25 @@ pub async fn create_post(
             return Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response());
         }
     };
-    if let Err(errors) = allowed_site(&state, &draft).await? {
-        let composer = Composer {
-            preview_action: format!("/c/{}/preview", channel.slug),
-            ..form.composer(errors)
-        };
-        let page = channel_page(&state, viewer, channel, None, composer).await?;
-        return Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response());
-    }
     let id = posts::create(&state.db, actor.user_id, &channel, &draft).await?;
     flash(&viewer.session, &format!("Posted to #{}.", channel.slug)).await;
     Ok(see_other(&format!("/p/{id}")))
 }
 
-/// Links to a blocked site cannot be posted; the form says why.
-async fn allowed_site(state: &AppState, draft: &PostDraft) -> AppResult<Result<(), FormErrors>> {
-    let Some(link) = &draft.link else { return Ok(Ok(())) };
-    match sites::rule_for(&state.db, &link.domain()).await? {
-        Some(rule) if rule.kind == SiteKind::Blocked => Ok(Err(FormErrors::with("url", blocked_message(&rule)))),
-        _ => Ok(Ok(())),
+/// The form as a post that may be stored: well formed, and not linking to a
+/// blocked site (the form says why).
+async fn checked_draft(state: &AppState, form: &PostForm) -> AppResult<Result<PostDraft, FormErrors>> {
+    let draft = match PostDraft::parse(&form.kind, &form.title, &form.url, &form.body) {
+        Ok(draft) => draft,
+        Err(errors) => return Ok(Err(errors)),
+    };
+    if let Some(link) = &draft.link
+        && let Some(rule) = sites::rule_for(&state.db, &link.domain()).await?
+        && rule.kind == SiteKind::Blocked
+    {
+        return Ok(Err(FormErrors::with("url", blocked_message(&rule))));
     }
+    Ok(Ok(draft))
 }
 
 pub(crate) fn blocked_message(rule: &sites::SiteRule) -> String {
@@ -286,7 +285,7 @@ pub async fn update_post(
     if !policy::can_edit(&actor, &channel.facts(&actor), &post.facts()) {
         return Err(AppError::Forbidden);
     }
-    let draft = match PostDraft::parse(&form.kind, &form.title, &form.url, &form.body) {
+    let draft = match checked_draft(&state, &form).await? {
         Ok(draft) => draft,
         Err(errors) => {
             let page = EditPostPage {
@@ -297,14 +296,6 @@ pub async fn update_post(
             return Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response());
         }
     };
-    if let Err(errors) = allowed_site(&state, &draft).await? {
-        let page = EditPostPage {
-            ctx: viewer.ctx,
-            post_id: post.id,
-            composer: form.composer(errors),
-        };
-        return Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response());
-    }
     posts::edit(&state.db, &post, &draft).await?;
     flash(&viewer.session, "Your changes are saved.").await;
     Ok(see_other(&format!("/p/{}", post.id)))

@@ -90,6 +90,33 @@ async fn respond(
     Ok(see_other(&back_to(headers, &fallback)))
 }
 
+/// Toggle one reaction on a post or reply the viewer may react to.
+async fn react(
+    state: AppState,
+    viewer: Viewer,
+    headers: HeaderMap,
+    target: Target,
+    form: ReactForm,
+) -> AppResult<Response> {
+    let kind = ReactionKind::parse(&form.kind).ok_or(AppError::BadRequest("Unknown reaction."))?;
+    let (content, channel, fallback) = match target {
+        Target::Post(id) => {
+            let (post, channel) = readable_post(&state, &viewer, id).await?;
+            (post.facts(), channel, format!("/p/{id}#post-{id}"))
+        }
+        Target::Reply(id) => {
+            let (reply, channel) = readable_reply(&state, &viewer, id).await?;
+            (reply.facts(), channel, format!("/p/{}#reply-{id}", reply.post_id))
+        }
+    };
+    let actor = viewer.actor();
+    if !policy::can_react(&actor, &channel.facts(&actor), &content) {
+        return Err(AppError::Forbidden);
+    }
+    reactions::toggle(&state.db, target, actor.user_id, kind).await?;
+    respond(&state, &viewer, &headers, target, fallback).await
+}
+
 pub async fn react_to_post(
     State(state): State<AppState>,
     viewer: Viewer,
@@ -97,21 +124,7 @@ pub async fn react_to_post(
     Id(id): Id,
     Form(form): Form<ReactForm>,
 ) -> AppResult<Response> {
-    let kind = ReactionKind::parse(&form.kind).ok_or(AppError::BadRequest("Unknown reaction."))?;
-    let (post, channel) = readable_post(&state, &viewer, id).await?;
-    let actor = viewer.actor();
-    if !policy::can_react(&actor, &channel.facts(&actor), &post.facts()) {
-        return Err(AppError::Forbidden);
-    }
-    reactions::toggle(&state.db, Target::Post(post.id), actor.user_id, kind).await?;
-    respond(
-        &state,
-        &viewer,
-        &headers,
-        Target::Post(post.id),
-        format!("/p/{}#post-{}", post.id, post.id),
-    )
-    .await
+    react(state, viewer, headers, Target::Post(id), form).await
 }
 
 pub async fn react_to_reply(
@@ -121,19 +134,5 @@ pub async fn react_to_reply(
     Id(id): Id,
     Form(form): Form<ReactForm>,
 ) -> AppResult<Response> {
-    let kind = ReactionKind::parse(&form.kind).ok_or(AppError::BadRequest("Unknown reaction."))?;
-    let (reply, channel) = readable_reply(&state, &viewer, id).await?;
-    let actor = viewer.actor();
-    if !policy::can_react(&actor, &channel.facts(&actor), &reply.facts()) {
-        return Err(AppError::Forbidden);
-    }
-    reactions::toggle(&state.db, Target::Reply(reply.id), actor.user_id, kind).await?;
-    respond(
-        &state,
-        &viewer,
-        &headers,
-        Target::Reply(reply.id),
-        format!("/p/{}#reply-{}", reply.post_id, reply.id),
-    )
-    .await
+    react(state, viewer, headers, Target::Reply(id), form).await
 }
