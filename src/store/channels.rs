@@ -120,26 +120,52 @@ pub async fn by_id(db: &impl ConnectionTrait, id: i64) -> Result<Option<Channel>
     Ok(channel::Entity::find_by_id(id).one(db).await?.map(Channel::from))
 }
 
-/// Ids of the channels whose content the actor may read now.
-pub async fn readable_ids(db: &impl ConnectionTrait, actor: &Actor) -> Result<Vec<i64>, sea_orm::DbErr> {
-    Ok(channel::Entity::find()
-        .all(db)
-        .await?
-        .into_iter()
-        .map(Channel::from)
-        .filter(|c| policy::can_read_channel(actor, &c.facts(actor)))
-        .map(|c| c.id)
-        .collect())
+/// The channels a feed may draw on for this actor, from one query.
+pub struct Scope {
+    /// Channels whose content the actor may read now.
+    pub readable: Vec<i64>,
+    /// Of those, the ones the actor follows.
+    pub followed: Vec<i64>,
 }
 
-pub async fn followed_ids(db: &impl ConnectionTrait, user_id: i64) -> Result<Vec<i64>, sea_orm::DbErr> {
-    Ok(channel_follow::Entity::find()
-        .filter(channel_follow::Column::UserId.eq(user_id))
-        .all(db)
-        .await?
-        .into_iter()
-        .map(|f| f.channel_id)
-        .collect())
+#[derive(FromQueryResult)]
+struct ScopeRow {
+    id: i64,
+    visibility: String,
+    archived_at: Option<DateTime<Utc>>,
+    follower: Option<i64>,
+}
+
+pub async fn scope(db: &impl ConnectionTrait, actor: &Actor) -> Result<Scope, sea_orm::DbErr> {
+    let rows = ScopeRow::find_by_statement(sql(
+        db,
+        "SELECT c.id, c.visibility, c.archived_at, f.user_id AS follower FROM channels c \
+         LEFT JOIN channel_follows f ON f.channel_id = c.id AND f.user_id = ?",
+        vec![actor.user_id.into()],
+    ))
+    .all(db)
+    .await?;
+    let mut scope = Scope {
+        readable: Vec::new(),
+        followed: Vec::new(),
+    };
+    for row in rows {
+        if policy::can_read_channel(
+            actor,
+            &facts(Visibility::parse(&row.visibility), row.archived_at.is_some(), actor),
+        ) {
+            scope.readable.push(row.id);
+            if row.follower.is_some() {
+                scope.followed.push(row.id);
+            }
+        }
+    }
+    Ok(scope)
+}
+
+/// Ids of the channels whose content the actor may read now.
+pub async fn readable_ids(db: &impl ConnectionTrait, actor: &Actor) -> Result<Vec<i64>, sea_orm::DbErr> {
+    Ok(scope(db, actor).await?.readable)
 }
 
 pub async fn is_following(db: &impl ConnectionTrait, user_id: i64, channel_id: i64) -> Result<bool, sea_orm::DbErr> {

@@ -1,11 +1,11 @@
 //! People: accounts, roles and profiles.
 
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder, Set,
-    TransactionTrait,
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, FromQueryResult, PaginatorTrait, QueryFilter,
+    QueryOrder, Set, TransactionTrait, Value,
 };
 
-use super::{audit, is_unique_violation};
+use super::{audit, is_unique_violation, sql};
 use crate::domain::email::EmailAddress;
 use crate::domain::handle::Handle;
 use crate::domain::role::Role;
@@ -160,35 +160,52 @@ async fn roles_of(db: &impl ConnectionTrait, user_id: i64) -> Result<Vec<Role>, 
         .collect())
 }
 
-async fn account(db: &impl ConnectionTrait, model: user::Model) -> Result<Account, sea_orm::DbErr> {
-    let roles = roles_of(db, model.id).await?;
-    Ok(Account {
-        id: model.id,
-        email: model.email,
-        handle: model.handle,
-        name: model.name,
-        password_hash: model.password_hash,
-        active: model.status == "active",
+/// One row per role (or one with no role) of the matching account.
+#[derive(FromQueryResult)]
+struct AccountRow {
+    id: i64,
+    email: String,
+    handle: String,
+    name: String,
+    password_hash: Option<String>,
+    status: String,
+    role: Option<String>,
+}
+
+/// An account and its roles in one round trip (this runs on every request).
+async fn account_where(
+    db: &impl ConnectionTrait,
+    column: &str,
+    value: Value,
+) -> Result<Option<Account>, sea_orm::DbErr> {
+    let text = format!(
+        "SELECT u.id, u.email, u.handle, u.name, u.password_hash, u.status, r.role \
+         FROM users u LEFT JOIN user_roles r ON r.user_id = u.id WHERE u.{column} = ?"
+    );
+    let rows = AccountRow::find_by_statement(sql(db, &text, vec![value]))
+        .all(db)
+        .await?;
+    let roles = rows
+        .iter()
+        .filter_map(|r| r.role.as_deref().and_then(Role::parse))
+        .collect();
+    Ok(rows.into_iter().next().map(|r| Account {
+        id: r.id,
+        email: r.email,
+        handle: r.handle,
+        name: r.name,
+        password_hash: r.password_hash,
+        active: r.status == "active",
         roles,
-    })
+    }))
 }
 
 pub async fn account_by_email(db: &impl ConnectionTrait, email: &str) -> Result<Option<Account>, sea_orm::DbErr> {
-    match user::Entity::find()
-        .filter(user::Column::Email.eq(email))
-        .one(db)
-        .await?
-    {
-        Some(model) => Ok(Some(account(db, model).await?)),
-        None => Ok(None),
-    }
+    account_where(db, "email", email.into()).await
 }
 
 pub async fn account_by_id(db: &impl ConnectionTrait, id: i64) -> Result<Option<Account>, sea_orm::DbErr> {
-    match user::Entity::find_by_id(id).one(db).await? {
-        Some(model) => Ok(Some(account(db, model).await?)),
-        None => Ok(None),
-    }
+    account_where(db, "id", id.into()).await
 }
 
 pub async fn profile_by_handle(db: &impl ConnectionTrait, handle: &str) -> Result<Option<Profile>, sea_orm::DbErr> {

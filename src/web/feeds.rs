@@ -27,12 +27,7 @@ pub fn next_url(next: Option<Cursor>) -> Option<String> {
 
 pub async fn home(State(state): State<AppState>, viewer: Viewer, Query(q): Query<PageQuery>) -> AppResult<FeedPage> {
     let actor = viewer.actor();
-    let readable = channels::readable_ids(&state.db, &actor).await?;
-    let followed: Vec<i64> = channels::followed_ids(&state.db, actor.user_id)
-        .await?
-        .into_iter()
-        .filter(|id| readable.contains(id))
-        .collect();
+    let followed = channels::scope(&state.db, &actor).await?.followed;
     let page = posts::feed(&state.db, &followed, q.cursor(), &actor).await?;
     Ok(FeedPage {
         ctx: viewer.ctx.in_section("home"),
