@@ -47,17 +47,24 @@ impl PostForm {
     }
 }
 
+/// A channel the viewer may read and post in.
+async fn postable_channel(state: &AppState, viewer: &Viewer, slug: &str) -> AppResult<Channel> {
+    let channel = readable_channel(state, viewer, slug).await?;
+    let actor = viewer.actor();
+    if !policy::can_post_in(&actor, &channel.facts(&actor)) {
+        return Err(AppError::Forbidden);
+    }
+    Ok(channel)
+}
+
 pub async fn create_post(
     State(state): State<AppState>,
     viewer: Viewer,
     Path(slug): Path<String>,
     Form(form): Form<PostForm>,
 ) -> AppResult<Response> {
-    let channel = readable_channel(&state, &viewer, &slug).await?;
+    let channel = postable_channel(&state, &viewer, &slug).await?;
     let actor = viewer.actor();
-    if !policy::can_post_in(&actor, &channel.facts(&actor)) {
-        return Err(AppError::Forbidden);
-    }
     let draft = match checked_draft(&state, &form).await? {
         Ok(draft) => draft,
         Err(errors) => {
@@ -110,11 +117,7 @@ pub async fn preview_link(
     Path(slug): Path<String>,
     Form(form): Form<PostForm>,
 ) -> AppResult<Response> {
-    let channel = readable_channel(&state, &viewer, &slug).await?;
-    let actor = viewer.actor();
-    if !policy::can_post_in(&actor, &channel.facts(&actor)) {
-        return Err(AppError::Forbidden);
-    }
+    let channel = postable_channel(&state, &viewer, &slug).await?;
     let mut composer = Composer {
         kind: "link".into(),
         preview_action: format!("/c/{}/preview", channel.slug),
