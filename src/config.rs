@@ -39,7 +39,53 @@ pub struct Settings {
     pub auth: AuthSettings,
     pub email: EmailSettings,
     pub fetch: FetchSettings,
+    pub curation: CurationSettings,
+    pub jobs: JobSettings,
     pub log: LogSettings,
+}
+
+/// The curator's inbox and feed polling.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(default)]
+pub struct CurationSettings {
+    /// Items older than this fall out of the inbox on their own.
+    pub inbox_days: i64,
+    /// Inbox entries older than this are deleted, unless a post links to them.
+    pub keep_days: i64,
+    /// The organisation's time zone, for scheduling ("publish at 9:00").
+    pub timezone: String,
+}
+
+impl Default for CurationSettings {
+    fn default() -> Self {
+        Self {
+            inbox_days: 14,
+            keep_days: 180,
+            timezone: "Europe/London".into(),
+        }
+    }
+}
+
+/// The background job runner inside the server.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(default)]
+pub struct JobSettings {
+    /// Run jobs in this process (tests turn it off and drain jobs by hand).
+    pub run: bool,
+    /// Jobs run at once (feeds polled in parallel).
+    pub concurrency: usize,
+    /// How long a claimed job stays ours before another worker may retry it.
+    pub lease_secs: u64,
+}
+
+impl Default for JobSettings {
+    fn default() -> Self {
+        Self {
+            run: true,
+            concurrency: 8,
+            lease_secs: 120,
+        }
+    }
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -163,6 +209,8 @@ impl Default for Settings {
             auth: AuthSettings::default(),
             email: EmailSettings::default(),
             fetch: FetchSettings::default(),
+            curation: CurationSettings::default(),
+            jobs: JobSettings::default(),
             log: LogSettings::default(),
         }
     }
@@ -281,6 +329,11 @@ impl Settings {
             let allowed = allowed.trim().trim_start_matches('@').to_lowercase();
             !allowed.is_empty() && (domain == allowed || domain.ends_with(&format!(".{allowed}")))
         })
+    }
+
+    /// The organisation's time zone (UTC if the setting is not a known zone).
+    pub fn timezone(&self) -> chrono_tz::Tz {
+        self.curation.timezone.parse().unwrap_or(chrono_tz::UTC)
     }
 
     pub fn secure_cookies(&self) -> bool {

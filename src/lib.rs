@@ -12,7 +12,8 @@
 //! - `web`      HTTP handlers, one file per feature
 //! - `views`    askama page structs
 //! - `email`    the mail transport and the messages Commonroom sends
-//! - `ingest`   the safe fetcher for outgoing requests, and link previews
+//! - `ingest`   the safe fetcher, link previews, feed parsing, OPML, one feed's refresh
+//! - `jobs`     background work: rows with leases, the runner, one file per job
 //! - `demo`     the demo organisation and the bulk data generator
 //! - `telemetry` logging setup
 
@@ -24,6 +25,7 @@ pub mod email;
 pub mod entities;
 pub mod error;
 pub mod ingest;
+pub mod jobs;
 pub mod router;
 pub mod startup;
 pub mod state;

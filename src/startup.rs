@@ -13,7 +13,7 @@ use crate::email::mailer::Mailer;
 use crate::ingest::addresses::AllowList;
 use crate::ingest::fetch::{Fetcher, Limits};
 use crate::state::AppState;
-use crate::{router, store};
+use crate::{jobs, router, store};
 
 pub struct Application {
     listener: TcpListener,
@@ -36,7 +36,9 @@ impl Application {
             settings: Arc::new(settings),
             mailer,
             fetcher,
+            jobs_wake: Arc::new(tokio::sync::Notify::new()),
         };
+        jobs::ensure_recurring(&state).await?;
         Ok(Self { listener, state })
     }
 
@@ -55,11 +57,20 @@ impl Application {
     /// Serve until Ctrl-C / SIGTERM, with the background housekeeping running.
     pub async fn run_until_stopped(self) -> anyhow::Result<()> {
         let housekeeping = tokio::spawn(housekeeping(self.state.clone()));
+        let runner = self
+            .state
+            .settings
+            .jobs
+            .run
+            .then(|| tokio::spawn(jobs::run_forever(self.state.clone(), self.state.jobs_wake.clone())));
         let app = router::build(self.state);
         let served = axum::serve(self.listener, app.into_make_service_with_connect_info::<SocketAddr>())
             .with_graceful_shutdown(shutdown_signal())
             .await;
         housekeeping.abort();
+        if let Some(runner) = runner {
+            runner.abort();
+        }
         served.context("serving HTTP")
     }
 }

@@ -19,6 +19,8 @@ pub struct AppState {
     pub mailer: Arc<Mailer>,
     /// The one safe fetcher every outgoing HTTP request goes through.
     pub fetcher: Fetcher,
+    /// Wakes the job runner when work is added (instead of waiting for its next look).
+    pub jobs_wake: Arc<tokio::sync::Notify>,
 }
 
 impl FromRef<AppState> for DatabaseConnection {

@@ -8,6 +8,7 @@ pub use sea_orm_migration::prelude::*;
 mod m20261122_000001_accounts;
 mod m20261122_000002_content;
 mod m20261122_000003_site_rules;
+mod m20261122_000004_curation;
 
 pub struct Migrator;
 
@@ -18,6 +19,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261122_000001_accounts::Migration),
             Box::new(m20261122_000002_content::Migration),
             Box::new(m20261122_000003_site_rules::Migration),
+            Box::new(m20261122_000004_curation::Migration),
         ]
     }
 }

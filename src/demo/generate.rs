@@ -122,6 +122,7 @@ pub async fn posts(db: &DatabaseConnection, count: usize, seed: u64) -> anyhow::
                 author_id: Set(author),
                 kind: Set(if is_link { "link" } else { "discussion" }.into()),
                 title: Set(title),
+                canonical_url: Set(url.clone()),
                 url: Set(url),
                 url_domain: Set(is_link.then(|| domain.to_owned())),
                 body_html: Set(markdown::render(&body_md, |_| false)),

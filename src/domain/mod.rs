@@ -3,6 +3,7 @@
 
 pub mod cursor;
 pub mod email;
+pub mod feed;
 pub mod form;
 pub mod handle;
 pub mod markdown;

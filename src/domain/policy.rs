@@ -66,6 +66,8 @@ pub struct ContentFacts {
     pub author_id: i64,
     pub deleted: bool,
     pub hidden: bool,
+    /// Scheduled for later: only its author sees it until then.
+    pub scheduled: bool,
 }
 
 pub fn can_see_channel_listed(_actor: &Actor, ch: &ChannelFacts) -> bool {
@@ -80,12 +82,18 @@ pub fn can_follow_channel(actor: &Actor, ch: &ChannelFacts) -> bool {
     can_read_channel(actor, ch)
 }
 
+/// A post or reply can be read by whoever can read its channel, except that a
+/// scheduled post is its author's alone until it is published.
+pub fn can_read_content(actor: &Actor, ch: &ChannelFacts, content: &ContentFacts) -> bool {
+    can_read_channel(actor, ch) && (!content.scheduled || content.author_id == actor.user_id)
+}
+
 pub fn can_post_in(actor: &Actor, ch: &ChannelFacts) -> bool {
     can_read_channel(actor, ch) && !ch.archived
 }
 
 pub fn can_reply_in(actor: &Actor, ch: &ChannelFacts, post: &ContentFacts) -> bool {
-    can_read_channel(actor, ch) && !ch.archived && !post.deleted && !post.hidden
+    can_read_channel(actor, ch) && !ch.archived && !post.deleted && !post.hidden && !post.scheduled
 }
 
 pub fn can_react(actor: &Actor, ch: &ChannelFacts, content: &ContentFacts) -> bool {
@@ -117,6 +125,11 @@ pub fn can_manage_people(actor: &Actor) -> bool {
 /// Admins keep the lists of approved and blocked sites.
 pub fn can_manage_sites(actor: &Actor) -> bool {
     actor.is_admin()
+}
+
+/// Curators (and admins) follow feeds, triage the inbox and schedule shares.
+pub fn can_curate(actor: &Actor) -> bool {
+    actor.has(Role::Curator) || actor.is_admin()
 }
 
 #[cfg(test)]
@@ -158,7 +171,30 @@ mod tests {
             author_id: author,
             deleted: false,
             hidden: false,
+            scheduled: false,
         }
+    }
+
+    #[test]
+    fn scheduled_posts_are_the_authors_alone_until_published() {
+        let later = ContentFacts {
+            scheduled: true,
+            ..by(1)
+        };
+        assert!(can_read_content(&member(1), &OPEN, &later));
+        assert!(!can_read_content(&member(2), &OPEN, &later));
+        assert!(!can_read_content(&admin(2), &OPEN, &later));
+        assert!(!can_reply_in(&member(1), &OPEN, &later));
+    }
+
+    #[test]
+    fn curators_and_admins_curate() {
+        assert!(!can_curate(&member(1)));
+        assert!(can_curate(&admin(1)));
+        assert!(can_curate(&Actor {
+            user_id: 1,
+            roles: vec![Role::Curator]
+        }));
     }
 
     #[test]

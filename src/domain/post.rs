@@ -59,11 +59,47 @@ impl LinkUrl {
         self.url.as_str()
     }
 
+    /// The address with tracking and fragments removed, so the same story
+    /// reached by different links compares equal ("already shared", dedupe).
+    pub fn canonical(&self) -> String {
+        canonical(&self.url)
+    }
+
     /// The host without a leading `www.`, as readers know the site.
     pub fn domain(&self) -> String {
         let host = self.url.host_str().unwrap_or_default().to_lowercase();
         host.strip_prefix("www.").map(str::to_owned).unwrap_or(host)
     }
+}
+
+/// Query parameters that only say where a click came from.
+fn is_tracking(name: &str) -> bool {
+    let name = name.to_ascii_lowercase();
+    name.starts_with("utm_")
+        || matches!(
+            name.as_str(),
+            "fbclid" | "gclid" | "dclid" | "msclkid" | "mc_cid" | "mc_eid"
+        )
+}
+
+/// The canonical form of a web address: no fragment, no tracking parameters,
+/// lower-case host (the `url` crate already drops default ports).
+pub fn canonical(url: &Url) -> String {
+    let mut url = url.clone();
+    url.set_fragment(None);
+    if url.query().is_some() {
+        let kept: Vec<(String, String)> = url
+            .query_pairs()
+            .filter(|(k, _)| !is_tracking(k))
+            .map(|(k, v)| (k.into_owned(), v.into_owned()))
+            .collect();
+        if kept.is_empty() {
+            url.set_query(None);
+        } else {
+            url.query_pairs_mut().clear().extend_pairs(kept);
+        }
+    }
+    url.to_string()
 }
 
 pub const TITLE_MAX: usize = 200;
@@ -149,6 +185,14 @@ pub fn parse_reply_body(body: &str) -> Result<String, FormErrors> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn canonical_drops_fragment_and_tracking_but_keeps_real_parameters() {
+        let link = LinkUrl::parse("https://WWW.Example.org:443/news?id=7&utm_source=x&fbclid=y&gclid=z#top").unwrap();
+        assert_eq!(link.canonical(), "https://www.example.org/news?id=7");
+        let only_tracking = LinkUrl::parse("https://example.org/a?utm_medium=email").unwrap();
+        assert_eq!(only_tracking.canonical(), "https://example.org/a");
+    }
 
     #[test]
     fn link_post_needs_http_url_title_and_note() {

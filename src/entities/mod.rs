@@ -4,7 +4,10 @@
 pub mod audit_log;
 pub mod channel;
 pub mod channel_follow;
+pub mod feed;
+pub mod feed_item;
 pub mod invite;
+pub mod job;
 pub mod login_throttle;
 pub mod mention;
 pub mod post;
@@ -14,5 +17,6 @@ pub mod reply_reaction;
 pub mod search_outbox;
 pub mod session;
 pub mod site_rule;
+pub mod story;
 pub mod user;
 pub mod user_role;

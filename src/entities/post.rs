@@ -23,6 +23,9 @@ pub struct Model {
     pub hidden_at: Option<DateTimeUtc>,
     pub reply_count: i32,
     pub last_activity_at: DateTimeUtc,
+    pub source_feed_id: Option<i64>,
+    pub story_id: Option<i64>,
+    pub canonical_url: Option<String>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -1,7 +1,10 @@
 //! Bringing the outside world in: the one safe fetcher every outgoing request
-//! goes through, and link previews built on it. (Feed parsing and polling
-//! join here: parse.rs, refresh.rs.)
+//! goes through, link previews built on it, feed parsing and OPML, and the
+//! refresh of one feed end to end.
 
 pub mod addresses;
 pub mod fetch;
+pub mod opml;
+pub mod parse;
 pub mod preview;
+pub mod refresh;

@@ -82,10 +82,11 @@ pub async fn directory(db: &impl ConnectionTrait, actor: &Actor) -> Result<Vec<C
         db,
         "SELECT c.id, c.slug, c.name, c.description, c.visibility, c.archived_at, \
            (SELECT COUNT(*) FROM channel_follows f WHERE f.channel_id = c.id) AS follower_count, \
-           (SELECT COUNT(*) FROM posts p WHERE p.channel_id = c.id AND p.deleted_at IS NULL AND p.hidden_at IS NULL) AS post_count, \
+           (SELECT COUNT(*) FROM posts p WHERE p.channel_id = c.id AND p.deleted_at IS NULL AND p.hidden_at IS NULL \
+             AND p.published_at <= ?) AS post_count, \
            (SELECT COUNT(*) FROM channel_follows f WHERE f.channel_id = c.id AND f.user_id = ?) AS following \
          FROM channels c ORDER BY LOWER(c.name), c.id",
-        vec![actor.user_id.into()],
+        vec![crate::domain::time::now().into(), actor.user_id.into()],
     ))
     .all(db)
     .await?;

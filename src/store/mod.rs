@@ -4,7 +4,10 @@
 
 pub mod audit;
 pub mod channels;
+pub mod feeds;
+pub mod inbox;
 pub mod invites;
+pub mod jobs;
 pub mod mentions;
 pub mod outbox;
 pub mod posts;
@@ -54,7 +57,10 @@ pub async fn connect(settings: &Settings) -> anyhow::Result<DatabaseConnection> 
 
 /// Apply every pending migration.
 pub async fn migrate(db: &DatabaseConnection) -> anyhow::Result<()> {
-    Migrator::up(db, None).await.context("running migrations")
+    Migrator::up(db, None).await.context("running migrations")?;
+    posts::fill_canonical_urls(db)
+        .await
+        .context("filling in canonical URLs")
 }
 
 /// Whether the database answers (for `/healthz`).

@@ -41,6 +41,10 @@ pub struct PostCard {
     pub reactions: Vec<Tally>,
     /// Whether the viewer may react (asked of the policy when the card was loaded).
     pub can_react: bool,
+    /// The feed a curated link came from.
+    pub source_feed: Option<String>,
+    /// Set while the post waits to be published (only its author sees it).
+    pub scheduled_for: Option<When>,
 }
 
 impl PostCard {
@@ -88,13 +92,15 @@ struct CardRow {
     channel_archived_at: Option<DateTime<Utc>>,
     deleted_at: Option<DateTime<Utc>>,
     hidden_at: Option<DateTime<Utc>>,
+    source_feed: Option<String>,
 }
 
 const CARD_COLUMNS: &str = "p.id, c.slug AS channel_slug, c.name AS channel_name, p.author_id, \
     c.visibility AS channel_visibility, c.archived_at AS channel_archived_at, p.deleted_at, p.hidden_at, \
     u.name AS author_name, u.handle AS author_handle, p.kind, p.title, p.url, p.url_domain, p.body_html, \
-    p.published_at, p.edited_at, p.reply_count, p.last_activity_at \
-    FROM posts p JOIN channels c ON c.id = p.channel_id JOIN users u ON u.id = p.author_id";
+    p.published_at, p.edited_at, p.reply_count, p.last_activity_at, f.title AS source_feed \
+    FROM posts p JOIN channels c ON c.id = p.channel_id JOIN users u ON u.id = p.author_id \
+    LEFT JOIN feeds f ON f.id = p.source_feed_id";
 
 fn card(row: CardRow, reactions: Vec<Tally>, viewer: &Actor) -> PostCard {
     let channel = super::channels::facts(
@@ -102,10 +108,12 @@ fn card(row: CardRow, reactions: Vec<Tally>, viewer: &Actor) -> PostCard {
         row.channel_archived_at.is_some(),
         viewer,
     );
+    let scheduled = row.published_at > now();
     let content = ContentFacts {
         author_id: row.author_id,
         deleted: row.deleted_at.is_some(),
         hidden: row.hidden_at.is_some(),
+        scheduled,
     };
     PostCard {
         can_react: policy::can_react(viewer, &channel, &content),
@@ -123,6 +131,8 @@ fn card(row: CardRow, reactions: Vec<Tally>, viewer: &Actor) -> PostCard {
         reply_count: row.reply_count,
         last_activity: When::new(row.last_activity_at),
         reactions,
+        source_feed: row.source_feed,
+        scheduled_for: scheduled.then(|| When::new(row.published_at)),
     }
 }
 
@@ -229,6 +239,7 @@ pub struct Post {
     pub deleted: Option<When>,
     pub deleted_by_author: bool,
     pub hidden: bool,
+    pub published_at: DateTime<Utc>,
 }
 
 impl Post {
@@ -237,6 +248,7 @@ impl Post {
             author_id: self.author_id,
             deleted: self.deleted.is_some(),
             hidden: self.hidden,
+            scheduled: self.published_at > now(),
         }
     }
 }
@@ -253,6 +265,7 @@ pub async fn by_id(db: &impl ConnectionTrait, id: i64) -> Result<Option<Post>, s
         deleted: m.deleted_at.map(When::new),
         deleted_by_author: m.deleted_by == Some(m.author_id),
         hidden: m.hidden_at.is_some(),
+        published_at: m.published_at,
     }))
 }
 
@@ -277,6 +290,17 @@ pub async fn card_by_id(
     Ok(Some(card(row, tallies, viewer)))
 }
 
+/// Where a post came from and when it goes live.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Placement {
+    /// When it appears to readers; `None` for at once. Until then only its author sees it.
+    pub publish_at: Option<DateTime<Utc>>,
+    /// The feed a curated link was found in.
+    pub source_feed_id: Option<i64>,
+    /// The inbox entry it was shared from.
+    pub story_id: Option<i64>,
+}
+
 /// Store a new post; returns its id. The caller has asked the policy.
 pub async fn create(
     db: &impl TransactionTrait,
@@ -295,6 +319,19 @@ pub async fn create_at(
     draft: &PostDraft,
     at: DateTime<Utc>,
 ) -> Result<i64, sea_orm::DbErr> {
+    create_placed(db, author_id, channel_id, draft, at, Placement::default()).await
+}
+
+/// Store a post written at `at`, placed as `placement` says.
+pub async fn create_placed(
+    db: &impl TransactionTrait,
+    author_id: i64,
+    channel_id: i64,
+    draft: &PostDraft,
+    at: DateTime<Utc>,
+    placement: Placement,
+) -> Result<i64, sea_orm::DbErr> {
+    let published = placement.publish_at.unwrap_or(at);
     let txn = super::begin_write(db).await?;
     let rendered = mentions::render(&txn, &draft.body_md).await?;
     let model = post::ActiveModel {
@@ -304,16 +341,19 @@ pub async fn create_at(
         title: Set(draft.title.clone()),
         url: Set(draft.link.as_ref().map(|l| l.as_str().to_owned())),
         url_domain: Set(draft.link.as_ref().map(|l| l.domain())),
+        canonical_url: Set(draft.link.as_ref().map(|l| l.canonical())),
         body_md: Set(draft.body_md.clone()),
         body_html: Set(rendered.html),
         created_at: Set(at),
-        published_at: Set(at),
+        published_at: Set(published),
         edited_at: Set(None),
         deleted_at: Set(None),
         deleted_by: Set(None),
         hidden_at: Set(None),
         reply_count: Set(0),
-        last_activity_at: Set(at),
+        last_activity_at: Set(published),
+        source_feed_id: Set(placement.source_feed_id),
+        story_id: Set(placement.story_id),
         ..Default::default()
     }
     .insert(&txn)
@@ -334,6 +374,7 @@ pub async fn edit(db: &impl TransactionTrait, post: &Post, draft: &PostDraft) ->
         title: Set(draft.title.clone()),
         url: Set(draft.link.as_ref().map(|l| l.as_str().to_owned())),
         url_domain: Set(draft.link.as_ref().map(|l| l.domain())),
+        canonical_url: Set(draft.link.as_ref().map(|l| l.canonical())),
         body_md: Set(draft.body_md.clone()),
         body_html: Set(rendered.html),
         edited_at: Set(Some(now())),
@@ -389,21 +430,22 @@ pub struct SharedBefore {
     pub when: When,
 }
 
-/// Earlier live posts of this exact link, in channels the viewer may read.
+/// Earlier live posts of this link (compared by canonical URL), in channels the viewer may read.
 pub async fn shared_before(
     db: &impl ConnectionTrait,
-    url: &str,
+    canonical_url: &str,
     readable_channels: &[i64],
 ) -> Result<Vec<SharedBefore>, sea_orm::DbErr> {
     if readable_channels.is_empty() {
         return Ok(Vec::new());
     }
-    let mut values: Vec<Value> = vec![url.into()];
+    let mut values: Vec<Value> = vec![canonical_url.into(), now().into()];
     values.extend(readable_channels.iter().map(|&id| Value::from(id)));
     let text = format!(
         "SELECT p.id, c.slug AS channel_slug, u.name AS author_name, p.published_at \
          FROM posts p JOIN channels c ON c.id = p.channel_id JOIN users u ON u.id = p.author_id \
-         WHERE p.url = ? AND p.deleted_at IS NULL AND p.hidden_at IS NULL AND p.channel_id IN ({}) \
+         WHERE p.canonical_url = ? AND p.published_at <= ? AND p.deleted_at IS NULL AND p.hidden_at IS NULL \
+         AND p.channel_id IN ({}) \
          ORDER BY p.published_at DESC LIMIT 5",
         placeholders(readable_channels.len())
     );
@@ -418,4 +460,27 @@ pub async fn shared_before(
             when: When::new(r.published_at),
         })
         .collect())
+}
+
+/// Posts stored before canonical URLs were kept get theirs (runs after migrating; cheap when none are missing).
+pub async fn fill_canonical_urls(db: &impl ConnectionTrait) -> Result<(), sea_orm::DbErr> {
+    let missing = post::Entity::find()
+        .filter(post::Column::Url.is_not_null())
+        .filter(post::Column::CanonicalUrl.is_null())
+        .all(db)
+        .await?;
+    for m in missing {
+        let canonical = m
+            .url
+            .as_deref()
+            .and_then(|u| crate::domain::post::LinkUrl::parse(u).ok())
+            .map(|l| l.canonical())
+            .or(m.url.clone());
+        post::Entity::update_many()
+            .col_expr(post::Column::CanonicalUrl, Expr::value(canonical))
+            .filter(post::Column::Id.eq(m.id))
+            .exec(db)
+            .await?;
+    }
+    Ok(())
 }

@@ -104,6 +104,7 @@ pub async fn for_post(
                     author_id: r.author_id,
                     deleted,
                     hidden: r.hidden_at.is_some(),
+                    scheduled: false,
                 },
             }
         })
@@ -127,6 +128,7 @@ impl Reply {
             author_id: self.author_id,
             deleted: self.deleted,
             hidden: self.hidden,
+            scheduled: false,
         }
     }
 }

@@ -173,7 +173,7 @@ pub async fn readable_post(state: &AppState, viewer: &Viewer, id: i64) -> AppRes
         .await?
         .ok_or(AppError::NotFound)?;
     let actor = viewer.actor();
-    if !policy::can_read_channel(&actor, &channel.facts(&actor)) {
+    if !policy::can_read_content(&actor, &channel.facts(&actor), &post.facts()) {
         return Err(AppError::NotFound);
     }
     Ok((post, channel))

@@ -66,7 +66,7 @@ async fn share_page(state: &AppState, viewer: Viewer, form: ShareForm, mut error
             None => {}
         }
         let readable = channels::readable_ids(&state.db, &actor).await?;
-        shared_before = posts::shared_before(&state.db, link.as_str(), &readable).await?;
+        shared_before = posts::shared_before(&state.db, &link.canonical(), &readable).await?;
     }
     let channels = choices
         .into_iter()

@@ -1,0 +1,135 @@
+//! Rules about feeds that need no IO: which items a feed's keyword rules let
+//! through, how often a feed is polled, and how long to wait after failures.
+
+use std::time::Duration;
+
+/// Poll intervals a curator may choose, in minutes.
+pub const POLL_MINUTES_MIN: i32 = 5;
+pub const POLL_MINUTES_MAX: i32 = 24 * 60;
+pub const POLL_MINUTES_DEFAULT: i32 = 60;
+
+/// The longest a failing feed waits between attempts.
+pub const BACKOFF_CAP: Duration = Duration::from_secs(24 * 3600);
+
+/// Include/exclude words: an item passes when it mentions at least one
+/// include word (or there are none) and no exclude word. Words are matched
+/// case-insensitively against the title and summary text; a rule may be a
+/// phrase ("adult social care").
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct WordRules {
+    include: Vec<String>,
+    exclude: Vec<String>,
+}
+
+impl WordRules {
+    /// Rules from the two form fields: one rule per line or comma.
+    pub fn parse(include: &str, exclude: &str) -> Self {
+        Self {
+            include: split_words(include),
+            exclude: split_words(exclude),
+        }
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.include.is_empty() && self.exclude.is_empty()
+    }
+
+    /// The stored form: one rule per line.
+    pub fn include_text(&self) -> String {
+        self.include.join("\n")
+    }
+
+    pub fn exclude_text(&self) -> String {
+        self.exclude.join("\n")
+    }
+
+    pub fn passes(&self, title: &str, text: &str) -> bool {
+        if self.is_empty() {
+            return true;
+        }
+        let haystack = format!("{title} {text}")
+            .split_whitespace()
+            .collect::<Vec<_>>()
+            .join(" ")
+            .to_lowercase();
+        let mentions = |word: &String| contains_word(&haystack, word);
+        (self.include.is_empty() || self.include.iter().any(mentions)) && !self.exclude.iter().any(mentions)
+    }
+}
+
+fn split_words(raw: &str) -> Vec<String> {
+    let mut words: Vec<String> = raw
+        .split([',', '\n'])
+        .map(|w| w.split_whitespace().collect::<Vec<_>>().join(" ").to_lowercase())
+        .filter(|w| !w.is_empty())
+        .collect();
+    words.dedup();
+    words
+}
+
+/// Whole-word match, so "care" does not match "career".
+fn contains_word(haystack: &str, word: &str) -> bool {
+    let is_word = |c: char| c.is_alphanumeric();
+    haystack.match_indices(word).any(|(at, _)| {
+        let before = haystack[..at].chars().next_back();
+        let after = haystack[at + word.len()..].chars().next();
+        !before.is_some_and(is_word) && !after.is_some_and(is_word)
+    })
+}
+
+/// How long to wait before polling again after `failures` failures in a row
+/// (0 after a success): the normal interval at first, then doubling per
+/// further failure, never more than [`BACKOFF_CAP`]; and never sooner than a
+/// server's `Retry-After` (itself capped).
+pub fn next_delay(poll_minutes: i32, failures: u32, retry_after: Option<u64>) -> Duration {
+    let interval = Duration::from_secs(u64::from(poll_minutes.clamp(POLL_MINUTES_MIN, POLL_MINUTES_MAX) as u32) * 60);
+    let doublings = failures.saturating_sub(1).min(16);
+    let backoff = interval.saturating_mul(1 << doublings).min(BACKOFF_CAP);
+    let asked = Duration::from_secs(retry_after.unwrap_or(0)).min(BACKOFF_CAP);
+    backoff.max(asked)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn no_rules_let_everything_through() {
+        assert!(WordRules::parse("", "").passes("Anything", ""));
+    }
+
+    #[test]
+    fn include_needs_one_word_and_exclude_vetoes() {
+        let rules = WordRules::parse("housing, Adult social care", "sponsored");
+        assert!(rules.passes("New housing strategy", ""));
+        assert!(rules.passes("Budget", "Funding for ADULT social  care rises"));
+        assert!(!rules.passes("Budget", "nothing relevant"));
+        assert!(!rules.passes("Housing offer", "Sponsored content"));
+    }
+
+    #[test]
+    fn words_match_whole_words_only() {
+        let rules = WordRules::parse("care", "");
+        assert!(!rules.passes("A career in comms", ""));
+        assert!(rules.passes("Care homes", ""));
+    }
+
+    #[test]
+    fn backoff_doubles_from_the_interval_and_is_capped() {
+        let mins = |d: Duration| d.as_secs() / 60;
+        assert_eq!(mins(next_delay(60, 0, None)), 60);
+        assert_eq!(mins(next_delay(60, 1, None)), 60);
+        assert_eq!(mins(next_delay(60, 2, None)), 120);
+        assert_eq!(mins(next_delay(60, 3, None)), 240);
+        assert_eq!(mins(next_delay(60, 5, None)), 960);
+        assert_eq!(next_delay(60, 6, None), BACKOFF_CAP);
+        assert_eq!(next_delay(60, 400, None), BACKOFF_CAP);
+    }
+
+    #[test]
+    fn retry_after_is_honoured_but_capped() {
+        assert_eq!(next_delay(5, 1, Some(3600)).as_secs(), 3600);
+        assert_eq!(next_delay(60, 1, Some(10)).as_secs(), 3600);
+        assert_eq!(next_delay(60, 1, Some(10_000_000)), BACKOFF_CAP);
+    }
+}

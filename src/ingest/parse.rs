@@ -1,0 +1,428 @@
+//! Feeds in: RSS 0.9x/1.0/2.0, Atom and JSON Feed bytes (parsed by feed-rs)
+//! become plain items with a GUID, a canonical URL, plain-text titles and a
+//! summary sanitised by ammonia; and web pages give up the feeds they
+//! advertise (`<link rel="alternate">` autodiscovery).
+//!
+//! feed-rs never expands entities beyond XML's five and character
+//! references, and reads no DTD, so a "billion laughs" document stays the size
+//! it arrived at (and the fetcher caps that).
+
+use std::collections::HashSet;
+use std::sync::LazyLock;
+
+use chrono::{DateTime, Utc};
+use scraper::{Html, Selector};
+use url::Url;
+
+use crate::domain::post::LinkUrl;
+
+/// The media types a feed may arrive as. Servers are loose about this, so
+/// plain text and octet streams are tried as well; web pages are not.
+pub const FEED_TYPES: &[&str] = &[
+    "application/rss+xml",
+    "application/atom+xml",
+    "application/rdf+xml",
+    "application/feed+json",
+    "application/json",
+    "application/xml",
+    "text/xml",
+    "text/plain",
+    "application/octet-stream",
+];
+
+/// Longest plain-text title kept.
+const TITLE_MAX: usize = 300;
+/// Sanitised summaries longer than this become a plain-text excerpt.
+const SUMMARY_HTML_MAX: usize = 6_000;
+const EXCERPT_CHARS: usize = 600;
+
+#[derive(Debug, Clone)]
+pub struct ParsedFeed {
+    pub title: String,
+    pub site_url: Option<String>,
+    pub items: Vec<ParsedItem>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct ParsedItem {
+    /// The feed's own id for the item, or its link when it has none.
+    pub guid: String,
+    /// The item's link, absolute.
+    pub url: Option<String>,
+    /// The link without tracking or fragment (`rel=canonical` where the feed gives one).
+    pub canonical_url: Option<String>,
+    pub title: String,
+    pub author: String,
+    pub summary_html: String,
+    /// The summary as plain text, for keyword rules.
+    pub summary_text: String,
+    pub published: Option<DateTime<Utc>>,
+    pub updated: Option<DateTime<Utc>>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum ParseError {
+    #[error("not a feed: got a web page")]
+    WebPage,
+    #[error("not a feed: {0}")]
+    Malformed(String),
+}
+
+/// Parse feed bytes fetched from `url` (used to resolve relative links).
+/// `charset` is the HTTP header's, used when the document does not say.
+pub fn parse(body: &[u8], url: &Url, charset: Option<&str>) -> Result<ParsedFeed, ParseError> {
+    let start = body.iter().position(|b| !b.is_ascii_whitespace()).unwrap_or(0);
+    let head = String::from_utf8_lossy(&body[start..body.len().min(start + 512)]).to_ascii_lowercase();
+    let head = head.trim_start_matches('\u{feff}');
+    if head.starts_with("<!doctype html") || head.starts_with("<html") {
+        return Err(ParseError::WebPage);
+    }
+    // feed-rs reads the XML declaration's encoding; when there is none, the
+    // HTTP header's charset decides, so transcode to UTF-8 first.
+    let transcoded;
+    let mut bytes = body;
+    if let Some(label) = charset
+        && !head.contains("encoding=")
+        && let Some(encoding) = encoding_rs::Encoding::for_label(label.as_bytes())
+        && encoding != encoding_rs::UTF_8
+    {
+        transcoded = encoding.decode(body).0.into_owned();
+        bytes = transcoded.as_bytes();
+    }
+    let parser = feed_rs::parser::Builder::new()
+        .base_uri(Some(url.as_str()))
+        .id_generator(|links, title, _| {
+            links
+                .iter()
+                .find(|l| l.rel.as_deref().is_none_or(|r| r == "alternate"))
+                .map(|l| l.href.clone())
+                .or_else(|| title.as_ref().map(|t| format!("title:{}", t.content)))
+                .unwrap_or_default()
+        })
+        .build();
+    let feed = parser.parse(bytes).map_err(|e| ParseError::Malformed(describe(&e)))?;
+
+    let site_url = feed
+        .links
+        .iter()
+        .find(|l| l.rel.as_deref().is_none_or(|r| r == "alternate"))
+        .and_then(|l| absolute(url, &l.href));
+    let title = feed
+        .title
+        .as_ref()
+        .map(plain_title)
+        .filter(|t| !t.is_empty())
+        .or_else(|| {
+            site_url
+                .as_deref()
+                .and_then(|s| Url::parse(s).ok()?.host_str().map(str::to_owned))
+        })
+        .unwrap_or_else(|| url.host_str().unwrap_or("Untitled feed").to_owned());
+
+    let mut seen = HashSet::new();
+    let mut items = Vec::with_capacity(feed.entries.len());
+    for entry in feed.entries {
+        let link = entry
+            .links
+            .iter()
+            .find(|l| l.rel.as_deref().is_none_or(|r| r == "alternate"))
+            .and_then(|l| absolute(url, &l.href));
+        let canonical_link = entry
+            .links
+            .iter()
+            .find(|l| l.rel.as_deref() == Some("canonical"))
+            .and_then(|l| absolute(url, &l.href))
+            .or_else(|| link.clone());
+        let canonical_url = canonical_link
+            .as_deref()
+            .and_then(|l| LinkUrl::parse(l).ok())
+            .map(|l| l.canonical());
+        let guid = if entry.id.trim().is_empty() {
+            match &link {
+                Some(l) => l.clone(),
+                None => continue,
+            }
+        } else {
+            entry.id.trim().to_owned()
+        };
+        if !seen.insert(guid.clone()) {
+            continue;
+        }
+        let title = entry.title.as_ref().map(plain_title).unwrap_or_default();
+        let base = link
+            .as_deref()
+            .and_then(|l| Url::parse(l).ok())
+            .unwrap_or_else(|| url.clone());
+        let raw_summary = entry
+            .summary
+            .as_ref()
+            .map(|s| (s.content.as_str(), is_html(&s.content_type.to_string())))
+            .or_else(|| {
+                entry
+                    .content
+                    .as_ref()
+                    .and_then(|c| c.body.as_deref().map(|b| (b, is_html(&c.content_type.to_string()))))
+            });
+        let (summary_html, summary_text) = match raw_summary {
+            Some((text, true)) => summarise_html(text, &base),
+            Some((text, false)) => summarise_plain(text),
+            None => (String::new(), String::new()),
+        };
+        let title = if title.is_empty() {
+            excerpt(&summary_text, 80)
+        } else {
+            title
+        };
+        items.push(ParsedItem {
+            guid,
+            url: link,
+            canonical_url,
+            title: if title.is_empty() { "(untitled)".into() } else { title },
+            author: entry
+                .authors
+                .first()
+                .and_then(|p| p.name.clone())
+                .map(|n| clip(&n, 120))
+                .unwrap_or_default(),
+            summary_html,
+            summary_text,
+            published: entry.published.or(entry.updated),
+            updated: entry.updated,
+        });
+    }
+    Ok(ParsedFeed { title, site_url, items })
+}
+
+fn describe(err: &feed_rs::parser::ParseFeedError) -> String {
+    use feed_rs::parser::ParseFeedError as E;
+    match err {
+        E::ParseError(kind) => format!("the document is not RSS, Atom or JSON Feed ({kind})"),
+        E::IoError(e) => format!("could not be read ({e})"),
+        E::JsonSerde(e) => format!("the JSON is broken ({e})"),
+        E::JsonUnsupportedVersion(v) => format!("unsupported JSON Feed version {v}"),
+        E::XmlReader(e) => format!("the XML is broken ({e})"),
+    }
+}
+
+fn is_html(media: &str) -> bool {
+    media.contains("html")
+}
+
+fn absolute(base: &Url, href: &str) -> Option<String> {
+    let url = base.join(href.trim()).ok()?;
+    matches!(url.scheme(), "http" | "https").then(|| url.to_string())
+}
+
+/// Text of a title that may contain markup, on one line.
+fn plain_title(text: &feed_rs::model::Text) -> String {
+    let raw = if is_html(&text.content_type.to_string()) || text.content.contains('<') {
+        html_text(&text.content)
+    } else {
+        text.content.clone()
+    };
+    clip(&raw, TITLE_MAX)
+}
+
+fn html_text(html: &str) -> String {
+    Html::parse_fragment(html).root_element().text().collect::<String>()
+}
+
+/// Collapse whitespace and cut to `max` characters.
+fn clip(text: &str, max: usize) -> String {
+    excerpt(text, max)
+}
+
+fn excerpt(text: &str, max: usize) -> String {
+    let joined = text.split_whitespace().collect::<Vec<_>>().join(" ");
+    if joined.chars().count() <= max {
+        joined
+    } else {
+        let cut: String = joined.chars().take(max).collect();
+        format!("{}…", cut.trim_end())
+    }
+}
+
+/// What a summary may keep: text structure and links, nothing that runs or styles.
+fn sanitiser(base: &Url) -> ammonia::Builder<'static> {
+    let mut b = ammonia::Builder::empty();
+    b.add_tags([
+        "p",
+        "br",
+        "a",
+        "em",
+        "strong",
+        "b",
+        "i",
+        "ul",
+        "ol",
+        "li",
+        "blockquote",
+        "code",
+        "pre",
+    ])
+    .add_tag_attributes("a", ["href"])
+    .url_schemes(["http", "https", "mailto"].into_iter().collect())
+    .link_rel(Some("noopener noreferrer nofollow"))
+    .clean_content_tags(["script", "style"].into_iter().collect())
+    .url_relative(ammonia::UrlRelative::RewriteWithBase(base.clone()));
+    b
+}
+
+/// Sanitise an HTML summary, making its links absolute; long ones become an excerpt.
+fn summarise_html(html: &str, base: &Url) -> (String, String) {
+    let clean = sanitiser(base).clean(html).to_string();
+    let text = excerpt(&html_text(&clean), 2 * EXCERPT_CHARS);
+    if clean.len() <= SUMMARY_HTML_MAX {
+        (clean.trim().to_owned(), text)
+    } else {
+        let short = excerpt(&text, EXCERPT_CHARS);
+        (format!("<p>{}</p>", ammonia::clean_text(&short)), text)
+    }
+}
+
+fn summarise_plain(text: &str) -> (String, String) {
+    let short = excerpt(text, EXCERPT_CHARS);
+    if short.is_empty() {
+        return (String::new(), String::new());
+    }
+    (format!("<p>{}</p>", ammonia::clean_text(&short)), short)
+}
+
+/// A feed a web page advertises.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FeedLink {
+    pub url: String,
+    pub title: String,
+    /// "RSS", "Atom" or "JSON Feed".
+    pub kind: &'static str,
+}
+
+static ALTERNATE: LazyLock<Selector> =
+    LazyLock::new(|| Selector::parse("link[rel][href]").unwrap_or_else(|_| unreachable!("constant selector")));
+
+/// Feeds advertised by a web page through `<link rel="alternate">`, in page order.
+pub fn discover(html: &str, base: &Url) -> Vec<FeedLink> {
+    let doc = Html::parse_document(html);
+    let mut found: Vec<FeedLink> = Vec::new();
+    for link in doc.select(&ALTERNATE) {
+        let el = link.value();
+        let rel = el.attr("rel").unwrap_or_default().to_ascii_lowercase();
+        if !rel.split_whitespace().any(|r| r == "alternate") {
+            continue;
+        }
+        let kind = match el.attr("type").unwrap_or_default().trim().to_ascii_lowercase().as_str() {
+            "application/rss+xml" | "application/rdf+xml" => "RSS",
+            "application/atom+xml" => "Atom",
+            "application/feed+json" | "application/json" => "JSON Feed",
+            _ => continue,
+        };
+        let Some(url) = el.attr("href").and_then(|h| absolute(base, h)) else {
+            continue;
+        };
+        if found.iter().any(|f| f.url == url) {
+            continue;
+        }
+        let title = el.attr("title").map(|t| clip(t, 200)).unwrap_or_default();
+        found.push(FeedLink { url, title, kind });
+    }
+    found
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn base() -> Url {
+        Url::parse("https://news.example.org/feeds/main.xml").unwrap()
+    }
+
+    #[test]
+    fn rss2_items_get_guid_absolute_links_and_clean_summaries() {
+        let xml = br#"<?xml version="1.0"?><rss version="2.0"><channel><title>Example news</title>
+            <link>https://news.example.org/</link>
+            <item><title>Gritting starts</title><link>/2026/gritting?utm_source=rss#top</link>
+            <guid isPermaLink="false">grit-1</guid><author>press@example.org (Press Office)</author>
+            <description>&lt;p onclick="x()"&gt;Lorries &lt;a href="/roads"&gt;out&lt;/a&gt;&lt;script&gt;bad()&lt;/script&gt;&lt;/p&gt;</description>
+            <pubDate>Sun, 22 Nov 2026 07:00:00 GMT</pubDate></item>
+            </channel></rss>"#;
+        let feed = parse(xml, &base(), None).unwrap();
+        assert_eq!(feed.title, "Example news");
+        assert_eq!(feed.site_url.as_deref(), Some("https://news.example.org/"));
+        let item = &feed.items[0];
+        assert_eq!(item.guid, "grit-1");
+        assert_eq!(
+            item.url.as_deref(),
+            Some("https://news.example.org/2026/gritting?utm_source=rss#top")
+        );
+        assert_eq!(
+            item.canonical_url.as_deref(),
+            Some("https://news.example.org/2026/gritting")
+        );
+        assert!(
+            item.summary_html.contains(r#"href="https://news.example.org/roads""#),
+            "{}",
+            item.summary_html
+        );
+        assert!(!item.summary_html.contains("script") && !item.summary_html.contains("onclick"));
+        assert_eq!(item.summary_text, "Lorries out");
+        assert!(item.published.is_some());
+    }
+
+    #[test]
+    fn items_without_a_guid_fall_back_to_their_link() {
+        let xml = br#"<rss version="2.0"><channel><title>T</title>
+            <item><title>A</title><link>https://example.org/a</link></item></channel></rss>"#;
+        let feed = parse(xml, &base(), None).unwrap();
+        assert_eq!(feed.items[0].guid, "https://example.org/a");
+    }
+
+    #[test]
+    fn web_pages_and_garbage_are_not_feeds() {
+        assert_eq!(
+            parse(b"<!DOCTYPE html><html><body>hi</body></html>", &base(), None).unwrap_err(),
+            ParseError::WebPage
+        );
+        assert!(matches!(
+            parse(b"<rss><channel><item>", &base(), None),
+            Err(ParseError::Malformed(_))
+        ));
+    }
+
+    #[test]
+    fn html_titles_become_text() {
+        let xml =
+            br#"<feed xmlns="http://www.w3.org/2005/Atom"><title type="html">A &lt;b&gt;bold&lt;/b&gt; feed</title>
+            <entry><id>urn:1</id><title type="html">Caf&amp;eacute; &lt;i&gt;news&lt;/i&gt;</title>
+            <link href="https://example.org/1"/><updated>2026-11-20T10:00:00Z</updated></entry></feed>"#;
+        let feed = parse(xml, &base(), None).unwrap();
+        assert_eq!(feed.title, "A bold feed");
+        assert_eq!(feed.items[0].title, "Café news");
+    }
+
+    #[test]
+    fn autodiscovery_lists_feeds_in_page_order() {
+        let html = r#"<html><head>
+            <link rel="alternate" type="application/rss+xml" title="News" href="/news.rss">
+            <link rel="stylesheet" href="/s.css">
+            <link rel="alternate" type="application/atom+xml" title="Blog" href="https://blog.example.org/atom">
+            <link rel="alternate" type="text/html" hreflang="cy" href="/cy">
+            <link rel="alternate" type="application/rss+xml" href="/news.rss">
+            </head></html>"#;
+        let found = discover(html, &Url::parse("https://example.org/page").unwrap());
+        assert_eq!(
+            found,
+            vec![
+                FeedLink {
+                    url: "https://example.org/news.rss".into(),
+                    title: "News".into(),
+                    kind: "RSS"
+                },
+                FeedLink {
+                    url: "https://blog.example.org/atom".into(),
+                    title: "Blog".into(),
+                    kind: "Atom"
+                },
+            ]
+        );
+    }
+}

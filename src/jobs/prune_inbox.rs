@@ -1,0 +1,18 @@
+//! Once a day: delete inbox entries older than `curation.keep_days` that no post links to.
+
+use super::Next;
+use crate::domain::time::now;
+use crate::state::AppState;
+use crate::store::inbox;
+
+pub const KIND: &str = "prune_inbox";
+pub const KEY: &str = "daily";
+
+pub async fn run(state: &AppState) -> anyhow::Result<Next> {
+    let keep = chrono::Duration::days(state.settings.curation.keep_days.max(1));
+    let removed = inbox::prune(&state.db, keep).await?;
+    if removed > 0 {
+        tracing::info!(removed, "old inbox entries removed");
+    }
+    Ok(Some(now() + chrono::Duration::days(1)))
+}

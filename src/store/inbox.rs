@@ -1,0 +1,584 @@
+//! The curator's inbox: feed items, grouped into one entry ("story") per
+//! canonical URL, so the same article from three feeds is one entry that
+//! says "also in …". Items are upserted by GUID (or, when a feed changes its
+//! GUIDs, by link) so a repeated or resumed poll never duplicates anything.
+
+use std::collections::HashMap;
+
+use chrono::{DateTime, Duration, Utc};
+use sea_orm::{ConnectionTrait, DbErr, FromQueryResult, TransactionTrait, Value};
+use sha2::{Digest, Sha256};
+
+use super::{placeholders, sql};
+use crate::domain::cursor::Cursor;
+use crate::domain::feed::WordRules;
+use crate::domain::time::{When, now};
+use crate::ingest::parse::ParsedItem;
+
+pub const PAGE_SIZE: usize = 30;
+
+/// What one batch of items did.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Upserted {
+    pub new: usize,
+    pub updated: usize,
+    pub unchanged: usize,
+}
+
+#[derive(FromQueryResult)]
+struct Known {
+    id: i64,
+    guid: String,
+    content_hash: String,
+    story_id: i64,
+    key: String,
+}
+
+fn hash(item: &ParsedItem) -> String {
+    let mut h = Sha256::new();
+    for part in [
+        item.title.as_str(),
+        item.url.as_deref().unwrap_or_default(),
+        item.author.as_str(),
+        item.summary_html.as_str(),
+    ] {
+        h.update(part.as_bytes());
+        h.update([0]);
+    }
+    h.update(item.published.map(|t| t.timestamp()).unwrap_or_default().to_le_bytes());
+    h.update(item.updated.map(|t| t.timestamp()).unwrap_or_default().to_le_bytes());
+    let digest = h.finalize();
+    digest[..16].iter().map(|b| format!("{b:02x}")).collect()
+}
+
+/// The story an item belongs to: its canonical URL, or the item itself when it has no link.
+fn story_key(feed_id: i64, item: &ParsedItem) -> String {
+    match &item.canonical_url {
+        Some(url) => url.clone(),
+        None => format!("item:{feed_id}:{}", item.guid),
+    }
+}
+
+/// Store a feed's current items in one transaction: new ones are added (to an
+/// existing story when another feed already brought the same URL), changed
+/// ones are updated in place, the rest left alone.
+pub async fn upsert_items(
+    db: &impl TransactionTrait,
+    feed_id: i64,
+    rules: &WordRules,
+    items: &[ParsedItem],
+) -> Result<Upserted, DbErr> {
+    let txn = super::begin_write(db).await?;
+    let known = Known::find_by_statement(sql(
+        &txn,
+        "SELECT i.id, i.guid, i.content_hash, i.story_id, s.key FROM feed_items i \
+         JOIN stories s ON s.id = i.story_id WHERE i.feed_id = ?",
+        vec![feed_id.into()],
+    ))
+    .all(&txn)
+    .await?;
+    let mut by_guid: HashMap<&str, &Known> = known.iter().map(|k| (k.guid.as_str(), k)).collect();
+    let by_key: HashMap<&str, &Known> = known.iter().map(|k| (k.key.as_str(), k)).collect();
+    let seen = now();
+    let mut stats = Upserted::default();
+    for item in items {
+        let key = story_key(feed_id, item);
+        let digest = hash(item);
+        let passed = rules.passes(&item.title, &item.summary_text);
+        // Same GUID; or a new GUID for a link this feed already gave us.
+        let existing = by_guid
+            .remove(item.guid.as_str())
+            .or_else(|| by_key.get(key.as_str()).copied());
+        match existing {
+            Some(k) if k.content_hash == digest && k.guid == item.guid => stats.unchanged += 1,
+            Some(k) => {
+                txn.execute(sql(
+                    &txn,
+                    "UPDATE feed_items SET guid = ?, url = ?, title = ?, author = ?, summary_html = ?, \
+                     published_at = ?, updated_at = ?, content_hash = ?, passed = ? WHERE id = ?",
+                    vec![
+                        item.guid.clone().into(),
+                        item.url.clone().into(),
+                        item.title.clone().into(),
+                        item.author.clone().into(),
+                        item.summary_html.clone().into(),
+                        item.published.into(),
+                        item.updated.into(),
+                        digest.into(),
+                        passed.into(),
+                        k.id.into(),
+                    ],
+                ))
+                .await?;
+                txn.execute(sql(
+                    &txn,
+                    "UPDATE stories SET title = ?, summary_html = ? WHERE id = ?",
+                    vec![
+                        item.title.clone().into(),
+                        item.summary_html.clone().into(),
+                        k.story_id.into(),
+                    ],
+                ))
+                .await?;
+                stats.updated += 1;
+            }
+            None => {
+                let story_id = story_for(&txn, &key, item, seen).await?;
+                let inserted = txn
+                    .execute(sql(
+                        &txn,
+                        "INSERT INTO feed_items (feed_id, story_id, guid, url, title, author, summary_html, \
+                         published_at, updated_at, seen_at, content_hash, passed) \
+                         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (feed_id, guid) DO NOTHING",
+                        vec![
+                            feed_id.into(),
+                            story_id.into(),
+                            item.guid.clone().into(),
+                            item.url.clone().into(),
+                            item.title.clone().into(),
+                            item.author.clone().into(),
+                            item.summary_html.clone().into(),
+                            item.published.into(),
+                            item.updated.into(),
+                            seen.into(),
+                            digest.into(),
+                            passed.into(),
+                        ],
+                    ))
+                    .await?;
+                if inserted.rows_affected() == 1 {
+                    stats.new += 1;
+                } else {
+                    stats.unchanged += 1;
+                }
+            }
+        }
+    }
+    txn.commit().await?;
+    Ok(stats)
+}
+
+/// The story for `key`, created if this is the first feed to bring it.
+async fn story_for(db: &impl ConnectionTrait, key: &str, item: &ParsedItem, seen: DateTime<Utc>) -> Result<i64, DbErr> {
+    #[derive(FromQueryResult)]
+    struct Id {
+        id: i64,
+    }
+    // Newest first means by publication, but a date in the future (or none)
+    // counts as "when we first saw it".
+    let sort_at = item.published.map_or(seen, |p| p.min(seen));
+    db.execute(sql(
+        db,
+        "INSERT INTO stories (key, url, title, summary_html, sort_at, first_seen_at) VALUES (?, ?, ?, ?, ?, ?) \
+         ON CONFLICT (key) DO NOTHING",
+        vec![
+            key.into(),
+            item.canonical_url.clone().into(),
+            item.title.clone().into(),
+            item.summary_html.clone().into(),
+            sort_at.into(),
+            seen.into(),
+        ],
+    ))
+    .await?;
+    Id::find_by_statement(sql(db, "SELECT id FROM stories WHERE key = ?", vec![key.into()]))
+        .one(db)
+        .await?
+        .map(|r| r.id)
+        .ok_or_else(|| DbErr::RecordNotFound(format!("story {key}")))
+}
+
+/// Which entries to show.
+#[derive(Debug, Clone, Default)]
+pub struct Filter {
+    pub feed_id: Option<i64>,
+    pub folder: Option<String>,
+    /// Words that must appear in the title or summary.
+    pub words: Option<String>,
+    /// Show dismissed entries (to restore them) instead of live ones.
+    pub dismissed: bool,
+}
+
+/// One inbox entry.
+#[derive(Debug, Clone)]
+pub struct Entry {
+    pub id: i64,
+    pub title: String,
+    pub url: Option<String>,
+    pub domain: Option<String>,
+    pub summary_html: String,
+    pub when: When,
+    /// Every feed that brought it, first one first.
+    pub feeds: Vec<FeedRef>,
+    /// Where it has already been shared (channels the viewer may read).
+    pub shared: Vec<SharedIn>,
+}
+
+impl Entry {
+    pub fn feed_names(&self) -> String {
+        self.feeds.first().map(|f| f.title.clone()).unwrap_or_default()
+    }
+
+    /// "also in: A, B" beyond the first feed.
+    pub fn also_in(&self) -> String {
+        self.feeds
+            .iter()
+            .skip(1)
+            .map(|f| f.title.as_str())
+            .collect::<Vec<_>>()
+            .join(", ")
+    }
+
+    pub fn share_href(&self) -> String {
+        format!("/share?item={}", self.id)
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct FeedRef {
+    pub id: i64,
+    pub title: String,
+}
+
+#[derive(Debug, Clone)]
+pub struct SharedIn {
+    pub post_id: i64,
+    pub channel_slug: String,
+    pub author_name: String,
+    pub when: When,
+}
+
+pub struct Page {
+    pub entries: Vec<Entry>,
+    pub next: Option<Cursor>,
+}
+
+#[derive(FromQueryResult)]
+struct StoryRow {
+    id: i64,
+    url: Option<String>,
+    title: String,
+    summary_html: String,
+    sort_at: DateTime<Utc>,
+}
+
+/// One page of the inbox, newest first: entries younger than `max_age` that
+/// some feed let through its word rules and nobody has dismissed.
+pub async fn list(
+    db: &impl ConnectionTrait,
+    filter: &Filter,
+    before: Option<Cursor>,
+    max_age: Duration,
+    readable_channels: &[i64],
+) -> Result<Page, DbErr> {
+    let mut values: Vec<Value> = Vec::new();
+    let mut text =
+        String::from("SELECT s.id, s.url, s.title, s.summary_html, s.sort_at FROM stories s WHERE s.dismissed_at IS ");
+    text.push_str(if filter.dismissed { "NOT NULL" } else { "NULL" });
+    text.push_str(" AND s.sort_at >= ?");
+    values.push((now() - max_age).into());
+    if let Some(c) = before {
+        text.push_str(" AND (s.sort_at < ? OR (s.sort_at = ? AND s.id < ?))");
+        values.extend([c.at.into(), c.at.into(), c.id.into()]);
+    }
+    text.push_str(
+        " AND EXISTS (SELECT 1 FROM feed_items i JOIN feeds f ON f.id = i.feed_id \
+         WHERE i.story_id = s.id AND i.passed = ?",
+    );
+    values.push(true.into());
+    if let Some(feed) = filter.feed_id {
+        text.push_str(" AND i.feed_id = ?");
+        values.push(feed.into());
+    }
+    if let Some(folder) = &filter.folder {
+        text.push_str(" AND f.folder = ?");
+        values.push(folder.clone().into());
+    }
+    text.push(')');
+    if let Some(words) = &filter.words {
+        for word in words.split_whitespace().take(8) {
+            let like = format!("%{}%", word.to_lowercase().replace(['%', '_'], ""));
+            text.push_str(" AND (LOWER(s.title) LIKE ? OR LOWER(s.summary_html) LIKE ?)");
+            values.extend([like.clone().into(), like.into()]);
+        }
+    }
+    text.push_str(" ORDER BY s.sort_at DESC, s.id DESC LIMIT ?");
+    values.push(((PAGE_SIZE + 1) as i64).into());
+    let mut rows = StoryRow::find_by_statement(sql(db, &text, values)).all(db).await?;
+    let next = if rows.len() > PAGE_SIZE {
+        rows.truncate(PAGE_SIZE);
+        rows.last().map(|r| Cursor::new(r.sort_at, r.id))
+    } else {
+        None
+    };
+    let ids: Vec<i64> = rows.iter().map(|r| r.id).collect();
+    let mut feeds = feeds_of(db, &ids).await?;
+    let mut shared = shared_in(db, &rows, readable_channels).await?;
+    let entries = rows
+        .into_iter()
+        .map(|r| Entry {
+            feeds: feeds.remove(&r.id).unwrap_or_default(),
+            shared: shared.remove(&r.id).unwrap_or_default(),
+            domain: r
+                .url
+                .as_deref()
+                .and_then(|u| crate::domain::post::LinkUrl::parse(u).ok())
+                .map(|l| l.domain()),
+            id: r.id,
+            title: r.title,
+            url: r.url,
+            summary_html: r.summary_html,
+            when: When::new(r.sort_at),
+        })
+        .collect();
+    Ok(Page { entries, next })
+}
+
+async fn feeds_of(db: &impl ConnectionTrait, story_ids: &[i64]) -> Result<HashMap<i64, Vec<FeedRef>>, DbErr> {
+    #[derive(FromQueryResult)]
+    struct Row {
+        story_id: i64,
+        feed_id: i64,
+        title: String,
+    }
+    let mut out: HashMap<i64, Vec<FeedRef>> = HashMap::new();
+    if story_ids.is_empty() {
+        return Ok(out);
+    }
+    let text = format!(
+        "SELECT i.story_id, i.feed_id, f.title FROM feed_items i JOIN feeds f ON f.id = i.feed_id \
+         WHERE i.story_id IN ({}) ORDER BY i.story_id, i.id",
+        placeholders(story_ids.len())
+    );
+    let values = story_ids.iter().map(|&id| Value::from(id)).collect();
+    for r in Row::find_by_statement(sql(db, &text, values)).all(db).await? {
+        let list = out.entry(r.story_id).or_default();
+        if !list.iter().any(|f| f.id == r.feed_id) {
+            list.push(FeedRef {
+                id: r.feed_id,
+                title: r.title,
+            });
+        }
+    }
+    Ok(out)
+}
+
+/// Live posts of these stories (shared from the inbox, or the same canonical URL shared any other way).
+async fn shared_in(
+    db: &impl ConnectionTrait,
+    stories: &[StoryRow],
+    readable_channels: &[i64],
+) -> Result<HashMap<i64, Vec<SharedIn>>, DbErr> {
+    #[derive(FromQueryResult)]
+    struct Row {
+        id: i64,
+        story_id: Option<i64>,
+        canonical_url: Option<String>,
+        channel_slug: String,
+        author_name: String,
+        published_at: DateTime<Utc>,
+    }
+    let mut out: HashMap<i64, Vec<SharedIn>> = HashMap::new();
+    if stories.is_empty() || readable_channels.is_empty() {
+        return Ok(out);
+    }
+    let ids: Vec<Value> = stories.iter().map(|s| Value::from(s.id)).collect();
+    let urls: Vec<Value> = stories.iter().filter_map(|s| s.url.clone()).map(Value::from).collect();
+    let text = format!(
+        "SELECT p.id, p.story_id, p.canonical_url, c.slug AS channel_slug, u.name AS author_name, p.published_at \
+         FROM posts p JOIN channels c ON c.id = p.channel_id JOIN users u ON u.id = p.author_id \
+         WHERE (p.story_id IN ({}) OR p.canonical_url IN ({})) AND p.deleted_at IS NULL AND p.hidden_at IS NULL \
+         AND p.channel_id IN ({}) ORDER BY p.published_at",
+        placeholders(ids.len()),
+        placeholders(urls.len()),
+        placeholders(readable_channels.len())
+    );
+    let mut values = ids;
+    if urls.is_empty() {
+        values.push(Value::from(None::<String>));
+    } else {
+        values.extend(urls);
+    }
+    values.extend(readable_channels.iter().map(|&id| Value::from(id)));
+    let by_url: HashMap<&str, i64> = stories
+        .iter()
+        .filter_map(|s| s.url.as_deref().map(|u| (u, s.id)))
+        .collect();
+    for r in Row::find_by_statement(sql(db, &text, values)).all(db).await? {
+        let story = r
+            .story_id
+            .filter(|id| stories.iter().any(|s| s.id == *id))
+            .or_else(|| r.canonical_url.as_deref().and_then(|u| by_url.get(u).copied()));
+        if let Some(story) = story {
+            out.entry(story).or_default().push(SharedIn {
+                post_id: r.id,
+                channel_slug: r.channel_slug,
+                author_name: r.author_name,
+                when: When::new(r.published_at),
+            });
+        }
+    }
+    Ok(out)
+}
+
+/// Take an entry out of the inbox (or put it back).
+pub async fn set_dismissed(db: &impl ConnectionTrait, story_id: i64, by: Option<i64>) -> Result<bool, DbErr> {
+    let result = match by {
+        Some(user) => {
+            db.execute(sql(
+                db,
+                "UPDATE stories SET dismissed_at = ?, dismissed_by = ? WHERE id = ? AND dismissed_at IS NULL",
+                vec![now().into(), user.into(), story_id.into()],
+            ))
+            .await?
+        }
+        None => {
+            db.execute(sql(
+                db,
+                "UPDATE stories SET dismissed_at = NULL, dismissed_by = NULL WHERE id = ?",
+                vec![story_id.into()],
+            ))
+            .await?
+        }
+    };
+    Ok(result.rows_affected() == 1)
+}
+
+/// What the share form needs about an inbox entry.
+#[derive(Debug, Clone)]
+pub struct StoryForShare {
+    pub id: i64,
+    pub title: String,
+    pub url: Option<String>,
+    /// The first feed that brought it (shown as the post's source).
+    pub feed_id: Option<i64>,
+    pub default_channel_id: Option<i64>,
+}
+
+pub async fn for_share(db: &impl ConnectionTrait, story_id: i64) -> Result<Option<StoryForShare>, DbErr> {
+    #[derive(FromQueryResult)]
+    struct Row {
+        id: i64,
+        title: String,
+        url: Option<String>,
+        item_url: Option<String>,
+        feed_id: Option<i64>,
+        default_channel_id: Option<i64>,
+    }
+    let row = Row::find_by_statement(sql(
+        db,
+        "SELECT s.id, s.title, s.url, i.url AS item_url, i.feed_id, f.default_channel_id FROM stories s \
+         LEFT JOIN feed_items i ON i.id = (SELECT MIN(i2.id) FROM feed_items i2 WHERE i2.story_id = s.id) \
+         LEFT JOIN feeds f ON f.id = i.feed_id WHERE s.id = ?",
+        vec![story_id.into()],
+    ))
+    .one(db)
+    .await?;
+    Ok(row.map(|r| StoryForShare {
+        id: r.id,
+        title: r.title,
+        url: r.url.or(r.item_url),
+        feed_id: r.feed_id,
+        default_channel_id: r.default_channel_id,
+    }))
+}
+
+/// A feed's latest items (for a dry run of word rules).
+#[derive(Debug, Clone)]
+pub struct RecentItem {
+    pub title: String,
+    pub summary_html: String,
+    pub url: Option<String>,
+}
+
+pub async fn recent_items(db: &impl ConnectionTrait, feed_id: i64, limit: u64) -> Result<Vec<RecentItem>, DbErr> {
+    #[derive(FromQueryResult)]
+    struct Row {
+        title: String,
+        summary_html: String,
+        url: Option<String>,
+    }
+    Ok(Row::find_by_statement(sql(
+        db,
+        "SELECT title, summary_html, url FROM feed_items WHERE feed_id = ? \
+         ORDER BY COALESCE(published_at, seen_at) DESC, id DESC LIMIT ?",
+        vec![feed_id.into(), (limit as i64).into()],
+    ))
+    .all(db)
+    .await?
+    .into_iter()
+    .map(|r| RecentItem {
+        title: r.title,
+        summary_html: r.summary_html,
+        url: r.url,
+    })
+    .collect())
+}
+
+/// Re-decide which of a feed's items pass after its word rules changed.
+pub async fn reapply_rules(db: &impl TransactionTrait, feed_id: i64, rules: &WordRules) -> Result<(), DbErr> {
+    #[derive(FromQueryResult)]
+    struct Row {
+        id: i64,
+        title: String,
+        summary_html: String,
+        passed: bool,
+    }
+    let txn = super::begin_write(db).await?;
+    let rows = Row::find_by_statement(sql(
+        &txn,
+        "SELECT id, title, summary_html, passed FROM feed_items WHERE feed_id = ?",
+        vec![feed_id.into()],
+    ))
+    .all(&txn)
+    .await?;
+    for r in rows {
+        let passes = rules.passes(&r.title, &html_text(&r.summary_html));
+        if passes != r.passed {
+            txn.execute(sql(
+                &txn,
+                "UPDATE feed_items SET passed = ? WHERE id = ?",
+                vec![passes.into(), r.id.into()],
+            ))
+            .await?;
+        }
+    }
+    txn.commit().await
+}
+
+/// Plain text of stored (already sanitised) summary HTML.
+pub fn html_text(html: &str) -> String {
+    scraper::Html::parse_fragment(html)
+        .root_element()
+        .text()
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+/// Delete entries older than `keep` that no post links to (their items go with them).
+pub async fn prune(db: &impl TransactionTrait, keep: Duration) -> Result<u64, DbErr> {
+    let txn = super::begin_write(db).await?;
+    let removed = txn
+        .execute(sql(
+            &txn,
+            "DELETE FROM stories WHERE first_seen_at < ? AND sort_at < ? \
+             AND NOT EXISTS (SELECT 1 FROM posts p WHERE p.story_id = stories.id)",
+            vec![(now() - keep).into(), (now() - keep).into()],
+        ))
+        .await?
+        .rows_affected();
+    txn.commit().await?;
+    Ok(removed)
+}
+
+/// Entries no feed brings any more and no post links to.
+pub async fn remove_orphans(db: &impl ConnectionTrait) -> Result<(), DbErr> {
+    db.execute(sql(
+        db,
+        "DELETE FROM stories WHERE NOT EXISTS (SELECT 1 FROM feed_items i WHERE i.story_id = stories.id) \
+         AND NOT EXISTS (SELECT 1 FROM posts p WHERE p.story_id = stories.id)",
+        vec![],
+    ))
+    .await?;
+    Ok(())
+}
