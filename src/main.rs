@@ -15,6 +15,8 @@ use commonroom::startup::Application;
 use commonroom::store::users::{self, NewUser};
 use commonroom::{auth, demo, store, telemetry};
 
+mod cli_feeds;
+
 #[derive(Parser)]
 #[command(
     name = "commonroom",
@@ -66,6 +68,11 @@ enum Command {
         #[command(subcommand)]
         command: UserCommand,
     },
+    /// The feeds curators follow: import OPML, poll now, list with health.
+    Feeds {
+        #[command(subcommand)]
+        command: FeedsCommand,
+    },
     /// Load the demo organisation (if the database is empty) and optionally generate bulk posts.
     Demo {
         /// Also generate this many posts with replies and reactions (for benchmarks).
@@ -93,6 +100,20 @@ enum UserCommand {
         #[arg(long, default_value = "")]
         department: String,
     },
+}
+
+#[derive(Subcommand)]
+enum FeedsCommand {
+    /// Follow every feed in an OPML file (folders kept; feeds already followed are left alone).
+    ImportOpml { file: PathBuf },
+    /// Poll every active feed now, due or not (still sending ETag/Last-Modified), or one feed.
+    Poll {
+        /// Only this feed (its id, as `feeds list` shows).
+        #[arg(long, value_name = "ID")]
+        feed: Option<i64>,
+    },
+    /// List feeds with their health.
+    List,
 }
 
 fn settings(common: &Common, listen: Option<SocketAddr>) -> anyhow::Result<Settings> {
@@ -131,6 +152,7 @@ async fn main() -> anyhow::Result<()> {
                     department,
                 },
         } => add_user(settings, email, name, role, job_title, department).await,
+        Command::Feeds { command } => cli_feeds::run(settings, command).await,
         Command::Demo { posts, seed } => {
             let db = store::connect(&settings).await?;
             store::migrate(&db).await?;

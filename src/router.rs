@@ -15,7 +15,9 @@ use crate::auth::Backend;
 use crate::error;
 use crate::state::AppState;
 use crate::store::sessions::DbSessionStore;
-use crate::web::{admin, assets, auth, channels, feeds, health, people, posts, reactions, replies, security, share};
+use crate::web::{
+    admin, assets, auth, channels, feeds, health, home, inbox, people, posts, reactions, replies, security, share,
+};
 
 pub fn build(state: AppState) -> Router {
     // Anyone: health checks, static files, signing in, and joining by invite or sign-up link.
@@ -29,8 +31,8 @@ pub fn build(state: AppState) -> Router {
 
     // Staff: reading, posting, replying and reacting. Each handler asks the policy.
     let staff = Router::new()
-        .route("/", get(feeds::home))
-        .route("/all", get(feeds::all))
+        .route("/", get(home::home))
+        .route("/all", get(home::all))
         .route("/channels", get(channels::list_channels).post(channels::create_channel))
         .route("/channels/new", get(channels::new_channel))
         .route("/c/{slug}", get(channels::show_channel))
@@ -56,6 +58,19 @@ pub fn build(state: AppState) -> Router {
         .route("/profile", post(people::update_profile))
         .route("/profile/sessions/revoke", post(people::revoke_other_sessions));
 
+    // Curators (and admins): the feeds they follow and the inbox they triage.
+    let curators = Router::new()
+        .route("/inbox", get(inbox::show_inbox))
+        .route("/inbox/{id}/dismiss", post(inbox::dismiss))
+        .route("/inbox/{id}/restore", post(inbox::restore))
+        .route("/feeds", get(feeds::list_feeds).post(feeds::add_feed))
+        .route("/feeds/import", post(feeds::import_opml))
+        .route("/feeds/export.opml", get(feeds::export_opml))
+        .route("/feeds/{id}", get(feeds::show_feed).post(feeds::update_feed))
+        .route("/feeds/{id}/dry-run", post(feeds::dry_run))
+        .route("/feeds/{id}/poll", post(feeds::poll_now))
+        .route("/feeds/{id}/delete", post(feeds::remove_feed));
+
     // Administrators: invites and the site lists.
     let admin = Router::new()
         .route("/admin/invites", get(admin::list_invites).post(admin::create_invite))
@@ -74,6 +89,7 @@ pub fn build(state: AppState) -> Router {
     let mut router = Router::new()
         .merge(public)
         .merge(staff)
+        .merge(curators)
         .merge(admin)
         .fallback(error::not_found)
         .with_state(state)

@@ -27,18 +27,7 @@ impl Application {
             .await
             .with_context(|| format!("listening on {}", settings.server.listen))?;
         settings.server.listen = listener.local_addr()?;
-        let db = store::connect(&settings).await?;
-        store::migrate(&db).await?;
-        let mailer = Arc::new(Mailer::from_settings(&settings)?);
-        let fetcher = fetcher(&settings)?;
-        let state = AppState {
-            db,
-            settings: Arc::new(settings),
-            mailer,
-            fetcher,
-            jobs_wake: Arc::new(tokio::sync::Notify::new()),
-        };
-        jobs::ensure_recurring(&state).await?;
+        let state = state(settings).await?;
         Ok(Self { listener, state })
     }
 
@@ -73,6 +62,23 @@ impl Application {
         }
         served.context("serving HTTP")
     }
+}
+
+/// Connect, migrate and assemble the shared state (the server and one-off commands use the same).
+pub async fn state(settings: Settings) -> anyhow::Result<AppState> {
+    let db = store::connect(&settings).await?;
+    store::migrate(&db).await?;
+    let mailer = Arc::new(Mailer::from_settings(&settings)?);
+    let fetcher = fetcher(&settings)?;
+    let state = AppState {
+        db,
+        settings: Arc::new(settings),
+        mailer,
+        fetcher,
+        jobs_wake: Arc::new(tokio::sync::Notify::new()),
+    };
+    jobs::ensure_recurring(&state).await?;
+    Ok(state)
 }
 
 /// The safe fetcher, with the admin's allow list and limits.

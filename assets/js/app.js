@@ -20,4 +20,82 @@
     var summary = document.querySelector(".error-summary");
     if (summary) summary.focus();
   });
+
+  // The curator's inbox: single-key shortcuts, active only while focus is in
+  // the list (so they never capture typing elsewhere; WCAG 2.1.4).
+  function entries(list) {
+    return Array.prototype.slice.call(list.querySelectorAll(".inbox-entry"));
+  }
+
+  function current(list) {
+    var active = document.activeElement;
+    return active && active.closest ? active.closest(".inbox-entry") : null;
+  }
+
+  function focusEntry(entry) {
+    if (!entry) return;
+    var list = entry.parentElement;
+    entries(list).forEach(function (e) { e.classList.remove("is-current"); });
+    entry.classList.add("is-current");
+    entry.focus();
+  }
+
+  function announce(text) {
+    var status = document.getElementById("inbox-status");
+    if (status) status.textContent = text;
+  }
+
+  // After an entry is dismissed (by key or button), focus moves to its neighbour.
+  var focusAfterSwap = null;
+  document.addEventListener("htmx:beforeRequest", function (event) {
+    var form = event.target;
+    if (!form || !form.closest) return;
+    var entry = form.closest(".inbox-entry");
+    if (!entry) return;
+    focusAfterSwap = entry.nextElementSibling || entry.previousElementSibling;
+  });
+  document.addEventListener("htmx:afterSettle", function () {
+    if (focusAfterSwap === null) return;
+    var next = focusAfterSwap;
+    focusAfterSwap = null;
+    announce("Done.");
+    if (next && document.body.contains(next)) focusEntry(next);
+  });
+
+  document.addEventListener("keydown", function (event) {
+    if (event.ctrlKey || event.metaKey || event.altKey) return;
+    var target = event.target;
+    if (!target || !target.closest) return;
+    if (target.matches("input, textarea, select, [contenteditable]")) return;
+    var list = target.closest("[data-inbox]");
+    if (!list) return;
+    var all = entries(list);
+    var here = current(list);
+    var index = here ? all.indexOf(here) : -1;
+    switch (event.key) {
+      case "j":
+        focusEntry(all[Math.min(index + 1, all.length - 1)]);
+        break;
+      case "k":
+        focusEntry(all[Math.max(index - 1, 0)]);
+        break;
+      case "s":
+        if (!here) return;
+        var share = here.querySelector('[data-key="s"]');
+        if (share) window.location.href = share.getAttribute("href");
+        break;
+      case "d":
+        if (!here) return;
+        var dismiss = here.querySelector('[data-key="d"]');
+        if (dismiss) dismiss.click();
+        break;
+      case "o":
+        if (!here || !here.dataset.open) return;
+        window.open(here.dataset.open, "_blank", "noopener,noreferrer");
+        break;
+      default:
+        return;
+    }
+    event.preventDefault();
+  });
 })();

@@ -484,3 +484,18 @@ pub async fn fill_canonical_urls(db: &impl ConnectionTrait) -> Result<(), sea_or
     }
     Ok(())
 }
+
+/// The viewer's own posts waiting to be published, soonest first.
+pub async fn scheduled_by(db: &impl ConnectionTrait, viewer: &Actor) -> Result<Vec<PostCard>, sea_orm::DbErr> {
+    let rows = CardRow::find_by_statement(sql(
+        db,
+        &format!(
+            "SELECT {CARD_COLUMNS} WHERE p.author_id = ? AND p.published_at > ? AND p.deleted_at IS NULL \
+             ORDER BY p.published_at, p.id LIMIT 50"
+        ),
+        vec![viewer.user_id.into(), now().into()],
+    ))
+    .all(db)
+    .await?;
+    Ok(rows.into_iter().map(|r| card(r, Vec::new(), viewer)).collect())
+}

@@ -8,7 +8,10 @@ use axum::http::StatusCode;
 use crate::auth::SessionUser;
 use crate::domain::form::FormErrors;
 use crate::domain::role::Role;
+use crate::ingest::parse::FeedLink;
 use crate::store::channels::{Channel, ChannelSummary};
+use crate::store::feeds::Feed;
+use crate::store::inbox::Entry;
 use crate::store::invites::InviteRow;
 use crate::store::posts::{PostCard, SharedBefore};
 use crate::store::reactions::Tally;
@@ -24,6 +27,8 @@ pub struct Me {
     pub handle: String,
     pub initials: String,
     pub is_admin: bool,
+    /// Curators and admins see the inbox and feeds.
+    pub is_curator: bool,
 }
 
 impl From<&SessionUser> for Me {
@@ -33,6 +38,7 @@ impl From<&SessionUser> for Me {
             handle: u.handle.clone(),
             initials: crate::store::users::initials(&u.name),
             is_admin: u.roles.contains(&Role::Admin),
+            is_curator: u.roles.contains(&Role::Admin) || u.roles.contains(&Role::Curator),
         }
     }
 }
@@ -301,6 +307,75 @@ pub struct ShareChannel {
     pub checked: bool,
 }
 
+/// A choice in a `<select>`.
+#[derive(Debug, Clone)]
+pub struct Choice {
+    pub value: String,
+    pub label: String,
+    pub selected: bool,
+}
+
+/// The feeds page: every feed with its health, and forms to add and import.
+#[derive(Template, WebTemplate)]
+#[template(path = "pages/feeds/list.html")]
+pub struct FeedsPage {
+    pub ctx: PageCtx,
+    pub feeds: Vec<Feed>,
+    /// The add form, kept as typed.
+    pub url: String,
+    pub folder: String,
+    pub channels: Vec<Choice>,
+    /// Several feeds found on the page given: pick one.
+    pub discovered: Vec<FeedLink>,
+    pub errors: FormErrors,
+}
+
+/// Outcome of a dry run: would this item pass the rules being tried?
+pub struct DryRunRow {
+    pub title: String,
+    pub url: Option<String>,
+    pub passes: bool,
+}
+
+/// One feed's settings and health.
+#[derive(Template, WebTemplate)]
+#[template(path = "pages/feeds/show.html")]
+pub struct FeedPageView {
+    pub ctx: PageCtx,
+    pub feed: Feed,
+    /// The settings form, kept as typed.
+    pub title: String,
+    pub folder: String,
+    pub include: String,
+    pub exclude: String,
+    pub paused: bool,
+    pub channels: Vec<Choice>,
+    pub intervals: Vec<Choice>,
+    pub errors: FormErrors,
+    /// Set after "Try these rules".
+    pub dry_run: Option<Vec<DryRunRow>>,
+    pub dry_run_passing: usize,
+}
+
+/// The curator's inbox.
+#[derive(Template, WebTemplate)]
+#[template(path = "pages/inbox.html")]
+pub struct InboxPage {
+    pub ctx: PageCtx,
+    pub entries: Vec<Entry>,
+    pub feeds: Vec<Choice>,
+    pub folders: Vec<Choice>,
+    pub words: String,
+    pub dismissed_view: bool,
+    pub inbox_days: i64,
+    /// This page's address, to come back to after a dismiss without JavaScript.
+    pub here: String,
+    pub next_url: Option<String>,
+    pub is_first_page: bool,
+    pub has_feeds: bool,
+    pub scheduled: Vec<PostCard>,
+}
+
 #[derive(Template, WebTemplate)]
 #[template(path = "pages/share.html")]
 pub struct SharePage {
@@ -315,6 +390,21 @@ pub struct SharePage {
     pub shared_before: Vec<SharedBefore>,
     /// The "Share to Commonroom" bookmarklet for this server.
     pub bookmarklet: String,
+    /// The inbox entry being shared, if it came from the inbox.
+    pub item: Option<i64>,
+    /// The feed it came from, shown on the form.
+    pub source_feed: Option<String>,
+    /// "Publish at" as typed (`YYYY-MM-DDTHH:MM`, the organisation's time zone); empty for now.
+    pub publish_at: String,
+    pub timezone: String,
+    /// Curators may schedule a share for later.
+    pub can_schedule: bool,
+}
+
+impl SharePage {
+    pub fn publish_hint(&self) -> String {
+        format!("Leave empty to share now. Times are {} time.", self.timezone)
+    }
 }
 
 /// The reaction buttons alone, swapped in by htmx after a click.

@@ -7,7 +7,7 @@ use axum::response::{IntoResponse, Response};
 use serde::Deserialize;
 
 use super::extract::{Viewer, flash};
-use super::feeds::{PageQuery, next_url};
+use super::home::{PageQuery, next_url};
 use super::see_other;
 use crate::domain::form::FormErrors;
 use crate::domain::policy;

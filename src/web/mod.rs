@@ -7,6 +7,8 @@ pub mod channels;
 pub mod extract;
 pub mod feeds;
 pub mod health;
+pub mod home;
+pub mod inbox;
 pub mod people;
 pub mod posts;
 pub mod reactions;

@@ -1,11 +1,12 @@
 //! Sharing a link into one or more channels: the share form the bookmarklet
-//! opens (and the curator's inbox will reuse), with "already shared" and
-//! site-list warnings.
+//! and the curator's inbox open, with "already shared" and site-list
+//! warnings, and (for curators) a time to publish later.
 
 use axum::extract::{Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum_extra::extract::Form;
+use chrono::{DateTime, NaiveDateTime, SubsecRound, TimeZone, Utc};
 use serde::Deserialize;
 
 use super::extract::{Viewer, flash};
@@ -13,10 +14,12 @@ use super::see_other;
 use crate::domain::form::FormErrors;
 use crate::domain::policy;
 use crate::domain::post::{LinkUrl, PostDraft};
-use crate::error::AppResult;
+use crate::domain::time::now;
+use crate::error::{AppError, AppResult};
 use crate::state::AppState;
 use crate::store::channels::{self, Channel};
-use crate::store::posts;
+use crate::store::inbox;
+use crate::store::posts::{self, Placement};
 use crate::store::sites::{self, SiteKind};
 use crate::views::{ShareChannel, SharePage};
 
@@ -26,6 +29,8 @@ pub struct ShareQuery {
     url: String,
     #[serde(default)]
     title: String,
+    /// An inbox entry to share (prefills the address and title).
+    item: Option<String>,
 }
 
 #[derive(Deserialize, Default)]
@@ -39,6 +44,44 @@ pub struct ShareForm {
     /// Slugs of the chosen channels (a repeated field).
     #[serde(default)]
     channel: Vec<String>,
+    /// The inbox entry being shared.
+    #[serde(default)]
+    item: String,
+    /// `YYYY-MM-DDTHH:MM` in the organisation's time zone; empty to publish now.
+    #[serde(default)]
+    publish_at: String,
+}
+
+impl ShareForm {
+    fn item_id(&self) -> Option<i64> {
+        self.item.trim().parse().ok()
+    }
+}
+
+/// A publication time typed into a `datetime-local` field, read in `tz`:
+/// it must be in the future and within a year.
+fn parse_publish_at(raw: &str, tz: chrono_tz::Tz) -> Result<Option<DateTime<Utc>>, &'static str> {
+    let raw = raw.trim();
+    if raw.is_empty() {
+        return Ok(None);
+    }
+    let naive = NaiveDateTime::parse_from_str(raw, "%Y-%m-%dT%H:%M")
+        .or_else(|_| NaiveDateTime::parse_from_str(raw, "%Y-%m-%dT%H:%M:%S"))
+        .or_else(|_| NaiveDateTime::parse_from_str(raw, "%Y-%m-%d %H:%M"))
+        .map_err(|_| "Enter the date and time like 2026-06-12 09:00.")?;
+    let at = tz
+        .from_local_datetime(&naive)
+        .earliest()
+        .ok_or("That time does not exist on that day (the clocks change). Choose another.")?
+        .with_timezone(&Utc);
+    let now = crate::domain::time::now();
+    if at <= now {
+        return Err("Choose a time in the future, or leave it empty to share now.");
+    }
+    if at > now + chrono::Duration::days(366) {
+        return Err("Choose a time within the next year.");
+    }
+    Ok(Some(at.trunc_subsecs(0)))
 }
 
 /// Channels the viewer may post in, by name.
@@ -57,6 +100,14 @@ async fn share_page(state: &AppState, viewer: Viewer, form: ShareForm, mut error
     let choices = postable(state, &viewer).await?;
     let mut site_note = None;
     let mut shared_before = Vec::new();
+    let story = match form.item_id() {
+        Some(id) => inbox::for_share(&state.db, id).await?,
+        None => None,
+    };
+    let source_feed = match story.as_ref().and_then(|s| s.feed_id) {
+        Some(id) => crate::store::feeds::by_id(&state.db, id).await?.map(|f| f.title),
+        None => None,
+    };
     if let Ok(link) = LinkUrl::parse(&form.url) {
         match sites::rule_for(&state.db, &link.domain()).await? {
             Some(rule) if rule.kind == SiteKind::Blocked => {
@@ -90,6 +141,11 @@ async fn share_page(state: &AppState, viewer: Viewer, form: ShareForm, mut error
         site_note,
         shared_before,
         bookmarklet,
+        item: story.map(|s| s.id),
+        source_feed,
+        publish_at: form.publish_at,
+        timezone: state.settings.curation.timezone.clone(),
+        can_schedule: policy::can_curate(&actor),
     })
 }
 
@@ -98,11 +154,22 @@ pub async fn show_share(
     viewer: Viewer,
     Query(q): Query<ShareQuery>,
 ) -> AppResult<SharePage> {
-    let form = ShareForm {
+    let mut form = ShareForm {
         url: q.url,
         title: q.title,
         ..ShareForm::default()
     };
+    if let Some(id) = q.item.as_deref().and_then(|i| i.parse().ok()) {
+        let story = inbox::for_share(&state.db, id).await?.ok_or(AppError::NotFound)?;
+        form.item = story.id.to_string();
+        form.url = story.url.clone().unwrap_or_default();
+        form.title = story.title.clone();
+        if let Some(default) = story.default_channel_id
+            && let Some(channel) = channels::by_id(&state.db, default).await?
+        {
+            form.channel.push(channel.slug);
+        }
+    }
     share_page(&state, viewer, form, FormErrors::new()).await
 }
 
@@ -117,6 +184,23 @@ pub async fn share(State(state): State<AppState>, viewer: Viewer, Form(form): Fo
     if chosen.is_empty() {
         errors.add("channels", "Choose at least one channel to share into.");
     }
+    let publish_at = match parse_publish_at(&form.publish_at, state.settings.timezone()) {
+        Ok(at) => at,
+        Err(message) => {
+            errors.add("publish_at", message);
+            None
+        }
+    };
+    if publish_at.is_some() && !policy::can_curate(&actor) {
+        errors.add(
+            "publish_at",
+            "Only curators can schedule posts; leave the time empty to share now.",
+        );
+    }
+    let story = match form.item_id() {
+        Some(id) if policy::can_curate(&actor) => inbox::for_share(&state.db, id).await?,
+        _ => None,
+    };
     if let Some(link) = draft.as_ref().and_then(|d| d.link.as_ref())
         && let Some(rule) = sites::rule_for(&state.db, &link.domain()).await?
         && rule.kind == SiteKind::Blocked
@@ -128,13 +212,32 @@ pub async fn share(State(state): State<AppState>, viewer: Viewer, Form(form): Fo
         let page = share_page(&state, viewer, form, errors).await?;
         return Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response());
     };
+    let placement = Placement {
+        publish_at,
+        source_feed_id: story.as_ref().and_then(|s| s.feed_id),
+        story_id: story.as_ref().map(|s| s.id),
+    };
     let mut first = None;
     for channel in &chosen {
-        let id = posts::create(&state.db, actor.user_id, channel, &draft).await?;
+        let id = posts::create_placed(&state.db, actor.user_id, channel.id, &draft, now(), placement).await?;
         first.get_or_insert(id);
     }
     let names: Vec<String> = chosen.iter().map(|c| format!("#{}", c.slug)).collect();
-    flash(&viewer.session, &format!("Shared to {}.", names.join(", "))).await;
+    let message = match publish_at {
+        Some(at) => format!(
+            "Scheduled for {} in {}.",
+            at.with_timezone(&state.settings.timezone())
+                .format("%-d %b %Y at %H:%M"),
+            names.join(", ")
+        ),
+        None => format!("Shared to {}.", names.join(", ")),
+    };
+    flash(&viewer.session, &message).await;
+    if let Some(story) = &story {
+        // Shared means triaged: it leaves the inbox (and shows as shared if restored).
+        inbox::set_dismissed(&state.db, story.id, Some(actor.user_id)).await?;
+        return Ok(see_other("/inbox"));
+    }
     match (chosen.len(), first) {
         (1, Some(id)) => Ok(see_other(&format!("/p/{id}"))),
         _ => Ok(see_other("/")),

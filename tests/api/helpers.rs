@@ -8,6 +8,7 @@ use commonroom::config::{Secret, Settings};
 use commonroom::domain::email::EmailAddress;
 use commonroom::domain::role::Role;
 use commonroom::startup::Application;
+use commonroom::state::AppState;
 use commonroom::store::users::{self, NewUser};
 use reqwest::header::{HeaderMap, LOCATION};
 use reqwest::redirect::Policy;
@@ -124,6 +125,8 @@ fn rand_suffix() -> String {
 pub struct TestApp {
     pub address: String,
     pub db: DatabaseConnection,
+    /// The running app's state, for draining jobs and calling library functions.
+    pub state: AppState,
     _data_dir: tempfile::TempDir,
     _pg: Option<PgDatabase>,
 }
@@ -137,6 +140,8 @@ pub fn test_settings(data_dir: &std::path::Path, database_url: Option<String>) -
     };
     settings.server.listen = "127.0.0.1:0".parse().expect("address");
     settings.log.filter = "warn".into();
+    // Tests run background jobs themselves, with `drain_jobs`, instead of waiting.
+    settings.jobs.run = false;
     settings
 }
 
@@ -158,10 +163,12 @@ pub async fn spawn_app_with(backend: Backend, tweak: impl FnOnce(&mut Settings))
     let app = Application::build(settings).await.expect("build app");
     let address = format!("http://{}", app.address());
     let db = app.state().db.clone();
+    let state = app.state().clone();
     tokio::spawn(app.run_until_stopped());
     Some(TestApp {
         address,
         db,
+        state,
         _data_dir: data_dir,
         _pg: pg,
     })
@@ -180,6 +187,11 @@ async fn test_hash() -> String {
 }
 
 impl TestApp {
+    /// Run every due background job (feed polls, housekeeping) until none is left.
+    pub async fn drain_jobs(&self) -> usize {
+        commonroom::jobs::drain(&self.state).await.expect("drain jobs")
+    }
+
     pub fn data_dir(&self) -> &std::path::Path {
         self._data_dir.path()
     }

@@ -1,0 +1,56 @@
+//! The home feed (channels I follow) and "All" (every channel I may read).
+
+use axum::extract::{Query, State};
+use serde::Deserialize;
+
+use super::extract::Viewer;
+use crate::domain::cursor::Cursor;
+use crate::error::AppResult;
+use crate::state::AppState;
+use crate::store::{channels, posts};
+use crate::views::FeedPage;
+
+#[derive(Deserialize, Default)]
+pub struct PageQuery {
+    pub before: Option<String>,
+}
+
+impl PageQuery {
+    pub fn cursor(&self) -> Option<Cursor> {
+        self.before.as_deref().and_then(Cursor::decode)
+    }
+}
+
+pub fn next_url(next: Option<Cursor>) -> Option<String> {
+    next.map(|c| format!("?before={}", c.encode()))
+}
+
+pub async fn home(State(state): State<AppState>, viewer: Viewer, Query(q): Query<PageQuery>) -> AppResult<FeedPage> {
+    let actor = viewer.actor();
+    let followed = channels::scope(&state.db, &actor).await?.followed;
+    let page = posts::feed(&state.db, &followed, q.cursor(), &actor).await?;
+    Ok(FeedPage {
+        ctx: viewer.ctx.in_section("home"),
+        heading: "Home",
+        tab: "home",
+        posts: page.posts,
+        next_url: next_url(page.next),
+        is_first_page: q.before.is_none(),
+        follows_nothing: followed.is_empty(),
+    })
+}
+
+pub async fn all(State(state): State<AppState>, viewer: Viewer, Query(q): Query<PageQuery>) -> AppResult<FeedPage> {
+    let actor = viewer.actor();
+    let readable = channels::readable_ids(&state.db, &actor).await?;
+    let page = posts::feed(&state.db, &readable, q.cursor(), &actor).await?;
+    Ok(FeedPage {
+        ctx: viewer.ctx.in_section("all"),
+        heading: "All posts",
+        tab: "all",
+        posts: page.posts,
+        next_url: next_url(page.next),
+        is_first_page: q.before.is_none(),
+        follows_nothing: false,
+    })
+}
