@@ -12,15 +12,19 @@ use serde::Deserialize;
 
 use crate::auth::hash_password;
 use crate::domain::email::EmailAddress;
+use crate::domain::feed::{POLL_MINUTES_DEFAULT, WordRules};
+use crate::domain::post::LinkUrl;
 use crate::domain::post::PostDraft;
 use crate::domain::reaction::ReactionKind;
 use crate::domain::role::Role;
 use crate::domain::slug::ChannelSlug;
 use crate::domain::time::now;
+use crate::ingest::parse::ParsedItem;
 use crate::store::channels::{self, NewChannel};
+use crate::store::feeds::{self, Added, FeedSettings, NewFeed};
 use crate::store::reactions::{self, Target};
 use crate::store::users::{self, NewUser};
-use crate::store::{posts, replies};
+use crate::store::{inbox, posts, replies};
 
 /// The password every demo account shares. Demo data is for trying Commonroom out, never for production.
 pub const DEMO_PASSWORD: &str = "brackenshire-demo";
@@ -32,6 +36,26 @@ struct Demo {
     users: Vec<DemoUser>,
     channels: Vec<DemoChannel>,
     posts: Vec<DemoPost>,
+    #[serde(default)]
+    feeds: Vec<DemoFeed>,
+}
+
+#[derive(Deserialize)]
+struct DemoFeed {
+    url: String,
+    title: String,
+    site_url: String,
+    folder: String,
+    default_channel: String,
+    items: Vec<DemoItem>,
+}
+
+#[derive(Deserialize)]
+struct DemoItem {
+    title: String,
+    url: String,
+    summary: String,
+    hours_ago: i64,
 }
 
 #[derive(Deserialize)]
@@ -179,9 +203,69 @@ pub async fn load(db: &DatabaseConnection) -> anyhow::Result<Outcome> {
             reply_ids.push(id);
         }
     }
+    let curator = demo
+        .users
+        .iter()
+        .find(|u| u.role == "curator")
+        .map(|u| person(&u.handle))
+        .transpose()?;
+    for f in &demo.feeds {
+        load_feed(db, f, channel_ids.get(&f.default_channel).copied(), curator).await?;
+    }
     Ok(Outcome::Loaded {
         logins: sample_logins(&demo),
     })
+}
+
+/// A followed feed (paused: the demo may be offline) with its recent items in the inbox.
+async fn load_feed(
+    db: &DatabaseConnection,
+    f: &DemoFeed,
+    channel: Option<i64>,
+    curator: Option<i64>,
+) -> anyhow::Result<()> {
+    let new = NewFeed {
+        url: f.url.clone(),
+        title: f.title.clone(),
+        site_url: Some(f.site_url.clone()),
+        folder: f.folder.clone(),
+        default_channel_id: channel,
+        created_by: curator,
+    };
+    let Added::New(id) = feeds::add(db, &new).await? else {
+        return Ok(());
+    };
+    let settings = FeedSettings {
+        title: f.title.clone(),
+        folder: f.folder.clone(),
+        default_channel_id: channel,
+        rules: WordRules::default(),
+        poll_minutes: POLL_MINUTES_DEFAULT,
+        paused: true,
+    };
+    feeds::update(db, id, &settings).await?;
+    let at_now = now();
+    let items: Vec<ParsedItem> = f
+        .items
+        .iter()
+        .map(|i| {
+            let link = LinkUrl::parse(&i.url).map_err(|m| anyhow::anyhow!("demo feed item {:?}: {m}", i.title))?;
+            Ok(ParsedItem {
+                guid: i.url.clone(),
+                url: Some(i.url.clone()),
+                canonical_url: Some(link.canonical()),
+                title: i.title.clone(),
+                author: String::new(),
+                summary_html: format!("<p>{}</p>", ammonia::clean_text(&i.summary)),
+                summary_text: i.summary.clone(),
+                published: Some(at_now - Duration::hours(i.hours_ago)),
+                updated: None,
+            })
+        })
+        .collect::<anyhow::Result<_>>()?;
+    inbox::upsert_items(db, id, &WordRules::default(), &items).await?;
+    feeds::record_success(db, id, None, None, None).await?;
+    Ok(())
 }
 
 /// The logins to suggest, whether or not the data was loaded just now.

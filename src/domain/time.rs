@@ -28,7 +28,17 @@ impl When {
 
     pub fn relative_to(at: DateTime<Utc>, now: DateTime<Utc>) -> Self {
         let secs = (now - at).num_seconds();
-        let human = if secs < 60 {
+        let human = if secs < -7 * 86_400 {
+            format!("on {}", at.format("%-d %b %Y"))
+        } else if secs <= -86_400 {
+            format!("in {} days", (-secs + 43_200) / 86_400)
+        } else if secs <= -3600 {
+            format!("in {} h", (-secs + 1800) / 3600)
+        } else if secs <= -60 {
+            format!("in {} min", (-secs + 30) / 60)
+        } else if secs < 0 {
+            "in under a minute".to_owned()
+        } else if secs < 60 {
             "just now".to_owned()
         } else if secs < 3600 {
             format!("{} min ago", secs / 60)
@@ -70,5 +80,16 @@ mod tests {
         assert_eq!(ago(3 * 86_400), "3 days ago");
         assert_eq!(ago(20 * 86_400), "23 May");
         assert_eq!(ago(400 * 86_400), "8 May 2025");
+    }
+
+    #[test]
+    fn future_times_read_as_coming() {
+        let now = Utc.with_ymd_and_hms(2026, 6, 12, 12, 0, 0).unwrap();
+        let until = |secs| When::relative_to(now + chrono::Duration::seconds(secs), now).human;
+        assert_eq!(until(10), "in under a minute");
+        assert_eq!(until(59 * 60), "in 59 min");
+        assert_eq!(until(5 * 3600), "in 5 h");
+        assert_eq!(until(2 * 86_400), "in 2 days");
+        assert_eq!(until(30 * 86_400), "on 12 Jul 2026");
     }
 }

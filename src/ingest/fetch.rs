@@ -61,12 +61,20 @@ pub enum FetchError {
     TooManyRedirects(usize),
     #[error("redirected to an address that is not a web address")]
     BadRedirect,
-    #[error("the server answered {0}")]
+    #[error("the server answered {} {}", .0, reason(*.0))]
     Status(u16, Option<u64>),
     #[error("not {expected}: got {got}")]
     WrongType { expected: &'static str, got: String },
     #[error("{0}")]
     Other(String),
+}
+
+/// "Not Found" for 404, and so on (empty for unknown codes).
+fn reason(code: u16) -> &'static str {
+    reqwest::StatusCode::from_u16(code)
+        .ok()
+        .and_then(|s| s.canonical_reason())
+        .unwrap_or("")
 }
 
 impl FetchError {
