@@ -101,8 +101,8 @@ async fn share_page(state: &AppState, viewer: Viewer, form: ShareForm, mut error
     let mut site_note = None;
     let mut shared_before = Vec::new();
     let story = match form.item_id() {
-        Some(id) => inbox::for_share(&state.db, id).await?,
-        None => None,
+        Some(id) if policy::can_curate(&actor) => inbox::for_share(&state.db, id).await?,
+        _ => None,
     };
     let source_feed = match story.as_ref().and_then(|s| s.feed_id) {
         Some(id) => crate::store::feeds::by_id(&state.db, id).await?.map(|f| f.title),
@@ -159,7 +159,8 @@ pub async fn show_share(
         title: q.title,
         ..ShareForm::default()
     };
-    if let Some(id) = q.item.as_deref().and_then(|i| i.parse().ok()) {
+    let curates = policy::can_curate(&viewer.actor());
+    if let Some(id) = q.item.as_deref().and_then(|i| i.parse().ok()).filter(|_| curates) {
         let story = inbox::for_share(&state.db, id).await?.ok_or(AppError::NotFound)?;
         form.item = story.id.to_string();
         form.url = story.url.clone().unwrap_or_default();
