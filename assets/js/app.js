@@ -32,34 +32,60 @@
     return active && active.closest ? active.closest(".inbox-entry") : null;
   }
 
+  function markCurrent(entry) {
+    entries(entry.parentElement).forEach(function (e) { e.classList.toggle("is-current", e === entry); });
+  }
+
   function focusEntry(entry) {
     if (!entry) return;
-    var list = entry.parentElement;
-    entries(list).forEach(function (e) { e.classList.remove("is-current"); });
-    entry.classList.add("is-current");
+    markCurrent(entry);
     entry.focus();
   }
+
+  // The highlight follows focus however it moves (Tab, a click) and goes when
+  // focus leaves the list, so it only ever shows the entry the shortcuts act on.
+  document.addEventListener("focusin", function (event) {
+    var target = event.target;
+    var entry = target && target.closest ? target.closest("[data-inbox] .inbox-entry") : null;
+    if (entry) markCurrent(entry);
+  });
+  document.addEventListener("focusout", function (event) {
+    var target = event.target;
+    var list = target && target.closest ? target.closest("[data-inbox]") : null;
+    if (!list || (event.relatedTarget && list.contains(event.relatedTarget))) return;
+    entries(list).forEach(function (e) { e.classList.remove("is-current"); });
+  });
 
   function announce(text) {
     var status = document.getElementById("inbox-status");
     if (status) status.textContent = text;
   }
 
-  // After an entry is dismissed (by key or button), focus moves to its neighbour.
-  var focusAfterSwap = null;
+  // After an entry is dismissed or put back (by key or button), focus moves to
+  // its neighbour. The answer is empty, so htmx swaps in nothing and fires no
+  // afterSettle; afterRequest still reaches the document (from the list, as
+  // the form is gone by then), once the entry has been removed.
+  var leaving = null;
   document.addEventListener("htmx:beforeRequest", function (event) {
     var form = event.target;
     if (!form || !form.closest) return;
     var entry = form.closest(".inbox-entry");
     if (!entry) return;
-    focusAfterSwap = entry.nextElementSibling || entry.previousElementSibling;
+    leaving = { entry: entry, next: entry.nextElementSibling || entry.previousElementSibling };
   });
-  document.addEventListener("htmx:afterSettle", function () {
-    if (focusAfterSwap === null) return;
-    var next = focusAfterSwap;
-    focusAfterSwap = null;
+  document.addEventListener("htmx:afterRequest", function () {
+    if (leaving === null) return;
+    var gone = leaving;
+    leaving = null;
+    // A failed request leaves the entry (and focus) where it was.
+    if (document.body.contains(gone.entry)) return;
     announce("Done.");
-    if (next && document.body.contains(next)) focusEntry(next);
+    if (gone.next && document.body.contains(gone.next)) {
+      focusEntry(gone.next);
+    } else {
+      var main = document.getElementById("main");
+      if (main) main.focus();
+    }
   });
 
   document.addEventListener("keydown", function (event) {

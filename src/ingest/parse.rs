@@ -156,12 +156,12 @@ pub fn parse(body: &[u8], url: &Url, charset: Option<&str>) -> Result<ParsedFeed
         let raw_summary = entry
             .summary
             .as_ref()
-            .map(|s| (s.content.as_str(), is_html(&s.content_type.to_string())))
+            .map(|s| (s.content.as_str(), is_html(s.content_type.as_ref())))
             .or_else(|| {
                 entry
                     .content
                     .as_ref()
-                    .and_then(|c| c.body.as_deref().map(|b| (b, is_html(&c.content_type.to_string()))))
+                    .and_then(|c| c.body.as_deref().map(|b| (b, is_html(c.content_type.as_ref()))))
             });
         let (summary_html, summary_text) = match raw_summary {
             Some((text, true)) => summarise_html(text, &base),
@@ -215,7 +215,7 @@ fn absolute(base: &Url, href: &str) -> Option<String> {
 
 /// Text of a title that may contain markup, on one line.
 fn plain_title(text: &feed_rs::model::Text) -> String {
-    let raw = if is_html(&text.content_type.to_string()) || text.content.contains('<') {
+    let raw = if is_html(text.content_type.as_ref()) || text.content.contains('<') {
         html_text(&text.content)
     } else {
         text.content.clone()

@@ -421,13 +421,14 @@ async fn shared_in(
     Ok(out)
 }
 
-/// Take an entry out of the inbox (or put it back).
+/// Take an entry out of the inbox (or put it back). False if there is no such entry.
 pub async fn set_dismissed(db: &impl ConnectionTrait, story_id: i64, by: Option<i64>) -> Result<bool, DbErr> {
     let result = match by {
         Some(user) => {
             db.execute(sql(
                 db,
-                "UPDATE stories SET dismissed_at = ?, dismissed_by = ? WHERE id = ? AND dismissed_at IS NULL",
+                "UPDATE stories SET dismissed_at = COALESCE(dismissed_at, ?), dismissed_by = COALESCE(dismissed_by, ?) \
+                 WHERE id = ?",
                 vec![now().into(), user.into(), story_id.into()],
             ))
             .await?

@@ -113,7 +113,7 @@ const PAGE_TYPES: &[&str] = &["text/html", "application/xhtml+xml"];
 enum Found {
     Feed {
         url: String,
-        page: crate::ingest::fetch::Fetched,
+        page: Box<crate::ingest::fetch::Fetched>,
     },
     Choose(Vec<FeedLink>),
 }
@@ -136,7 +136,10 @@ async fn find_feed(state: &AppState, raw: &str) -> Result<Found, String> {
                 Err(ParseError::WebPage)
             );
         if !is_page {
-            return Ok(Found::Feed { url, page });
+            return Ok(Found::Feed {
+                url,
+                page: Box::new(page),
+            });
         }
         let html = crate::ingest::preview::decode(&page.body, page.charset.as_deref());
         let mut found = parse::discover(&html, &page.url);

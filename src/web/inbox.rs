@@ -155,7 +155,9 @@ async fn set(state: &AppState, viewer: &Viewer, id: i64, dismissed: bool, form: 
     if !policy::can_curate(&actor) {
         return Err(AppError::Forbidden);
     }
-    inbox::set_dismissed(&state.db, id, dismissed.then_some(actor.user_id)).await?;
+    if !inbox::set_dismissed(&state.db, id, dismissed.then_some(actor.user_id)).await? {
+        return Err(AppError::NotFound);
+    }
     if viewer.htmx {
         return Ok(Html("").into_response());
     }
