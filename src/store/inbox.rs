@@ -363,7 +363,7 @@ async fn feeds_of(db: &impl ConnectionTrait, story_ids: &[i64]) -> Result<HashMa
     Ok(out)
 }
 
-/// Live posts of these stories (shared from the inbox, or the same canonical URL shared any other way).
+/// Published posts of these stories (shared from the inbox, or the same canonical URL shared any other way).
 async fn shared_in(
     db: &impl ConnectionTrait,
     stories: &[StoryRow],
@@ -388,7 +388,7 @@ async fn shared_in(
         "SELECT p.id, p.story_id, p.canonical_url, c.slug AS channel_slug, u.name AS author_name, p.published_at \
          FROM posts p JOIN channels c ON c.id = p.channel_id JOIN users u ON u.id = p.author_id \
          WHERE (p.story_id IN ({}) OR p.canonical_url IN ({})) AND p.deleted_at IS NULL AND p.hidden_at IS NULL \
-         AND p.channel_id IN ({}) ORDER BY p.published_at",
+         AND p.published_at <= ? AND p.channel_id IN ({}) ORDER BY p.published_at",
         placeholders(ids.len()),
         placeholders(urls.len()),
         placeholders(readable_channels.len())
@@ -399,6 +399,8 @@ async fn shared_in(
     } else {
         values.extend(urls);
     }
+    // A post scheduled for later is its author's alone until then.
+    values.push(now().into());
     values.extend(readable_channels.iter().map(|&id| Value::from(id)));
     let by_url: HashMap<&str, i64> = stories
         .iter()

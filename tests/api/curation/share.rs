@@ -1,0 +1,183 @@
+//! Sharing from the inbox: the share form arrives filled in, the post says
+//! which feed it came via, the entry leaves the inbox, a second share is
+//! warned about, and a post scheduled for later stays with its author until then.
+
+use chrono::Utc;
+use commonroom::domain::role::Role;
+use sea_orm::{ActiveModelTrait, EntityTrait, Set};
+
+use super::support::{Entry, curator, follow_into, inbox, open};
+use super::world::{Reply, World};
+use crate::helpers::{Browser, TestApp, location};
+
+open_world_tests!(
+    sharing_from_the_inbox_credits_the_feed_and_clears_the_entry,
+    sharing_an_article_again_warns_that_it_was_already_shared,
+    a_scheduled_share_stays_hidden_from_others_until_its_time,
+);
+
+/// A curator following Town Hall News, usually shared into #local-news; and the gritting story.
+async fn arrange(app: &TestApp, world: &World) -> (Browser, i64, Entry) {
+    world.serve("/news.xml", Reply::fixture("rss2.xml"));
+    let admin = app.signed_in("ada", Role::Admin).await;
+    app.channel(&admin, "Local news", "local-news").await;
+    app.channel(&admin, "Elsewhere", "elsewhere").await;
+    let channel = app.sql_i64("SELECT id FROM channels WHERE slug = 'local-news'").await;
+    let cora = curator(app).await;
+    let feed = follow_into(&cora, &world.url("/news.xml"), "", &channel.to_string()).await;
+    let entry = inbox(&cora, "")
+        .await
+        .into_iter()
+        .find(|e| e.title == "Gritting routes published")
+        .expect("gritting entry");
+    (cora, feed, entry)
+}
+
+const GRITTING: &str = "https://townhall.example.org/news/gritting";
+
+fn share_form<'a>(entry: &'a str, publish_at: &'a str) -> Vec<(&'a str, &'a str)> {
+    vec![
+        ("url", GRITTING),
+        ("title", "Gritting routes published"),
+        ("body", "Worth knowing before the cold snap."),
+        ("channel", "local-news"),
+        ("item", entry),
+        ("publish_at", publish_at),
+    ]
+}
+
+async fn sharing_from_the_inbox_credits_the_feed_and_clears_the_entry(app: TestApp) {
+    let world = World::start().await;
+    let (cora, feed, entry) = arrange(&app, &world).await;
+
+    let form = cora.text(&format!("/share?item={}", entry.id)).await;
+
+    assert!(
+        form.contains(&format!(r#"value="{GRITTING}""#)),
+        "address prefilled, tracking gone"
+    );
+    assert!(form.contains(r#"value="Gritting routes published""#), "title prefilled");
+    assert!(form.contains(&format!(r#"name="item" value="{}""#, entry.id)));
+    assert!(
+        form.contains(r#"id="channel-local-news" name="channel" value="local-news" checked"#),
+        "the feed's usual channel is ticked"
+    );
+    assert!(!form.contains(r#"value="elsewhere" checked"#));
+    assert!(form.contains("found in <strong>Town Hall News</strong>"));
+
+    let id = entry.id.to_string();
+    let r = cora.post("/share", &share_form(&id, "")).await;
+
+    assert_eq!(r.status(), 303);
+    assert_eq!(location(&r), "/inbox");
+    assert_eq!(
+        app.sql_i64(&format!(
+            "SELECT COUNT(*) FROM posts WHERE story_id = {} AND source_feed_id = {feed} AND canonical_url = '{GRITTING}'",
+            entry.id
+        ))
+        .await,
+        1
+    );
+    let channel = cora.text("/c/local-news").await;
+    assert!(channel.contains("Gritting routes published"));
+    assert!(channel.contains("via Town Hall News"), "{channel}");
+    let live = inbox(&cora, "").await;
+    assert!(live.iter().all(|e| e.id != entry.id), "the entry left the inbox");
+    assert_eq!(live.len(), 2);
+    let done = inbox(&cora, "view=dismissed").await;
+    assert_eq!(done.len(), 1);
+    assert!(
+        done[0].shared.contains("Already shared: #local-news by Cora"),
+        "{:?}",
+        done[0]
+    );
+}
+
+async fn sharing_an_article_again_warns_that_it_was_already_shared(app: TestApp) {
+    let world = World::start().await;
+    let (cora, _, entry) = arrange(&app, &world).await;
+    let id = entry.id.to_string();
+    cora.post("/share", &share_form(&id, "")).await;
+
+    let again = cora.text(&format!("/share?item={}", entry.id)).await;
+    let by_link = cora
+        .text("/share?url=https%3A%2F%2Ftownhall.example.org%2Fnews%2Fgritting%3Futm_source%3Dnewsletter%23top")
+        .await;
+
+    for page in [&again, &by_link] {
+        assert!(page.contains("Already shared:"), "{page}");
+        assert!(page.contains("in #local-news by Cora"), "{page}");
+    }
+    // Restored to the inbox, the entry says so too.
+    cora.post(&format!("/inbox/{}/restore", entry.id), &[("back", "/inbox")])
+        .await;
+    let restored = inbox(&cora, "")
+        .await
+        .into_iter()
+        .find(|e| e.id == entry.id)
+        .expect("restored");
+    assert!(
+        restored.shared.contains("Already shared: #local-news by Cora"),
+        "{restored:?}"
+    );
+}
+
+async fn a_scheduled_share_stays_hidden_from_others_until_its_time(app: TestApp) {
+    let world = World::start().await;
+    let (cora, _, entry) = arrange(&app, &world).await;
+    let bo = app.signed_in("bo", Role::Member).await;
+    let later = (Utc::now().with_timezone(&chrono_tz::Europe::London) + chrono::Duration::days(2))
+        .format("%Y-%m-%dT%H:%M")
+        .to_string();
+    let id = entry.id.to_string();
+
+    let r = cora.post("/share", &share_form(&id, &later)).await;
+
+    assert_eq!(location(&r), "/inbox");
+    assert!(
+        cora.text("/inbox").await.contains("Scheduled for "),
+        "the flash says when"
+    );
+    let post = app
+        .sql_i64(&format!("SELECT id FROM posts WHERE story_id = {}", entry.id))
+        .await;
+    assert_eq!(
+        bo.get(&format!("/p/{post}")).await.status(),
+        404,
+        "others cannot open it yet"
+    );
+    assert!(!bo.text("/c/local-news").await.contains("Gritting routes published"));
+    assert!(!bo.text("/all").await.contains("Gritting routes published"));
+    let own = cora.text(&format!("/p/{post}")).await;
+    assert!(own.contains("Gritting routes published"), "its author can open it");
+    assert!(
+        cora.text("/inbox")
+            .await
+            .contains("1 scheduled post waiting to be published")
+    );
+    let cy = app.signed_in("cy", Role::Curator).await;
+    let seen_by_cy = |entries: Vec<Entry>| entries.into_iter().find(|e| e.id == entry.id).expect("the entry");
+    assert_eq!(
+        seen_by_cy(inbox(&cy, "view=dismissed").await).shared,
+        "",
+        "another curator's inbox does not point at the hidden post"
+    );
+
+    // Its time comes.
+    let mut model: commonroom::entities::post::ActiveModel = commonroom::entities::post::Entity::find_by_id(post)
+        .one(&app.db)
+        .await
+        .unwrap()
+        .unwrap()
+        .into();
+    model.published_at = Set(Utc::now() - chrono::Duration::minutes(1));
+    model.update(&app.db).await.unwrap();
+
+    assert_eq!(bo.get(&format!("/p/{post}")).await.status(), 200);
+    assert!(bo.text("/c/local-news").await.contains("Gritting routes published"));
+    assert!(
+        seen_by_cy(inbox(&cy, "view=dismissed").await)
+            .shared
+            .contains("Already shared: #local-news by Cora")
+    );
+}
