@@ -1,4 +1,7 @@
 //! Once a day: delete inbox entries older than `curation.keep_days` that no post links to.
+//! Never sooner than they leave the inbox (`curation.inbox_days`), so nothing a
+//! curator can still see disappears, and an item a feed still carries comes
+//! back already too old to show.
 
 use super::Next;
 use crate::domain::time::now;
@@ -9,7 +12,8 @@ pub const KIND: &str = "prune_inbox";
 pub const KEY: &str = "daily";
 
 pub async fn run(state: &AppState) -> anyhow::Result<Next> {
-    let keep = chrono::Duration::days(state.settings.curation.keep_days.max(1));
+    let curation = &state.settings.curation;
+    let keep = chrono::Duration::days(curation.keep_days.max(curation.inbox_days).max(1));
     let removed = inbox::prune(&state.db, keep).await?;
     if removed > 0 {
         tracing::info!(removed, "old inbox entries removed");

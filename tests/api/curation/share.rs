@@ -4,7 +4,7 @@
 
 use chrono::Utc;
 use commonroom::domain::role::Role;
-use sea_orm::{ActiveModelTrait, EntityTrait, Set};
+use sea_orm::{ActiveModelTrait, ConnectionTrait, EntityTrait, Set};
 
 use super::support::{Entry, curator, follow_into, inbox, open};
 use super::world::{Reply, World};
@@ -15,6 +15,14 @@ open_world_tests!(
     sharing_an_article_again_warns_that_it_was_already_shared,
     a_scheduled_share_stays_hidden_from_others_until_its_time,
 );
+open_world_tests!(@with two_week_inbox; old_entries_leave_the_inbox_and_are_deleted_later_unless_a_post_links_to_them);
+
+/// The defaults a deployment has: entries leave the inbox after 14 days and are deleted after 30.
+fn two_week_inbox(s: &mut commonroom::config::Settings) {
+    open(s);
+    s.curation.inbox_days = 14;
+    s.curation.keep_days = 30;
+}
 
 /// A curator following Town Hall News, usually shared into #local-news; and the gritting story.
 async fn arrange(app: &TestApp, world: &World) -> (Browser, i64, Entry) {
@@ -180,4 +188,88 @@ async fn a_scheduled_share_stays_hidden_from_others_until_its_time(app: TestApp)
             .shared
             .contains("Already shared: #local-news by Cora")
     );
+}
+
+/// Make an entry look as if it was published and first seen `days` ago.
+async fn age(app: &TestApp, story: i64, days: i64) {
+    let at = Utc::now() - chrono::Duration::days(days);
+    let backend = app.db.get_database_backend();
+    app.db
+        .execute(sea_orm::Statement::from_sql_and_values(
+            backend,
+            match backend {
+                sea_orm::DbBackend::Postgres => "UPDATE stories SET sort_at = $1, first_seen_at = $1 WHERE id = $2",
+                _ => "UPDATE stories SET sort_at = ?1, first_seen_at = ?1 WHERE id = ?2",
+            },
+            [at.into(), story.into()],
+        ))
+        .await
+        .unwrap();
+}
+
+async fn old_entries_leave_the_inbox_and_are_deleted_later_unless_a_post_links_to_them(app: TestApp) {
+    let world = World::start().await;
+    let (cora, _, gritting) = arrange(&app, &world).await;
+    let id = gritting.id.to_string();
+    cora.post("/share", &share_form(&id, "")).await;
+    cora.post(&format!("/inbox/{id}/restore"), &[("back", "/inbox")]).await;
+    let all = inbox(&cora, "").await;
+    assert_eq!(all.len(), 3);
+    let library = all.iter().find(|e| e.title.starts_with("Library")).unwrap().id;
+    let budget = all.iter().find(|e| e.title.starts_with("Budget")).unwrap().id;
+    age(&app, gritting.id, 40).await;
+    age(&app, library, 20).await;
+    age(&app, budget, 2).await;
+
+    let live = inbox(&cora, "").await;
+    commonroom::jobs::prune_inbox::run(&app.state).await.unwrap();
+
+    assert_eq!(
+        live.iter().map(|e| e.id).collect::<Vec<_>>(),
+        vec![budget],
+        "entries older than 14 days leave the inbox on their own"
+    );
+    let kept: Vec<i64> = {
+        let rows = app
+            .db
+            .query_all(sea_orm::Statement::from_string(
+                app.db.get_database_backend(),
+                "SELECT id FROM stories ORDER BY id",
+            ))
+            .await
+            .unwrap();
+        rows.iter().map(|r| r.try_get_by_index::<i64>(0).unwrap()).collect()
+    };
+    let mut expected = vec![gritting.id, library, budget];
+    expected.sort();
+    assert_eq!(
+        kept, expected,
+        "nothing younger than 30 days, or linked from a post, is deleted"
+    );
+
+    age(&app, library, 45).await;
+    commonroom::jobs::prune_inbox::run(&app.state).await.unwrap();
+
+    assert_eq!(
+        app.sql_i64(&format!("SELECT COUNT(*) FROM stories WHERE id = {library}"))
+            .await,
+        0,
+        "an old entry no post links to is deleted"
+    );
+    assert_eq!(
+        app.sql_i64(&format!("SELECT COUNT(*) FROM feed_items WHERE story_id = {library}"))
+            .await,
+        0,
+        "with its items"
+    );
+    assert_eq!(
+        app.sql_i64(&format!("SELECT COUNT(*) FROM stories WHERE id = {}", gritting.id))
+            .await,
+        1,
+        "the shared one stays, however old"
+    );
+    let post = app
+        .sql_i64(&format!("SELECT id FROM posts WHERE story_id = {}", gritting.id))
+        .await;
+    assert!(cora.text(&format!("/p/{post}")).await.contains("via Town Hall News"));
 }
