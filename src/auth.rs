@@ -20,6 +20,8 @@ pub struct SessionUser {
     pub name: String,
     pub handle: String,
     pub roles: Vec<Role>,
+    /// Private channels this person is a member of (read fresh on every request).
+    pub channels: Vec<i64>,
     /// Changes when the password changes, which ends every other session.
     auth_hash: Vec<u8>,
 }
@@ -38,6 +40,7 @@ impl SessionUser {
         Actor {
             user_id: self.id,
             roles: self.roles.clone(),
+            channels: self.channels.clone(),
         }
     }
 }
@@ -53,6 +56,7 @@ impl From<Account> for SessionUser {
             name: a.name,
             handle: a.handle,
             roles: a.roles,
+            channels: a.channels,
             auth_hash,
         }
     }

@@ -31,7 +31,7 @@ impl std::fmt::Debug for Secret {
 #[derive(Debug, Clone, Deserialize)]
 #[serde(default)]
 pub struct Settings {
-    /// Where the SQLite database (and, later, the search index) live.
+    /// Where the SQLite database, the search index and (by default) outgoing mail live.
     pub data_dir: PathBuf,
     /// `sqlite://…` or `postgres://…`; empty means SQLite in `data_dir`.
     pub database_url: Option<Secret>,
@@ -41,7 +41,30 @@ pub struct Settings {
     pub fetch: FetchSettings,
     pub curation: CurationSettings,
     pub jobs: JobSettings,
+    pub search: SearchSettings,
     pub log: LogSettings,
+}
+
+/// The search index (kept in `<data_dir>/index`).
+#[derive(Debug, Clone, Deserialize)]
+#[serde(default)]
+pub struct SearchSettings {
+    /// Commit new changes at most this often (ms). Each commit makes them searchable.
+    pub commit_ms: u64,
+    /// How often the indexer looks for changes made by this or another server (ms).
+    pub poll_ms: u64,
+    /// Memory for the index writer, in MB.
+    pub writer_mb: usize,
+}
+
+impl Default for SearchSettings {
+    fn default() -> Self {
+        Self {
+            commit_ms: 750,
+            poll_ms: 100,
+            writer_mb: 64,
+        }
+    }
 }
 
 /// The curator's inbox and feed polling.
@@ -211,6 +234,7 @@ impl Default for Settings {
             fetch: FetchSettings::default(),
             curation: CurationSettings::default(),
             jobs: JobSettings::default(),
+            search: SearchSettings::default(),
             log: LogSettings::default(),
         }
     }

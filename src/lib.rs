@@ -14,6 +14,7 @@
 //! - `email`    the mail transport and the messages Commonroom sends
 //! - `ingest`   the safe fetcher, link previews, feed parsing, OPML, one feed's refresh
 //! - `jobs`     background work: rows with leases, the runner, one file per job
+//! - `search`   the tantivy index: schema, query language, searcher, the one indexer
 //! - `demo`     the demo organisation and the bulk data generator
 //! - `telemetry` logging setup
 
@@ -27,6 +28,7 @@ pub mod error;
 pub mod ingest;
 pub mod jobs;
 pub mod router;
+pub mod search;
 pub mod startup;
 pub mod state;
 pub mod store;

@@ -16,6 +16,7 @@ use commonroom::store::users::{self, NewUser};
 use commonroom::{auth, demo, store, telemetry};
 
 mod cli_feeds;
+mod cli_search;
 
 #[derive(Parser)]
 #[command(
@@ -73,6 +74,8 @@ enum Command {
         #[command(subcommand)]
         command: FeedsCommand,
     },
+    /// Rebuild the search index from the database (or ask the running server to), with progress.
+    Reindex,
     /// Load the demo organisation (if the database is empty) and optionally generate bulk posts.
     Demo {
         /// Also generate this many posts with replies and reactions (for benchmarks).
@@ -153,6 +156,7 @@ async fn main() -> anyhow::Result<()> {
                 },
         } => add_user(settings, email, name, role, job_title, department).await,
         Command::Feeds { command } => cli_feeds::run(settings, command).await,
+        Command::Reindex => cli_search::reindex(settings).await,
         Command::Demo { posts, seed } => {
             let db = store::connect(&settings).await?;
             store::migrate(&db).await?;

@@ -16,7 +16,8 @@ use crate::error;
 use crate::state::AppState;
 use crate::store::sessions::DbSessionStore;
 use crate::web::{
-    admin, assets, auth, channels, feeds, health, home, inbox, people, posts, reactions, replies, security, share,
+    admin, assets, auth, channels, feeds, health, home, inbox, people, posts, reactions, replies, search, security,
+    share,
 };
 
 pub fn build(state: AppState) -> Router {
@@ -42,6 +43,12 @@ pub fn build(state: AppState) -> Router {
         .route("/c/{slug}/unfollow", post(channels::unfollow))
         .route("/c/{slug}/archive", post(channels::archive))
         .route("/c/{slug}/unarchive", post(channels::unarchive))
+        .route(
+            "/c/{slug}/members",
+            get(channels::show_members).post(channels::add_member),
+        )
+        .route("/c/{slug}/members/{user_id}/remove", post(channels::remove_member))
+        .route("/c/{slug}/visibility", post(channels::set_visibility))
         .route("/p/{id}", get(posts::show_thread))
         .route("/p/{id}/edit", get(posts::edit_post_form).post(posts::update_post))
         .route("/p/{id}/delete", post(posts::delete_post))
@@ -54,6 +61,9 @@ pub fn build(state: AppState) -> Router {
         .route("/r/{id}/delete", post(replies::delete_reply))
         .route("/r/{id}/react", post(reactions::react_to_reply))
         .route("/share", get(share::show_share).post(share::share))
+        .route("/search", get(search::show_search))
+        .route("/search/suggest", get(search::suggest))
+        .route("/api/search", get(search::api_search))
         .route("/u/{handle}", get(people::show_profile))
         .route("/profile", post(people::update_profile))
         .route("/profile/sessions/revoke", post(people::revoke_other_sessions));

@@ -46,6 +46,11 @@ impl Application {
     /// Serve until Ctrl-C / SIGTERM, with the background housekeeping running.
     pub async fn run_until_stopped(self) -> anyhow::Result<()> {
         let housekeeping = tokio::spawn(housekeeping(self.state.clone()));
+        let indexer = tokio::spawn(crate::search::indexer::run(
+            self.state.db.clone(),
+            self.state.search.clone(),
+            self.state.settings.search.clone(),
+        ));
         let runner = self
             .state
             .settings
@@ -57,6 +62,7 @@ impl Application {
             .with_graceful_shutdown(shutdown_signal())
             .await;
         housekeeping.abort();
+        indexer.abort();
         if let Some(runner) = runner {
             runner.abort();
         }
@@ -70,7 +76,9 @@ pub async fn state(settings: Settings) -> anyhow::Result<AppState> {
     store::migrate(&db).await?;
     let mailer = Arc::new(Mailer::from_settings(&settings)?);
     let fetcher = fetcher(&settings)?;
+    let search = crate::search::SearchIndex::new(&settings.data_dir);
     let state = AppState {
+        search,
         db,
         settings: Arc::new(settings),
         mailer,

@@ -8,6 +8,7 @@ use sea_orm::DatabaseConnection;
 use crate::config::Settings;
 use crate::email::mailer::Mailer;
 use crate::ingest::fetch::Fetcher;
+use crate::search::SearchIndex;
 
 #[derive(Clone)]
 pub struct AppState {
@@ -21,6 +22,8 @@ pub struct AppState {
     pub fetcher: Fetcher,
     /// Wakes the job runner when work is added (instead of waiting for its next look).
     pub jobs_wake: Arc<tokio::sync::Notify>,
+    /// The search index, derived from the database; its one writer runs inside the server.
+    pub search: SearchIndex,
 }
 
 impl FromRef<AppState> for DatabaseConnection {

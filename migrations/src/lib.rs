@@ -9,6 +9,7 @@ mod m20261122_000001_accounts;
 mod m20261122_000002_content;
 mod m20261122_000003_site_rules;
 mod m20261122_000004_curation;
+mod m20261201_000005_channel_members;
 
 pub struct Migrator;
 
@@ -20,6 +21,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261122_000002_content::Migration),
             Box::new(m20261122_000003_site_rules::Migration),
             Box::new(m20261122_000004_curation::Migration),
+            Box::new(m20261201_000005_channel_members::Migration),
         ]
     }
 }

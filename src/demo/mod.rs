@@ -13,6 +13,7 @@ use serde::Deserialize;
 use crate::auth::hash_password;
 use crate::domain::email::EmailAddress;
 use crate::domain::feed::{POLL_MINUTES_DEFAULT, WordRules};
+use crate::domain::policy::Visibility;
 use crate::domain::post::LinkUrl;
 use crate::domain::post::PostDraft;
 use crate::domain::reaction::ReactionKind;
@@ -75,6 +76,9 @@ struct DemoChannel {
     description: String,
     created_by: String,
     followers: Vec<String>,
+    /// `open` (the default) or a private visibility; a private channel's followers are its members.
+    #[serde(default)]
+    visibility: Option<String>,
 }
 
 #[derive(Deserialize)]
@@ -163,18 +167,29 @@ pub async fn load(db: &DatabaseConnection) -> anyhow::Result<Outcome> {
     let mut channel_ids: HashMap<String, i64> = HashMap::new();
     for c in &demo.channels {
         let slug = ChannelSlug::parse(&c.slug).map_err(|m| anyhow::anyhow!("demo channel {}: {m}", c.slug))?;
+        let visibility = match c.visibility.as_deref() {
+            None => Visibility::Open,
+            Some(raw) => {
+                Visibility::from_form(raw).with_context(|| format!("demo channel {}: visibility {raw}", c.slug))?
+            }
+        };
+        let creator = person(&c.created_by)?;
         let created = channels::create(
             db,
-            person(&c.created_by)?,
+            creator,
             NewChannel {
                 slug,
                 name: c.name.clone(),
                 description: c.description.clone(),
+                visibility,
             },
         )
         .await
         .map_err(|e| anyhow::anyhow!("demo channel {}: {e}", c.slug))?;
         for f in &c.followers {
+            if visibility.is_private() {
+                channels::add_member(db, creator, created.id, person(f)?).await?;
+            }
             channels::follow(db, person(f)?, created.id).await?;
         }
         channel_ids.insert(c.slug.clone(), created.id);

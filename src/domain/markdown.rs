@@ -158,12 +158,44 @@ pub fn excerpt(md: &str, max_chars: usize) -> String {
     }
 }
 
+/// The words of Markdown as plain text, for the search index, and whether it
+/// links anywhere. Raw HTML stays as the text people see on the page.
+pub fn plain_text(md: &str) -> (String, bool) {
+    let mut text = String::with_capacity(md.len());
+    let mut has_link = false;
+    for event in Parser::new_ext(md, options()) {
+        match event {
+            Event::Text(t) | Event::Code(t) | Event::Html(t) | Event::InlineHtml(t) => text.push_str(&t),
+            Event::Start(Tag::Link { dest_url, .. }) => {
+                has_link |= dest_url.starts_with("http://") || dest_url.starts_with("https://");
+            }
+            Event::SoftBreak | Event::HardBreak => text.push(' '),
+            Event::End(
+                TagEnd::Paragraph | TagEnd::Heading(_) | TagEnd::Item | TagEnd::CodeBlock | TagEnd::TableCell,
+            ) => text.push('\n'),
+            _ => {}
+        }
+    }
+    has_link |= text.contains("http://") || text.contains("https://");
+    (text.trim().to_owned(), has_link)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
 
     fn anyone(_: &str) -> bool {
         true
+    }
+
+    #[test]
+    fn plain_text_keeps_words_and_raw_html_as_text_and_notices_links() {
+        let (text, link) = plain_text("# Winter *gritting*\n\nSee <script>x()</script> and `code`.");
+        assert_eq!(text, "Winter gritting\nSee <script>x()</script> and code.");
+        assert!(!link);
+        assert!(plain_text("Read [the plan](https://example.org/plan)").1);
+        assert!(plain_text("Bare https://example.org works").1);
+        assert!(!plain_text("Mail [us](mailto:a@b.example)").1);
     }
 
     #[test]

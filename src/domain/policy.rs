@@ -9,9 +9,15 @@ use super::role::Role;
 pub struct Actor {
     pub user_id: i64,
     pub roles: Vec<Role>,
+    /// The private channels the actor is a member of.
+    pub channels: Vec<i64>,
 }
 
 impl Actor {
+    pub fn is_member_of(&self, channel_id: i64) -> bool {
+        self.channels.contains(&channel_id)
+    }
+
     pub fn has(&self, role: Role) -> bool {
         role == Role::Member || self.roles.contains(&role)
     }
@@ -39,6 +45,25 @@ impl Visibility {
             Visibility::PrivateListed => "private-listed",
             Visibility::PrivateHidden => "private-hidden",
         }
+    }
+
+    pub const ALL: [Visibility; 3] = [Visibility::Open, Visibility::PrivateListed, Visibility::PrivateHidden];
+
+    /// A value from a form: only the three known ones.
+    pub fn from_form(raw: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|v| v.as_str() == raw.trim())
+    }
+
+    pub fn label(self) -> &'static str {
+        match self {
+            Visibility::Open => "Open: everyone can read and find it",
+            Visibility::PrivateListed => "Private, listed: everyone sees it exists; only members read it",
+            Visibility::PrivateHidden => "Private, hidden: only members know it exists",
+        }
+    }
+
+    pub fn is_private(self) -> bool {
+        self != Visibility::Open
     }
 
     /// Unknown values are treated as the most private, never the most open.
@@ -118,6 +143,17 @@ pub fn can_archive_channel(actor: &Actor) -> bool {
     actor.is_admin()
 }
 
+/// Who may see a private channel's member list: its members, and admins.
+pub fn can_see_members(actor: &Actor, ch: &ChannelFacts) -> bool {
+    ch.is_member || actor.is_admin()
+}
+
+/// Admins add and remove members of private channels, and change a channel's
+/// visibility (channel managers join them with the community model).
+pub fn can_manage_members(actor: &Actor) -> bool {
+    actor.is_admin()
+}
+
 pub fn can_manage_people(actor: &Actor) -> bool {
     actor.is_admin()
 }
@@ -140,6 +176,7 @@ mod tests {
         Actor {
             user_id: id,
             roles: vec![],
+            channels: vec![],
         }
     }
 
@@ -147,6 +184,7 @@ mod tests {
         Actor {
             user_id: id,
             roles: vec![Role::Admin],
+            channels: vec![],
         }
     }
 
@@ -193,7 +231,8 @@ mod tests {
         assert!(can_curate(&admin(1)));
         assert!(can_curate(&Actor {
             user_id: 1,
-            roles: vec![Role::Curator]
+            roles: vec![Role::Curator],
+            channels: vec![],
         }));
     }
 

@@ -4,6 +4,7 @@
 pub mod audit_log;
 pub mod channel;
 pub mod channel_follow;
+pub mod channel_member;
 pub mod feed;
 pub mod feed_item;
 pub mod invite;

@@ -5,6 +5,7 @@
 
 pub mod poll_feed;
 pub mod prune_inbox;
+pub mod publish_post;
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -22,6 +23,7 @@ use crate::store::jobs::{self, Lease};
 pub enum Job {
     PollFeed(i64),
     PruneInbox,
+    PublishPost(i64),
 }
 
 impl Job {
@@ -29,6 +31,7 @@ impl Job {
         match lease.kind.as_str() {
             poll_feed::KIND => lease.key.parse().ok().map(Job::PollFeed),
             prune_inbox::KIND => Some(Job::PruneInbox),
+            publish_post::KIND => lease.key.parse().ok().map(Job::PublishPost),
             _ => None,
         }
     }
@@ -52,6 +55,7 @@ pub async fn run_claimed(state: &AppState, lease: Lease) -> anyhow::Result<()> {
     let outcome = match Job::from_lease(&lease) {
         Some(Job::PollFeed(id)) => poll_feed::run(state, id).await,
         Some(Job::PruneInbox) => prune_inbox::run(state).await,
+        Some(Job::PublishPost(id)) => publish_post::run(state, id).await,
         None => {
             tracing::warn!(kind = %lease.kind, key = %lease.key, "unknown job kind; removing it");
             Ok(None)

@@ -7,11 +7,12 @@ use sea_orm::{
 };
 
 use super::outbox::{self, Changed};
+use super::users::PersonChip;
 use super::{audit, is_unique_violation, sql};
 use crate::domain::policy::{self, Actor, ChannelFacts, Visibility};
 use crate::domain::slug::ChannelSlug;
 use crate::domain::time::now;
-use crate::entities::{channel, channel_follow};
+use crate::entities::{channel, channel_follow, channel_member};
 
 /// A channel as the policy and pages need it.
 #[derive(Debug, Clone)]
@@ -27,17 +28,16 @@ pub struct Channel {
 impl Channel {
     /// The facts the policy decides on, for this actor.
     pub fn facts(&self, actor: &Actor) -> ChannelFacts {
-        facts(self.visibility, self.archived, actor)
+        facts(self.id, self.visibility, self.archived, actor)
     }
 }
 
 /// The one place a channel's policy facts are put together.
-pub fn facts(visibility: Visibility, archived: bool, _actor: &Actor) -> ChannelFacts {
-    // Private membership arrives with working groups; until then nobody is a member.
+pub fn facts(channel_id: i64, visibility: Visibility, archived: bool, actor: &Actor) -> ChannelFacts {
     ChannelFacts {
         visibility,
         archived,
-        is_member: false,
+        is_member: actor.is_member_of(channel_id),
     }
 }
 
@@ -127,6 +127,8 @@ pub struct Scope {
     pub readable: Vec<i64>,
     /// Of those, the ones the actor follows.
     pub followed: Vec<i64>,
+    /// Every other channel that exists now (private ones the actor is not a member of).
+    pub unreadable: Vec<i64>,
 }
 
 #[derive(FromQueryResult)]
@@ -149,16 +151,86 @@ pub async fn scope(db: &impl ConnectionTrait, actor: &Actor) -> Result<Scope, se
     let mut scope = Scope {
         readable: Vec::new(),
         followed: Vec::new(),
+        unreadable: Vec::new(),
     };
     for row in rows {
         if policy::can_read_channel(
             actor,
-            &facts(Visibility::parse(&row.visibility), row.archived_at.is_some(), actor),
+            &facts(
+                row.id,
+                Visibility::parse(&row.visibility),
+                row.archived_at.is_some(),
+                actor,
+            ),
         ) {
             scope.readable.push(row.id);
             if row.follower.is_some() {
                 scope.followed.push(row.id);
             }
+        } else {
+            scope.unreadable.push(row.id);
+        }
+    }
+    Ok(scope)
+}
+
+/// A channel by name, as search results and suggestions show it.
+#[derive(Debug, Clone)]
+pub struct ChannelRef {
+    pub id: i64,
+    pub slug: String,
+    pub name: String,
+    pub private: bool,
+}
+
+/// What search may draw on for this actor, from one query: the channels
+/// whose content they may read now, and the ids of every other channel.
+pub struct SearchScope {
+    pub readable: Vec<ChannelRef>,
+    pub unreadable: Vec<i64>,
+}
+
+impl SearchScope {
+    pub fn by_id(&self, id: i64) -> Option<&ChannelRef> {
+        self.readable.iter().find(|c| c.id == id)
+    }
+
+    pub fn by_slug(&self, slug: &str) -> Option<&ChannelRef> {
+        self.readable.iter().find(|c| c.slug == slug)
+    }
+}
+
+pub async fn search_scope(db: &impl ConnectionTrait, actor: &Actor) -> Result<SearchScope, sea_orm::DbErr> {
+    #[derive(FromQueryResult)]
+    struct Row {
+        id: i64,
+        slug: String,
+        name: String,
+        visibility: String,
+        archived_at: Option<DateTime<Utc>>,
+    }
+    let rows = Row::find_by_statement(sql(
+        db,
+        "SELECT id, slug, name, visibility, archived_at FROM channels ORDER BY LOWER(name), id",
+        vec![],
+    ))
+    .all(db)
+    .await?;
+    let mut scope = SearchScope {
+        readable: Vec::new(),
+        unreadable: Vec::new(),
+    };
+    for r in rows {
+        let visibility = Visibility::parse(&r.visibility);
+        if policy::can_read_channel(actor, &facts(r.id, visibility, r.archived_at.is_some(), actor)) {
+            scope.readable.push(ChannelRef {
+                id: r.id,
+                slug: r.slug,
+                name: r.name,
+                private: visibility.is_private(),
+            });
+        } else {
+            scope.unreadable.push(r.id);
         }
     }
     Ok(scope)
@@ -188,6 +260,7 @@ pub struct NewChannel {
     pub slug: ChannelSlug,
     pub name: String,
     pub description: String,
+    pub visibility: Visibility,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -198,7 +271,7 @@ pub enum CreateChannelError {
     Db(#[from] sea_orm::DbErr),
 }
 
-/// Create an open channel; its creator follows it.
+/// Create a channel; its creator follows it (and is its first member if it is private).
 pub async fn create(db: &impl TransactionTrait, actor_id: i64, new: NewChannel) -> Result<Channel, CreateChannelError> {
     let txn = super::begin_write(db).await?;
     let at = now();
@@ -206,7 +279,7 @@ pub async fn create(db: &impl TransactionTrait, actor_id: i64, new: NewChannel) 
         slug: Set(new.slug.as_str().to_owned()),
         name: Set(new.name.trim().to_owned()),
         description: Set(new.description.trim().to_owned()),
-        visibility: Set(Visibility::Open.as_str().to_owned()),
+        visibility: Set(new.visibility.as_str().to_owned()),
         archived_at: Set(None),
         created_by: Set(Some(actor_id)),
         created_at: Set(at),
@@ -220,6 +293,9 @@ pub async fn create(db: &impl TransactionTrait, actor_id: i64, new: NewChannel) 
         Err(e) => return Err(e.into()),
     };
     follow(&txn, actor_id, model.id).await?;
+    if new.visibility != Visibility::Open {
+        insert_member(&txn, model.id, actor_id, Some(actor_id)).await?;
+    }
     outbox::push(&txn, Changed::Channel(model.id)).await?;
     audit::record(
         &txn,
@@ -279,6 +355,135 @@ pub async fn set_archived(
         "channel.unarchive"
     };
     audit::record(&txn, Some(actor_id), action, &format!("channel:{channel_id}"), "").await?;
+    txn.commit().await?;
+    Ok(())
+}
+
+/// The members of a private channel, by name.
+pub async fn members(db: &impl ConnectionTrait, channel_id: i64) -> Result<Vec<PersonChip>, sea_orm::DbErr> {
+    #[derive(FromQueryResult)]
+    struct Row {
+        id: i64,
+        name: String,
+        handle: String,
+    }
+    Ok(Row::find_by_statement(sql(
+        db,
+        "SELECT u.id, u.name, u.handle FROM channel_members m JOIN users u ON u.id = m.user_id \
+         WHERE m.channel_id = ? ORDER BY LOWER(u.name), u.id",
+        vec![channel_id.into()],
+    ))
+    .all(db)
+    .await?
+    .into_iter()
+    .map(|r| PersonChip::new(r.id, r.name, r.handle))
+    .collect())
+}
+
+async fn insert_member(
+    db: &impl ConnectionTrait,
+    channel_id: i64,
+    user_id: i64,
+    added_by: Option<i64>,
+) -> Result<bool, sea_orm::DbErr> {
+    let inserted = channel_member::Entity::insert(channel_member::ActiveModel {
+        channel_id: Set(channel_id),
+        user_id: Set(user_id),
+        added_by: Set(added_by),
+        added_at: Set(now()),
+    })
+    .on_conflict(
+        OnConflict::columns([channel_member::Column::ChannelId, channel_member::Column::UserId])
+            .do_nothing()
+            .to_owned(),
+    )
+    .do_nothing()
+    .exec(db)
+    .await?;
+    Ok(matches!(inserted, sea_orm::TryInsertResult::Inserted(_)))
+}
+
+/// Add someone to a private channel. False if they already were a member.
+/// Membership is checked when content is read or searched, so nothing needs reindexing.
+pub async fn add_member(
+    db: &impl TransactionTrait,
+    actor_id: i64,
+    channel_id: i64,
+    user_id: i64,
+) -> Result<bool, sea_orm::DbErr> {
+    let txn = super::begin_write(db).await?;
+    let added = insert_member(&txn, channel_id, user_id, Some(actor_id)).await?;
+    if added {
+        audit::record(
+            &txn,
+            Some(actor_id),
+            "channel.member.add",
+            &format!("channel:{channel_id}"),
+            &format!("user:{user_id}"),
+        )
+        .await?;
+    }
+    txn.commit().await?;
+    Ok(added)
+}
+
+/// Take someone out of a private channel: from their next request on they
+/// can neither read nor find its content. False if they were not a member.
+pub async fn remove_member(
+    db: &impl TransactionTrait,
+    actor_id: i64,
+    channel_id: i64,
+    user_id: i64,
+) -> Result<bool, sea_orm::DbErr> {
+    let txn = super::begin_write(db).await?;
+    let removed = channel_member::Entity::delete_by_id((channel_id, user_id))
+        .exec(&txn)
+        .await?
+        .rows_affected
+        == 1;
+    if removed {
+        unfollow(&txn, user_id, channel_id).await?;
+        audit::record(
+            &txn,
+            Some(actor_id),
+            "channel.member.remove",
+            &format!("channel:{channel_id}"),
+            &format!("user:{user_id}"),
+        )
+        .await?;
+    }
+    txn.commit().await?;
+    Ok(removed)
+}
+
+/// Open a channel up or make it private. Its content is re-indexed (the
+/// index marks private content), in the same transaction as the change.
+pub async fn set_visibility(
+    db: &impl TransactionTrait,
+    actor_id: i64,
+    channel_id: i64,
+    visibility: Visibility,
+) -> Result<(), sea_orm::DbErr> {
+    let txn = super::begin_write(db).await?;
+    channel::ActiveModel {
+        id: Set(channel_id),
+        visibility: Set(visibility.as_str().to_owned()),
+        ..Default::default()
+    }
+    .update(&txn)
+    .await?;
+    if visibility != Visibility::Open {
+        insert_member(&txn, channel_id, actor_id, Some(actor_id)).await?;
+    }
+    outbox::push(&txn, Changed::ChannelAccess(channel_id)).await?;
+    audit::record(
+        &txn,
+        Some(actor_id),
+        "channel.visibility",
+        &format!("channel:{channel_id}"),
+        visibility.as_str(),
+    )
+    .await?;
     txn.commit().await?;
     Ok(())
 }

@@ -13,6 +13,7 @@ pub mod outbox;
 pub mod posts;
 pub mod reactions;
 pub mod replies;
+pub mod search;
 pub mod sessions;
 pub mod sites;
 pub mod throttle;

@@ -22,6 +22,9 @@ use super::channels::Channel;
 
 pub const PAGE_SIZE: u64 = 20;
 
+/// The job that makes a scheduled post searchable at its time, keyed by the post's id.
+pub const PUBLISH_JOB: &str = "publish_post";
+
 /// A post as shown in a feed or at the top of its thread.
 #[derive(Debug, Clone)]
 pub struct PostCard {
@@ -74,6 +77,7 @@ pub struct FeedPage {
 #[derive(FromQueryResult)]
 struct CardRow {
     id: i64,
+    channel_id: i64,
     channel_slug: String,
     channel_name: String,
     author_id: i64,
@@ -95,7 +99,7 @@ struct CardRow {
     source_feed: Option<String>,
 }
 
-const CARD_COLUMNS: &str = "p.id, c.slug AS channel_slug, c.name AS channel_name, p.author_id, \
+const CARD_COLUMNS: &str = "p.id, p.channel_id, c.slug AS channel_slug, c.name AS channel_name, p.author_id, \
     c.visibility AS channel_visibility, c.archived_at AS channel_archived_at, p.deleted_at, p.hidden_at, \
     u.name AS author_name, u.handle AS author_handle, p.kind, p.title, p.url, p.url_domain, p.body_html, \
     p.published_at, p.edited_at, p.reply_count, p.last_activity_at, f.title AS source_feed \
@@ -104,6 +108,7 @@ const CARD_COLUMNS: &str = "p.id, c.slug AS channel_slug, c.name AS channel_name
 
 fn card(row: CardRow, reactions: Vec<Tally>, viewer: &Actor) -> PostCard {
     let channel = super::channels::facts(
+        row.channel_id,
         Visibility::parse(&row.channel_visibility),
         row.channel_archived_at.is_some(),
         viewer,
@@ -360,6 +365,9 @@ pub async fn create_placed(
     .await?;
     mentions::replace(&txn, model.id, None, author_id, &rendered.mentioned).await?;
     outbox::push(&txn, Changed::Post(model.id)).await?;
+    if published > at {
+        super::jobs::schedule(&txn, PUBLISH_JOB, &model.id.to_string(), published).await?;
+    }
     txn.commit().await?;
     Ok(model.id)
 }
@@ -409,6 +417,27 @@ pub async fn delete(db: &impl TransactionTrait, actor: &Actor, post: &Post) -> R
         )
         .await?;
     }
+    txn.commit().await?;
+    Ok(())
+}
+
+/// Hide a post from everyone (or show it again), as a moderator does after a
+/// report: it leaves feeds and search at once; nothing is deleted.
+pub async fn set_hidden(
+    db: &impl TransactionTrait,
+    actor_id: i64,
+    post_id: i64,
+    hidden: bool,
+) -> Result<(), sea_orm::DbErr> {
+    let txn = super::begin_write(db).await?;
+    post::Entity::update_many()
+        .col_expr(post::Column::HiddenAt, Expr::value(hidden.then(now)))
+        .filter(post::Column::Id.eq(post_id))
+        .exec(&txn)
+        .await?;
+    outbox::push(&txn, Changed::Post(post_id)).await?;
+    let action = if hidden { "post.hide" } else { "post.unhide" };
+    audit::record(&txn, Some(actor_id), action, &format!("post:{post_id}"), "").await?;
     txn.commit().await?;
     Ok(())
 }

@@ -22,6 +22,8 @@ pub struct Account {
     pub password_hash: Option<String>,
     pub active: bool,
     pub roles: Vec<Role>,
+    /// The private channels this person is a member of.
+    pub channels: Vec<i64>,
 }
 
 /// A person as shown beside their words: name, handle, initials avatar.
@@ -160,7 +162,7 @@ async fn roles_of(db: &impl ConnectionTrait, user_id: i64) -> Result<Vec<Role>, 
         .collect())
 }
 
-/// One row per role (or one with no role) of the matching account.
+/// One row per role or channel membership (or one with neither) of the matching account.
 #[derive(FromQueryResult)]
 struct AccountRow {
     id: i64,
@@ -169,26 +171,35 @@ struct AccountRow {
     name: String,
     password_hash: Option<String>,
     status: String,
-    role: Option<String>,
+    /// `role` or `channel`, and its value.
+    grant_kind: String,
+    grant_value: Option<String>,
 }
 
-/// An account and its roles in one round trip (this runs on every request).
+/// An account with its roles and private-channel memberships in one round
+/// trip (this runs on every request, so a removed member loses access at once).
 async fn account_where(
     db: &impl ConnectionTrait,
     column: &str,
     value: Value,
 ) -> Result<Option<Account>, sea_orm::DbErr> {
     let text = format!(
-        "SELECT u.id, u.email, u.handle, u.name, u.password_hash, u.status, r.role \
-         FROM users u LEFT JOIN user_roles r ON r.user_id = u.id WHERE u.{column} = ?"
+        "SELECT u.id, u.email, u.handle, u.name, u.password_hash, u.status, 'role' AS grant_kind, r.role AS grant_value \
+         FROM users u LEFT JOIN user_roles r ON r.user_id = u.id WHERE u.{column} = ? \
+         UNION ALL \
+         SELECT u.id, u.email, u.handle, u.name, u.password_hash, u.status, 'channel', CAST(m.channel_id AS TEXT) \
+         FROM users u JOIN channel_members m ON m.user_id = u.id WHERE u.{column} = ?"
     );
-    let rows = AccountRow::find_by_statement(sql(db, &text, vec![value]))
+    let rows = AccountRow::find_by_statement(sql(db, &text, vec![value.clone(), value]))
         .all(db)
         .await?;
-    let roles = rows
-        .iter()
-        .filter_map(|r| r.role.as_deref().and_then(Role::parse))
-        .collect();
+    let granted = |kind: &'static str| {
+        rows.iter()
+            .filter(move |r| r.grant_kind == kind)
+            .filter_map(|r| r.grant_value.as_deref())
+    };
+    let roles = granted("role").filter_map(Role::parse).collect();
+    let channels = granted("channel").filter_map(|v| v.parse().ok()).collect();
     Ok(rows.into_iter().next().map(|r| Account {
         id: r.id,
         email: r.email,
@@ -197,6 +208,7 @@ async fn account_where(
         password_hash: r.password_hash,
         active: r.status == "active",
         roles,
+        channels,
     }))
 }
 
@@ -272,6 +284,57 @@ pub async fn update_profile(
 
 pub async fn count(db: &impl ConnectionTrait) -> Result<u64, sea_orm::DbErr> {
     user::Entity::find().count(db).await
+}
+
+/// These people (for search results), by id.
+pub async fn chips_by_ids(
+    db: &impl ConnectionTrait,
+    ids: &[i64],
+) -> Result<std::collections::HashMap<i64, PersonChip>, sea_orm::DbErr> {
+    if ids.is_empty() {
+        return Ok(Default::default());
+    }
+    Ok(user::Entity::find()
+        .filter(user::Column::Id.is_in(ids.iter().copied()))
+        .all(db)
+        .await?
+        .into_iter()
+        .map(|u| (u.id, PersonChip::new(u.id, u.name, u.handle)))
+        .collect())
+}
+
+/// Active people whose name or handle starts with (or whose name has a word starting with) `prefix`.
+pub async fn suggest(db: &impl ConnectionTrait, prefix: &str, limit: u64) -> Result<Vec<PersonChip>, sea_orm::DbErr> {
+    #[derive(FromQueryResult)]
+    struct Row {
+        id: i64,
+        name: String,
+        handle: String,
+    }
+    let p = prefix
+        .trim()
+        .trim_start_matches('@')
+        .to_lowercase()
+        .replace(['%', '_', '\\'], "");
+    if p.is_empty() {
+        return Ok(Vec::new());
+    }
+    Ok(Row::find_by_statement(sql(
+        db,
+        "SELECT id, name, handle FROM users WHERE status = 'active' \
+         AND (handle LIKE ? OR LOWER(name) LIKE ? OR LOWER(name) LIKE ?) ORDER BY LOWER(name), id LIMIT ?",
+        vec![
+            format!("{p}%").into(),
+            format!("{p}%").into(),
+            format!("% {p}%").into(),
+            (limit as i64).into(),
+        ],
+    ))
+    .all(db)
+    .await?
+    .into_iter()
+    .map(|r| PersonChip::new(r.id, r.name, r.handle))
+    .collect())
 }
 
 /// Everyone, by name (for the people directory and admin pages).

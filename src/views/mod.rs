@@ -9,7 +9,8 @@ use crate::auth::SessionUser;
 use crate::domain::form::FormErrors;
 use crate::domain::role::Role;
 use crate::ingest::parse::FeedLink;
-use crate::store::channels::{Channel, ChannelSummary};
+use crate::search::searcher::Hit;
+use crate::store::channels::{Channel, ChannelRef, ChannelSummary};
 use crate::store::feeds::Feed;
 use crate::store::inbox::Entry;
 use crate::store::invites::InviteRow;
@@ -17,7 +18,7 @@ use crate::store::posts::{PostCard, SharedBefore};
 use crate::store::reactions::Tally;
 use crate::store::replies::{Quote, ReplyView};
 use crate::store::sites::SiteRule;
-use crate::store::users::Profile;
+use crate::store::users::{PersonChip, Profile};
 use crate::web::assets;
 
 /// The signed-in person, as the page header shows them.
@@ -54,6 +55,8 @@ pub struct PageCtx {
     pub favicon: &'static str,
     /// Which top-level section is current, for `aria-current` in the navigation.
     pub section: &'static str,
+    /// What the header's search box shows (the current query on the search page).
+    pub query: String,
 }
 
 impl PageCtx {
@@ -66,6 +69,7 @@ impl PageCtx {
             app_js: assets::url("js/app.js"),
             favicon: assets::url("img/favicon.svg"),
             section: "",
+            query: String::new(),
         }
     }
 
@@ -173,6 +177,35 @@ pub struct NewChannelPage {
     pub name: String,
     pub slug: String,
     pub description: String,
+    /// As typed: `open`, `private-listed` or `private-hidden`.
+    pub visibility: String,
+    pub errors: FormErrors,
+}
+
+impl NewChannelPage {
+    pub fn visibilities(&self) -> Vec<Choice> {
+        crate::domain::policy::Visibility::ALL
+            .into_iter()
+            .map(|v| Choice {
+                value: v.as_str().to_owned(),
+                label: v.label().to_owned(),
+                selected: v.as_str() == self.visibility,
+            })
+            .collect()
+    }
+}
+
+/// A private channel's members, and (for admins) who can read it.
+#[derive(Template, WebTemplate)]
+#[template(path = "pages/channels/members.html")]
+pub struct MembersPage {
+    pub ctx: PageCtx,
+    pub channel: Channel,
+    pub members: Vec<PersonChip>,
+    pub can_manage: bool,
+    pub visibilities: Vec<Choice>,
+    /// The add form, kept as typed.
+    pub handle: String,
     pub errors: FormErrors,
 }
 
@@ -199,6 +232,7 @@ pub struct ChannelPage {
     pub following: bool,
     pub can_post: bool,
     pub can_archive: bool,
+    pub can_see_members: bool,
     pub composer: Composer,
     pub posts: Vec<PostCard>,
     pub next_url: Option<String>,
@@ -415,4 +449,97 @@ pub struct ReactionsPartial {
     pub anchor: String,
     pub tallies: Vec<Tally>,
     pub can_react: bool,
+}
+
+/// One search result, with the names it is shown with.
+pub struct SearchResult {
+    pub hit: Hit,
+    /// Where it lives in Commonroom.
+    pub href: String,
+    pub kind: &'static str,
+    pub when: crate::domain::time::When,
+    pub author: Option<PersonChip>,
+    pub channel: ChannelRef,
+}
+
+impl SearchResult {
+    pub fn kind_label(&self) -> &'static str {
+        match self.kind {
+            "link" => "Link",
+            "reply" => "Reply",
+            "channel" => "Channel",
+            _ => "Discussion",
+        }
+    }
+
+    /// The heading: the (highlighted) title, or for a reply the post it answers.
+    pub fn heading_html(&self) -> String {
+        if self.hit.title_html.is_empty() {
+            format!("Reply to “{}”", crate::search::searcher::escape(&self.hit.context))
+        } else {
+            self.hit.title_html.clone()
+        }
+    }
+}
+
+/// The search page: the box, how to search, and the results.
+#[derive(Template, WebTemplate)]
+#[template(path = "pages/search.html")]
+pub struct SearchPage {
+    pub ctx: PageCtx,
+    /// The query as typed.
+    pub q: String,
+    pub newest: bool,
+    /// The query could not be run, in words.
+    pub error: Option<String>,
+    /// Search is not available right now, in words.
+    pub notice: Option<String>,
+    /// Whether a search ran (so "no results" can be said).
+    pub searched: bool,
+    pub total: usize,
+    pub results: Vec<SearchResult>,
+    /// The similar words searched for instead, when the exact ones found (almost) nothing.
+    pub similar: Option<String>,
+    /// How many results matched the words exactly (when similar words were added).
+    pub exact_total: usize,
+    /// The number of the first result on this page.
+    pub first: usize,
+    pub prev_url: Option<String>,
+    pub next_url: Option<String>,
+    pub relevance_url: String,
+    pub newest_url: String,
+}
+
+impl SearchPage {
+    pub fn last(&self) -> usize {
+        self.first + self.results.len().saturating_sub(1)
+    }
+}
+
+/// Suggestions under the search box, swapped in by htmx as someone types.
+#[derive(Template, WebTemplate)]
+#[template(path = "partials/suggestions.html")]
+pub struct SuggestionsPartial {
+    pub channels: Vec<ChannelRef>,
+    pub people: Vec<PersonChip>,
+    pub typed: String,
+}
+
+impl SuggestionsPartial {
+    pub fn in_channel(&self, slug: &str) -> String {
+        self.with_last(&format!("in:#{slug}"))
+    }
+
+    pub fn from_person(&self, handle: &str) -> String {
+        self.with_last(&format!("from:@{handle}"))
+    }
+
+    /// The search box's text with its last word replaced by an operator for this choice.
+    fn with_last(&self, operator: &str) -> String {
+        let mut words: Vec<&str> = self.typed.split_whitespace().collect();
+        words.pop();
+        words.push(operator);
+        let q = words.join(" ") + " ";
+        url::form_urlencoded::byte_serialize(q.as_bytes()).collect()
+    }
 }

@@ -10,13 +10,15 @@ use super::extract::{Viewer, flash};
 use super::home::{PageQuery, next_url};
 use super::see_other;
 use crate::domain::form::FormErrors;
-use crate::domain::policy;
+use crate::domain::handle::Handle;
+use crate::domain::policy::{self, Visibility};
 use crate::domain::slug::ChannelSlug;
 use crate::error::{AppError, AppResult};
 use crate::state::AppState;
 use crate::store::channels::{self, Channel, CreateChannelError, NewChannel};
 use crate::store::posts;
-use crate::views::{ChannelPage, ChannelsPage, Composer, NewChannelPage};
+use crate::store::users;
+use crate::views::{ChannelPage, ChannelsPage, Choice, Composer, MembersPage, NewChannelPage};
 
 pub async fn list_channels(State(state): State<AppState>, viewer: Viewer) -> AppResult<ChannelsPage> {
     let actor = viewer.actor();
@@ -41,6 +43,7 @@ pub async fn new_channel(viewer: Viewer) -> AppResult<NewChannelPage> {
         name: String::new(),
         slug: String::new(),
         description: String::new(),
+        visibility: Visibility::Open.as_str().to_owned(),
         errors: FormErrors::new(),
     })
 }
@@ -52,6 +55,8 @@ pub struct ChannelForm {
     slug: String,
     #[serde(default)]
     description: String,
+    #[serde(default)]
+    visibility: String,
 }
 
 pub async fn create_channel(
@@ -80,6 +85,14 @@ pub async fn create_channel(
     }
     .map_err(|m| errors.add("slug", m))
     .ok();
+    let visibility = if form.visibility.is_empty() {
+        Some(Visibility::Open)
+    } else {
+        Visibility::from_form(&form.visibility)
+    };
+    if visibility.is_none() {
+        errors.add("visibility", "Choose who can read the channel.");
+    }
     let rerender = |errors: FormErrors| {
         (
             StatusCode::UNPROCESSABLE_ENTITY,
@@ -88,18 +101,20 @@ pub async fn create_channel(
                 name: form.name.clone(),
                 slug: form.slug.clone(),
                 description: form.description.clone(),
+                visibility: form.visibility.clone(),
                 errors,
             },
         )
             .into_response()
     };
-    let Some(slug) = slug.filter(|_| errors.is_empty()) else {
+    let (Some(slug), Some(visibility)) = (slug.filter(|_| errors.is_empty()), visibility) else {
         return Ok(rerender(errors));
     };
     let new = NewChannel {
         slug,
         name: name.to_owned(),
         description: form.description.clone(),
+        visibility,
     };
     match channels::create(&state.db, actor.user_id, new).await {
         Ok(channel) => {
@@ -144,6 +159,8 @@ pub async fn channel_page(
         following: channels::is_following(&state.db, actor.user_id, channel.id).await?,
         can_post: policy::can_post_in(&actor, &facts),
         can_archive: policy::can_archive_channel(&actor),
+        can_see_members: policy::can_manage_members(&actor)
+            || (channel.visibility.is_private() && policy::can_see_members(&actor, &facts)),
         composer,
         posts: page.posts,
         next_url: next_url(page.next),
@@ -216,4 +233,149 @@ pub async fn archive(State(state): State<AppState>, viewer: Viewer, Path(slug): 
 
 pub async fn unarchive(State(state): State<AppState>, viewer: Viewer, Path(slug): Path<String>) -> AppResult<Response> {
     set_archived(state, viewer, slug, false).await
+}
+
+/// A channel whose members the viewer may see (members of a private channel, and admins).
+async fn channel_for_members(state: &AppState, viewer: &Viewer, slug: &str) -> AppResult<Channel> {
+    let channel = channels::by_slug(&state.db, slug).await?.ok_or(AppError::NotFound)?;
+    let actor = viewer.actor();
+    let facts = channel.facts(&actor);
+    if !policy::can_see_members(&actor, &facts) {
+        // Never confirm that a hidden channel exists.
+        return Err(
+            if policy::can_see_channel_listed(&actor, &facts) && policy::can_read_channel(&actor, &facts) {
+                AppError::Forbidden
+            } else {
+                AppError::NotFound
+            },
+        );
+    }
+    Ok(channel)
+}
+
+async fn members_page(
+    state: &AppState,
+    viewer: Viewer,
+    channel: Channel,
+    handle: String,
+    errors: FormErrors,
+) -> AppResult<MembersPage> {
+    let actor = viewer.actor();
+    let members = channels::members(&state.db, channel.id).await?;
+    let visibilities = Visibility::ALL
+        .into_iter()
+        .map(|v| Choice {
+            value: v.as_str().to_owned(),
+            label: v.label().to_owned(),
+            selected: v == channel.visibility,
+        })
+        .collect();
+    Ok(MembersPage {
+        ctx: viewer.ctx.in_section("channels"),
+        can_manage: policy::can_manage_members(&actor),
+        members,
+        visibilities,
+        handle,
+        errors,
+        channel,
+    })
+}
+
+pub async fn show_members(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    Path(slug): Path<String>,
+) -> AppResult<MembersPage> {
+    let channel = channel_for_members(&state, &viewer, &slug).await?;
+    members_page(&state, viewer, channel, String::new(), FormErrors::new()).await
+}
+
+#[derive(Deserialize)]
+pub struct MemberForm {
+    #[serde(default)]
+    handle: String,
+}
+
+pub async fn add_member(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    Path(slug): Path<String>,
+    Form(form): Form<MemberForm>,
+) -> AppResult<Response> {
+    let channel = channel_for_members(&state, &viewer, &slug).await?;
+    if !policy::can_manage_members(&viewer.actor()) {
+        return Err(AppError::Forbidden);
+    }
+    let found = match Handle::parse(&form.handle) {
+        Some(handle) => users::existing_handles(&state.db, &[handle]).await?.into_iter().next(),
+        None => None,
+    };
+    let Some((user_id, handle)) = found else {
+        let errors = FormErrors::with(
+            "handle",
+            "Nobody has that handle. Type it as it appears on their profile, e.g. @sam.jones.",
+        );
+        let page = members_page(&state, viewer, channel, form.handle.clone(), errors).await?;
+        return Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response());
+    };
+    let message = if channels::add_member(&state.db, viewer.id(), channel.id, user_id).await? {
+        format!("@{handle} is now a member of {}.", channel.name)
+    } else {
+        format!("@{handle} was already a member of {}.", channel.name)
+    };
+    flash(&viewer.session, &message).await;
+    Ok(see_other(&format!("/c/{}/members", channel.slug)))
+}
+
+pub async fn remove_member(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    Path((slug, user_id)): Path<(String, i64)>,
+) -> AppResult<Response> {
+    let channel = channel_for_members(&state, &viewer, &slug).await?;
+    if !policy::can_manage_members(&viewer.actor()) {
+        return Err(AppError::Forbidden);
+    }
+    if channels::remove_member(&state.db, viewer.id(), channel.id, user_id).await? {
+        flash(
+            &viewer.session,
+            &format!(
+                "Removed from {}. They can no longer read or find its posts.",
+                channel.name
+            ),
+        )
+        .await;
+    }
+    Ok(see_other(&format!("/c/{}/members", channel.slug)))
+}
+
+#[derive(Deserialize)]
+pub struct VisibilityForm {
+    #[serde(default)]
+    visibility: String,
+}
+
+pub async fn set_visibility(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    Path(slug): Path<String>,
+    Form(form): Form<VisibilityForm>,
+) -> AppResult<Response> {
+    let channel = channels::by_slug(&state.db, &slug).await?.ok_or(AppError::NotFound)?;
+    let actor = viewer.actor();
+    if !policy::can_manage_members(&actor) {
+        return Err(AppError::Forbidden);
+    }
+    let Some(visibility) = Visibility::from_form(&form.visibility) else {
+        let errors = FormErrors::with("visibility", "Choose who can read the channel.");
+        let page = members_page(&state, viewer, channel, String::new(), errors).await?;
+        return Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response());
+    };
+    channels::set_visibility(&state.db, actor.user_id, channel.id, visibility).await?;
+    flash(
+        &viewer.session,
+        &format!("{} is now {}.", channel.name, visibility.label().to_lowercase()),
+    )
+    .await;
+    Ok(see_other(&format!("/c/{}/members", channel.slug)))
 }

@@ -13,6 +13,7 @@ pub mod people;
 pub mod posts;
 pub mod reactions;
 pub mod replies;
+pub mod search;
 pub mod security;
 pub mod share;
 

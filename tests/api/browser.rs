@@ -56,6 +56,7 @@ async fn open_channel(app: &TestApp, by: i64, slug: &str, name: &str, descriptio
             slug: ChannelSlug::parse(slug).unwrap(),
             name: name.into(),
             description: description.into(),
+            visibility: commonroom::domain::policy::Visibility::Open,
         },
     )
     .await

@@ -140,6 +140,9 @@ pub fn test_settings(data_dir: &std::path::Path, database_url: Option<String>) -
     };
     settings.server.listen = "127.0.0.1:0".parse().expect("address");
     settings.log.filter = "warn".into();
+    // Searchable within a few tens of milliseconds, so tests that wait for the index wait little.
+    settings.search.commit_ms = 50;
+    settings.search.poll_ms = 20;
     // Tests run background jobs themselves, with `drain_jobs`, instead of waiting.
     settings.jobs.run = false;
     settings
@@ -147,6 +150,26 @@ pub fn test_settings(data_dir: &std::path::Path, database_url: Option<String>) -
 
 pub async fn spawn_app(backend: Backend) -> Option<TestApp> {
     spawn_app_with(backend, |_| {}).await
+}
+
+/// A second server on the same database (as several app servers share one
+/// PostgreSQL), with its own data directory and so its own search index.
+pub async fn spawn_app_beside(first: &TestApp) -> TestApp {
+    let data_dir = tempfile::tempdir().expect("temp dir");
+    let url = first.state.settings.database_url().expose().to_owned();
+    let settings = test_settings(data_dir.path(), Some(url));
+    let app = Application::build(settings).await.expect("build app");
+    let address = format!("http://{}", app.address());
+    let db = app.state().db.clone();
+    let state = app.state().clone();
+    tokio::spawn(app.run_until_stopped());
+    TestApp {
+        address,
+        db,
+        state,
+        _data_dir: data_dir,
+        _pg: None,
+    }
 }
 
 pub async fn spawn_app_with(backend: Backend, tweak: impl FnOnce(&mut Settings)) -> Option<TestApp> {
@@ -190,6 +213,22 @@ impl TestApp {
     /// Run every due background job (feed polls, housekeeping) until none is left.
     pub async fn drain_jobs(&self) -> usize {
         commonroom::jobs::drain(&self.state).await.expect("drain jobs")
+    }
+
+    /// Wait until every content change so far is searchable (the indexer runs in the app).
+    pub async fn search_settled(&self) {
+        let head = commonroom::store::search::outbox_head(&self.db)
+            .await
+            .expect("outbox head");
+        assert!(
+            self.state
+                .search
+                .wait_for(head, std::time::Duration::from_secs(15))
+                .await,
+            "search index did not catch up with outbox row {head} (at {}; {:?})",
+            self.state.search.applied(),
+            self.state.search.status()
+        );
     }
 
     pub fn data_dir(&self) -> &std::path::Path {

@@ -11,6 +11,7 @@ mod curation;
 mod fetch;
 mod home;
 mod posts;
+mod search;
 mod security;
 mod share;
 mod signup;

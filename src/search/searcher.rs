@@ -1,0 +1,586 @@
+//! Running a parsed query: words become tantivy queries over the one `text`
+//! field (a match in the title scores higher, words side by side higher
+//! still, newer posts a little higher), operators become filters, and the
+//! reader's access becomes exclusions that no hit, count, snippet or
+//! suggestion can get past. When exact words find almost nothing, words
+//! one or two letters away are tried and the results say so.
+
+use std::collections::{BTreeMap, HashMap};
+use std::ops::Bound;
+
+use chrono::{DateTime, NaiveTime, TimeZone, Utc};
+use tantivy::collector::{Count, TopDocs};
+use tantivy::query::{
+    AllQuery, BooleanQuery, BoostQuery, ConstScoreQuery, FuzzyTermQuery, Occur, PhraseQuery, Query, RangeQuery,
+    TermQuery, TermSetQuery,
+};
+use tantivy::schema::{IndexRecordOption, Value};
+use tantivy::snippet::SnippetGenerator;
+use tantivy::tokenizer::TextAnalyzer;
+use tantivy::{DocAddress, Order, SegmentReader, TantivyDocument, Term};
+
+use super::Live;
+use super::query::{SearchQuery, Term as QueryTerm};
+use super::schema::{self, DocKind, Fields};
+
+/// A title match counts this much more than a match elsewhere.
+const TITLE_BOOST: f32 = 2.0;
+/// The query's words side by side (within two positions) add this much.
+const PHRASE_BOOST: f32 = 1.5;
+/// The newest posts score up to this much more (a tie-breaker, not a ranking).
+const RECENCY_BOOST: f32 = 0.1;
+/// Fewer exact results than this, and similar words are tried.
+const FEW: usize = 3;
+/// A word a few letters away scores this (a constant): below almost any exact match.
+const FUZZY_WEIGHT: f32 = 0.1;
+const SNIPPET_CHARS: usize = 220;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Sort {
+    /// BM25 with a mild recency boost.
+    #[default]
+    Relevance,
+    Newest,
+}
+
+/// What the reader may not see, worked out from the database for this request.
+#[derive(Debug, Clone, Default)]
+pub struct Access {
+    /// Channels whose content the reader may not read now.
+    pub unreadable: Vec<i64>,
+    /// Private channels the reader is a member of now.
+    pub member_of: Vec<i64>,
+}
+
+/// One search.
+#[derive(Debug, Clone)]
+pub struct Request<'a> {
+    pub query: &'a SearchQuery,
+    /// `in:` resolved to channel ids (empty: any readable channel).
+    pub channels: &'a [i64],
+    /// `from:` resolved to user ids (empty: anyone).
+    pub authors: &'a [i64],
+    pub access: &'a Access,
+    pub sort: Sort,
+    pub offset: usize,
+    pub limit: usize,
+    /// Cut highlighted snippets for the hits (pages and the API do; benchmarks measure both).
+    pub snippets: bool,
+}
+
+#[derive(Debug, Clone)]
+pub struct Hit {
+    pub kind: DocKind,
+    pub id: i64,
+    pub thread_id: i64,
+    pub channel_id: i64,
+    pub author_id: i64,
+    pub at: DateTime<Utc>,
+    /// The title as plain text (empty for replies).
+    pub title: String,
+    /// The title with matches in `<b>…</b>`, everything else escaped.
+    pub title_html: String,
+    /// A passage of the text with matches in `<b>…</b>`, everything else escaped.
+    pub snippet_html: String,
+    /// For replies: the title of the post they answer.
+    pub context: String,
+    pub url: Option<String>,
+    pub domain: Option<String>,
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct Results {
+    /// How many documents the reader may see match (not just this page).
+    pub total: usize,
+    pub hits: Vec<Hit>,
+    /// Set when exact words found (almost) nothing and similar words were used:
+    /// the words found instead, taken from the hits themselves.
+    pub similar: Option<Vec<String>>,
+    /// How many matched the words exactly (less than `total` when similar words were used).
+    pub exact_total: usize,
+}
+
+#[derive(Debug, thiserror::Error)]
+#[error("search failed: {0}")]
+pub struct SearchError(#[from] tantivy::TantivyError);
+
+fn u64_of(id: i64) -> u64 {
+    u64::try_from(id).unwrap_or_default()
+}
+
+fn analyzed(analyzer: &mut TextAnalyzer, text: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    let mut stream = analyzer.token_stream(text);
+    while let Some(token) = stream.next() {
+        out.push(token.text.clone());
+    }
+    out
+}
+
+/// Edit distance allowed for a word of this length: none for short words,
+/// one up to seven letters, two beyond.
+fn distance_for(word: &str) -> u8 {
+    match word.chars().count() {
+        0..=3 => 0,
+        4..=7 => 1,
+        _ => 2,
+    }
+}
+
+fn boxed(q: impl Query) -> Box<dyn Query> {
+    Box::new(q)
+}
+
+fn filter(q: Box<dyn Query>) -> Box<dyn Query> {
+    boxed(ConstScoreQuery::new(q, 0.0))
+}
+
+fn u64_set(field: tantivy::schema::Field, ids: &[i64]) -> Box<dyn Query> {
+    boxed(TermSetQuery::new(
+        ids.iter().map(|&id| Term::from_field_u64(field, u64_of(id))),
+    ))
+}
+
+/// The words of one query term, after the analyzer.
+struct Analyzed {
+    tokens: Vec<String>,
+    /// Typed as one word (not a phrase) of one token: the word as written
+    /// (lower-cased, unstemmed) and how many edits away a match may be.
+    fuzzable: Option<(String, u8)>,
+}
+
+struct Builder<'a> {
+    f: Fields,
+    english: TextAnalyzer,
+    plain: TextAnalyzer,
+    req: &'a Request<'a>,
+}
+
+impl Builder<'_> {
+    fn analyze(&mut self, term: &QueryTerm) -> Analyzed {
+        let tokens = analyzed(&mut self.english, term.text());
+        let fuzzable = match term {
+            QueryTerm::Word(_) if tokens.len() == 1 => match analyzed(&mut self.plain, term.text()).as_slice() {
+                [word] if distance_for(word) > 0 => Some((word.clone(), distance_for(word))),
+                _ => None,
+            },
+            _ => None,
+        };
+        Analyzed { tokens, fuzzable }
+    }
+
+    /// A term as a query. With `fuzzy`, a single word also matches words a
+    /// few letters away (as written, not stemmed), below exact matches.
+    fn term_query(&self, a: &Analyzed, fuzzy: bool) -> Option<Box<dyn Query>> {
+        let f = self.f;
+        let exact = match a.tokens.as_slice() {
+            [] => return None,
+            [token] => boxed(BooleanQuery::new(vec![
+                (
+                    Occur::Must,
+                    boxed(TermQuery::new(
+                        Term::from_field_text(f.text, token),
+                        IndexRecordOption::WithFreqs,
+                    )),
+                ),
+                (
+                    Occur::Should,
+                    boxed(BoostQuery::new(
+                        boxed(TermQuery::new(
+                            Term::from_field_text(f.title, token),
+                            IndexRecordOption::WithFreqs,
+                        )),
+                        TITLE_BOOST,
+                    )),
+                ),
+            ])),
+            tokens => {
+                let phrase = |field| PhraseQuery::new(tokens.iter().map(|t| Term::from_field_text(field, t)).collect());
+                boxed(BooleanQuery::new(vec![
+                    (Occur::Must, boxed(phrase(f.text))),
+                    (
+                        Occur::Should,
+                        boxed(BoostQuery::new(boxed(phrase(f.title)), TITLE_BOOST)),
+                    ),
+                ]))
+            }
+        };
+        match &a.fuzzable {
+            Some((word, distance)) if fuzzy => {
+                let near = FuzzyTermQuery::new(Term::from_field_text(f.plain, word), *distance, true);
+                Some(boxed(BooleanQuery::union(vec![
+                    exact,
+                    boxed(BoostQuery::new(boxed(near), FUZZY_WEIGHT)),
+                ])))
+            }
+            _ => Some(exact),
+        }
+    }
+
+    fn plain_term(&self, a: &Analyzed) -> Option<Box<dyn Query>> {
+        match a.tokens.as_slice() {
+            [] => None,
+            [token] => Some(boxed(TermQuery::new(
+                Term::from_field_text(self.f.text, token),
+                IndexRecordOption::Basic,
+            ))),
+            tokens => Some(boxed(PhraseQuery::new(
+                tokens.iter().map(|t| Term::from_field_text(self.f.text, t)).collect(),
+            ))),
+        }
+    }
+
+    /// The whole query: words (exact, or fuzzy where `fuzzy`), filters and access.
+    fn build(&self, groups: &[Vec<Analyzed>], excluded: &[Analyzed], fuzzy: bool) -> Box<dyn Query> {
+        let f = self.f;
+        let q = self.req.query;
+        let mut clauses: Vec<(Occur, Box<dyn Query>)> = Vec::new();
+        let mut singles: Vec<&str> = Vec::new();
+        for group in groups {
+            let alternatives: Vec<Box<dyn Query>> = group.iter().filter_map(|a| self.term_query(a, fuzzy)).collect();
+            match alternatives.len() {
+                0 => {}
+                1 => {
+                    if let [a] = group.as_slice()
+                        && let [token] = a.tokens.as_slice()
+                    {
+                        singles.push(token);
+                    }
+                    clauses.extend(alternatives.into_iter().map(|q| (Occur::Must, q)));
+                }
+                _ => clauses.push((Occur::Must, boxed(BooleanQuery::union(alternatives)))),
+            }
+        }
+        if clauses.is_empty() {
+            clauses.push((Occur::Must, boxed(AllQuery)));
+        } else if singles.len() >= 2 && !fuzzy {
+            let terms = singles
+                .iter()
+                .enumerate()
+                .map(|(i, t)| (i, Term::from_field_text(f.text, t)))
+                .collect();
+            clauses.push((
+                Occur::Should,
+                boxed(BoostQuery::new(
+                    boxed(PhraseQuery::new_with_offset_and_slop(terms, 2)),
+                    PHRASE_BOOST,
+                )),
+            ));
+        }
+        for a in excluded {
+            if let Some(q) = self.plain_term(a) {
+                clauses.push((Occur::MustNot, q));
+            }
+        }
+        if !self.req.channels.is_empty() {
+            clauses.push((Occur::Must, filter(u64_set(f.channel, self.req.channels))));
+        }
+        if !self.req.authors.is_empty() {
+            clauses.push((Occur::Must, filter(u64_set(f.author, self.req.authors))));
+        }
+        if !q.kinds.is_empty() {
+            let kinds = q.kinds.iter().map(|k| Term::from_field_text(f.kind, k.as_str()));
+            clauses.push((Occur::Must, filter(boxed(TermSetQuery::new(kinds)))));
+        }
+        if q.has_link {
+            clauses.push((
+                Occur::Must,
+                filter(boxed(TermQuery::new(
+                    Term::from_field_text(f.has, "link"),
+                    IndexRecordOption::Basic,
+                ))),
+            ));
+        }
+        if !q.domains.is_empty() {
+            let domains = q.domains.iter().map(|d| Term::from_field_text(f.domain, d));
+            clauses.push((Occur::Must, filter(boxed(TermSetQuery::new(domains)))));
+        }
+        if q.before.is_some() || q.after.is_some() {
+            let day = |d: chrono::NaiveDate| {
+                Term::from_field_i64(f.at, Utc.from_utc_datetime(&d.and_time(NaiveTime::MIN)).timestamp())
+            };
+            // after:D is from the start of the next day; before:D ends where D begins.
+            let lower = match q.after {
+                Some(d) => Bound::Included(day(d.succ_opt().unwrap_or(d))),
+                None => Bound::Included(Term::from_field_i64(f.at, i64::MIN)),
+            };
+            let upper = match q.before {
+                Some(d) => Bound::Excluded(day(d)),
+                None => Bound::Included(Term::from_field_i64(f.at, i64::MAX)),
+            };
+            clauses.push((Occur::Must, filter(boxed(RangeQuery::new(lower, upper)))));
+        }
+        // Access last: nothing above can reach past it.
+        let access = self.req.access;
+        if !access.unreadable.is_empty() {
+            clauses.push((Occur::MustNot, u64_set(f.channel, &access.unreadable)));
+        }
+        let private = boxed(TermQuery::new(
+            Term::from_field_u64(f.private, 1),
+            IndexRecordOption::Basic,
+        ));
+        let not_mine = if access.member_of.is_empty() {
+            private
+        } else {
+            boxed(BooleanQuery::new(vec![
+                (Occur::Must, private),
+                (Occur::MustNot, u64_set(f.channel, &access.member_of)),
+            ]))
+        };
+        clauses.push((Occur::MustNot, not_mine));
+        boxed(BooleanQuery::new(clauses))
+    }
+}
+
+fn recency_factor(at_secs: i64, now_secs: i64) -> f32 {
+    let days = ((now_secs - at_secs).max(0) as f32) / 86_400.0;
+    1.0 + RECENCY_BOOST / (1.0 + days / 30.0)
+}
+
+fn run(live: &Live, query: &dyn Query, req: &Request<'_>) -> Result<(usize, Vec<DocAddress>), SearchError> {
+    let searcher = live.reader.searcher();
+    let limit = req.limit.max(1);
+    let ranked = req.sort == Sort::Relevance && req.query.has_terms();
+    if ranked {
+        let now_secs = Utc::now().timestamp();
+        let top = TopDocs::with_limit(limit)
+            .and_offset(req.offset)
+            .tweak_score(move |segment: &SegmentReader| {
+                let at = segment
+                    .fast_fields()
+                    .i64("at")
+                    .ok()
+                    .map(|c| c.first_or_default_col(now_secs));
+                move |doc, score: f32| match &at {
+                    Some(col) => score * recency_factor(col.get_val(doc), now_secs),
+                    None => score,
+                }
+            });
+        let (total, top) = searcher.search(query, &(Count, top))?;
+        Ok((total, top.into_iter().map(|(_, a)| a).collect()))
+    } else {
+        let top = TopDocs::with_limit(limit)
+            .and_offset(req.offset)
+            .order_by_fast_field::<i64>("at", Order::Desc);
+        let (total, top) = searcher.search(query, &(Count, top))?;
+        Ok((total, top.into_iter().map(|(_, a)| a).collect()))
+    }
+}
+
+/// Search the live index. The caller has parsed the query and worked out the reader's access.
+pub fn search(live: &Live, req: &Request<'_>) -> Result<Results, SearchError> {
+    let mut b = Builder {
+        f: live.fields,
+        english: schema::english(),
+        plain: schema::plain(),
+        req,
+    };
+    let groups: Vec<Vec<Analyzed>> = req
+        .query
+        .groups
+        .iter()
+        .map(|g| g.iter().map(|t| b.analyze(t)).collect())
+        .collect();
+    let excluded: Vec<Analyzed> = req.query.excluded.iter().map(|t| b.analyze(t)).collect();
+    let exact = b.build(&groups, &excluded, false);
+    let (mut total, mut addresses) = run(live, exact.as_ref(), req)?;
+    let exact_total = total;
+    let mut similar = None;
+    let fuzzable: Vec<&(String, u8)> = groups.iter().flatten().filter_map(|a| a.fuzzable.as_ref()).collect();
+    if total < FEW && !fuzzable.is_empty() {
+        let fuzzy = b.build(&groups, &excluded, true);
+        let (fuzzy_total, fuzzy_addresses) = run(live, fuzzy.as_ref(), req)?;
+        if fuzzy_total > total {
+            total = fuzzy_total;
+            addresses = fuzzy_addresses;
+            similar = Some(Vec::new());
+        }
+    }
+    let searcher = live.reader.searcher();
+    let docs: Vec<TantivyDocument> = addresses.iter().map(|&a| searcher.doc(a)).collect::<Result<_, _>>()?;
+    // Highlight the query's words, and (after a fuzzy search) the similar words the hits contain.
+    let mut terms: BTreeMap<String, f32> = groups
+        .iter()
+        .flatten()
+        .flat_map(|a| a.tokens.iter().cloned())
+        .map(|t| (t, 1.0))
+        .collect();
+    if let Some(words) = similar.as_mut() {
+        let found = similar_words(&fuzzable, &docs, &live.fields);
+        for (word, stem) in found {
+            terms.insert(stem, 1.0);
+            words.push(word);
+        }
+    }
+    let f = live.fields;
+    let mut body_snippets = SnippetGenerator::new(terms.clone(), schema::english(), f.body, SNIPPET_CHARS);
+    body_snippets.set_max_num_chars(SNIPPET_CHARS);
+    let title_snippets = SnippetGenerator::new(terms, schema::english(), f.title, 400);
+    let hits = docs
+        .iter()
+        .map(|doc| hit(doc, &f, req.snippets.then_some((&title_snippets, &body_snippets))))
+        .collect();
+    Ok(Results {
+        total,
+        hits,
+        similar,
+        exact_total,
+    })
+}
+
+fn text(doc: &TantivyDocument, field: tantivy::schema::Field) -> &str {
+    doc.get_first(field).and_then(|v| v.as_str()).unwrap_or_default()
+}
+
+fn number(doc: &TantivyDocument, field: tantivy::schema::Field) -> i64 {
+    doc.get_first(field)
+        .and_then(|v| v.as_u64().and_then(|n| i64::try_from(n).ok()).or_else(|| v.as_i64()))
+        .unwrap_or_default()
+}
+
+fn hit(doc: &TantivyDocument, f: &Fields, snippets: Option<(&SnippetGenerator, &SnippetGenerator)>) -> Hit {
+    let title = text(doc, f.title);
+    let body = text(doc, f.body);
+    let (title_html, snippet_html) = match snippets {
+        Some((titles, bodies)) => {
+            let title_html = if title.is_empty() {
+                String::new()
+            } else {
+                let s = titles.snippet(title);
+                if s.is_empty() { escape(title) } else { s.to_html() }
+            };
+            let s = bodies.snippet(body);
+            let snippet_html = if s.is_empty() {
+                escape(&opening(body, SNIPPET_CHARS))
+            } else {
+                s.to_html()
+            };
+            (title_html, snippet_html)
+        }
+        None => (escape(title), String::new()),
+    };
+    Hit {
+        kind: DocKind::parse(text(doc, f.kind)).unwrap_or(DocKind::Discussion),
+        id: number(doc, f.id),
+        thread_id: number(doc, f.thread),
+        channel_id: number(doc, f.channel),
+        author_id: number(doc, f.author),
+        at: Utc.timestamp_opt(number(doc, f.at), 0).single().unwrap_or_default(),
+        title: title.to_owned(),
+        title_html,
+        snippet_html,
+        context: text(doc, f.context).to_owned(),
+        url: Some(text(doc, f.url)).filter(|u| !u.is_empty()).map(str::to_owned),
+        domain: doc.get_first(f.domain).and_then(|v| v.as_str()).map(str::to_owned),
+    }
+}
+
+/// The start of a text, cut at a word boundary.
+fn opening(text: &str, max: usize) -> String {
+    if text.chars().count() <= max {
+        return text.to_owned();
+    }
+    let cut: String = text.chars().take(max).collect();
+    match cut.rfind(char::is_whitespace) {
+        Some(i) => format!("{}…", &cut[..i]),
+        None => format!("{cut}…"),
+    }
+}
+
+pub fn escape(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&#x27;"),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+/// For each fuzzily matched query word, the most common word in the hits
+/// within its distance: `(word as written, its stem)`. Only the hits the
+/// reader may see are looked at, so nothing private can be suggested.
+fn similar_words(fuzzable: &[&(String, u8)], docs: &[TantivyDocument], f: &Fields) -> Vec<(String, String)> {
+    let mut plain = schema::plain();
+    let mut english = schema::english();
+    let mut out = Vec::new();
+    for (typed, distance) in fuzzable {
+        let mut counts: HashMap<String, usize> = HashMap::new();
+        for doc in docs {
+            for field in [f.title, f.body] {
+                for word in analyzed(&mut plain, text(doc, field)) {
+                    if word != *typed && levenshtein(&word, typed) <= usize::from(*distance) {
+                        *counts.entry(word).or_default() += 1;
+                    }
+                }
+            }
+        }
+        if let Some((word, _)) = counts.into_iter().max_by(|a, b| a.1.cmp(&b.1).then(b.0.cmp(&a.0)))
+            && let Some(stem) = analyzed(&mut english, &word).into_iter().next()
+        {
+            out.push((word, stem));
+        }
+    }
+    out
+}
+
+/// Edit distance counting a swap of neighbours as one edit (as the fuzzy search does).
+pub fn levenshtein(a: &str, b: &str) -> usize {
+    let a: Vec<char> = a.chars().collect();
+    let b: Vec<char> = b.chars().collect();
+    let mut d = vec![vec![0usize; b.len() + 1]; a.len() + 1];
+    for (i, row) in d.iter_mut().enumerate() {
+        row[0] = i;
+    }
+    for (j, cell) in d[0].iter_mut().enumerate() {
+        *cell = j;
+    }
+    for i in 1..=a.len() {
+        for j in 1..=b.len() {
+            let cost = usize::from(a[i - 1] != b[j - 1]);
+            let mut best = (d[i - 1][j] + 1).min(d[i][j - 1] + 1).min(d[i - 1][j - 1] + cost);
+            if i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1] {
+                best = best.min(d[i - 2][j - 2] + 1);
+            }
+            d[i][j] = best;
+        }
+    }
+    d[a.len()][b.len()]
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn edit_distance_counts_swaps_as_one() {
+        assert_eq!(levenshtein("comuniti", "communiti"), 1);
+        assert_eq!(levenshtein("form", "from"), 1);
+        assert_eq!(levenshtein("", "abc"), 3);
+    }
+
+    #[test]
+    fn longer_words_tolerate_more_typos() {
+        assert_eq!(distance_for("bin"), 0);
+        assert_eq!(distance_for("grit"), 1);
+        assert_eq!(distance_for("comunity"), 2);
+    }
+
+    #[test]
+    fn snippets_fall_back_to_escaped_text() {
+        assert_eq!(escape("<script>\"x\"&"), "&lt;script&gt;&quot;x&quot;&amp;");
+        assert_eq!(opening("one two three", 8), "one two…");
+    }
+
+    #[test]
+    fn newer_scores_a_little_higher() {
+        let now = 1_800_000_000;
+        assert!(recency_factor(now, now) > recency_factor(now - 86_400 * 365, now));
+        assert!(recency_factor(now, now) <= 1.0 + RECENCY_BOOST);
+    }
+}

@@ -1,0 +1,311 @@
+//! What the search index is built from: posts, replies and channels read
+//! back as search documents (only what may appear in results: nothing
+//! deleted, hidden or not yet published), and the outbox that says what
+//! changed since the index last looked.
+
+use chrono::{DateTime, Utc};
+use sea_orm::{ConnectionTrait, DbErr, FromQueryResult, Value};
+
+use super::sql;
+use crate::domain::markdown;
+use crate::domain::policy::Visibility;
+use crate::domain::time::now;
+use crate::search::schema::{DocKind, SearchDoc};
+
+#[derive(FromQueryResult)]
+struct PostRow {
+    id: i64,
+    channel_id: i64,
+    author_id: i64,
+    kind: String,
+    title: String,
+    url: Option<String>,
+    url_domain: Option<String>,
+    body_md: String,
+    published_at: DateTime<Utc>,
+    visibility: String,
+    feed: Option<String>,
+}
+
+const POSTS: &str = "SELECT p.id, p.channel_id, p.author_id, p.kind, p.title, p.url, p.url_domain, p.body_md, \
+    p.published_at, c.visibility, f.title AS feed \
+    FROM posts p JOIN channels c ON c.id = p.channel_id LEFT JOIN feeds f ON f.id = p.source_feed_id \
+    WHERE p.deleted_at IS NULL AND p.hidden_at IS NULL AND p.published_at <= ?";
+
+impl From<PostRow> for SearchDoc {
+    fn from(r: PostRow) -> Self {
+        let (body, has_link) = markdown::plain_text(&r.body_md);
+        SearchDoc {
+            kind: if r.kind == "link" {
+                DocKind::Link
+            } else {
+                DocKind::Discussion
+            },
+            id: r.id,
+            thread_id: r.id,
+            channel_id: r.channel_id,
+            private: Visibility::parse(&r.visibility).is_private(),
+            author_id: r.author_id,
+            at: r.published_at,
+            title: r.title,
+            body,
+            context: String::new(),
+            url: r.url,
+            domain: r.url_domain,
+            feed: r.feed,
+            has_link,
+        }
+    }
+}
+
+#[derive(FromQueryResult)]
+struct ReplyRow {
+    id: i64,
+    post_id: i64,
+    author_id: i64,
+    body_md: String,
+    created_at: DateTime<Utc>,
+    channel_id: i64,
+    post_title: String,
+    visibility: String,
+}
+
+const REPLIES: &str = "SELECT r.id, r.post_id, r.author_id, r.body_md, r.created_at, p.channel_id, \
+    p.title AS post_title, c.visibility \
+    FROM replies r JOIN posts p ON p.id = r.post_id JOIN channels c ON c.id = p.channel_id \
+    WHERE r.deleted_at IS NULL AND r.hidden_at IS NULL \
+    AND p.deleted_at IS NULL AND p.hidden_at IS NULL AND p.published_at <= ?";
+
+impl From<ReplyRow> for SearchDoc {
+    fn from(r: ReplyRow) -> Self {
+        let (body, has_link) = markdown::plain_text(&r.body_md);
+        SearchDoc {
+            kind: DocKind::Reply,
+            id: r.id,
+            thread_id: r.post_id,
+            channel_id: r.channel_id,
+            private: Visibility::parse(&r.visibility).is_private(),
+            author_id: r.author_id,
+            at: r.created_at,
+            title: String::new(),
+            body,
+            context: r.post_title,
+            url: None,
+            domain: None,
+            feed: None,
+            has_link,
+        }
+    }
+}
+
+#[derive(FromQueryResult)]
+struct ChannelRow {
+    id: i64,
+    name: String,
+    description: String,
+    visibility: String,
+    created_by: Option<i64>,
+    created_at: DateTime<Utc>,
+}
+
+const CHANNELS: &str = "SELECT c.id, c.name, c.description, c.visibility, c.created_by, c.created_at FROM channels c";
+
+impl From<ChannelRow> for SearchDoc {
+    fn from(r: ChannelRow) -> Self {
+        SearchDoc {
+            kind: DocKind::Channel,
+            id: r.id,
+            thread_id: 0,
+            channel_id: r.id,
+            private: Visibility::parse(&r.visibility).is_private(),
+            author_id: r.created_by.unwrap_or_default(),
+            at: r.created_at,
+            title: r.name,
+            body: r.description,
+            context: String::new(),
+            url: None,
+            domain: None,
+            feed: None,
+            has_link: false,
+        }
+    }
+}
+
+async fn posts_where(db: &impl ConnectionTrait, filter: &str, values: Vec<Value>) -> Result<Vec<SearchDoc>, DbErr> {
+    let mut all: Vec<Value> = vec![now().into()];
+    all.extend(values);
+    let rows = PostRow::find_by_statement(sql(db, &format!("{POSTS} {filter}"), all))
+        .all(db)
+        .await?;
+    Ok(rows.into_iter().map(SearchDoc::from).collect())
+}
+
+async fn replies_where(db: &impl ConnectionTrait, filter: &str, values: Vec<Value>) -> Result<Vec<SearchDoc>, DbErr> {
+    let mut all: Vec<Value> = vec![now().into()];
+    all.extend(values);
+    let rows = ReplyRow::find_by_statement(sql(db, &format!("{REPLIES} {filter}"), all))
+        .all(db)
+        .await?;
+    Ok(rows.into_iter().map(SearchDoc::from).collect())
+}
+
+/// A post and its replies, as they may appear in results now (none if the
+/// post is gone, hidden or scheduled for later).
+pub async fn thread(db: &impl ConnectionTrait, post_id: i64) -> Result<Vec<SearchDoc>, DbErr> {
+    let mut docs = posts_where(db, "AND p.id = ?", vec![post_id.into()]).await?;
+    if !docs.is_empty() {
+        docs.extend(replies_where(db, "AND r.post_id = ? ORDER BY r.id", vec![post_id.into()]).await?);
+    }
+    Ok(docs)
+}
+
+pub async fn reply(db: &impl ConnectionTrait, reply_id: i64) -> Result<Option<SearchDoc>, DbErr> {
+    Ok(replies_where(db, "AND r.id = ?", vec![reply_id.into()])
+        .await?
+        .into_iter()
+        .next())
+}
+
+pub async fn channel(db: &impl ConnectionTrait, channel_id: i64) -> Result<Option<SearchDoc>, DbErr> {
+    Ok(
+        ChannelRow::find_by_statement(sql(db, &format!("{CHANNELS} WHERE c.id = ?"), vec![channel_id.into()]))
+            .one(db)
+            .await?
+            .map(SearchDoc::from),
+    )
+}
+
+/// Which rows a bulk read walks.
+#[derive(Debug, Clone, Copy)]
+pub enum Walk {
+    /// Every post, reply and channel.
+    Everything,
+    /// One channel's posts and replies.
+    Channel(i64),
+}
+
+/// The next `limit` posts after `after_id` (by id), for a rebuild.
+pub async fn posts_after(
+    db: &impl ConnectionTrait,
+    walk: Walk,
+    after_id: i64,
+    limit: u64,
+) -> Result<Vec<SearchDoc>, DbErr> {
+    let (scope, mut values): (&str, Vec<Value>) = match walk {
+        Walk::Everything => ("", vec![]),
+        Walk::Channel(id) => (" AND p.channel_id = ?", vec![id.into()]),
+    };
+    values.extend([after_id.into(), (limit as i64).into()]);
+    posts_where(db, &format!("{scope} AND p.id > ? ORDER BY p.id LIMIT ?"), values).await
+}
+
+/// The next `limit` replies after `after_id` (by id), for a rebuild.
+pub async fn replies_after(
+    db: &impl ConnectionTrait,
+    walk: Walk,
+    after_id: i64,
+    limit: u64,
+) -> Result<Vec<SearchDoc>, DbErr> {
+    let (scope, mut values): (&str, Vec<Value>) = match walk {
+        Walk::Everything => ("", vec![]),
+        Walk::Channel(id) => (" AND p.channel_id = ?", vec![id.into()]),
+    };
+    values.extend([after_id.into(), (limit as i64).into()]);
+    replies_where(db, &format!("{scope} AND r.id > ? ORDER BY r.id LIMIT ?"), values).await
+}
+
+pub async fn all_channels(db: &impl ConnectionTrait) -> Result<Vec<SearchDoc>, DbErr> {
+    Ok(
+        ChannelRow::find_by_statement(sql(db, &format!("{CHANNELS} ORDER BY c.id"), vec![]))
+            .all(db)
+            .await?
+            .into_iter()
+            .map(SearchDoc::from)
+            .collect(),
+    )
+}
+
+/// How many documents a full rebuild will read, roughly (for a progress bar).
+pub async fn count_everything(db: &impl ConnectionTrait) -> Result<u64, DbErr> {
+    #[derive(FromQueryResult)]
+    struct Count {
+        n: i64,
+    }
+    let row = Count::find_by_statement(sql(
+        db,
+        "SELECT (SELECT COUNT(*) FROM posts) + (SELECT COUNT(*) FROM replies) + (SELECT COUNT(*) FROM channels) AS n",
+        vec![],
+    ))
+    .one(db)
+    .await?;
+    Ok(row.map_or(0, |r| r.n.max(0) as u64))
+}
+
+/// One change waiting for the index.
+#[derive(Debug, Clone, FromQueryResult)]
+pub struct OutboxRow {
+    pub id: i64,
+    pub entity: String,
+    pub entity_id: i64,
+    pub created_at: DateTime<Utc>,
+}
+
+/// Changes with ids in `(after, before)`, oldest first, at most `limit`.
+pub async fn outbox_between(
+    db: &impl ConnectionTrait,
+    after: i64,
+    before: Option<i64>,
+    limit: u64,
+) -> Result<Vec<OutboxRow>, DbErr> {
+    let mut values: Vec<Value> = vec![after.into()];
+    let upper = match before {
+        Some(b) => {
+            values.push(b.into());
+            " AND id < ?"
+        }
+        None => "",
+    };
+    values.push((limit as i64).into());
+    OutboxRow::find_by_statement(sql(
+        db,
+        &format!("SELECT id, entity, entity_id, created_at FROM search_outbox WHERE id > ?{upper} ORDER BY id LIMIT ?"),
+        values,
+    ))
+    .all(db)
+    .await
+}
+
+/// The newest change's id (0 when there is none).
+pub async fn outbox_head(db: &impl ConnectionTrait) -> Result<i64, DbErr> {
+    #[derive(FromQueryResult)]
+    struct Head {
+        id: Option<i64>,
+    }
+    Ok(
+        Head::find_by_statement(sql(db, "SELECT MAX(id) AS id FROM search_outbox", vec![]))
+            .one(db)
+            .await?
+            .and_then(|h| h.id)
+            .unwrap_or(0),
+    )
+}
+
+/// Where a rebuild that starts now should replay the outbox from: a little
+/// before the newest change, so a transaction still open while the rebuild
+/// reads (its outbox id already taken, its rows not yet visible) is replayed
+/// afterwards. Replaying a change twice is harmless: the indexer re-reads rows.
+pub async fn outbox_replay_point(db: &impl ConnectionTrait, margin: chrono::Duration) -> Result<i64, DbErr> {
+    #[derive(FromQueryResult)]
+    struct Head {
+        id: Option<i64>,
+    }
+    Ok(Head::find_by_statement(sql(
+        db,
+        "SELECT MAX(id) AS id FROM search_outbox WHERE created_at < ?",
+        vec![(now() - margin).into()],
+    ))
+    .one(db)
+    .await?
+    .and_then(|h| h.id)
+    .unwrap_or(0))
+}

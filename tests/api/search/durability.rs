@@ -1,0 +1,257 @@
+//! The index is derived and disposable: a server killed before its index
+//! commit loses nothing, a deleted or damaged index is rebuilt on start, a
+//! second server on the same database finds what the first one stores, and
+//! `commonroom reindex` rebuilds with or without a server running.
+
+use std::path::Path;
+use std::process::Stdio;
+use std::time::{Duration, Instant};
+
+use commonroom::domain::role::Role;
+use tokio::io::{AsyncBufReadExt, BufReader};
+use tokio::process::{Child, Command};
+
+use super::support::{api, days_ago, encode, post_at, titles, total, world};
+use crate::helpers::{Browser, PASSWORD, TestApp, spawn_app_beside};
+use crate::on_both_backends;
+
+on_both_backends!(
+    a_post_committed_before_a_crash_is_searchable_after_restart,
+    a_deleted_or_damaged_index_is_rebuilt_on_start,
+    a_post_stored_through_one_server_is_found_through_another,
+    reindex_rebuilds_with_or_without_a_server_running,
+);
+
+/// A `commonroom serve` process on the test app's database with its own data directory.
+struct Server {
+    child: Child,
+    base: String,
+}
+
+impl Server {
+    async fn start(app: &TestApp, data_dir: &Path, env: &[(&str, &str)]) -> Server {
+        let mut cmd = Command::new(env!("CARGO_BIN_EXE_commonroom"));
+        cmd.arg("--data-dir")
+            .arg(data_dir)
+            .arg("--database-url")
+            .arg(app.state.settings.database_url().expose())
+            .args(["serve", "--listen", "127.0.0.1:0"])
+            .env_remove("DATABASE_URL")
+            .env("COMMONROOM__JOBS__RUN", "false")
+            .env("COMMONROOM__LOG__FILTER", "warn")
+            .env("COMMONROOM__SEARCH__POLL_MS", "20")
+            .env("COMMONROOM__SEARCH__COMMIT_MS", "50")
+            .stdout(Stdio::piped())
+            .stderr(Stdio::inherit())
+            .kill_on_drop(true);
+        for (k, v) in env {
+            cmd.env(k, v);
+        }
+        let mut child = cmd.spawn().expect("start commonroom serve");
+        let stdout = child.stdout.take().expect("stdout");
+        let mut lines = BufReader::new(stdout).lines();
+        let base = tokio::time::timeout(Duration::from_secs(60), async {
+            while let Some(line) = lines.next_line().await.expect("read stdout") {
+                if let Some(at) = line.split("running at ").nth(1) {
+                    return at.trim().to_owned();
+                }
+            }
+            panic!("the server exited before saying where it runs");
+        })
+        .await
+        .expect("server started in time");
+        // Keep reading so the child never blocks on a full pipe.
+        tokio::spawn(async move { while let Ok(Some(_)) = lines.next_line().await {} });
+        Server { child, base }
+    }
+
+    async fn kill(mut self) {
+        self.child.kill().await.expect("kill");
+    }
+
+    async fn browser(&self, handle: &str) -> Browser {
+        let client = reqwest::Client::builder()
+            .cookie_store(true)
+            .redirect(reqwest::redirect::Policy::none())
+            .build()
+            .unwrap();
+        let browser = Browser {
+            client,
+            base: self.base.clone(),
+        };
+        let r = browser.sign_in(&format!("{handle}@example.org"), PASSWORD).await;
+        assert_eq!(r.status(), 303);
+        browser
+    }
+}
+
+/// Search until `q` finds `n` results (the other server's index catches up on its own).
+async fn until_found(browser: &Browser, q: &str, n: u64) -> serde_json::Value {
+    let deadline = Instant::now() + Duration::from_secs(20);
+    loop {
+        let r = browser.get(&format!("/api/search?q={}", encode(q))).await;
+        if r.status() == 200 {
+            let v: serde_json::Value = r.json().await.unwrap();
+            if total(&v) == n {
+                return v;
+            }
+            assert!(Instant::now() < deadline, "{q}: expected {n} results, still {v}");
+        } else {
+            assert!(Instant::now() < deadline, "{q}: search still answers {}", r.status());
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+}
+
+/// The outbox position the index in `dir` last committed.
+fn committed_position(dir: &Path) -> i64 {
+    let meta: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(dir.join("meta.json")).expect("meta.json")).expect("json");
+    let payload: serde_json::Value =
+        serde_json::from_str(meta["payload"].as_str().expect("payload")).expect("payload json");
+    payload["outbox"].as_i64().expect("outbox position")
+}
+
+async fn a_post_committed_before_a_crash_is_searchable_after_restart(app: TestApp) {
+    let w = world(&app).await;
+    let dir = tempfile::tempdir().unwrap();
+    let index = dir.path().join("index");
+    // A server that would not commit its index for an hour.
+    let server = Server::start(&app, dir.path(), &[("COMMONROOM__SEARCH__COMMIT_MS", "3600000")]).await;
+    let ada = server.browser("ada").await;
+    until_found(&ada, "digital", 1).await;
+    let before = committed_position(&index);
+
+    post_at(
+        &app,
+        w.admin_id,
+        w.channel_id,
+        ("discussion", "Axolotl survey", "", "Results are in."),
+        days_ago(0),
+    )
+    .await;
+    let head = commonroom::store::search::outbox_head(&app.db).await.unwrap();
+    assert_eq!(total(&api(&ada, "axolotl").await), 0, "stored, not yet in the index");
+    assert!(
+        committed_position(&index) < head,
+        "the index has not committed the post"
+    );
+    server.kill().await;
+    assert!(
+        index.join(".tantivy-writer.lock").exists(),
+        "the dead process left its lock file behind"
+    );
+
+    let server = Server::start(&app, dir.path(), &[]).await;
+    let ada = server.browser("ada").await;
+    let found = until_found(&ada, "axolotl", 1).await;
+
+    assert_eq!(titles(&found), ["Axolotl survey"]);
+    assert!(committed_position(&index) >= head);
+    assert!(before < head);
+}
+
+async fn a_deleted_or_damaged_index_is_rebuilt_on_start(app: TestApp) {
+    let w = world(&app).await;
+    for i in 0..30 {
+        post_at(
+            &app,
+            w.admin_id,
+            w.channel_id,
+            ("discussion", &format!("Pangolin note {i}"), "", "Notes."),
+            days_ago(i),
+        )
+        .await;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let index = dir.path().join("index");
+    let server = Server::start(&app, dir.path(), &[]).await;
+    until_found(&server.browser("ada").await, "pangolin", 30).await;
+    server.kill().await;
+
+    std::fs::remove_file(index.join("meta.json")).unwrap();
+    let server = Server::start(&app, dir.path(), &[]).await;
+    let ada = server.browser("ada").await;
+    assert_eq!(
+        ada.get("/").await.status(),
+        200,
+        "pages are served whatever the index is doing"
+    );
+    until_found(&ada, "pangolin", 30).await;
+    server.kill().await;
+
+    std::fs::write(index.join("meta.json"), "{ this is not an index").unwrap();
+    let server = Server::start(&app, dir.path(), &[]).await;
+    until_found(&server.browser("ada").await, "pangolin", 30).await;
+    server.kill().await;
+}
+
+async fn a_post_stored_through_one_server_is_found_through_another(app: TestApp) {
+    let w = world(&app).await;
+    let other = spawn_app_beside(&app).await;
+    let bea_here = app.signed_in("bea", Role::Member).await;
+    let bea_there = other.browser();
+    assert_eq!(bea_there.sign_in("bea@example.org", PASSWORD).await.status(), 303);
+
+    let id = w
+        .admin
+        .create_post("digital", "discussion", "Capybara consultation", "", "Have your say.")
+        .await;
+    other.search_settled().await;
+    app.search_settled().await;
+
+    assert_eq!(titles(&api(&bea_there, "capybara").await), ["Capybara consultation"]);
+    assert_eq!(titles(&api(&bea_here, "capybara").await), ["Capybara consultation"]);
+
+    // And a change made through the second server reaches the first one's index.
+    let ada_there = other.browser();
+    ada_there.sign_in("ada@example.org", PASSWORD).await;
+    assert_eq!(ada_there.post(&format!("/p/{id}/delete"), &[]).await.status(), 303);
+    app.search_settled().await;
+    other.search_settled().await;
+    assert_eq!(total(&api(&bea_here, "capybara").await), 0);
+    assert_eq!(total(&api(&bea_there, "capybara").await), 0);
+}
+
+async fn reindex_rebuilds_with_or_without_a_server_running(app: TestApp) {
+    let w = world(&app).await;
+    post_at(
+        &app,
+        w.admin_id,
+        w.channel_id,
+        ("discussion", "Okapi sightings", "", "Two seen."),
+        days_ago(2),
+    )
+    .await;
+    app.search_settled().await;
+    let reindex = |dir: &Path| {
+        let mut cmd = Command::new(env!("CARGO_BIN_EXE_commonroom"));
+        cmd.arg("--data-dir")
+            .arg(dir)
+            .arg("--database-url")
+            .arg(app.state.settings.database_url().expose())
+            .arg("reindex")
+            .env_remove("DATABASE_URL")
+            .env("RUST_LOG", "warn")
+            .kill_on_drop(true);
+        cmd
+    };
+
+    // The test app's own server holds its index: it is asked to rebuild, and keeps answering.
+    let out = reindex(app.data_dir()).output().await.unwrap();
+    let said = String::from_utf8_lossy(&out.stdout);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(said.contains("Search index rebuilt"), "{said}");
+    assert!(!commonroom::search::indexer::rebuild_request(app.state.search.dir()).exists());
+    app.search_settled().await;
+    assert_eq!(titles(&api(&w.admin, "okapi").await), ["Okapi sightings"]);
+
+    // With no server, the command rebuilds by itself.
+    let dir = tempfile::tempdir().unwrap();
+    let out = reindex(dir.path()).output().await.unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(String::from_utf8_lossy(&out.stdout).contains("Search index rebuilt"));
+    let server = Server::start(&app, dir.path(), &[]).await;
+    until_found(&server.browser("ada").await, "okapi", 1).await;
+    server.kill().await;
+}
