@@ -86,7 +86,13 @@ fn live_of(index: Index) -> Result<Live, TantivyError> {
     let (_, fields) = schema::schema();
     schema::register_analyzers(&index);
     let reader = index.reader_builder().reload_policy(ReloadPolicy::Manual).try_into()?;
-    Ok(Live { index, reader, fields })
+    Ok(Live {
+        index,
+        reader,
+        fields,
+        english: schema::english(),
+        plain: schema::plain(),
+    })
 }
 
 /// Open the index in `dir` with its writer; the position it covers comes back too.
@@ -165,7 +171,14 @@ pub async fn rebuild(
     }
     std::fs::create_dir_all(&fresh).with_context(|| format!("creating {}", fresh.display()))?;
     let (schema_def, f) = schema::schema();
-    let index = Index::create_in_dir(&fresh, schema_def).context("creating the new index")?;
+    let index = Index::builder()
+        .schema(schema_def)
+        .settings(tantivy::IndexSettings {
+            docstore_blocksize: schema::DOCSTORE_BLOCK,
+            ..Default::default()
+        })
+        .create_in_dir(&fresh)
+        .context("creating the new index")?;
     schema::register_analyzers(&index);
     let threads = std::thread::available_parallelism().map_or(1, |n| n.get()).clamp(1, 4);
     let budget = (settings.writer_mb.max(20) * 1_000_000).max(threads * 40_000_000);
@@ -187,6 +200,11 @@ pub async fn rebuild(
     let mut prepared = writer.prepare_commit()?;
     prepared.set_payload(&payload(replay_from));
     blocking(|| prepared.commit()).context("committing the new index")?;
+    // One segment answers faster than several (and typo matching walks one dictionary).
+    let segments = index.searchable_segment_ids()?;
+    if segments.len() > 1 {
+        blocking(|| writer.merge(&segments).wait()).context("merging the new index")?;
+    }
     blocking(|| writer.wait_merging_threads()).context("finishing the new index")?;
 
     let old = sibling(dir, "old");

@@ -3,6 +3,7 @@
 //!
 //! - `schema`   the documents, fields and the English analyzer
 //! - `query`    the search box's language, parsed (pure)
+//! - `ranking`  BM25 with a mild recency boost, and the count, in one pass
 //! - `searcher` running a parsed query against the index, limited to what the reader may see
 //! - `indexer`  the one task that writes the index: replays the outbox, commits about
 //!   once a second, rebuilds from the database when the index is missing or broken
@@ -12,6 +13,7 @@
 
 pub mod indexer;
 pub mod query;
+pub mod ranking;
 pub mod schema;
 pub mod searcher;
 
@@ -19,6 +21,7 @@ use std::path::{Path, PathBuf};
 use std::sync::{Arc, RwLock};
 use std::time::Duration;
 
+use tantivy::tokenizer::TextAnalyzer;
 use tantivy::{Index, IndexReader};
 use tokio::sync::watch;
 
@@ -29,6 +32,9 @@ pub struct Live {
     pub index: Index,
     pub reader: IndexReader,
     pub fields: Fields,
+    /// The analyzers, built once (each search clones them).
+    pub english: TextAnalyzer,
+    pub plain: TextAnalyzer,
 }
 
 /// Whether search can answer, in words for the search page.

@@ -1,34 +1,30 @@
 //! Running a parsed query: words become tantivy queries over the one `text`
 //! field (a match in the title scores higher, words side by side higher
 //! still, newer posts a little higher), operators become filters, and the
-//! reader's access becomes exclusions that no hit, count, snippet or
-//! suggestion can get past. When exact words find almost nothing, words
+//! reader's access is checked on every match as results are collected
+//! (`ranking`), so no hit, count, snippet or suggestion can get past it. When exact words find almost nothing, words
 //! one or two letters away are tried and the results say so.
 
 use std::collections::{BTreeMap, HashMap};
 use std::ops::Bound;
 
 use chrono::{DateTime, NaiveTime, TimeZone, Utc};
-use tantivy::collector::{Count, TopDocs};
 use tantivy::query::{
     AllQuery, BooleanQuery, BoostQuery, ConstScoreQuery, FuzzyTermQuery, Occur, PhraseQuery, Query, RangeQuery,
-    TermQuery, TermSetQuery,
+    TermQuery,
 };
 use tantivy::schema::{IndexRecordOption, Value};
 use tantivy::snippet::SnippetGenerator;
 use tantivy::tokenizer::TextAnalyzer;
-use tantivy::{DocAddress, Order, SegmentReader, TantivyDocument, Term};
+use tantivy::{DocAddress, TantivyDocument, Term};
 
 use super::Live;
 use super::query::{SearchQuery, Term as QueryTerm};
-use super::schema::{self, DocKind, Fields};
+use super::ranking::{AccessCheck, Newest, Recent};
+use super::schema::{DocKind, Fields};
 
-/// A title match counts this much more than a match elsewhere.
-const TITLE_BOOST: f32 = 2.0;
 /// The query's words side by side (within two positions) add this much.
 const PHRASE_BOOST: f32 = 1.5;
-/// The newest posts score up to this much more (a tie-breaker, not a ranking).
-const RECENCY_BOOST: f32 = 0.1;
 /// Fewer exact results than this, and similar words are tried.
 const FEW: usize = 3;
 /// A word a few letters away scores this (a constant): below almost any exact match.
@@ -135,10 +131,23 @@ fn filter(q: Box<dyn Query>) -> Box<dyn Query> {
     boxed(ConstScoreQuery::new(q, 0.0))
 }
 
+/// Documents with any of these terms. A union of posting lists: tantivy's
+/// `TermSetQuery` fills a bitset of the whole segment on every search, which
+/// costs more than the search itself.
+fn any_of(terms: impl IntoIterator<Item = Term>) -> Box<dyn Query> {
+    let mut queries: Vec<Box<dyn Query>> = terms
+        .into_iter()
+        .map(|t| boxed(TermQuery::new(t, IndexRecordOption::Basic)))
+        .collect();
+    if queries.len() == 1 {
+        queries.remove(0)
+    } else {
+        boxed(BooleanQuery::union(queries))
+    }
+}
+
 fn u64_set(field: tantivy::schema::Field, ids: &[i64]) -> Box<dyn Query> {
-    boxed(TermSetQuery::new(
-        ids.iter().map(|&id| Term::from_field_u64(field, u64_of(id))),
-    ))
+    any_of(ids.iter().map(|&id| Term::from_field_u64(field, u64_of(id))))
 }
 
 /// The words of one query term, after the analyzer.
@@ -154,6 +163,8 @@ struct Builder<'a> {
     english: TextAnalyzer,
     plain: TextAnalyzer,
     req: &'a Request<'a>,
+    /// For a fuzzy search: the index's words near each typed word.
+    near: HashMap<String, Vec<String>>,
 }
 
 impl Builder<'_> {
@@ -169,60 +180,32 @@ impl Builder<'_> {
         Analyzed { tokens, fuzzable }
     }
 
-    /// A term as a query. With `fuzzy`, a single word also matches words a
-    /// few letters away (as written, not stemmed), below exact matches.
+    /// A term as a query. With `fuzzy`, a single word also matches the
+    /// index's words a few letters away (as written, not stemmed), below exact matches.
     fn term_query(&self, a: &Analyzed, fuzzy: bool) -> Option<Box<dyn Query>> {
-        let f = self.f;
-        let exact = match a.tokens.as_slice() {
-            [] => return None,
-            [token] => boxed(BooleanQuery::new(vec![
-                (
-                    Occur::Must,
-                    boxed(TermQuery::new(
-                        Term::from_field_text(f.text, token),
-                        IndexRecordOption::WithFreqs,
-                    )),
-                ),
-                (
-                    Occur::Should,
-                    boxed(BoostQuery::new(
-                        boxed(TermQuery::new(
-                            Term::from_field_text(f.title, token),
-                            IndexRecordOption::WithFreqs,
-                        )),
-                        TITLE_BOOST,
-                    )),
-                ),
-            ])),
-            tokens => {
-                let phrase = |field| PhraseQuery::new(tokens.iter().map(|t| Term::from_field_text(field, t)).collect());
-                boxed(BooleanQuery::new(vec![
-                    (Occur::Must, boxed(phrase(f.text))),
-                    (
-                        Occur::Should,
-                        boxed(BoostQuery::new(boxed(phrase(f.title)), TITLE_BOOST)),
-                    ),
-                ]))
-            }
-        };
+        let exact = self.plain_term(a, IndexRecordOption::WithFreqs)?;
         match &a.fuzzable {
-            Some((word, distance)) if fuzzy => {
-                let near = FuzzyTermQuery::new(Term::from_field_text(f.plain, word), *distance, true);
-                Some(boxed(BooleanQuery::union(vec![
+            Some((word, _)) if fuzzy => match self.near.get(word).filter(|n| !n.is_empty()) {
+                Some(words) => Some(boxed(BooleanQuery::union(vec![
                     exact,
-                    boxed(BoostQuery::new(boxed(near), FUZZY_WEIGHT)),
-                ])))
-            }
+                    boxed(BoostQuery::new(
+                        any_of(words.iter().map(|w| Term::from_field_text(self.f.plain, w))),
+                        FUZZY_WEIGHT,
+                    )),
+                ]))),
+                None => Some(exact),
+            },
             _ => Some(exact),
         }
     }
 
-    fn plain_term(&self, a: &Analyzed) -> Option<Box<dyn Query>> {
+    /// A word (one token) or a phrase (several) in the `text` field.
+    fn plain_term(&self, a: &Analyzed, scoring: IndexRecordOption) -> Option<Box<dyn Query>> {
         match a.tokens.as_slice() {
             [] => None,
             [token] => Some(boxed(TermQuery::new(
                 Term::from_field_text(self.f.text, token),
-                IndexRecordOption::Basic,
+                scoring,
             ))),
             tokens => Some(boxed(PhraseQuery::new(
                 tokens.iter().map(|t| Term::from_field_text(self.f.text, t)).collect(),
@@ -230,7 +213,7 @@ impl Builder<'_> {
         }
     }
 
-    /// The whole query: words (exact, or fuzzy where `fuzzy`), filters and access.
+    /// The whole query: words (exact, or fuzzy where `fuzzy`) and filters.
     fn build(&self, groups: &[Vec<Analyzed>], excluded: &[Analyzed], fuzzy: bool) -> Box<dyn Query> {
         let f = self.f;
         let q = self.req.query;
@@ -268,8 +251,8 @@ impl Builder<'_> {
             ));
         }
         for a in excluded {
-            if let Some(q) = self.plain_term(a) {
-                clauses.push((Occur::MustNot, q));
+            if let Some(q) = self.plain_term(a, IndexRecordOption::Basic) {
+                clauses.push((Occur::MustNot, boxed(ForwardOnly(q))));
             }
         }
         if !self.req.channels.is_empty() {
@@ -280,7 +263,7 @@ impl Builder<'_> {
         }
         if !q.kinds.is_empty() {
             let kinds = q.kinds.iter().map(|k| Term::from_field_text(f.kind, k.as_str()));
-            clauses.push((Occur::Must, filter(boxed(TermSetQuery::new(kinds)))));
+            clauses.push((Occur::Must, filter(any_of(kinds))));
         }
         if q.has_link {
             clauses.push((
@@ -293,7 +276,7 @@ impl Builder<'_> {
         }
         if !q.domains.is_empty() {
             let domains = q.domains.iter().map(|d| Term::from_field_text(f.domain, d));
-            clauses.push((Occur::Must, filter(boxed(TermSetQuery::new(domains)))));
+            clauses.push((Occur::Must, filter(any_of(domains))));
         }
         if q.before.is_some() || q.after.is_some() {
             let day = |d: chrono::NaiveDate| {
@@ -310,60 +293,33 @@ impl Builder<'_> {
             };
             clauses.push((Occur::Must, filter(boxed(RangeQuery::new(lower, upper)))));
         }
-        // Access last: nothing above can reach past it.
-        let access = self.req.access;
-        if !access.unreadable.is_empty() {
-            clauses.push((Occur::MustNot, u64_set(f.channel, &access.unreadable)));
-        }
-        let private = boxed(TermQuery::new(
-            Term::from_field_u64(f.private, 1),
-            IndexRecordOption::Basic,
-        ));
-        let not_mine = if access.member_of.is_empty() {
-            private
-        } else {
-            boxed(BooleanQuery::new(vec![
-                (Occur::Must, private),
-                (Occur::MustNot, u64_set(f.channel, &access.member_of)),
-            ]))
-        };
-        clauses.push((Occur::MustNot, not_mine));
         boxed(BooleanQuery::new(clauses))
     }
 }
 
-fn recency_factor(at_secs: i64, now_secs: i64) -> f32 {
-    let days = ((now_secs - at_secs).max(0) as f32) / 86_400.0;
-    1.0 + RECENCY_BOOST / (1.0 + days / 30.0)
-}
-
 fn run(live: &Live, query: &dyn Query, req: &Request<'_>) -> Result<(usize, Vec<DocAddress>), SearchError> {
     let searcher = live.reader.searcher();
+    let access = AccessCheck {
+        unreadable: req.access.unreadable.iter().map(|&id| u64_of(id)).collect(),
+        member_of: req.access.member_of.iter().map(|&id| u64_of(id)).collect(),
+    };
     let limit = req.limit.max(1);
-    let ranked = req.sort == Sort::Relevance && req.query.has_terms();
-    if ranked {
-        let now_secs = Utc::now().timestamp();
-        let top = TopDocs::with_limit(limit)
-            .and_offset(req.offset)
-            .tweak_score(move |segment: &SegmentReader| {
-                let at = segment
-                    .fast_fields()
-                    .i64("at")
-                    .ok()
-                    .map(|c| c.first_or_default_col(now_secs));
-                move |doc, score: f32| match &at {
-                    Some(col) => score * recency_factor(col.get_val(doc), now_secs),
-                    None => score,
-                }
-            });
-        let (total, top) = searcher.search(query, &(Count, top))?;
+    if req.sort == Sort::Relevance && req.query.has_terms() {
+        let recent = Recent {
+            offset: req.offset,
+            limit,
+            now_secs: Utc::now().timestamp(),
+            access,
+        };
+        let (total, top) = searcher.search(query, &recent)?;
         Ok((total, top.into_iter().map(|(_, a)| a).collect()))
     } else {
-        let top = TopDocs::with_limit(limit)
-            .and_offset(req.offset)
-            .order_by_fast_field::<i64>("at", Order::Desc);
-        let (total, top) = searcher.search(query, &(Count, top))?;
-        Ok((total, top.into_iter().map(|(_, a)| a).collect()))
+        let newest = Newest {
+            offset: req.offset,
+            limit,
+            access,
+        };
+        Ok(searcher.search(query, &newest)?)
     }
 }
 
@@ -371,9 +327,10 @@ fn run(live: &Live, query: &dyn Query, req: &Request<'_>) -> Result<(usize, Vec<
 pub fn search(live: &Live, req: &Request<'_>) -> Result<Results, SearchError> {
     let mut b = Builder {
         f: live.fields,
-        english: schema::english(),
-        plain: schema::plain(),
+        english: live.english.clone(),
+        plain: live.plain.clone(),
         req,
+        near: HashMap::new(),
     };
     let groups: Vec<Vec<Analyzed>> = req
         .query
@@ -388,6 +345,11 @@ pub fn search(live: &Live, req: &Request<'_>) -> Result<Results, SearchError> {
     let mut similar = None;
     let fuzzable: Vec<&(String, u8)> = groups.iter().flatten().filter_map(|a| a.fuzzable.as_ref()).collect();
     if total < FEW && !fuzzable.is_empty() {
+        let searcher = live.reader.searcher();
+        b.near = fuzzable
+            .iter()
+            .map(|(word, distance)| (word.clone(), near_words(&searcher, live.fields.plain, word, *distance)))
+            .collect();
         let fuzzy = b.build(&groups, &excluded, true);
         let (fuzzy_total, fuzzy_addresses) = run(live, fuzzy.as_ref(), req)?;
         if fuzzy_total > total {
@@ -406,19 +368,22 @@ pub fn search(live: &Live, req: &Request<'_>) -> Result<Results, SearchError> {
         .map(|t| (t, 1.0))
         .collect();
     if let Some(words) = similar.as_mut() {
-        let found = similar_words(&fuzzable, &docs, &live.fields);
+        let found = similar_words(&fuzzable, &docs, live);
         for (word, stem) in found {
             terms.insert(stem, 1.0);
             words.push(word);
         }
     }
     let f = live.fields;
-    let mut body_snippets = SnippetGenerator::new(terms.clone(), schema::english(), f.body, SNIPPET_CHARS);
-    body_snippets.set_max_num_chars(SNIPPET_CHARS);
-    let title_snippets = SnippetGenerator::new(terms, schema::english(), f.title, 400);
+    let generators = req.snippets.then(|| {
+        let mut bodies = SnippetGenerator::new(terms.clone(), live.english.clone(), f.body, SNIPPET_CHARS);
+        bodies.set_max_num_chars(SNIPPET_CHARS);
+        let titles = SnippetGenerator::new(terms, live.english.clone(), f.title, 400);
+        (titles, bodies)
+    });
     let hits = docs
         .iter()
-        .map(|doc| hit(doc, &f, req.snippets.then_some((&title_snippets, &body_snippets))))
+        .map(|doc| hit(doc, &f, generators.as_ref().map(|(t, b)| (t, b))))
         .collect();
     Ok(Results {
         total,
@@ -505,9 +470,10 @@ pub fn escape(text: &str) -> String {
 /// For each fuzzily matched query word, the most common word in the hits
 /// within its distance: `(word as written, its stem)`. Only the hits the
 /// reader may see are looked at, so nothing private can be suggested.
-fn similar_words(fuzzable: &[&(String, u8)], docs: &[TantivyDocument], f: &Fields) -> Vec<(String, String)> {
-    let mut plain = schema::plain();
-    let mut english = schema::english();
+fn similar_words(fuzzable: &[&(String, u8)], docs: &[TantivyDocument], live: &Live) -> Vec<(String, String)> {
+    let f = &live.fields;
+    let mut plain = live.plain.clone();
+    let mut english = live.english.clone();
     let mut out = Vec::new();
     for (typed, distance) in fuzzable {
         let mut counts: HashMap<String, usize> = HashMap::new();
@@ -529,7 +495,40 @@ fn similar_words(fuzzable: &[&(String, u8)], docs: &[TantivyDocument], f: &Field
     out
 }
 
-/// Edit distance counting a swap of neighbours as one edit (as the fuzzy search does).
+/// At most this many of the index's words stand in for one mistyped word (the commonest).
+const NEAR_WORDS: usize = 40;
+
+/// The index's words within `distance` edits of `word`, commonest first,
+/// found by walking each segment's dictionary with a Levenshtein automaton.
+/// They then take part as ordinary words (a union of posting lists), which is
+/// far cheaper than tantivy's fuzzy scorer filling a bitset per segment.
+/// Which of them a reader may see is left to the access check, as for any word.
+fn near_words(searcher: &tantivy::Searcher, field: tantivy::schema::Field, word: &str, distance: u8) -> Vec<String> {
+    let Ok(dfa) = FuzzyTermQuery::new(Term::from_field_text(field, word), distance, true).automaton() else {
+        return Vec::new();
+    };
+    let mut found: HashMap<String, u64> = HashMap::new();
+    for segment in searcher.segment_readers() {
+        let Ok(inverted) = segment.inverted_index(field) else {
+            continue;
+        };
+        let Ok(mut stream) = inverted.terms().search(&dfa).into_stream() else {
+            continue;
+        };
+        while stream.advance() {
+            if let Ok(candidate) = std::str::from_utf8(stream.key())
+                && candidate != word
+            {
+                *found.entry(candidate.to_owned()).or_default() += u64::from(stream.value().doc_freq);
+            }
+        }
+    }
+    let mut words: Vec<(String, u64)> = found.into_iter().collect();
+    words.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
+    words.into_iter().take(NEAR_WORDS).map(|(w, _)| w).collect()
+}
+
+/// Edit distance counting a swap of neighbours as one edit.
 pub fn levenshtein(a: &str, b: &str) -> usize {
     let a: Vec<char> = a.chars().collect();
     let b: Vec<char> = b.chars().collect();
@@ -576,11 +575,69 @@ mod tests {
         assert_eq!(escape("<script>\"x\"&"), "&lt;script&gt;&quot;x&quot;&amp;");
         assert_eq!(opening("one two three", 8), "one two…");
     }
+}
 
-    #[test]
-    fn newer_scores_a_little_higher() {
-        let now = 1_800_000_000;
-        assert!(recency_factor(now, now) > recency_factor(now - 86_400 * 365, now));
-        assert!(recency_factor(now, now) <= 1.0 + RECENCY_BOOST);
+/// A query whose matches are only ever `seek`ed forward, never "seeked in the
+/// danger zone". tantivy's phrase scorer asserts, in debug builds, something
+/// exclusions (`-"cold snap"`) do not guarantee; wrapped like this, an excluded
+/// phrase behaves like any other docset.
+#[derive(Debug)]
+struct ForwardOnly(Box<dyn Query>);
+
+impl Clone for ForwardOnly {
+    fn clone(&self) -> Self {
+        Self(self.0.box_clone())
+    }
+}
+
+impl Query for ForwardOnly {
+    fn weight(&self, scoring: tantivy::query::EnableScoring<'_>) -> tantivy::Result<Box<dyn tantivy::query::Weight>> {
+        Ok(Box::new(ForwardOnlyWeight(self.0.weight(scoring)?)))
+    }
+}
+
+struct ForwardOnlyWeight(Box<dyn tantivy::query::Weight>);
+
+impl tantivy::query::Weight for ForwardOnlyWeight {
+    fn scorer(
+        &self,
+        reader: &tantivy::SegmentReader,
+        boost: tantivy::Score,
+    ) -> tantivy::Result<Box<dyn tantivy::query::Scorer>> {
+        Ok(Box::new(ForwardOnlyScorer(self.0.scorer(reader, boost)?)))
+    }
+
+    fn explain(
+        &self,
+        reader: &tantivy::SegmentReader,
+        doc: tantivy::DocId,
+    ) -> tantivy::Result<tantivy::query::Explanation> {
+        self.0.explain(reader, doc)
+    }
+}
+
+struct ForwardOnlyScorer(Box<dyn tantivy::query::Scorer>);
+
+impl tantivy::DocSet for ForwardOnlyScorer {
+    fn advance(&mut self) -> tantivy::DocId {
+        self.0.advance()
+    }
+
+    fn seek(&mut self, target: tantivy::DocId) -> tantivy::DocId {
+        self.0.seek(target)
+    }
+
+    fn doc(&self) -> tantivy::DocId {
+        self.0.doc()
+    }
+
+    fn size_hint(&self) -> u32 {
+        self.0.size_hint()
+    }
+}
+
+impl tantivy::query::Scorer for ForwardOnlyScorer {
+    fn score(&mut self) -> tantivy::Score {
+        self.0.score()
     }
 }

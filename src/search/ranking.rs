@@ -1,0 +1,295 @@
+//! Collecting results in one pass over the matches: the reader's access
+//! (checked per match from a fast field, so it costs the same however much
+//! content is private), the total count, and the page: by BM25 with a mild
+//! recency boost, or newest first. In the ranked order a document's date is
+//! only read when its score, boosted as much as recency ever could, would
+//! still make the page.
+
+use std::cmp::{Ordering, Reverse};
+use std::collections::BinaryHeap;
+use std::sync::Arc;
+
+use tantivy::collector::{Collector, SegmentCollector};
+use tantivy::columnar::{ColumnIndex, ColumnValues};
+use tantivy::{DocAddress, DocId, Score, SegmentOrdinal, SegmentReader};
+
+/// The newest documents score up to this much more (a tie-breaker, not a ranking).
+pub const RECENCY_BOOST: f32 = 0.1;
+
+/// `1 + RECENCY_BOOST / (1 + age in days / 30)`: 1.1 today, 1.05 a month ago, ~1.008 a year ago.
+pub fn recency_factor(at_secs: i64, now_secs: i64) -> f32 {
+    let days = ((now_secs - at_secs).max(0) as f32) / 86_400.0;
+    1.0 + RECENCY_BOOST / (1.0 + days / 30.0)
+}
+
+#[derive(Debug, Clone, Copy, PartialEq)]
+struct Ranked(Score, DocAddress);
+
+impl Eq for Ranked {}
+
+impl PartialOrd for Ranked {
+    fn partial_cmp(&self, other: &Self) -> Option<Ordering> {
+        Some(self.cmp(other))
+    }
+}
+
+impl Ord for Ranked {
+    /// Higher score first; between equals, the earlier document (stable pages).
+    fn cmp(&self, other: &Self) -> Ordering {
+        self.0.total_cmp(&other.0).then_with(|| other.1.cmp(&self.1))
+    }
+}
+
+/// Which documents the reader may see, by their `scope` (channel id × 2, plus 1 if private).
+#[derive(Debug, Clone, Default)]
+pub struct AccessCheck {
+    /// Channels the reader may not read now (from the database, this request).
+    pub unreadable: Vec<u64>,
+    /// Private channels the reader is a member of now.
+    pub member_of: Vec<u64>,
+}
+
+impl AccessCheck {
+    /// A channel's content is visible unless its channel is unreadable now, or
+    /// it was private when indexed and the reader is not a member (which also
+    /// covers a private channel created after this request read the list).
+    #[inline]
+    pub fn allows(&self, scope: u64) -> bool {
+        let channel = scope >> 1;
+        !self.unreadable.contains(&channel) && (scope & 1 == 0 || self.member_of.contains(&channel))
+    }
+}
+
+/// A full fast column (one value per document) read directly, or with a default.
+fn column(segment: &SegmentReader, field: &str, default: i64) -> tantivy::Result<Arc<dyn ColumnValues<i64>>> {
+    let column = segment.fast_fields().i64(field)?;
+    Ok(match column.index {
+        ColumnIndex::Full => column.values.clone(),
+        _ => column.first_or_default_col(default),
+    })
+}
+
+fn scope_column(segment: &SegmentReader) -> tantivy::Result<Arc<dyn ColumnValues<u64>>> {
+    let column = segment.fast_fields().u64("scope")?;
+    // A document without a scope gets one no reader can pass (channel 0, private).
+    Ok(match column.index {
+        ColumnIndex::Full => column.values.clone(),
+        _ => column.first_or_default_col(1),
+    })
+}
+
+/// The best `offset + limit` documents by boosted score, and how many matched.
+pub struct Recent {
+    pub offset: usize,
+    pub limit: usize,
+    /// "Now" in seconds, fixed for the whole search.
+    pub now_secs: i64,
+    pub access: AccessCheck,
+}
+
+pub struct RecentSegment {
+    ord: SegmentOrdinal,
+    at: Arc<dyn ColumnValues<i64>>,
+    scope: Arc<dyn ColumnValues<u64>>,
+    access: AccessCheck,
+    now_secs: i64,
+    keep: usize,
+    best: BinaryHeap<Reverse<Ranked>>,
+    count: usize,
+}
+
+impl Collector for Recent {
+    type Fruit = (usize, Vec<(Score, DocAddress)>);
+    type Child = RecentSegment;
+
+    fn for_segment(&self, ord: SegmentOrdinal, segment: &SegmentReader) -> tantivy::Result<RecentSegment> {
+        Ok(RecentSegment {
+            ord,
+            at: column(segment, "at", self.now_secs)?,
+            scope: scope_column(segment)?,
+            access: self.access.clone(),
+            now_secs: self.now_secs,
+            keep: (self.offset + self.limit).max(1),
+            best: BinaryHeap::new(),
+            count: 0,
+        })
+    }
+
+    fn requires_scoring(&self) -> bool {
+        true
+    }
+
+    fn merge_fruits(&self, fruits: Vec<(usize, Vec<(Score, DocAddress)>)>) -> tantivy::Result<Self::Fruit> {
+        let total = fruits.iter().map(|(n, _)| n).sum();
+        let mut all: Vec<Ranked> = fruits
+            .into_iter()
+            .flat_map(|(_, hits)| hits.into_iter().map(|(s, a)| Ranked(s, a)))
+            .collect();
+        all.sort_by(|a, b| b.cmp(a));
+        Ok((
+            total,
+            all.into_iter()
+                .skip(self.offset)
+                .take(self.limit)
+                .map(|Ranked(s, a)| (s, a))
+                .collect(),
+        ))
+    }
+}
+
+impl SegmentCollector for RecentSegment {
+    type Fruit = (usize, Vec<(Score, DocAddress)>);
+
+    fn collect(&mut self, doc: DocId, score: Score) {
+        if !self.access.allows(self.scope.get_val(doc)) {
+            return;
+        }
+        self.count += 1;
+        let full = self.best.len() >= self.keep;
+        if full
+            && let Some(Reverse(worst)) = self.best.peek()
+            && score * (1.0 + RECENCY_BOOST) < worst.0
+        {
+            return;
+        }
+        let boosted = score * recency_factor(self.at.get_val(doc), self.now_secs);
+        let ranked = Ranked(boosted, DocAddress::new(self.ord, doc));
+        if !full {
+            self.best.push(Reverse(ranked));
+        } else if let Some(mut worst) = self.best.peek_mut()
+            && ranked > worst.0
+        {
+            *worst = Reverse(ranked);
+        }
+    }
+
+    fn harvest(self) -> Self::Fruit {
+        (
+            self.count,
+            self.best.into_iter().map(|Reverse(Ranked(s, a))| (s, a)).collect(),
+        )
+    }
+}
+
+/// The newest `offset + limit` documents the reader may see, and how many matched.
+pub struct Newest {
+    pub offset: usize,
+    pub limit: usize,
+    pub access: AccessCheck,
+}
+
+pub struct NewestSegment {
+    ord: SegmentOrdinal,
+    at: Arc<dyn ColumnValues<i64>>,
+    scope: Arc<dyn ColumnValues<u64>>,
+    access: AccessCheck,
+    keep: usize,
+    best: BinaryHeap<Reverse<(i64, Reverse<DocAddress>)>>,
+    count: usize,
+}
+
+impl Collector for Newest {
+    type Fruit = (usize, Vec<DocAddress>);
+    type Child = NewestSegment;
+
+    fn for_segment(&self, ord: SegmentOrdinal, segment: &SegmentReader) -> tantivy::Result<NewestSegment> {
+        Ok(NewestSegment {
+            ord,
+            at: column(segment, "at", i64::MIN)?,
+            scope: scope_column(segment)?,
+            access: self.access.clone(),
+            keep: (self.offset + self.limit).max(1),
+            best: BinaryHeap::new(),
+            count: 0,
+        })
+    }
+
+    fn requires_scoring(&self) -> bool {
+        false
+    }
+
+    fn merge_fruits(&self, fruits: Vec<(usize, Vec<(i64, DocAddress)>)>) -> tantivy::Result<Self::Fruit> {
+        let total = fruits.iter().map(|(n, _)| n).sum();
+        let mut all: Vec<(i64, DocAddress)> = fruits.into_iter().flat_map(|(_, hits)| hits).collect();
+        all.sort_by(|a, b| b.0.cmp(&a.0).then_with(|| a.1.cmp(&b.1)));
+        Ok((
+            total,
+            all.into_iter()
+                .skip(self.offset)
+                .take(self.limit)
+                .map(|(_, a)| a)
+                .collect(),
+        ))
+    }
+}
+
+impl SegmentCollector for NewestSegment {
+    type Fruit = (usize, Vec<(i64, DocAddress)>);
+
+    fn collect(&mut self, doc: DocId, _score: Score) {
+        if !self.access.allows(self.scope.get_val(doc)) {
+            return;
+        }
+        self.count += 1;
+        let entry = (self.at.get_val(doc), Reverse(DocAddress::new(self.ord, doc)));
+        if self.best.len() < self.keep {
+            self.best.push(Reverse(entry));
+        } else if let Some(mut worst) = self.best.peek_mut()
+            && entry > worst.0
+        {
+            *worst = Reverse(entry);
+        }
+    }
+
+    fn harvest(self) -> Self::Fruit {
+        (
+            self.count,
+            self.best.into_iter().map(|Reverse((at, Reverse(a)))| (at, a)).collect(),
+        )
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn newer_scores_a_little_higher() {
+        let now = 1_800_000_000;
+        assert!(recency_factor(now, now) > recency_factor(now - 86_400 * 365, now));
+        assert!(recency_factor(now, now) <= 1.0 + RECENCY_BOOST);
+        assert!(
+            recency_factor(now + 999, now) <= 1.0 + RECENCY_BOOST,
+            "future dates count as now"
+        );
+    }
+
+    #[test]
+    fn access_needs_a_readable_channel_and_membership_of_private_ones() {
+        let access = AccessCheck {
+            unreadable: vec![3],
+            member_of: vec![5],
+        };
+        assert!(access.allows(2 << 1), "open channel 2");
+        assert!(
+            !access.allows(3 << 1),
+            "channel 3 is unreadable now, whatever the index says"
+        );
+        assert!(access.allows((5 << 1) | 1), "private channel 5, a member");
+        assert!(
+            !access.allows((6 << 1) | 1),
+            "private channel 6 (perhaps new): not a member"
+        );
+        assert!(!AccessCheck::default().allows(1), "no scope: nobody");
+    }
+
+    #[test]
+    fn higher_scores_rank_first_and_ties_go_to_the_earlier_document() {
+        let a = Ranked(2.0, DocAddress::new(0, 5));
+        let b = Ranked(1.0, DocAddress::new(0, 1));
+        let c = Ranked(2.0, DocAddress::new(0, 9));
+        let mut v = vec![b, c, a];
+        v.sort_by(|x, y| y.cmp(x));
+        assert_eq!(v, vec![a, c, b]);
+    }
+}
