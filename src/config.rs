@@ -55,6 +55,8 @@ pub struct SearchSettings {
     pub poll_ms: u64,
     /// Memory for the index writer, in MB.
     pub writer_mb: usize,
+    /// Changes are kept in the outbox this long; a server stopped for longer rebuilds its index on start.
+    pub outbox_days: i64,
 }
 
 impl Default for SearchSettings {
@@ -63,6 +65,7 @@ impl Default for SearchSettings {
             commit_ms: 750,
             poll_ms: 100,
             writer_mb: 64,
+            outbox_days: 14,
         }
     }
 }

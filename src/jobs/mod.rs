@@ -5,6 +5,7 @@
 
 pub mod poll_feed;
 pub mod prune_inbox;
+pub mod prune_outbox;
 pub mod publish_post;
 
 use std::sync::Arc;
@@ -23,6 +24,7 @@ use crate::store::jobs::{self, Lease};
 pub enum Job {
     PollFeed(i64),
     PruneInbox,
+    PruneOutbox,
     PublishPost(i64),
 }
 
@@ -31,6 +33,7 @@ impl Job {
         match lease.kind.as_str() {
             poll_feed::KIND => lease.key.parse().ok().map(Job::PollFeed),
             prune_inbox::KIND => Some(Job::PruneInbox),
+            prune_outbox::KIND => Some(Job::PruneOutbox),
             publish_post::KIND => lease.key.parse().ok().map(Job::PublishPost),
             _ => None,
         }
@@ -55,6 +58,7 @@ pub async fn run_claimed(state: &AppState, lease: Lease) -> anyhow::Result<()> {
     let outcome = match Job::from_lease(&lease) {
         Some(Job::PollFeed(id)) => poll_feed::run(state, id).await,
         Some(Job::PruneInbox) => prune_inbox::run(state).await,
+        Some(Job::PruneOutbox) => prune_outbox::run(state).await,
         Some(Job::PublishPost(id)) => publish_post::run(state, id).await,
         None => {
             tracing::warn!(kind = %lease.kind, key = %lease.key, "unknown job kind; removing it");
@@ -157,5 +161,6 @@ pub async fn run_forever(state: AppState, wake: Arc<Notify>) {
 
 /// Jobs that must always exist (recurring housekeeping).
 pub async fn ensure_recurring(state: &AppState) -> Result<(), sea_orm::DbErr> {
-    jobs::ensure(&state.db, prune_inbox::KIND, prune_inbox::KEY, now()).await
+    jobs::ensure(&state.db, prune_inbox::KIND, prune_inbox::KEY, now()).await?;
+    jobs::ensure(&state.db, prune_outbox::KIND, prune_outbox::KEY, now()).await
 }

@@ -67,6 +67,8 @@ pub enum OpenError {
     Missing,
     #[error("the index was built by another version of Commonroom")]
     Stale,
+    #[error("the index is older than the changes the database still keeps")]
+    Behind,
     #[error("another process is writing to {0}; give each server its own data directory")]
     Busy(PathBuf),
     #[error("the index could not be opened ({0})")]
@@ -301,7 +303,14 @@ pub async fn run(db: DatabaseConnection, search: SearchIndex, settings: SearchSe
 
 async fn start(db: &DatabaseConnection, search: &SearchIndex, settings: &SearchSettings) -> anyhow::Result<Follower> {
     let dir = search.dir().to_owned();
-    let opened = blocking(|| open_existing(&dir, settings));
+    let mut opened = blocking(|| open_existing(&dir, settings));
+    if let Ok((_, _, position)) = &opened {
+        // Rows after this index's position were forgotten: it has been away too long.
+        let tail = source::outbox_tail(db).await?;
+        if tail > position + 1 {
+            opened = Err(OpenError::Behind);
+        }
+    }
     let (live, writer, position) = match opened {
         Ok(ok) => ok,
         Err(OpenError::Busy(path)) => {

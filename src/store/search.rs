@@ -309,3 +309,32 @@ pub async fn outbox_replay_point(db: &impl ConnectionTrait, margin: chrono::Dura
     .and_then(|h| h.id)
     .unwrap_or(0))
 }
+
+/// The oldest change still in the outbox (0 when it is empty).
+pub async fn outbox_tail(db: &impl ConnectionTrait) -> Result<i64, DbErr> {
+    #[derive(FromQueryResult)]
+    struct Tail {
+        id: Option<i64>,
+    }
+    Ok(
+        Tail::find_by_statement(sql(db, "SELECT MIN(id) AS id FROM search_outbox", vec![]))
+            .one(db)
+            .await?
+            .and_then(|t| t.id)
+            .unwrap_or(0),
+    )
+}
+
+/// Forget changes older than `keep`, always keeping the newest one (so the
+/// outbox's ids keep counting up, and an index that has not looked for longer
+/// than `keep` notices that it missed some and rebuilds).
+pub async fn prune_outbox(db: &impl ConnectionTrait, keep: chrono::Duration) -> Result<u64, DbErr> {
+    Ok(db
+        .execute(sql(
+            db,
+            "DELETE FROM search_outbox WHERE created_at < ? AND id < (SELECT MAX(id) FROM search_outbox)",
+            vec![(now() - keep).into()],
+        ))
+        .await?
+        .rows_affected())
+}

@@ -19,6 +19,8 @@ on_both_backends!(
     a_post_committed_before_a_crash_is_searchable_after_restart,
     a_deleted_or_damaged_index_is_rebuilt_on_start,
     a_post_stored_through_one_server_is_found_through_another,
+    an_index_away_longer_than_the_outbox_keeps_changes_is_rebuilt,
+    pruning_the_outbox_keeps_its_newest_row_and_what_is_recent,
     reindex_rebuilds_with_or_without_a_server_running,
 );
 
@@ -254,4 +256,73 @@ async fn reindex_rebuilds_with_or_without_a_server_running(app: TestApp) {
     let server = Server::start(&app, dir.path(), &[]).await;
     until_found(&server.browser("ada").await, "okapi", 1).await;
     server.kill().await;
+}
+
+async fn an_index_away_longer_than_the_outbox_keeps_changes_is_rebuilt(app: TestApp) {
+    let w = world(&app).await;
+    let id = post_at(
+        &app,
+        w.admin_id,
+        w.channel_id,
+        ("discussion", "Tapir census", "", "Counted."),
+        days_ago(1),
+    )
+    .await;
+    let dir = tempfile::tempdir().unwrap();
+    let server = Server::start(&app, dir.path(), &[]).await;
+    until_found(&server.browser("ada").await, "tapir", 1).await;
+    server.kill().await;
+
+    // While it is stopped, a change is made whose outbox row is then forgotten
+    // (as `prune_outbox` forgets rows after `search.outbox_days`), and life goes on.
+    app.exec(&format!("UPDATE posts SET title = 'Okapi census' WHERE id = {id}"))
+        .await;
+    app.exec("DELETE FROM search_outbox").await;
+    post_at(
+        &app,
+        w.admin_id,
+        w.channel_id,
+        ("discussion", "Later news", "", "More."),
+        days_ago(0),
+    )
+    .await;
+    let server = Server::start(&app, dir.path(), &[]).await;
+    let ada = server.browser("ada").await;
+
+    let found = until_found(&ada, "okapi", 1).await;
+    assert_eq!(
+        titles(&found),
+        ["Okapi census"],
+        "rebuilt from the database, not replayed"
+    );
+    assert_eq!(total(&api(&ada, "tapir").await), 0);
+    until_found(&ada, "later", 1).await;
+    server.kill().await;
+}
+
+async fn pruning_the_outbox_keeps_its_newest_row_and_what_is_recent(app: TestApp) {
+    let w = world(&app).await;
+    for i in 0..3 {
+        post_at(
+            &app,
+            w.admin_id,
+            w.channel_id,
+            ("discussion", &format!("Note {i}"), "", "x"),
+            days_ago(0),
+        )
+        .await;
+    }
+    let head = commonroom::store::search::outbox_head(&app.db).await.unwrap();
+    let kept_recent = commonroom::store::search::prune_outbox(&app.db, chrono::Duration::days(14))
+        .await
+        .unwrap();
+
+    let all_old = commonroom::store::search::prune_outbox(&app.db, chrono::Duration::days(-1))
+        .await
+        .unwrap();
+
+    assert_eq!(kept_recent, 0, "nothing recent is forgotten");
+    assert!(all_old > 0);
+    assert_eq!(app.sql_i64("SELECT COUNT(*) FROM search_outbox").await, 1);
+    assert_eq!(commonroom::store::search::outbox_tail(&app.db).await.unwrap(), head);
 }
