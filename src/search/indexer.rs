@@ -183,7 +183,8 @@ pub async fn rebuild(
         .context("creating the new index")?;
     schema::register_analyzers(&index);
     let threads = std::thread::available_parallelism().map_or(1, |n| n.get()).clamp(1, 4);
-    let budget = (settings.writer_mb.max(20) * 1_000_000).max(threads * 40_000_000);
+    // Generous memory for a rebuild: fewer, larger segments to merge at the end.
+    let budget = (settings.writer_mb.max(20) * 1_000_000).max(threads * 150_000_000);
     let mut writer: IndexWriter = index
         .writer_with_num_threads(threads, budget)
         .context("opening the new index for writing")?;

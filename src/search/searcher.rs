@@ -496,7 +496,7 @@ fn similar_words(fuzzable: &[&(String, u8)], docs: &[TantivyDocument], live: &Li
 }
 
 /// At most this many of the index's words stand in for one mistyped word (the commonest).
-const NEAR_WORDS: usize = 40;
+const NEAR_WORDS: usize = 16;
 
 /// The index's words within `distance` edits of `word`, commonest first,
 /// found by walking each segment's dictionary with a Levenshtein automaton.
