@@ -1,7 +1,8 @@
 //! The real-browser tests: headless Chromium (driven by playwright-core) signs
-//! in, posts, replies and reacts, and a curator triages the inbox; axe-core
-//! checks accessibility. The scripts live in `tests/browser/`; these tests
-//! start the app (and, for the inbox, a feed to follow) for them.
+//! in, posts, replies and reacts, a curator triages the inbox, and a reader
+//! searches; axe-core checks accessibility. The scripts live in
+//! `tests/browser/`; these tests start the app (and, for the inbox, a feed to
+//! follow) and fill it for them.
 
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
@@ -10,9 +11,12 @@ use axum::Router;
 use axum::http::header;
 use axum::routing::get;
 use chrono::{Duration, Utc};
+use commonroom::domain::policy::Visibility;
+use commonroom::domain::post::PostDraft;
 use commonroom::domain::role::Role;
 use commonroom::domain::slug::ChannelSlug;
 use commonroom::store::channels::{self, NewChannel};
+use commonroom::store::{posts, replies};
 
 use crate::helpers::{Backend, PASSWORD, TestApp, spawn_app, spawn_app_with};
 
@@ -47,8 +51,8 @@ fn browser_dir(test: &str) -> Option<PathBuf> {
     Some(dir)
 }
 
-/// An open channel, created (and so followed) by `by`.
-async fn open_channel(app: &TestApp, by: i64, slug: &str, name: &str, description: &str) {
+/// A channel, created (and so followed) by `by`, who is its first member if it is private.
+async fn new_channel(app: &TestApp, by: i64, slug: &str, name: &str, description: &str, visibility: Visibility) -> i64 {
     channels::create(
         &app.db,
         by,
@@ -56,11 +60,31 @@ async fn open_channel(app: &TestApp, by: i64, slug: &str, name: &str, descriptio
             slug: ChannelSlug::parse(slug).unwrap(),
             name: name.into(),
             description: description.into(),
-            visibility: commonroom::domain::policy::Visibility::Open,
+            visibility,
         },
     )
     .await
-    .unwrap();
+    .unwrap()
+    .id
+}
+
+/// An open channel, created (and so followed) by `by`.
+async fn open_channel(app: &TestApp, by: i64, slug: &str, name: &str, description: &str) -> i64 {
+    new_channel(app, by, slug, name, description, Visibility::Open).await
+}
+
+/// A post written `ago` before now, straight into the store.
+async fn post_ago(
+    app: &TestApp,
+    author: i64,
+    channel: i64,
+    (kind, title, url, body): (&str, &str, &str, &str),
+    ago: Duration,
+) -> i64 {
+    let draft = PostDraft::parse(kind, title, url, body).expect("valid draft");
+    posts::create_at(&app.db, author, channel, &draft, Utc::now() - ago)
+        .await
+        .expect("post")
 }
 
 /// Run `node <script>` in `dir` with `env`, echo its log, and fail the test if it failed.
@@ -189,6 +213,122 @@ async fn chromium_curator_follows_a_feed_triages_the_inbox_by_keyboard_and_share
             ("PASSWORD", PASSWORD),
             ("CHANNEL", "local-news"),
             ("FEED_URL", &feed_url),
+        ],
+    )
+    .await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn chromium_searches_with_suggestions_and_the_results_page_passes_axe() {
+    let Some(dir) = browser_dir("search.mjs") else {
+        return;
+    };
+    let Some(app) = spawn_app(Backend::Sqlite).await else {
+        return;
+    };
+    let curator = app.create_user("cora.curator", Role::Curator).await;
+    let admin = app.create_user("ada.admin", Role::Admin).await;
+    // "dig" suggests both this person and #digital-comms.
+    let digby = app.create_user("digby.okafor", Role::Member).await;
+    // The reader the script signs in as: a member of nothing private.
+    app.create_user("sam.searcher", Role::Member).await;
+
+    let comms = open_channel(
+        &app,
+        curator,
+        "digital-comms",
+        "Digital comms",
+        "Online channels and campaigns.",
+    )
+    .await;
+    post_ago(
+        &app,
+        curator,
+        comms,
+        (
+            "link",
+            "Make sure everyone can use the service",
+            "https://www.gov.uk/service-manual/service-standard/point-5-make-sure-everyone-can-use-the-service",
+            "Curator's note: point 5 is the one our accessibility audit keeps flagging.",
+        ),
+        Duration::days(3),
+    )
+    .await;
+    let panel = post_ago(
+        &app,
+        digby,
+        comms,
+        (
+            "discussion",
+            "Running a community panel",
+            "",
+            "How do we recruit residents for the community panel without always hearing the same voices?",
+        ),
+        Duration::days(2),
+    )
+    .await;
+    replies::create_at(
+        &app.db,
+        panel,
+        curator,
+        "We tried a community survey first; it reached people the panel never did.",
+        None,
+        Utc::now() - Duration::hours(20),
+    )
+    .await
+    .expect("reply");
+    // More than a page (20) of one word, so the script can page through them.
+    for week in 1..=25 {
+        post_ago(
+            &app,
+            digby,
+            comms,
+            (
+                "discussion",
+                &format!("Press office rota, week {week}"),
+                "",
+                "Who covers the press office phone this week.",
+            ),
+            Duration::days(40) - Duration::days(week),
+        )
+        .await;
+    }
+
+    // Only ada is in this channel; its word must never reach sam.
+    let pay = new_channel(
+        &app,
+        admin,
+        "pay-review",
+        "Pay review working group",
+        "Members only.",
+        Visibility::PrivateListed,
+    )
+    .await;
+    post_ago(
+        &app,
+        admin,
+        pay,
+        (
+            "discussion",
+            "Quokka grading proposal",
+            "",
+            "The quokka band moves up one point in April.",
+        ),
+        Duration::hours(5),
+    )
+    .await;
+    app.search_settled().await;
+
+    run_script(
+        &dir,
+        "search.mjs",
+        &[
+            ("BASE_URL", &app.address),
+            ("EMAIL", "sam.searcher@example.org"),
+            ("PASSWORD", PASSWORD),
+            ("CHANNEL", "digital-comms"),
+            ("PERSON", "digby.okafor"),
+            ("SECRET", "quokka"),
         ],
     )
     .await;
