@@ -243,10 +243,11 @@ pub async fn show_search(
     };
     let mut view = SearchPage {
         ctx: PageCtx {
-            query: params.q.trim().to_owned(),
+            // As typed: a suggestion's link ends in a space, ready for the next word.
+            query: params.q.clone(),
             ..viewer.ctx.clone().in_section("search")
         },
-        q: params.q.trim().to_owned(),
+        q: params.q.clone(),
         newest: params.sort() == Sort::Newest,
         error: None,
         notice: None,

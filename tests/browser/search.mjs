@@ -395,11 +395,12 @@ step('Suggestions are reachable by Tab, close when focus leaves the search or on
   log(`    in:#${env.CHANNEL}: "${r.count}"`);
 });
 
-step(`Adding "${WORD}" in the page's box and pressing Enter narrows to the two matches, highlighted`, async (page) => {
+step(`Typing "${WORD}" straight after the suggested operator (the box keeps its trailing space) narrows to the two matches, highlighted`, async (page) => {
   const box = pageBox(page);
+  check((await box.inputValue()) === `in:#${env.CHANNEL} `, `expected the box to hold "in:#${env.CHANNEL} " ready for the next word, got "${await box.inputValue()}"`);
   await box.focus();
   await box.press('End');
-  await box.pressSequentially(` ${WORD}`);
+  await box.pressSequentially(WORD);
   await Promise.all([page.waitForEvent('load'), box.press('Enter')]);
   const q = `in:#${env.CHANNEL} ${WORD}`;
   check(searchParams(page).get('q') === q, `expected /search?q=${q}, got ${pathAndQuery(page)}`);
