@@ -384,8 +384,7 @@ step('Suggestions are reachable by Tab, close when focus leaves the search or on
   await searchInLink(page).focus();
   await Promise.all([page.waitForEvent('load'), page.keyboard.press('Enter')]);
   check(pathOf(page) === '/search', `expected "search in #${env.CHANNEL}" to open /search, got ${page.url()}`);
-  // The link's query ends in a space, ready for words, but the page echoes the query trimmed;
-  // so the next step types its own space.
+  // The link's query ends in a space, ready for the next word (checked in the next step).
   const q = await pageBox(page).inputValue();
   check(q.trim() === `in:#${env.CHANNEL}`, `expected the search box to hold "in:#${env.CHANNEL}", got "${q}"`);
   const r = await resultsPage(page);
