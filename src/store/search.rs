@@ -277,17 +277,25 @@ pub async fn outbox_between(
 
 /// The newest change's id (0 when there is none).
 pub async fn outbox_head(db: &impl ConnectionTrait) -> Result<i64, DbErr> {
+    outbox_end(db, "MAX").await
+}
+
+/// The oldest change still in the outbox (0 when it is empty).
+pub async fn outbox_tail(db: &impl ConnectionTrait) -> Result<i64, DbErr> {
+    outbox_end(db, "MIN").await
+}
+
+async fn outbox_end(db: &impl ConnectionTrait, which: &str) -> Result<i64, DbErr> {
     #[derive(FromQueryResult)]
-    struct Head {
+    struct End {
         id: Option<i64>,
     }
-    Ok(
-        Head::find_by_statement(sql(db, "SELECT MAX(id) AS id FROM search_outbox", vec![]))
-            .one(db)
-            .await?
-            .and_then(|h| h.id)
-            .unwrap_or(0),
-    )
+    let text = format!("SELECT {which}(id) AS id FROM search_outbox");
+    Ok(End::find_by_statement(sql(db, &text, vec![]))
+        .one(db)
+        .await?
+        .and_then(|e| e.id)
+        .unwrap_or(0))
 }
 
 /// Where a rebuild that starts now should replay the outbox from: a little
@@ -308,21 +316,6 @@ pub async fn outbox_replay_point(db: &impl ConnectionTrait, margin: chrono::Dura
     .await?
     .and_then(|h| h.id)
     .unwrap_or(0))
-}
-
-/// The oldest change still in the outbox (0 when it is empty).
-pub async fn outbox_tail(db: &impl ConnectionTrait) -> Result<i64, DbErr> {
-    #[derive(FromQueryResult)]
-    struct Tail {
-        id: Option<i64>,
-    }
-    Ok(
-        Tail::find_by_statement(sql(db, "SELECT MIN(id) AS id FROM search_outbox", vec![]))
-            .one(db)
-            .await?
-            .and_then(|t| t.id)
-            .unwrap_or(0),
-    )
 }
 
 /// Forget changes older than `keep`, always keeping the newest one (so the
