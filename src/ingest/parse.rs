@@ -7,6 +7,7 @@
 //! references, and reads no DTD, so a "billion laughs" document stays the size
 //! it arrived at (and the fetcher caps that).
 
+use std::cell::RefCell;
 use std::collections::HashSet;
 use std::sync::LazyLock;
 
@@ -122,19 +123,20 @@ pub fn parse(body: &[u8], url: &Url, charset: Option<&str>) -> Result<ParsedFeed
     let mut seen = HashSet::new();
     let mut items = Vec::with_capacity(feed.entries.len());
     for entry in feed.entries {
-        let link = entry
+        let link_url = entry
             .links
             .iter()
             .find(|l| l.rel.as_deref().is_none_or(|r| r == "alternate"))
-            .and_then(|l| absolute(url, &l.href));
+            .and_then(|l| absolute_url(url, &l.href));
+        let link = link_url.as_ref().map(|l| l.as_str().to_owned());
         let canonical_link = entry
             .links
             .iter()
             .find(|l| l.rel.as_deref() == Some("canonical"))
-            .and_then(|l| absolute(url, &l.href))
-            .or_else(|| link.clone());
+            .and_then(|l| absolute(url, &l.href));
         let canonical_url = canonical_link
             .as_deref()
+            .or(link.as_deref())
             .and_then(|l| LinkUrl::parse(l).ok())
             .map(|l| l.canonical());
         let guid = if entry.id.trim().is_empty() {
@@ -149,10 +151,7 @@ pub fn parse(body: &[u8], url: &Url, charset: Option<&str>) -> Result<ParsedFeed
             continue;
         }
         let title = entry.title.as_ref().map(plain_title).unwrap_or_default();
-        let base = link
-            .as_deref()
-            .and_then(|l| Url::parse(l).ok())
-            .unwrap_or_else(|| url.clone());
+        let base = link_url.unwrap_or_else(|| url.clone());
         let raw_summary = entry
             .summary
             .as_ref()
@@ -209,18 +208,24 @@ fn is_html(media: &str) -> bool {
 }
 
 fn absolute(base: &Url, href: &str) -> Option<String> {
+    absolute_url(base, href).map(String::from)
+}
+
+fn absolute_url(base: &Url, href: &str) -> Option<Url> {
     let url = base.join(href.trim()).ok()?;
-    matches!(url.scheme(), "http" | "https").then(|| url.to_string())
+    matches!(url.scheme(), "http" | "https").then_some(url)
 }
 
 /// Text of a title that may contain markup, on one line.
 fn plain_title(text: &feed_rs::model::Text) -> String {
-    let raw = if is_html(text.content_type.as_ref()) || text.content.contains('<') {
-        html_text(&text.content)
+    // HTML without tags, references or NULs (which the parser drops) reads as
+    // itself, so most `type="html"` titles need no HTML parser.
+    let markup = text.content.contains(['<', '&', '\0']);
+    if markup && (is_html(text.content_type.as_ref()) || text.content.contains('<')) {
+        clip(&html_text(&text.content), TITLE_MAX)
     } else {
-        text.content.clone()
-    };
-    clip(&raw, TITLE_MAX)
+        clip(&text.content, TITLE_MAX)
+    }
 }
 
 fn html_text(html: &str) -> String {
@@ -233,17 +238,180 @@ fn clip(text: &str, max: usize) -> String {
 }
 
 fn excerpt(text: &str, max: usize) -> String {
-    let joined = text.split_whitespace().collect::<Vec<_>>().join(" ");
-    if joined.chars().count() <= max {
-        joined
-    } else {
-        let cut: String = joined.chars().take(max).collect();
-        format!("{}…", cut.trim_end())
+    let mut out = Excerpt::new(max);
+    out.push_str(text);
+    out.finish()
+}
+
+/// Text with its whitespace collapsed to single spaces, cut to `max`
+/// characters (and marked "…" when cut), built as the text arrives so that a
+/// long article is read no further than its excerpt needs.
+struct Excerpt {
+    text: String,
+    max: usize,
+    chars: usize,
+    /// Whitespace seen since the last word (and after the first one).
+    gap: bool,
+    cut: bool,
+}
+
+impl Excerpt {
+    fn new(max: usize) -> Self {
+        Self {
+            text: String::with_capacity(max.min(1024)),
+            max,
+            chars: 0,
+            gap: false,
+            cut: false,
+        }
+    }
+
+    /// Whether more text can still change the result.
+    fn is_full(&self) -> bool {
+        self.cut
+    }
+
+    fn push_str(&mut self, s: &str) {
+        let bytes = s.as_bytes();
+        let mut at = 0;
+        while at < bytes.len() && !self.cut {
+            if is_ascii_space(bytes[at]) {
+                self.gap = self.chars > 0;
+                at += 1;
+            } else if bytes[at].is_ascii() {
+                // A run of visible ASCII goes in at once (one byte, one character).
+                let end = bytes[at..]
+                    .iter()
+                    .position(|&b| !b.is_ascii() || is_ascii_space(b))
+                    .map_or(bytes.len(), |n| at + n);
+                self.push_ascii(&s[at..end]);
+                at = end;
+            } else if let Some(c) = s[at..].chars().next() {
+                self.push(c);
+                at += c.len_utf8();
+            } else {
+                break;
+            }
+        }
+    }
+
+    /// A run of ASCII without whitespace.
+    fn push_ascii(&mut self, run: &str) {
+        if self.gap {
+            self.gap = false;
+            self.emit(' ');
+        }
+        let room = self.max - self.chars;
+        if run.len() <= room {
+            self.text.push_str(run);
+            self.chars += run.len();
+        } else {
+            self.text.push_str(&run[..room]);
+            self.chars = self.max;
+            self.cut = true;
+        }
+    }
+
+    fn push(&mut self, c: char) {
+        if c.is_whitespace() {
+            self.gap = self.chars > 0;
+            return;
+        }
+        if self.gap {
+            self.gap = false;
+            self.emit(' ');
+        }
+        self.emit(c);
+    }
+
+    fn emit(&mut self, c: char) {
+        if self.chars == self.max {
+            self.cut = true;
+        } else {
+            self.text.push(c);
+            self.chars += 1;
+        }
+    }
+
+    fn finish(mut self) -> String {
+        if self.cut {
+            self.text.truncate(self.text.trim_end().len());
+            self.text.push('…');
+        }
+        self.text
     }
 }
 
+/// ASCII's whitespace as `char::is_whitespace` has it (which, unlike
+/// `u8::is_ascii_whitespace`, includes the vertical tab).
+fn is_ascii_space(b: u8) -> bool {
+    matches!(b, b'\t'..=b'\r' | b' ')
+}
+
+/// The text of HTML that ammonia serialised, as re-parsing it would give it,
+/// without a second HTML parse: the serialiser writes only well-formed tags,
+/// quotes every attribute and escapes `<`, `>`, `&`, `"` and no-break spaces
+/// in attribute values and `<`, `>`, `&` and no-break spaces in text (nothing
+/// it keeps is raw text, and it keeps no comments), so the text is what lies
+/// between the tags with those few references decoded.
+fn sanitised_text(html: &str, max: usize) -> String {
+    let mut out = Excerpt::new(max);
+    let mut rest = html;
+    while !rest.is_empty() && !out.is_full() {
+        let Some(at) = rest.bytes().position(|b| b == b'<' || b == b'&') else {
+            out.push_str(rest);
+            break;
+        };
+        out.push_str(&rest[..at]);
+        rest = &rest[at..];
+        if rest.starts_with('<') {
+            let end = rest.bytes().position(|b| b == b'>').map_or(rest.len(), |e| e + 1);
+            let tag = &rest[..end];
+            rest = &rest[end..];
+            // The HTML parser drops a newline just inside <pre>.
+            if tag == "<pre>" {
+                rest = rest.strip_prefix('\n').unwrap_or(rest);
+            }
+        } else {
+            let (c, len) = reference(rest);
+            out.push(c);
+            rest = &rest[len..];
+        }
+    }
+    out.finish()
+}
+
+/// The character a reference at the start of `s` stands for, and its length
+/// (a bare `&` when it is none the serialiser writes).
+fn reference(s: &str) -> (char, usize) {
+    for (name, c) in [
+        ("&amp;", '&'),
+        ("&lt;", '<'),
+        ("&gt;", '>'),
+        ("&quot;", '"'),
+        ("&nbsp;", '\u{a0}'),
+    ] {
+        if s.starts_with(name) {
+            return (c, name.len());
+        }
+    }
+    if let Some(body) = s.strip_prefix("&#")
+        && let Some(end) = body.find(';')
+    {
+        let digits = &body[..end];
+        let code = match digits.strip_prefix(['x', 'X']) {
+            Some(hex) => u32::from_str_radix(hex, 16).ok(),
+            None => digits.parse().ok(),
+        };
+        if let Some(c) = code.and_then(char::from_u32) {
+            return (c, end + 3);
+        }
+    }
+    ('&', 1)
+}
+
 /// What a summary may keep: text structure and links, nothing that runs or styles.
-fn sanitiser(base: &Url) -> ammonia::Builder<'static> {
+fn sanitiser() -> ammonia::Builder<'static> {
     let mut b = ammonia::Builder::empty();
     b.add_tags([
         "p",
@@ -263,17 +431,34 @@ fn sanitiser(base: &Url) -> ammonia::Builder<'static> {
     .add_tag_attributes("a", ["href"])
     .url_schemes(["http", "https", "mailto"].into_iter().collect())
     .link_rel(Some("noopener noreferrer nofollow"))
-    .clean_content_tags(["script", "style"].into_iter().collect())
-    .url_relative(ammonia::UrlRelative::RewriteWithBase(base.clone()));
+    .clean_content_tags(["script", "style"].into_iter().collect());
     b
+}
+
+thread_local! {
+    /// Building the sanitiser's tag and attribute sets costs about as much as
+    /// cleaning a short summary, so each thread builds it once and only the
+    /// base for relative links changes from item to item.
+    static SANITISER: RefCell<ammonia::Builder<'static>> = RefCell::new(sanitiser());
 }
 
 /// Sanitise an HTML summary, making its links absolute; long ones become an excerpt.
 fn summarise_html(html: &str, base: &Url) -> (String, String) {
-    let clean = sanitiser(base).clean(html).to_string();
-    let text = excerpt(&html_text(&clean), 2 * EXCERPT_CHARS);
+    let clean = SANITISER.with_borrow_mut(|sanitiser| {
+        sanitiser
+            .url_relative(ammonia::UrlRelative::RewriteWithBase(base.clone()))
+            .clean(html)
+            .to_string()
+    });
+    let text = sanitised_text(&clean, 2 * EXCERPT_CHARS);
     if clean.len() <= SUMMARY_HTML_MAX {
-        (clean.trim().to_owned(), text)
+        let trimmed = clean.trim();
+        let clean = if trimmed.len() == clean.len() {
+            clean
+        } else {
+            trimmed.to_owned()
+        };
+        (clean, text)
     } else {
         let short = excerpt(&text, EXCERPT_CHARS);
         (format!("<p>{}</p>", ammonia::clean_text(&short)), text)
@@ -397,6 +582,45 @@ mod tests {
         let feed = parse(xml, &base(), None).unwrap();
         assert_eq!(feed.title, "A bold feed");
         assert_eq!(feed.items[0].title, "Café news");
+    }
+
+    #[test]
+    fn summary_text_is_what_a_second_parse_of_the_sanitised_html_gives() {
+        let tricky = [
+            "<p>Caf&eacute; &amp; bar&nbsp;&mdash; 3 &lt; 4 &gt; 2 &quot;q&quot; &#233;&#x2014;</p>",
+            "a<pre>\nkept</pre>b<pre>\n\ntwo</pre>",
+            "<p>x<a href=\"/a?b=1&c=<2>\" title='\"t\"'>link</a>y</p><!-- note -->",
+            "<table><tr><td>cell</td></tr></table>after<script>bad()</script><style>p{}</style>",
+            "<xmp>1 &lt; 2</xmp><textarea>\nt</textarea><noscript>ns</noscript><plaintext>&amp;",
+            "<p>one<p>two<ul><li>three<li>four</ul><br>five\u{a0}six\u{b}seven",
+            "<object><p>in</p></object><svg><title>s</title></svg><math>m</math>",
+        ];
+        let base = base();
+        for html in tricky {
+            let clean = SANITISER.with_borrow_mut(|s| {
+                s.url_relative(ammonia::UrlRelative::RewriteWithBase(base.clone()))
+                    .clean(html)
+                    .to_string()
+            });
+            for max in [5, 20, 1200] {
+                assert_eq!(
+                    sanitised_text(&clean, max),
+                    excerpt(&html_text(&clean), max),
+                    "{html:?} cleaned to {clean:?}"
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn excerpts_collapse_whitespace_and_cut_at_a_character_count() {
+        assert_eq!(excerpt("  one \t two\n\u{b}three  ", 100), "one two three");
+        assert_eq!(excerpt("caf\u{e9} \u{3000} na\u{ef}ve", 100), "caf\u{e9} na\u{ef}ve");
+        assert_eq!(excerpt("abc def", 7), "abc def");
+        assert_eq!(excerpt("abc def", 6), "abc de…");
+        assert_eq!(excerpt("abc def", 4), "abc…");
+        assert_eq!(excerpt("\u{e9}\u{e9}\u{e9}\u{e9}", 3), "\u{e9}\u{e9}\u{e9}…");
+        assert_eq!(excerpt(" \n ", 3), "");
     }
 
     #[test]

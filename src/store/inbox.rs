@@ -3,7 +3,7 @@
 //! says "also in …". Items are upserted by GUID (or, when a feed changes its
 //! GUIDs, by link) so a repeated or resumed poll never duplicates anything.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
 use chrono::{DateTime, Duration, Utc};
 use sea_orm::{ConnectionTrait, DbErr, FromQueryResult, TransactionTrait, Value};
@@ -35,6 +35,7 @@ struct Known {
 }
 
 fn hash(item: &ParsedItem) -> String {
+    const HEX: &[u8; 16] = b"0123456789abcdef";
     let mut h = Sha256::new();
     for part in [
         item.title.as_str(),
@@ -48,7 +49,12 @@ fn hash(item: &ParsedItem) -> String {
     h.update(item.published.map(|t| t.timestamp()).unwrap_or_default().to_le_bytes());
     h.update(item.updated.map(|t| t.timestamp()).unwrap_or_default().to_le_bytes());
     let digest = h.finalize();
-    digest[..16].iter().map(|b| format!("{b:02x}")).collect()
+    let mut out = String::with_capacity(32);
+    for b in &digest[..16] {
+        out.push(char::from(HEX[usize::from(b >> 4)]));
+        out.push(char::from(HEX[usize::from(b & 0xf)]));
+    }
+    out
 }
 
 /// The story an item belongs to: its canonical URL, or the item itself when it has no link.
@@ -59,9 +65,34 @@ fn story_key(feed_id: i64, item: &ParsedItem) -> String {
     }
 }
 
+/// Rows per multi-row statement. SQLite takes at most 32,766 bound values in
+/// one statement and PostgreSQL 65,535; the widest row here has 13.
+const ROWS_PER_STATEMENT: usize = 500;
+
+/// An item that changed since the feed last gave it, and the row it updates.
+struct Change<'a> {
+    known: &'a Known,
+    item: &'a ParsedItem,
+    digest: String,
+    passed: bool,
+}
+
+/// An item this feed has not given before.
+struct Fresh<'a> {
+    item: &'a ParsedItem,
+    key: String,
+    digest: String,
+    passed: bool,
+}
+
 /// Store a feed's current items in one transaction: new ones are added (to an
 /// existing story when another feed already brought the same URL), changed
 /// ones are updated in place, the rest left alone.
+///
+/// Items are sorted into changed and new first and then written up to
+/// `ROWS_PER_STATEMENT` rows per statement, since each statement is a round
+/// trip to the database (on SQLite, to the connection's thread). The outcome
+/// is what writing them one by one, in order, would give.
 pub async fn upsert_items(
     db: &impl TransactionTrait,
     feed_id: i64,
@@ -69,7 +100,7 @@ pub async fn upsert_items(
     items: &[ParsedItem],
 ) -> Result<Upserted, DbErr> {
     let txn = super::begin_write(db).await?;
-    let known = Known::find_by_statement(sql(
+    let mut known = Known::find_by_statement(sql(
         &txn,
         "SELECT i.id, i.guid, i.content_hash, i.story_id, s.key FROM feed_items i \
          JOIN stories s ON s.id = i.story_id WHERE i.feed_id = ?",
@@ -77,14 +108,27 @@ pub async fn upsert_items(
     ))
     .all(&txn)
     .await?;
+    // When several of the feed's items share a story, the last one by GUID
+    // is the one a new GUID for that link updates: the order SQLite reads
+    // them in (by its GUID index), made explicit so PostgreSQL agrees.
+    known.sort_unstable_by(|a, b| a.guid.cmp(&b.guid));
     let mut by_guid: HashMap<&str, &Known> = known.iter().map(|k| (k.guid.as_str(), k)).collect();
     let by_key: HashMap<&str, &Known> = known.iter().map(|k| (k.key.as_str(), k)).collect();
-    let seen = now();
+    // GUIDs are one per item (parse drops repeats); should one come again,
+    // it counts as unchanged, as its insert would have done nothing. With
+    // every GUID once, no write below can collide with another, whatever
+    // order the database applies a statement's rows in.
+    let mut batch: HashSet<&str> = HashSet::with_capacity(items.len());
+    let mut changes: Vec<Change> = Vec::new();
+    let mut fresh: Vec<Fresh> = Vec::new();
     let mut stats = Upserted::default();
     for item in items {
+        if !batch.insert(item.guid.as_str()) {
+            stats.unchanged += 1;
+            continue;
+        }
         let key = story_key(feed_id, item);
         let digest = hash(item);
-        let passed = rules.passes(&item.title, &item.summary_text);
         // Same GUID; or a new GUID for a link this feed already gave us.
         let existing = by_guid
             .remove(item.guid.as_str())
@@ -92,100 +136,174 @@ pub async fn upsert_items(
         match existing {
             Some(k) if k.content_hash == digest && k.guid == item.guid => stats.unchanged += 1,
             Some(k) => {
-                txn.execute(sql(
-                    &txn,
-                    "UPDATE feed_items SET guid = ?, url = ?, title = ?, author = ?, summary_html = ?, \
-                     published_at = ?, updated_at = ?, content_hash = ?, passed = ? WHERE id = ?",
-                    vec![
-                        item.guid.clone().into(),
-                        item.url.clone().into(),
-                        item.title.clone().into(),
-                        item.author.clone().into(),
-                        item.summary_html.clone().into(),
-                        item.published.into(),
-                        item.updated.into(),
-                        digest.into(),
-                        passed.into(),
-                        k.id.into(),
-                    ],
-                ))
-                .await?;
-                txn.execute(sql(
-                    &txn,
-                    "UPDATE stories SET title = ?, summary_html = ? WHERE id = ?",
-                    vec![
-                        item.title.clone().into(),
-                        item.summary_html.clone().into(),
-                        k.story_id.into(),
-                    ],
-                ))
-                .await?;
+                changes.push(Change {
+                    known: k,
+                    item,
+                    passed: rules.passes(&item.title, &item.summary_text),
+                    digest,
+                });
                 stats.updated += 1;
             }
-            None => {
-                let story_id = story_for(&txn, &key, item, seen).await?;
-                let inserted = txn
-                    .execute(sql(
-                        &txn,
-                        "INSERT INTO feed_items (feed_id, story_id, guid, url, title, author, summary_html, \
-                         published_at, updated_at, seen_at, content_hash, passed) \
-                         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (feed_id, guid) DO NOTHING",
-                        vec![
-                            feed_id.into(),
-                            story_id.into(),
-                            item.guid.clone().into(),
-                            item.url.clone().into(),
-                            item.title.clone().into(),
-                            item.author.clone().into(),
-                            item.summary_html.clone().into(),
-                            item.published.into(),
-                            item.updated.into(),
-                            seen.into(),
-                            digest.into(),
-                            passed.into(),
-                        ],
-                    ))
-                    .await?;
-                if inserted.rows_affected() == 1 {
-                    stats.new += 1;
-                } else {
-                    stats.unchanged += 1;
-                }
-            }
+            None => fresh.push(Fresh {
+                item,
+                passed: rules.passes(&item.title, &item.summary_text),
+                key,
+                digest,
+            }),
         }
     }
+    update_changed(&txn, &changes).await?;
+    let (new, raced) = insert_fresh(&txn, feed_id, &fresh).await?;
+    stats.new += new;
+    stats.unchanged += raced;
     txn.commit().await?;
     Ok(stats)
 }
 
-/// The story for `key`, created if this is the first feed to bring it.
-async fn story_for(db: &impl ConnectionTrait, key: &str, item: &ParsedItem, seen: DateTime<Utc>) -> Result<i64, DbErr> {
-    #[derive(FromQueryResult)]
-    struct Id {
-        id: i64,
+/// Update changed items and their stories in place, a chunk per statement.
+async fn update_changed(db: &impl ConnectionTrait, changes: &[Change<'_>]) -> Result<(), DbErr> {
+    // A row (or story) changed twice in one batch ends as the last change
+    // left it, and one statement may not update a row twice.
+    let mut last_item: HashMap<i64, usize> = HashMap::new();
+    let mut last_story: HashMap<i64, usize> = HashMap::new();
+    for (i, c) in changes.iter().enumerate() {
+        last_item.insert(c.known.id, i);
+        last_story.insert(c.known.story_id, i);
     }
-    // Newest first means by publication, but a date in the future (or none)
-    // counts as "when we first saw it".
-    let sort_at = item.published.map_or(seen, |p| p.min(seen));
-    db.execute(sql(
-        db,
-        "INSERT INTO stories (key, url, title, summary_html, sort_at, first_seen_at) VALUES (?, ?, ?, ?, ?, ?) \
-         ON CONFLICT (key) DO NOTHING",
-        vec![
-            key.into(),
-            item.canonical_url.clone().into(),
-            item.title.clone().into(),
-            item.summary_html.clone().into(),
-            sort_at.into(),
-            seen.into(),
-        ],
-    ))
-    .await?;
-    Id::find_by_statement(sql(db, "SELECT id FROM stories WHERE key = ?", vec![key.into()]))
-        .one(db)
-        .await?
-        .map(|r| r.id)
-        .ok_or_else(|| DbErr::RecordNotFound(format!("story {key}")))
+    let items: Vec<&Change> = changes
+        .iter()
+        .enumerate()
+        .filter(|(i, c)| last_item.get(&c.known.id) == Some(i))
+        .map(|(_, c)| c)
+        .collect();
+    let stories: Vec<&Change> = changes
+        .iter()
+        .enumerate()
+        .filter(|(i, c)| last_story.get(&c.known.story_id) == Some(i))
+        .map(|(_, c)| c)
+        .collect();
+    // VALUES columns are called column1, column2, … in SQLite and PostgreSQL alike.
+    for chunk in items.chunks(ROWS_PER_STATEMENT) {
+        let mut values = Vec::with_capacity(chunk.len() * 10);
+        for c in chunk {
+            let item = c.item;
+            values.extend([
+                c.known.id.into(),
+                item.guid.clone().into(),
+                item.url.clone().into(),
+                item.title.clone().into(),
+                item.author.clone().into(),
+                item.summary_html.clone().into(),
+                item.published.into(),
+                item.updated.into(),
+                c.digest.clone().into(),
+                c.passed.into(),
+            ]);
+        }
+        let text = format!(
+            "UPDATE feed_items SET guid = v.column2, url = v.column3, title = v.column4, author = v.column5, \
+             summary_html = v.column6, published_at = v.column7, updated_at = v.column8, content_hash = v.column9, \
+             passed = v.column10 FROM (VALUES {}) AS v WHERE feed_items.id = v.column1",
+            rows(chunk.len(), 10)
+        );
+        db.execute(sql(db, &text, values)).await?;
+    }
+    for chunk in stories.chunks(ROWS_PER_STATEMENT) {
+        let mut values = Vec::with_capacity(chunk.len() * 3);
+        for c in chunk {
+            values.extend([
+                c.known.story_id.into(),
+                c.item.title.clone().into(),
+                c.item.summary_html.clone().into(),
+            ]);
+        }
+        let text = format!(
+            "UPDATE stories SET title = v.column2, summary_html = v.column3 FROM (VALUES {}) AS v \
+             WHERE stories.id = v.column1",
+            rows(chunk.len(), 3)
+        );
+        db.execute(sql(db, &text, values)).await?;
+    }
+    Ok(())
+}
+
+/// Add new items, creating the stories no feed has brought yet. Returns how
+/// many were added and how many another writer added first.
+async fn insert_fresh(db: &impl ConnectionTrait, feed_id: i64, fresh: &[Fresh<'_>]) -> Result<(usize, usize), DbErr> {
+    if fresh.is_empty() {
+        return Ok((0, 0));
+    }
+    let seen = now();
+    // The first item to bring a story describes it.
+    let mut keys = HashSet::new();
+    let firsts: Vec<&Fresh> = fresh.iter().filter(|f| keys.insert(f.key.as_str())).collect();
+    for chunk in firsts.chunks(ROWS_PER_STATEMENT) {
+        let mut values = Vec::with_capacity(chunk.len() * 6);
+        for f in chunk {
+            // Newest first means by publication, but a date in the future (or none)
+            // counts as "when we first saw it".
+            let sort_at = f.item.published.map_or(seen, |p| p.min(seen));
+            values.extend([
+                f.key.clone().into(),
+                f.item.canonical_url.clone().into(),
+                f.item.title.clone().into(),
+                f.item.summary_html.clone().into(),
+                sort_at.into(),
+                seen.into(),
+            ]);
+        }
+        let text = format!(
+            "INSERT INTO stories (key, url, title, summary_html, sort_at, first_seen_at) VALUES {} \
+             ON CONFLICT (key) DO NOTHING",
+            rows(chunk.len(), 6)
+        );
+        db.execute(sql(db, &text, values)).await?;
+    }
+    let mut added = 0;
+    for (c, chunk) in fresh.chunks(ROWS_PER_STATEMENT).enumerate() {
+        let mut values = Vec::with_capacity(chunk.len() * 13);
+        for (i, f) in chunk.iter().enumerate() {
+            let item = f.item;
+            values.extend([
+                ((c * ROWS_PER_STATEMENT + i) as i64).into(),
+                f.key.clone().into(),
+                feed_id.into(),
+                item.guid.clone().into(),
+                item.url.clone().into(),
+                item.title.clone().into(),
+                item.author.clone().into(),
+                item.summary_html.clone().into(),
+                item.published.into(),
+                item.updated.into(),
+                seen.into(),
+                f.digest.clone().into(),
+                f.passed.into(),
+            ]);
+        }
+        // Each item finds its story by key in the statement itself, which
+        // saves reading the story ids back. The stories were written just
+        // above, so the LEFT JOIN finds every one; if one had gone, its NULL
+        // id would fail the statement rather than lose the item. `WHERE true`
+        // tells SQLite's parser that ON CONFLICT is not the join's ON, and the
+        // order gives rows their ids in the feed's order.
+        let text = format!(
+            "INSERT INTO feed_items (feed_id, story_id, guid, url, title, author, summary_html, \
+             published_at, updated_at, seen_at, content_hash, passed) \
+             SELECT v.column3, s.id, v.column4, v.column5, v.column6, v.column7, v.column8, v.column9, \
+             v.column10, v.column11, v.column12, v.column13 \
+             FROM (VALUES {}) AS v LEFT JOIN stories s ON s.key = v.column2 WHERE true ORDER BY v.column1 \
+             ON CONFLICT (feed_id, guid) DO NOTHING",
+            rows(chunk.len(), 13)
+        );
+        added += db.execute(sql(db, &text, values)).await?.rows_affected() as usize;
+    }
+    Ok((added, fresh.len() - added))
+}
+
+/// `(?, ?), (?, ?)` for a multi-row `VALUES` of `n` rows of `width` values.
+fn rows(n: usize, width: usize) -> String {
+    let row = format!("({})", placeholders(width));
+    vec![row.as_str(); n].join(", ")
 }
 
 /// Which entries to show.
