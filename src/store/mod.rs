@@ -49,6 +49,7 @@ pub async fn connect(settings: &Settings) -> anyhow::Result<DatabaseConnection> 
                 .synchronous(SqliteSynchronous::Normal)
                 .busy_timeout(Duration::from_secs(10))
                 .foreign_keys(true)
+                .pragma("wal_autocheckpoint", "10000")
         });
     } else {
         options.max_connections(20).min_connections(1);
