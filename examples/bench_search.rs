@@ -32,7 +32,7 @@ use commonroom::domain::slug::ChannelSlug;
 use commonroom::entities::{post, reply};
 use commonroom::search::query;
 use commonroom::search::schema;
-use commonroom::search::searcher::{self, Access, Request, Sort};
+use commonroom::search::searcher::{self, AccessCheck, Request, Sort};
 use commonroom::startup::Application;
 use commonroom::store::channels::{self, NewChannel};
 use commonroom::store::users::{self, NewUser};
@@ -500,10 +500,7 @@ async fn main() -> anyhow::Result<()> {
         },
     )
     .await?;
-    let access = Access {
-        unreadable: scope.unreadable.clone(),
-        member_of: vec![channel_ids[0]],
-    };
+    let access = AccessCheck::new(&scope.unreadable, &[channel_ids[0]]);
     println!("--- searching as a member of 19 of the 20 channels (one private channel is not theirs)");
     let parsed: Vec<query::SearchQuery> = queries
         .iter()
@@ -942,7 +939,7 @@ async fn trickle(
             query: &q,
             channels: &[],
             authors: &[],
-            access: &Access::default(),
+            access: &AccessCheck::default(),
             sort: Sort::Relevance,
             offset: 0,
             limit: 10,

@@ -50,6 +50,15 @@ pub struct AccessCheck {
 }
 
 impl AccessCheck {
+    /// From the database's ids: channels unreadable now, and private ones the reader is in.
+    pub fn new(unreadable: &[i64], member_of: &[i64]) -> Self {
+        let ids = |v: &[i64]| v.iter().filter_map(|&id| u64::try_from(id).ok()).collect();
+        Self {
+            unreadable: ids(unreadable),
+            member_of: ids(member_of),
+        }
+    }
+
     /// A channel's content is visible unless its channel is unreadable now, or
     /// it was private when indexed and the reader is not a member (which also
     /// covers a private channel created after this request read the list).

@@ -20,7 +20,8 @@ use tantivy::{DocAddress, TantivyDocument, Term};
 
 use super::Live;
 use super::query::{SearchQuery, Term as QueryTerm};
-use super::ranking::{AccessCheck, Newest, Recent};
+pub use super::ranking::AccessCheck;
+use super::ranking::{Newest, Recent};
 use super::schema::{DocKind, Fields};
 
 /// The query's words side by side (within two positions) add this much.
@@ -39,15 +40,6 @@ pub enum Sort {
     Newest,
 }
 
-/// What the reader may not see, worked out from the database for this request.
-#[derive(Debug, Clone, Default)]
-pub struct Access {
-    /// Channels whose content the reader may not read now.
-    pub unreadable: Vec<i64>,
-    /// Private channels the reader is a member of now.
-    pub member_of: Vec<i64>,
-}
-
 /// One search.
 #[derive(Debug, Clone)]
 pub struct Request<'a> {
@@ -56,7 +48,8 @@ pub struct Request<'a> {
     pub channels: &'a [i64],
     /// `from:` resolved to user ids (empty: anyone).
     pub authors: &'a [i64],
-    pub access: &'a Access,
+    /// What the reader may see, read from the database for this request.
+    pub access: &'a AccessCheck,
     pub sort: Sort,
     pub offset: usize,
     pub limit: usize,
@@ -299,10 +292,7 @@ impl Builder<'_> {
 
 fn run(live: &Live, query: &dyn Query, req: &Request<'_>) -> Result<(usize, Vec<DocAddress>), SearchError> {
     let searcher = live.reader.searcher();
-    let access = AccessCheck {
-        unreadable: req.access.unreadable.iter().map(|&id| u64_of(id)).collect(),
-        member_of: req.access.member_of.iter().map(|&id| u64_of(id)).collect(),
-    };
+    let access = req.access.clone();
     let limit = req.limit.max(1);
     if req.sort == Sort::Relevance && req.query.has_terms() {
         let recent = Recent {

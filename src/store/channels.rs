@@ -127,8 +127,6 @@ pub struct Scope {
     pub readable: Vec<i64>,
     /// Of those, the ones the actor follows.
     pub followed: Vec<i64>,
-    /// Every other channel that exists now (private ones the actor is not a member of).
-    pub unreadable: Vec<i64>,
 }
 
 #[derive(FromQueryResult)]
@@ -151,7 +149,6 @@ pub async fn scope(db: &impl ConnectionTrait, actor: &Actor) -> Result<Scope, se
     let mut scope = Scope {
         readable: Vec::new(),
         followed: Vec::new(),
-        unreadable: Vec::new(),
     };
     for row in rows {
         if policy::can_read_channel(
@@ -167,8 +164,6 @@ pub async fn scope(db: &impl ConnectionTrait, actor: &Actor) -> Result<Scope, se
             if row.follower.is_some() {
                 scope.followed.push(row.id);
             }
-        } else {
-            scope.unreadable.push(row.id);
         }
     }
     Ok(scope)

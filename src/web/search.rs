@@ -17,7 +17,7 @@ use crate::domain::time::When;
 use crate::error::{AppError, AppResult};
 use crate::search::query::{self, SearchQuery};
 use crate::search::schema::DocKind;
-use crate::search::searcher::{self, Access, Hit, Request, Sort};
+use crate::search::searcher::{self, AccessCheck, Hit, Request, Sort};
 use crate::search::{SearchIndex, Status};
 use crate::state::AppState;
 use crate::store::channels::{self, SearchScope};
@@ -168,10 +168,7 @@ async fn run_search(
         Ok(ids) => ids,
         Err(message) => return Ok(Outcome::Invalid(message)),
     };
-    let access = Access {
-        unreadable: scope.unreadable.clone(),
-        member_of: actor.channels.clone(),
-    };
+    let access = AccessCheck::new(&scope.unreadable, &actor.channels);
     let request = Request {
         query: &parsed,
         channels: &in_channels,
