@@ -18,11 +18,10 @@ import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { chromium } from 'playwright-core';
 import { AxeBuilder } from '@axe-core/playwright';
+import { AXE_TAGS, CheckFailed, STEP_TIMEOUT_MS, check, eventually, expectVisible, h1Text } from './checks.mjs';
 
 const HERE = dirname(fileURLToPath(import.meta.url));
 const RESULTS = join(HERE, 'test-results');
-const AXE_TAGS = ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'];
-const STEP_TIMEOUT_MS = 15_000;
 const WHOLE_RUN_TIMEOUT_MS = 240_000;
 
 // ---------------------------------------------------------------------------
@@ -55,43 +54,7 @@ const pathOf = (page) => new URL(page.url()).pathname;
 const pathAndQuery = (page) => { const u = new URL(page.url()); return u.pathname + u.search; };
 
 // ---------------------------------------------------------------------------
-// Small assertion helpers (playwright-core has no `expect`).
-
-class CheckFailed extends Error {}
-
-function check(condition, message) {
-  if (!condition) throw new CheckFailed(message);
-}
-
-/** Poll `probe` until `accept(value)` holds; otherwise fail with `describe(lastValue)`. */
-async function eventually(probe, accept, describe, timeout = STEP_TIMEOUT_MS) {
-  const deadline = Date.now() + timeout;
-  let last;
-  let lastError;
-  for (;;) {
-    try {
-      last = await probe();
-      lastError = undefined;
-      if (accept(last)) return last;
-    } catch (e) {
-      lastError = e;
-    }
-    if (Date.now() > deadline) {
-      const seen = lastError ? `error: ${lastError.message.split('\n')[0]}` : JSON.stringify(last);
-      throw new CheckFailed(`${describe} (last seen: ${seen})`);
-    }
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
-
-async function expectVisible(locator, what) {
-  try {
-    await locator.first().waitFor({ state: 'visible', timeout: STEP_TIMEOUT_MS });
-  } catch {
-    const count = await locator.count().catch(() => 0);
-    throw new CheckFailed(`expected ${what} to be visible, but ${count === 0 ? 'found no such element' : `found ${count} hidden match(es)`}`);
-  }
-}
+// Page helpers (the checks themselves are in checks.mjs).
 
 /** If the page shows the app's error summary, its text — to make a failed form submission self-explaining. */
 async function errorSummary(page) {
@@ -105,11 +68,6 @@ async function visit(page, path, what) {
   const response = await page.goto(url(path));
   const status = response ? response.status() : 0;
   check(status === 200, `expected ${what} at ${path} to answer 200, got ${status} at ${page.url()} (h1: "${await h1Text(page)}")`);
-}
-
-async function h1Text(page) {
-  const h1 = page.getByRole('heading', { level: 1 });
-  return (await h1.count()) ? (await h1.first().innerText()).trim() : '(no h1)';
 }
 
 async function flashText(page) {
