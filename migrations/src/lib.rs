@@ -10,6 +10,7 @@ mod m20261122_000002_content;
 mod m20261122_000003_site_rules;
 mod m20261122_000004_curation;
 mod m20261201_000005_channel_members;
+mod m20261202_000006_story_summary_from_item;
 
 pub struct Migrator;
 
@@ -22,6 +23,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261122_000003_site_rules::Migration),
             Box::new(m20261122_000004_curation::Migration),
             Box::new(m20261201_000005_channel_members::Migration),
+            Box::new(m20261202_000006_story_summary_from_item::Migration),
         ]
     }
 }

@@ -11,7 +11,6 @@ pub struct Model {
     pub key: String,
     pub url: Option<String>,
     pub title: String,
-    pub summary_html: String,
     pub sort_at: DateTimeUtc,
     pub first_seen_at: DateTimeUtc,
     pub dismissed_at: Option<DateTimeUtc>,

@@ -160,7 +160,9 @@ pub async fn upsert_items(
     Ok(stats)
 }
 
-/// Update changed items and their stories in place, a chunk per statement.
+/// Update changed items, and the titles of their stories, in place, a chunk
+/// per statement. (A story's summary is its first item's, so it changes with
+/// that item.)
 async fn update_changed(db: &impl ConnectionTrait, changes: &[Change<'_>]) -> Result<(), DbErr> {
     // A row (or story) changed twice in one batch ends as the last change
     // left it, and one statement may not update a row twice.
@@ -209,18 +211,13 @@ async fn update_changed(db: &impl ConnectionTrait, changes: &[Change<'_>]) -> Re
         db.execute(sql(db, &text, values)).await?;
     }
     for chunk in stories.chunks(ROWS_PER_STATEMENT) {
-        let mut values = Vec::with_capacity(chunk.len() * 3);
+        let mut values = Vec::with_capacity(chunk.len() * 2);
         for c in chunk {
-            values.extend([
-                c.known.story_id.into(),
-                c.item.title.clone().into(),
-                c.item.summary_html.clone().into(),
-            ]);
+            values.extend([c.known.story_id.into(), c.item.title.clone().into()]);
         }
         let text = format!(
-            "UPDATE stories SET title = v.column2, summary_html = v.column3 FROM (VALUES {}) AS v \
-             WHERE stories.id = v.column1",
-            rows(chunk.len(), 3)
+            "UPDATE stories SET title = v.column2 FROM (VALUES {}) AS v WHERE stories.id = v.column1",
+            rows(chunk.len(), 2)
         );
         db.execute(sql(db, &text, values)).await?;
     }
@@ -234,11 +231,11 @@ async fn insert_fresh(db: &impl ConnectionTrait, feed_id: i64, fresh: &[Fresh<'_
         return Ok((0, 0));
     }
     let seen = now();
-    // The first item to bring a story describes it.
+    // The first item to bring a story names it (and its summary is the story's).
     let mut keys = HashSet::new();
     let firsts: Vec<&Fresh> = fresh.iter().filter(|f| keys.insert(f.key.as_str())).collect();
     for chunk in firsts.chunks(ROWS_PER_STATEMENT) {
-        let mut values = Vec::with_capacity(chunk.len() * 6);
+        let mut values = Vec::with_capacity(chunk.len() * 5);
         for f in chunk {
             // Newest first means by publication, but a date in the future (or none)
             // counts as "when we first saw it".
@@ -247,15 +244,14 @@ async fn insert_fresh(db: &impl ConnectionTrait, feed_id: i64, fresh: &[Fresh<'_
                 f.key.clone().into(),
                 f.item.canonical_url.clone().into(),
                 f.item.title.clone().into(),
-                f.item.summary_html.clone().into(),
                 sort_at.into(),
                 seen.into(),
             ]);
         }
         let text = format!(
-            "INSERT INTO stories (key, url, title, summary_html, sort_at, first_seen_at) VALUES {} \
+            "INSERT INTO stories (key, url, title, sort_at, first_seen_at) VALUES {} \
              ON CONFLICT (key) DO NOTHING",
-            rows(chunk.len(), 6)
+            rows(chunk.len(), 5)
         );
         db.execute(sql(db, &text, values)).await?;
     }
@@ -390,8 +386,12 @@ pub async fn list(
     readable_channels: &[i64],
 ) -> Result<Page, DbErr> {
     let mut values: Vec<Value> = Vec::new();
-    let mut text =
-        String::from("SELECT s.id, s.url, s.title, s.summary_html, s.sort_at FROM stories s WHERE s.dismissed_at IS ");
+    // A story's summary is the one its first item brought.
+    let mut text = String::from(
+        "SELECT s.id, s.url, s.title, COALESCE((SELECT fi.summary_html FROM feed_items fi \
+         WHERE fi.story_id = s.id ORDER BY fi.id LIMIT 1), '') AS summary_html, s.sort_at \
+         FROM stories s WHERE s.dismissed_at IS ",
+    );
     text.push_str(if filter.dismissed { "NOT NULL" } else { "NULL" });
     text.push_str(" AND s.sort_at >= ?");
     values.push((now() - max_age).into());
@@ -399,6 +399,8 @@ pub async fn list(
         text.push_str(" AND (s.sort_at < ? OR (s.sort_at = ? AND s.id < ?))");
         values.extend([c.at.into(), c.at.into(), c.id.into()]);
     }
+    // Some item of the story that its feed's rules let through, from the
+    // chosen feed or folder, holding every word asked for.
     text.push_str(
         " AND EXISTS (SELECT 1 FROM feed_items i JOIN feeds f ON f.id = i.feed_id \
          WHERE i.story_id = s.id AND i.passed = ?",
@@ -412,14 +414,14 @@ pub async fn list(
         text.push_str(" AND f.folder = ?");
         values.push(folder.clone().into());
     }
-    text.push(')');
     if let Some(words) = &filter.words {
         for word in words.split_whitespace().take(8) {
             let like = format!("%{}%", word.to_lowercase().replace(['%', '_'], ""));
-            text.push_str(" AND (LOWER(s.title) LIKE ? OR LOWER(s.summary_html) LIKE ?)");
+            text.push_str(" AND (LOWER(i.title) LIKE ? OR LOWER(i.summary_html) LIKE ?)");
             values.extend([like.clone().into(), like.into()]);
         }
     }
+    text.push(')');
     text.push_str(" ORDER BY s.sort_at DESC, s.id DESC LIMIT ?");
     values.push(((PAGE_SIZE + 1) as i64).into());
     let mut rows = StoryRow::find_by_statement(sql(db, &text, values)).all(db).await?;

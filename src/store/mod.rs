@@ -44,6 +44,10 @@ pub async fn connect(settings: &Settings) -> anyhow::Result<DatabaseConnection> 
         .connect_timeout(Duration::from_secs(10))
         .acquire_timeout(Duration::from_secs(10));
     if settings.uses_sqlite() {
+        // A SQLite connection is a file handle in this process: there is no
+        // server that could have dropped it, so checking it before every use
+        // would only cost a round trip to its thread.
+        options.test_before_acquire(false);
         options.max_connections(8).min_connections(1).map_sqlx_sqlite_opts(|o| {
             o.journal_mode(SqliteJournalMode::Wal)
                 .synchronous(SqliteSynchronous::Normal)
