@@ -11,7 +11,8 @@ use std::sync::Arc;
 
 use tantivy::collector::{Collector, SegmentCollector};
 use tantivy::columnar::{ColumnIndex, ColumnValues};
-use tantivy::{DocAddress, DocId, Score, SegmentOrdinal, SegmentReader};
+use tantivy::query::{EnableScoring, Query};
+use tantivy::{DocAddress, DocId, DocSet, Score, Searcher, SegmentOrdinal, SegmentReader, TERMINATED};
 
 /// The newest documents score up to this much more (a tie-breaker, not a ranking).
 pub const RECENCY_BOOST: f32 = 0.1;
@@ -256,6 +257,29 @@ impl SegmentCollector for NewestSegment {
             self.best.into_iter().map(|Reverse((at, Reverse(a)))| (at, a)).collect(),
         )
     }
+}
+
+/// Whether the reader may see at least `n` documents matching `query`. It
+/// stops at the `n`th, so a common word costs about as little as a rare one.
+pub fn sees_at_least(searcher: &Searcher, query: &dyn Query, access: &AccessCheck, n: usize) -> tantivy::Result<bool> {
+    let weight = query.weight(EnableScoring::disabled_from_searcher(searcher))?;
+    let mut seen = 0;
+    for segment in searcher.segment_readers() {
+        let scope = scope_column(segment)?;
+        let alive = segment.alive_bitset();
+        let mut docs = weight.scorer(segment, 1.0)?;
+        let mut doc = docs.doc();
+        while doc != TERMINATED {
+            if alive.is_none_or(|a| a.is_alive(doc)) && access.allows(scope.get_val(doc)) {
+                seen += 1;
+                if seen >= n {
+                    return Ok(true);
+                }
+            }
+            doc = docs.advance();
+        }
+    }
+    Ok(false)
 }
 
 #[cfg(test)]

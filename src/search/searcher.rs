@@ -3,7 +3,8 @@
 //! still, newer posts a little higher), operators become filters, and the
 //! reader's access is checked on every match as results are collected
 //! (`ranking`), so no hit, count, snippet or suggestion can get past it. When exact words find almost nothing, words
-//! one or two letters away are tried and the results say so.
+//! one or two letters away are tried, for the query's words the reader has
+//! seldom or never seen, and the results say so.
 
 use std::collections::{BTreeMap, HashMap};
 use std::ops::Bound;
@@ -21,7 +22,7 @@ use tantivy::{DocAddress, TantivyDocument, Term};
 use super::Live;
 use super::query::{SearchQuery, Term as QueryTerm};
 pub use super::ranking::AccessCheck;
-use super::ranking::{Newest, Recent};
+use super::ranking::{Newest, Recent, sees_at_least};
 use super::schema::{DocKind, Fields};
 
 /// The query's words side by side (within two positions) add this much.
@@ -333,10 +334,25 @@ pub fn search(live: &Live, req: &Request<'_>) -> Result<Results, SearchError> {
     let (mut total, mut addresses) = run(live, exact.as_ref(), req)?;
     let exact_total = total;
     let mut similar = None;
-    let fuzzable: Vec<&(String, u8)> = groups.iter().flatten().filter_map(|a| a.fuzzable.as_ref()).collect();
-    if total < FEW && !fuzzable.is_empty() {
+    // Words a few letters away are tried only for the words this reader has
+    // (almost) never seen written so: a common word is not a typo, and
+    // leaving it be keeps the search both sharper and cheap. Like the total,
+    // this counts only what the reader may see, so it gives nothing away.
+    let mut doubtful: Vec<&(String, u8)> = Vec::new();
+    if total < FEW {
         let searcher = live.reader.searcher();
-        b.near = fuzzable
+        for a in groups.iter().flatten() {
+            let (Some(word), Some(exact)) = (&a.fuzzable, b.plain_term(a, IndexRecordOption::Basic)) else {
+                continue;
+            };
+            if !sees_at_least(&searcher, exact.as_ref(), req.access, FEW)? {
+                doubtful.push(word);
+            }
+        }
+    }
+    if !doubtful.is_empty() {
+        let searcher = live.reader.searcher();
+        b.near = doubtful
             .iter()
             .map(|(word, distance)| (word.clone(), near_words(&searcher, live.fields.plain, word, *distance)))
             .collect();
@@ -358,7 +374,7 @@ pub fn search(live: &Live, req: &Request<'_>) -> Result<Results, SearchError> {
         .map(|t| (t, 1.0))
         .collect();
     if let Some(words) = similar.as_mut() {
-        let found = similar_words(&fuzzable, &docs, live);
+        let found = similar_words(&doubtful, &docs, live);
         for (word, stem) in found {
             terms.insert(stem, 1.0);
             words.push(word);

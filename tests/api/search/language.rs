@@ -12,6 +12,7 @@ on_both_backends!(
     every_operator_narrows_the_results,
     exclusions_or_and_phrases_do_what_they_say,
     a_typo_finds_the_word_meant_and_the_page_says_so,
+    only_words_the_reader_has_not_seen_are_taken_for_typos,
     plurals_capitals_and_accents_do_not_matter,
     script_in_content_comes_back_inert_in_snippets,
     unknown_operators_and_broken_queries_explain_themselves,
@@ -196,6 +197,50 @@ async fn a_typo_finds_the_word_meant_and_the_page_says_so(app: TestApp) {
     let exact = api(&w.admin, "community").await;
     assert!(exact["similar"].is_null(), "exact matches need no excuse");
     assert_eq!(total(&api(&w.admin, "cmu").await), 0, "short words must match exactly");
+}
+
+/// "budget reprot": "budget" is common, so only "reprot" is taken for a typo
+/// and "budgel" (a word one letter from "budget") is not matched. Whether a
+/// word is common is counted in what the reader may see: three private posts
+/// that spell "reprot" so do not change what an outsider gets.
+async fn only_words_the_reader_has_not_seen_are_taken_for_typos(app: TestApp) {
+    let w = world(&app).await;
+    for (title, body) in [
+        ("Budget report", "The budget report is out."),
+        ("Budget consultation", "Tell us about the budget."),
+        ("Budget timetable", "When the budget is set."),
+        ("Budgel report", "A report on the budgel."),
+    ] {
+        post_at(&app, w.admin_id, w.channel_id, ("discussion", title, "", body), days_ago(3)).await;
+    }
+    let r = w
+        .admin
+        .post(
+            "/channels",
+            &[
+                ("name", "Finance working group"),
+                ("slug", "finance"),
+                ("description", "Drafts."),
+                ("visibility", "private-hidden"),
+            ],
+        )
+        .await;
+    assert_eq!(r.status(), 303);
+    let finance = app.sql_i64("SELECT id FROM channels WHERE slug = 'finance'").await;
+    for n in 1..=3 {
+        let title = format!("Draft {n}");
+        post_at(&app, w.admin_id, finance, ("discussion", &title, "", "The reprot draft."), days_ago(2)).await;
+    }
+    let bo = app.signed_in("bo", Role::Member).await;
+    app.search_settled().await;
+
+    let outsider = api(&bo, "budget reprot").await;
+    let member = api(&w.admin, "budget reprot").await;
+
+    assert_eq!(titles(&outsider), ["Budget report"], "{outsider}");
+    assert_eq!(outsider["similar"], serde_json::json!(["report"]));
+    assert_eq!(total(&member), 0, "to a member of the group, “reprot” is a word in use: {member}");
+    assert!(member["similar"].is_null());
 }
 
 async fn plurals_capitals_and_accents_do_not_matter(app: TestApp) {
