@@ -1,5 +1,6 @@
 //! Ranking: words side by side beat the same words apart, a match in the
-//! title beats one in the text, and between equals the newer comes first.
+//! title beats one in the text, and between equals the newer comes first;
+//! paging through many matches neither repeats nor loses one.
 
 use super::support::{api, api_with, days_ago, post_at, titles, world};
 use crate::helpers::TestApp;
@@ -10,6 +11,7 @@ on_both_backends!(
     a_title_match_ranks_above_a_body_match_even_when_older,
     between_equal_matches_the_newer_comes_first,
     newest_first_orders_by_date_alone,
+    pages_through_many_matches_agree_and_side_by_side_still_leads,
 );
 
 async fn words_side_by_side_rank_above_the_same_words_apart(app: TestApp) {
@@ -114,4 +116,31 @@ async fn newest_first_orders_by_date_alone(app: TestApp) {
 
     assert_eq!(titles(&best), ["Library opening hours", "Staff news"]);
     assert_eq!(titles(&newest), ["Staff news", "Library opening hours"]);
+}
+
+/// Many matches, paged 50 at a time: the one post with the words side by
+/// side still comes first, and the pages hold every match exactly once.
+async fn pages_through_many_matches_agree_and_side_by_side_still_leads(app: TestApp) {
+    let w = world(&app).await;
+    for n in 0..160 {
+        let title = format!("Update {n}");
+        let body = format!("Young residents in ward {n} told the team what people need.");
+        post_at(&app, w.admin_id, w.channel_id, ("discussion", &title, "", &body), days_ago(1 + n % 30)).await;
+    }
+    let together = ("discussion", "Ward panel", "", "Young people ran the ward panel this year.");
+    post_at(&app, w.admin_id, w.channel_id, together, days_ago(200)).await;
+    app.search_settled().await;
+
+    let mut seen: Vec<String> = Vec::new();
+    for page in 1..=4 {
+        let found = api_with(&w.admin, "young people", &format!("&per_page=50&page={page}")).await;
+        assert_eq!(found["total"], 161);
+        seen.extend(titles(&found));
+    }
+
+    assert_eq!(seen.first().map(String::as_str), Some("Ward panel"), "{seen:?}");
+    let mut unique = seen.clone();
+    unique.sort();
+    unique.dedup();
+    assert_eq!((seen.len(), unique.len()), (161, 161), "every match once: {seen:?}");
 }
