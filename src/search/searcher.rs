@@ -287,6 +287,14 @@ impl Builder<'_> {
             };
             clauses.push((Occur::Must, filter(boxed(RangeQuery::new(lower, upper)))));
         }
+        // A lone required clause is the query itself: unwrapped, an OR of
+        // words keeps tantivy's fast path for unions instead of being walked
+        // one match at a time through a boolean of one.
+        if let [(Occur::Must, _)] = clauses.as_slice()
+            && let Some((_, only)) = clauses.pop()
+        {
+            return only;
+        }
         boxed(BooleanQuery::new(clauses))
     }
 }
