@@ -949,7 +949,10 @@ fn main() -> anyhow::Result<()> {
     if let Some(script) = &args.feedparser {
         let xml = |d: &Doc| d.file.kind != Kind::Json;
         let (xml_bytes, xml_items, xml_parse) = parse.ours.subset(&docs, xml);
-        println!("\n--- Python feedparser on the same files, in {} rounds of one pass each side", args.passes);
+        println!(
+            "\n--- Python feedparser on the same files, in {} rounds of one pass each side",
+            args.passes
+        );
         let mut rounds: Vec<(f64, f64, f64)> = Vec::new();
         let mut version = String::new();
         for round in 0..args.passes {

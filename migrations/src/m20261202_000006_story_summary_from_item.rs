@@ -29,5 +29,4 @@ impl MigrationTrait for Migration {
         )
         .await
     }
-
 }

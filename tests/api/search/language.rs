@@ -211,7 +211,14 @@ async fn only_words_the_reader_has_not_seen_are_taken_for_typos(app: TestApp) {
         ("Budget timetable", "When the budget is set."),
         ("Budgel report", "A report on the budgel."),
     ] {
-        post_at(&app, w.admin_id, w.channel_id, ("discussion", title, "", body), days_ago(3)).await;
+        post_at(
+            &app,
+            w.admin_id,
+            w.channel_id,
+            ("discussion", title, "", body),
+            days_ago(3),
+        )
+        .await;
     }
     let r = w
         .admin
@@ -229,7 +236,14 @@ async fn only_words_the_reader_has_not_seen_are_taken_for_typos(app: TestApp) {
     let finance = app.sql_i64("SELECT id FROM channels WHERE slug = 'finance'").await;
     for n in 1..=3 {
         let title = format!("Draft {n}");
-        post_at(&app, w.admin_id, finance, ("discussion", &title, "", "The reprot draft."), days_ago(2)).await;
+        post_at(
+            &app,
+            w.admin_id,
+            finance,
+            ("discussion", &title, "", "The reprot draft."),
+            days_ago(2),
+        )
+        .await;
     }
     let bo = app.signed_in("bo", Role::Member).await;
     app.search_settled().await;
@@ -239,7 +253,11 @@ async fn only_words_the_reader_has_not_seen_are_taken_for_typos(app: TestApp) {
 
     assert_eq!(titles(&outsider), ["Budget report"], "{outsider}");
     assert_eq!(outsider["similar"], serde_json::json!(["report"]));
-    assert_eq!(total(&member), 0, "to a member of the group, “reprot” is a word in use: {member}");
+    assert_eq!(
+        total(&member),
+        0,
+        "to a member of the group, “reprot” is a word in use: {member}"
+    );
     assert!(member["similar"].is_null());
 }
 

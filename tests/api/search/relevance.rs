@@ -125,9 +125,21 @@ async fn pages_through_many_matches_agree_and_side_by_side_still_leads(app: Test
     for n in 0..160 {
         let title = format!("Update {n}");
         let body = format!("Young residents in ward {n} told the team what people need.");
-        post_at(&app, w.admin_id, w.channel_id, ("discussion", &title, "", &body), days_ago(1 + n % 30)).await;
+        post_at(
+            &app,
+            w.admin_id,
+            w.channel_id,
+            ("discussion", &title, "", &body),
+            days_ago(1 + n % 30),
+        )
+        .await;
     }
-    let together = ("discussion", "Ward panel", "", "Young people ran the ward panel this year.");
+    let together = (
+        "discussion",
+        "Ward panel",
+        "",
+        "Young people ran the ward panel this year.",
+    );
     post_at(&app, w.admin_id, w.channel_id, together, days_ago(200)).await;
     app.search_settled().await;
 
