@@ -5,7 +5,7 @@
 use reqwest::header::{HeaderMap, HeaderValue};
 use scraper::{Html, Selector};
 
-use super::support::{curator, feed_row, follow, import, inbox, inbox_of, open, titles};
+use super::support::{curator, feed_row, follow, follow_into, import, inbox, inbox_of, open, titles};
 use super::world::{Reply, World};
 use crate::helpers::{TestApp, location};
 use crate::on_both_backends;
@@ -14,6 +14,7 @@ open_world_tests!(
     word_rules_decide_which_items_reach_the_inbox,
     a_dry_run_shows_what_the_rules_would_let_through_and_saves_nothing,
     the_inbox_filters_by_folder_and_words,
+    words_are_found_in_what_any_feed_said_of_a_story,
     dismissed_entries_leave_the_inbox_and_can_be_put_back,
     members_are_kept_out_of_feeds_and_the_inbox,
     the_inbox_pages_through_every_entry_exactly_once,
@@ -169,6 +170,46 @@ async fn the_inbox_filters_by_folder_and_words(app: TestApp) {
     );
     assert_eq!(sorted(&both_words), vec!["Hospital parking charges scrapped"]);
     assert!(inbox(&cora, "folder=Nowhere").await.is_empty());
+}
+
+/// One article from two feeds, each with its own summary: the entry shows the
+/// first feed's, and a word from the second feed's still finds it (but not
+/// within the first feed's folder alone).
+async fn words_are_found_in_what_any_feed_said_of_a_story(app: TestApp) {
+    let world = World::start().await;
+    let rss = r#"<?xml version="1.0" encoding="utf-8"?>
+<rss version="2.0"><channel><title>Education Weekly</title><link>https://education.example.org/</link>
+<description>Schools news.</description>
+<item><title>Free school meals extended</title><link>https://www.example.gov.uk/news/school-meals</link>
+<guid isPermaLink="false">edu-1</guid><description>Every primary pupil will get a free lunch.</description></item>
+</channel></rss>"#;
+    let atom = r#"<?xml version="1.0" encoding="utf-8"?>
+<feed xmlns="http://www.w3.org/2005/Atom"><title>Policy Digest</title><id>urn:digest</id>
+<updated>2026-11-21T08:00:00Z</updated>
+<entry><title>School meals: who pays</title><link href="https://www.example.gov.uk/news/school-meals"/>
+<id>urn:digest:1</id><updated>2026-11-21T08:00:00Z</updated>
+<summary>The Treasury funds the scheme through a grant.</summary></entry></feed>"#;
+    world.serve("/edu.xml", Reply::bytes("application/rss+xml", rss));
+    world.serve("/digest.xml", Reply::bytes("application/atom+xml", atom));
+    let cora = curator(&app).await;
+    follow_into(&cora, &world.url("/edu.xml"), "Schools", "").await;
+    follow_into(&cora, &world.url("/digest.xml"), "Policy", "").await;
+
+    let all = inbox(&cora, "").await;
+    let treasury = inbox(&cora, "q=treasury").await;
+    let in_policy = inbox(&cora, "q=treasury&folder=Policy").await;
+    let in_schools = inbox(&cora, "q=treasury&folder=Schools").await;
+
+    assert_eq!(all.len(), 1, "one entry for the article");
+    assert!(
+        all[0].summary_html.contains("free lunch"),
+        "the first feed's summary: {}",
+        all[0].summary_html
+    );
+    assert!(!all[0].summary_html.contains("Treasury"));
+    assert_eq!(treasury.iter().map(|e| e.id).collect::<Vec<_>>(), [all[0].id]);
+    assert_eq!(in_policy.len(), 1);
+    assert!(in_schools.is_empty(), "the Schools feed said nothing of the Treasury");
 }
 
 async fn dismissed_entries_leave_the_inbox_and_can_be_put_back(app: TestApp) {
