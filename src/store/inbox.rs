@@ -160,28 +160,21 @@ pub async fn upsert_items(
     Ok(stats)
 }
 
-/// Update changed items, and the titles of their stories, in place, a chunk
-/// per statement. (A story's summary is its first item's, so it changes with
-/// that item.)
+/// Update changed items in place, a chunk per statement, and the title of a
+/// story whose first item changed. (A story's summary is its first item's, so
+/// it changes with that item.)
 async fn update_changed(db: &impl ConnectionTrait, changes: &[Change<'_>]) -> Result<(), DbErr> {
-    // A row (or story) changed twice in one batch ends as the last change
-    // left it, and one statement may not update a row twice.
+    // A row changed twice in one batch ends as the last change left it, and
+    // one statement may not update a row twice. (Of a story's items, only its
+    // first renames it, so each story too is updated at most once.)
     let mut last_item: HashMap<i64, usize> = HashMap::new();
-    let mut last_story: HashMap<i64, usize> = HashMap::new();
     for (i, c) in changes.iter().enumerate() {
         last_item.insert(c.known.id, i);
-        last_story.insert(c.known.story_id, i);
     }
     let items: Vec<&Change> = changes
         .iter()
         .enumerate()
         .filter(|(i, c)| last_item.get(&c.known.id) == Some(i))
-        .map(|(_, c)| c)
-        .collect();
-    let stories: Vec<&Change> = changes
-        .iter()
-        .enumerate()
-        .filter(|(i, c)| last_story.get(&c.known.story_id) == Some(i))
         .map(|(_, c)| c)
         .collect();
     // VALUES columns are called column1, column2, … in SQLite and PostgreSQL alike.
@@ -210,14 +203,16 @@ async fn update_changed(db: &impl ConnectionTrait, changes: &[Change<'_>]) -> Re
         );
         db.execute(sql(db, &text, values)).await?;
     }
-    for chunk in stories.chunks(ROWS_PER_STATEMENT) {
-        let mut values = Vec::with_capacity(chunk.len() * 2);
+    for chunk in items.chunks(ROWS_PER_STATEMENT) {
+        let mut values = Vec::with_capacity(chunk.len() * 3);
         for c in chunk {
-            values.extend([c.known.story_id.into(), c.item.title.clone().into()]);
+            values.extend([c.known.story_id.into(), c.item.title.clone().into(), c.known.id.into()]);
         }
+        // Only the story's first item names it, as it gives it its summary.
         let text = format!(
-            "UPDATE stories SET title = v.column2 FROM (VALUES {}) AS v WHERE stories.id = v.column1",
-            rows(chunk.len(), 2)
+            "UPDATE stories SET title = v.column2 FROM (VALUES {}) AS v WHERE stories.id = v.column1 \
+             AND v.column3 = (SELECT MIN(fi.id) FROM feed_items fi WHERE fi.story_id = stories.id)",
+            rows(chunk.len(), 3)
         );
         db.execute(sql(db, &text, values)).await?;
     }

@@ -174,33 +174,64 @@ async fn the_inbox_filters_by_folder_and_words(app: TestApp) {
 
 /// One article from two feeds, each with its own summary: the entry shows the
 /// first feed's, and a word from the second feed's still finds it (but not
-/// within the first feed's folder alone).
+/// within the first feed's folder alone). The first feed's item names it:
+/// the second retitling its item changes nothing shown, the first's does.
 async fn words_are_found_in_what_any_feed_said_of_a_story(app: TestApp) {
     let world = World::start().await;
-    let rss = r#"<?xml version="1.0" encoding="utf-8"?>
+    let rss = |title: &str| {
+        format!(
+            r#"<?xml version="1.0" encoding="utf-8"?>
 <rss version="2.0"><channel><title>Education Weekly</title><link>https://education.example.org/</link>
 <description>Schools news.</description>
-<item><title>Free school meals extended</title><link>https://www.example.gov.uk/news/school-meals</link>
+<item><title>{title}</title><link>https://www.example.gov.uk/news/school-meals</link>
 <guid isPermaLink="false">edu-1</guid><description>Every primary pupil will get a free lunch.</description></item>
-</channel></rss>"#;
-    let atom = r#"<?xml version="1.0" encoding="utf-8"?>
+</channel></rss>"#
+        )
+    };
+    let atom = |title: &str| {
+        format!(
+            r#"<?xml version="1.0" encoding="utf-8"?>
 <feed xmlns="http://www.w3.org/2005/Atom"><title>Policy Digest</title><id>urn:digest</id>
 <updated>2026-11-21T08:00:00Z</updated>
-<entry><title>School meals: who pays</title><link href="https://www.example.gov.uk/news/school-meals"/>
+<entry><title>{title}</title><link href="https://www.example.gov.uk/news/school-meals"/>
 <id>urn:digest:1</id><updated>2026-11-21T08:00:00Z</updated>
-<summary>The Treasury funds the scheme through a grant.</summary></entry></feed>"#;
-    world.serve("/edu.xml", Reply::bytes("application/rss+xml", rss));
-    world.serve("/digest.xml", Reply::bytes("application/atom+xml", atom));
+<summary>The Treasury funds the scheme through a grant.</summary></entry></feed>"#
+        )
+    };
+    let (edu_v1, edu_v2) = (
+        rss("Free school meals extended"),
+        rss("Free school meals extended to all"),
+    );
+    let (digest_v1, digest_v2) = (atom("School meals: who pays"), atom("School meals: the Treasury pays"));
+    world.serve_in_turn(
+        "/edu.xml",
+        vec![
+            Reply::bytes("application/rss+xml", edu_v1.clone()),
+            Reply::bytes("application/rss+xml", edu_v1),
+            Reply::bytes("application/rss+xml", edu_v2),
+        ],
+    );
+    world.serve_in_turn(
+        "/digest.xml",
+        vec![
+            Reply::bytes("application/atom+xml", digest_v1),
+            Reply::bytes("application/atom+xml", digest_v2),
+        ],
+    );
     let cora = curator(&app).await;
-    follow_into(&cora, &world.url("/edu.xml"), "Schools", "").await;
-    follow_into(&cora, &world.url("/digest.xml"), "Policy", "").await;
+    let edu = follow_into(&cora, &world.url("/edu.xml"), "Schools", "").await;
+    let digest = follow_into(&cora, &world.url("/digest.xml"), "Policy", "").await;
 
     let all = inbox(&cora, "").await;
     let treasury = inbox(&cora, "q=treasury").await;
     let in_policy = inbox(&cora, "q=treasury&folder=Policy").await;
     let in_schools = inbox(&cora, "q=treasury&folder=Schools").await;
 
-    assert_eq!(all.len(), 1, "one entry for the article");
+    assert_eq!(
+        titles(&all),
+        ["Free school meals extended"],
+        "one entry for the article"
+    );
     assert!(
         all[0].summary_html.contains("free lunch"),
         "the first feed's summary: {}",
@@ -210,6 +241,18 @@ async fn words_are_found_in_what_any_feed_said_of_a_story(app: TestApp) {
     assert_eq!(treasury.iter().map(|e| e.id).collect::<Vec<_>>(), [all[0].id]);
     assert_eq!(in_policy.len(), 1);
     assert!(in_schools.is_empty(), "the Schools feed said nothing of the Treasury");
+
+    // The second feed retitles its item: the entry keeps the first feed's title.
+    for id in [edu, digest] {
+        super::support::make_due(&app, id).await;
+    }
+    app.drain_jobs().await;
+    assert_eq!(titles(&inbox(&cora, "").await), ["Free school meals extended"]);
+
+    // The first feed retitles its item: so does the entry.
+    super::support::make_due(&app, edu).await;
+    app.drain_jobs().await;
+    assert_eq!(titles(&inbox(&cora, "").await), ["Free school meals extended to all"]);
 }
 
 async fn dismissed_entries_leave_the_inbox_and_can_be_put_back(app: TestApp) {
