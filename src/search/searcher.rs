@@ -299,8 +299,11 @@ impl Builder<'_> {
     }
 }
 
-fn run(live: &Live, query: &dyn Query, req: &Request<'_>) -> Result<(usize, Vec<DocAddress>), SearchError> {
-    let searcher = live.reader.searcher();
+fn run(
+    searcher: &tantivy::Searcher,
+    query: &dyn Query,
+    req: &Request<'_>,
+) -> Result<(usize, Vec<DocAddress>), SearchError> {
     let access = req.access.clone();
     let limit = req.limit.max(1);
     if req.sort == Sort::Relevance && req.query.has_terms() {
@@ -339,7 +342,10 @@ pub fn search(live: &Live, req: &Request<'_>) -> Result<Results, SearchError> {
         .collect();
     let excluded: Vec<Analyzed> = req.query.excluded.iter().map(|t| b.analyze(t)).collect();
     let exact = b.build(&groups, &excluded, false);
-    let (mut total, mut addresses) = run(live, exact.as_ref(), req)?;
+    // One searcher for the whole search: the hits' addresses, the typo checks
+    // and the documents read all refer to the same generation of the index.
+    let searcher = live.reader.searcher();
+    let (mut total, mut addresses) = run(&searcher, exact.as_ref(), req)?;
     let exact_total = total;
     let mut similar = None;
     // Words a few letters away are tried only for the words this reader has
@@ -348,7 +354,6 @@ pub fn search(live: &Live, req: &Request<'_>) -> Result<Results, SearchError> {
     // this counts only what the reader may see, so it gives nothing away.
     let mut doubtful: Vec<&(String, u8)> = Vec::new();
     if total < FEW {
-        let searcher = live.reader.searcher();
         for a in groups.iter().flatten() {
             let (Some(word), Some(exact)) = (&a.fuzzable, b.plain_term(a, IndexRecordOption::Basic)) else {
                 continue;
@@ -359,20 +364,18 @@ pub fn search(live: &Live, req: &Request<'_>) -> Result<Results, SearchError> {
         }
     }
     if !doubtful.is_empty() {
-        let searcher = live.reader.searcher();
         b.near = doubtful
             .iter()
             .map(|(word, distance)| (word.clone(), near_words(&searcher, live.fields.plain, word, *distance)))
             .collect();
         let fuzzy = b.build(&groups, &excluded, true);
-        let (fuzzy_total, fuzzy_addresses) = run(live, fuzzy.as_ref(), req)?;
+        let (fuzzy_total, fuzzy_addresses) = run(&searcher, fuzzy.as_ref(), req)?;
         if fuzzy_total > total {
             total = fuzzy_total;
             addresses = fuzzy_addresses;
             similar = Some(Vec::new());
         }
     }
-    let searcher = live.reader.searcher();
     let docs: Vec<TantivyDocument> = addresses.iter().map(|&a| searcher.doc(a)).collect::<Result<_, _>>()?;
     // Highlight the query's words, and (after a fuzzy search) the similar words the hits contain.
     let mut terms: BTreeMap<String, f32> = groups
