@@ -180,6 +180,7 @@ async fn update_changed(db: &impl ConnectionTrait, changes: &[Change<'_>]) -> Re
     // VALUES columns are called column1, column2, … in SQLite and PostgreSQL alike.
     for chunk in items.chunks(ROWS_PER_STATEMENT) {
         let mut values = Vec::with_capacity(chunk.len() * 10);
+        let mut titles = Vec::with_capacity(chunk.len() * 3);
         for c in chunk {
             let item = c.item;
             values.extend([
@@ -194,6 +195,7 @@ async fn update_changed(db: &impl ConnectionTrait, changes: &[Change<'_>]) -> Re
                 c.digest.clone().into(),
                 c.passed.into(),
             ]);
+            titles.extend([c.known.story_id.into(), item.title.clone().into(), c.known.id.into()]);
         }
         let text = format!(
             "UPDATE feed_items SET guid = v.column2, url = v.column3, title = v.column4, author = v.column5, \
@@ -202,19 +204,13 @@ async fn update_changed(db: &impl ConnectionTrait, changes: &[Change<'_>]) -> Re
             rows(chunk.len(), 10)
         );
         db.execute(sql(db, &text, values)).await?;
-    }
-    for chunk in items.chunks(ROWS_PER_STATEMENT) {
-        let mut values = Vec::with_capacity(chunk.len() * 3);
-        for c in chunk {
-            values.extend([c.known.story_id.into(), c.item.title.clone().into(), c.known.id.into()]);
-        }
         // Only the story's first item names it, as it gives it its summary.
         let text = format!(
             "UPDATE stories SET title = v.column2 FROM (VALUES {}) AS v WHERE stories.id = v.column1 \
              AND v.column3 = (SELECT MIN(fi.id) FROM feed_items fi WHERE fi.story_id = stories.id)",
             rows(chunk.len(), 3)
         );
-        db.execute(sql(db, &text, values)).await?;
+        db.execute(sql(db, &text, titles)).await?;
     }
     Ok(())
 }
