@@ -1151,25 +1151,15 @@ async fn e2e_phase(docs: &[Doc], passes: usize) -> anyhow::Result<DbFigures> {
     for _ in 0..passes {
         let (db, _dir, feeds) = fresh_db(docs).await?;
         let clock = Clock::start();
-        items = 0;
-        for (feed, d) in feeds.iter().zip(docs) {
-            let (s, _) = refresh::ingest(&db, feed, &d.url, &d.body, None)
-                .await
-                .map_err(|e| anyhow::anyhow!("{}: {e}", d.file.name))?;
-            items += s.new + s.updated + s.unchanged;
-        }
+        let (_, stored) = ingest_all(&db, &feeds, docs).await?;
         let first = clock.lap();
+        items = stored.new + stored.updated + stored.unchanged;
         // The same documents again: what a poll of a feed that did not honour
         // our validators costs.
         let clock = Clock::start();
-        let mut changed = 0;
-        for (feed, d) in feeds.iter().zip(docs) {
-            let (s, _) = refresh::ingest(&db, feed, &d.url, &d.body, None)
-                .await
-                .map_err(|e| anyhow::anyhow!("{}: {e}", d.file.name))?;
-            changed += s.new + s.updated;
-        }
+        let (_, again_stored) = ingest_all(&db, &feeds, docs).await?;
         let again = clock.lap();
+        let changed = again_stored.new + again_stored.updated;
         db.close().await?;
         if changed > 0 {
             println!("  note: {changed} items changed on the second ingest of identical documents");
@@ -1185,17 +1175,32 @@ async fn e2e_phase(docs: &[Doc], passes: usize) -> anyhow::Result<DbFigures> {
 /// One end-to-end pass over a fresh database: each file's time and items.
 async fn e2e_once(docs: &[Doc]) -> anyhow::Result<Pass> {
     let (db, _dir, feeds) = fresh_db(docs).await?;
+    let (files, _) = ingest_all(&db, &feeds, docs).await?;
+    db.close().await?;
+    Ok(files)
+}
+
+/// `refresh::ingest` of every document into its feed, in order: each file's
+/// time and items, and what the whole pass stored.
+async fn ingest_all(
+    db: &sea_orm::DatabaseConnection,
+    feeds: &[Feed],
+    docs: &[Doc],
+) -> anyhow::Result<(Pass, inbox::Upserted)> {
     let mut files = Pass::default();
+    let mut stored = inbox::Upserted::default();
     for (feed, d) in feeds.iter().zip(docs) {
         let start = Instant::now();
-        let (s, _) = refresh::ingest(&db, feed, &d.url, &d.body, None)
+        let (s, _) = refresh::ingest(db, feed, &d.url, &d.body, None)
             .await
             .map_err(|e| anyhow::anyhow!("{}: {e}", d.file.name))?;
         files.per_file.push(start.elapsed());
         files.items.push(s.new + s.updated + s.unchanged);
+        stored.new += s.new;
+        stored.updated += s.updated;
+        stored.unchanged += s.unchanged;
     }
-    db.close().await?;
-    Ok(files)
+    Ok((files, stored))
 }
 
 fn median_db(mut runs: Vec<(Lap, Lap)>, docs: &[Doc], items: usize) -> DbFigures {
