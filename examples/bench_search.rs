@@ -9,7 +9,10 @@
 //! `scripts/bench-search`; not part of the product.
 //!
 //! `cargo run --release --example bench_search -- [--docs 200000] [--queries 1000] [--seed 7]
-//!  [--trickle-secs 30] [--rate 20] [--no-postgres] [--no-fts5] [--no-http]`
+//!  [--trickle-secs 30] [--rate 20] [--no-postgres] [--no-fts5] [--no-http] [--profile N]`
+//!
+//! `--profile N` runs the app's query set N more times, untimed, before the
+//! timed runs, printing the process id, so a profiler can be attached.
 //!
 //! Query terms are drawn log-uniformly from vocabulary ranks 30–10,000 (the
 //! very commonest words are left out, as people rarely search for them), so
@@ -166,6 +169,8 @@ struct Args {
     postgres: bool,
     fts5: bool,
     http: bool,
+    /// Run the app's query set this many more times first, untimed, for a profiler.
+    profile: usize,
 }
 
 fn args() -> anyhow::Result<Args> {
@@ -178,6 +183,7 @@ fn args() -> anyhow::Result<Args> {
         postgres: true,
         fts5: true,
         http: true,
+        profile: 0,
     };
     let mut it = std::env::args().skip(1);
     while let Some(flag) = it.next() {
@@ -191,6 +197,7 @@ fn args() -> anyhow::Result<Args> {
             "--no-postgres" => a.postgres = false,
             "--no-fts5" => a.fts5 = false,
             "--no-http" => a.http = false,
+            "--profile" => a.profile = value()?.parse()?,
             other => anyhow::bail!("unknown flag {other}"),
         }
     }
@@ -506,6 +513,30 @@ async fn main() -> anyhow::Result<()> {
         .iter()
         .map(|q| query::parse(&q.app()).map_err(|e| anyhow::anyhow!("{e}")))
         .collect::<Result<_, _>>()?;
+    if args.profile > 0 {
+        println!(
+            "--- profiling: the app's query set {} times (pid {})",
+            args.profile,
+            std::process::id()
+        );
+        let t = Instant::now();
+        for _ in 0..args.profile {
+            for q in &parsed {
+                let request = Request {
+                    query: q,
+                    channels: &[],
+                    authors: &[],
+                    access: &access,
+                    sort: Sort::Relevance,
+                    offset: 0,
+                    limit: 10,
+                    snippets: false,
+                };
+                std::hint::black_box(searcher::search(&live, &request)?);
+            }
+        }
+        println!("--- profiling done in {:.1} s", t.elapsed().as_secs_f64());
+    }
     let mut summary = Vec::new();
     let app_search = |snippets: bool| {
         let live = live.clone();
