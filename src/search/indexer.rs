@@ -21,9 +21,10 @@ use std::time::{Duration, Instant};
 use anyhow::Context;
 use sea_orm::DatabaseConnection;
 use tantivy::directory::error::LockError;
-use tantivy::{Index, IndexWriter, ReloadPolicy, TantivyDocument, TantivyError, Term};
+use tantivy::{Index, IndexReader, IndexWriter, ReloadPolicy, TantivyDocument, TantivyError, Term};
 
 use super::schema::{self, DocKind, Fields, SCHEMA_VERSION};
+use super::segments::Segments;
 use super::{Live, SearchIndex, Status};
 use crate::config::SearchSettings;
 use crate::store::outbox::Changed;
@@ -87,13 +88,16 @@ impl From<TantivyError> for OpenError {
 fn live_of(index: Index) -> Result<Live, TantivyError> {
     let (_, fields) = schema::schema();
     schema::register_analyzers(&index);
-    let reader = index.reader_builder().reload_policy(ReloadPolicy::Manual).try_into()?;
+    let reader: IndexReader = index.reader_builder().reload_policy(ReloadPolicy::Manual).try_into()?;
+    let segments = Segments::default();
+    segments.refresh(&reader.searcher())?;
     Ok(Live {
         index,
         reader,
         fields,
         english: schema::english(),
         plain: schema::plain(),
+        segments,
     })
 }
 
@@ -526,6 +530,7 @@ impl Follower {
             Ok(())
         })?;
         self.live.reader.reload()?;
+        self.live.segments.refresh(&self.live.reader.searcher())?;
         self.dirty = false;
         self.last_commit = Instant::now();
         Ok(())

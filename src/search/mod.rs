@@ -5,6 +5,7 @@
 //! - `query`    the search box's language, parsed (pure)
 //! - `ranking`  BM25 with a mild recency boost, and the count, in one pass
 //! - `searcher` running a parsed query against the index, limited to what the reader may see
+//! - `segments` what searches read per match, decoded once per segment
 //! - `indexer`  the one task that writes the index: replays the outbox, commits about
 //!   once a second, rebuilds from the database when the index is missing or broken
 //!
@@ -16,6 +17,7 @@ pub mod query;
 pub mod ranking;
 pub mod schema;
 pub mod searcher;
+pub mod segments;
 
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, RwLock};
@@ -35,6 +37,8 @@ pub struct Live {
     /// The analyzers, built once (each search clones them).
     pub english: TextAnalyzer,
     pub plain: TextAnalyzer,
+    /// Each segment's scopes and dates, decoded once.
+    pub segments: segments::Segments,
 }
 
 /// Whether search can answer, in words for the search page.

@@ -1,25 +1,26 @@
 //! Collecting results in one pass over the matches: the reader's access
-//! (checked per match from a fast field, so it costs the same however much
-//! content is private), the total count, and the page: by BM25 with a mild
-//! recency boost, or newest first. In the ranked order a document's date is
-//! only read when its score, boosted as much as recency ever could, would
-//! still make the page.
+//! (checked per match against the segment's decoded scopes, so it costs the
+//! same however much content is private), the total count, and the best
+//! matches: by BM25 with a mild recency boost, or newest first. In the ranked
+//! order a document's date is only read when its score, boosted as much as
+//! recency ever could, would still make the cut.
 
 use std::cmp::{Ordering, Reverse};
 use std::collections::BinaryHeap;
 use std::sync::Arc;
 
 use tantivy::collector::{Collector, SegmentCollector};
-use tantivy::columnar::{ColumnIndex, ColumnValues};
 use tantivy::query::{EnableScoring, Query};
 use tantivy::{DocAddress, DocId, DocSet, Score, Searcher, SegmentOrdinal, SegmentReader, TERMINATED};
+
+use super::segments::{SegmentData, Segments, Visible};
 
 /// The newest documents score up to this much more (a tie-breaker, not a ranking).
 pub const RECENCY_BOOST: f32 = 0.1;
 
 /// `1 + RECENCY_BOOST / (1 + age in days / 30)`: 1.1 today, 1.05 a month ago, ~1.008 a year ago.
 pub fn recency_factor(at_secs: i64, now_secs: i64) -> f32 {
-    let days = ((now_secs - at_secs).max(0) as f32) / 86_400.0;
+    let days = (now_secs.saturating_sub(at_secs).max(0) as f32) / 86_400.0;
     1.0 + RECENCY_BOOST / (1.0 + days / 30.0)
 }
 
@@ -70,56 +71,37 @@ impl AccessCheck {
     }
 }
 
-/// A full fast column (one value per document) read directly, or with a default.
-fn column(segment: &SegmentReader, field: &str, default: i64) -> tantivy::Result<Arc<dyn ColumnValues<i64>>> {
-    let column = segment.fast_fields().i64(field)?;
-    Ok(match column.index {
-        ColumnIndex::Full => column.values.clone(),
-        _ => column.first_or_default_col(default),
-    })
-}
-
-fn scope_column(segment: &SegmentReader) -> tantivy::Result<Arc<dyn ColumnValues<u64>>> {
-    let column = segment.fast_fields().u64("scope")?;
-    // A document without a scope gets one no reader can pass (channel 0, private).
-    Ok(match column.index {
-        ColumnIndex::Full => column.values.clone(),
-        _ => column.first_or_default_col(1),
-    })
-}
-
-/// The best `offset + limit` documents by boosted score, and how many matched.
-pub struct Recent {
-    pub offset: usize,
-    pub limit: usize,
+/// The best `keep` documents by boosted score, best first, and how many matched.
+pub struct Recent<'a> {
+    pub keep: usize,
     /// "Now" in seconds, fixed for the whole search.
     pub now_secs: i64,
-    pub access: AccessCheck,
+    pub access: &'a AccessCheck,
+    pub segments: &'a Segments,
 }
 
 pub struct RecentSegment {
     ord: SegmentOrdinal,
-    at: Arc<dyn ColumnValues<i64>>,
-    scope: Arc<dyn ColumnValues<u64>>,
-    access: AccessCheck,
+    data: Arc<SegmentData>,
+    visible: Visible,
     now_secs: i64,
     keep: usize,
     best: BinaryHeap<Reverse<Ranked>>,
     count: usize,
 }
 
-impl Collector for Recent {
+impl Collector for Recent<'_> {
     type Fruit = (usize, Vec<(Score, DocAddress)>);
     type Child = RecentSegment;
 
     fn for_segment(&self, ord: SegmentOrdinal, segment: &SegmentReader) -> tantivy::Result<RecentSegment> {
+        let data = self.segments.get(segment)?;
         Ok(RecentSegment {
             ord,
-            at: column(segment, "at", self.now_secs)?,
-            scope: scope_column(segment)?,
-            access: self.access.clone(),
+            visible: data.visible(self.access),
+            data,
             now_secs: self.now_secs,
-            keep: (self.offset + self.limit).max(1),
+            keep: self.keep.max(1),
             best: BinaryHeap::new(),
             count: 0,
         })
@@ -136,14 +118,8 @@ impl Collector for Recent {
             .flat_map(|(_, hits)| hits.into_iter().map(|(s, a)| Ranked(s, a)))
             .collect();
         all.sort_by(|a, b| b.cmp(a));
-        Ok((
-            total,
-            all.into_iter()
-                .skip(self.offset)
-                .take(self.limit)
-                .map(|Ranked(s, a)| (s, a))
-                .collect(),
-        ))
+        all.truncate(self.keep);
+        Ok((total, all.into_iter().map(|Ranked(s, a)| (s, a)).collect()))
     }
 }
 
@@ -151,7 +127,7 @@ impl SegmentCollector for RecentSegment {
     type Fruit = (usize, Vec<(Score, DocAddress)>);
 
     fn collect(&mut self, doc: DocId, score: Score) {
-        if !self.access.allows(self.scope.get_val(doc)) {
+        if !self.visible.allows(doc) {
             return;
         }
         self.count += 1;
@@ -162,7 +138,7 @@ impl SegmentCollector for RecentSegment {
         {
             return;
         }
-        let boosted = score * recency_factor(self.at.get_val(doc), self.now_secs);
+        let boosted = score * recency_factor(self.data.at.get_val(doc), self.now_secs);
         let ranked = Ranked(boosted, DocAddress::new(self.ord, doc));
         if !full {
             self.best.push(Reverse(ranked));
@@ -181,34 +157,38 @@ impl SegmentCollector for RecentSegment {
     }
 }
 
-/// The newest `offset + limit` documents the reader may see, and how many matched.
-pub struct Newest {
-    pub offset: usize,
-    pub limit: usize,
-    pub access: AccessCheck,
+/// Sort ranked documents best first (between equal scores, the earlier document first).
+pub fn sort_ranked(hits: &mut [(Score, DocAddress)]) {
+    hits.sort_by_key(|h| Reverse(Ranked(h.0, h.1)));
+}
+
+/// The newest `keep` documents the reader may see, newest first, and how many matched.
+pub struct Newest<'a> {
+    pub keep: usize,
+    pub access: &'a AccessCheck,
+    pub segments: &'a Segments,
 }
 
 pub struct NewestSegment {
     ord: SegmentOrdinal,
-    at: Arc<dyn ColumnValues<i64>>,
-    scope: Arc<dyn ColumnValues<u64>>,
-    access: AccessCheck,
+    data: Arc<SegmentData>,
+    visible: Visible,
     keep: usize,
     best: BinaryHeap<Reverse<(i64, Reverse<DocAddress>)>>,
     count: usize,
 }
 
-impl Collector for Newest {
+impl Collector for Newest<'_> {
     type Fruit = (usize, Vec<DocAddress>);
     type Child = NewestSegment;
 
     fn for_segment(&self, ord: SegmentOrdinal, segment: &SegmentReader) -> tantivy::Result<NewestSegment> {
+        let data = self.segments.get(segment)?;
         Ok(NewestSegment {
             ord,
-            at: column(segment, "at", i64::MIN)?,
-            scope: scope_column(segment)?,
-            access: self.access.clone(),
-            keep: (self.offset + self.limit).max(1),
+            visible: data.visible(self.access),
+            data,
+            keep: self.keep.max(1),
             best: BinaryHeap::new(),
             count: 0,
         })
@@ -222,14 +202,8 @@ impl Collector for Newest {
         let total = fruits.iter().map(|(n, _)| n).sum();
         let mut all: Vec<(i64, DocAddress)> = fruits.into_iter().flat_map(|(_, hits)| hits).collect();
         all.sort_by(|a, b| b.0.cmp(&a.0).then_with(|| a.1.cmp(&b.1)));
-        Ok((
-            total,
-            all.into_iter()
-                .skip(self.offset)
-                .take(self.limit)
-                .map(|(_, a)| a)
-                .collect(),
-        ))
+        all.truncate(self.keep);
+        Ok((total, all.into_iter().map(|(_, a)| a).collect()))
     }
 }
 
@@ -237,11 +211,11 @@ impl SegmentCollector for NewestSegment {
     type Fruit = (usize, Vec<(i64, DocAddress)>);
 
     fn collect(&mut self, doc: DocId, _score: Score) {
-        if !self.access.allows(self.scope.get_val(doc)) {
+        if !self.visible.allows(doc) {
             return;
         }
         self.count += 1;
-        let entry = (self.at.get_val(doc), Reverse(DocAddress::new(self.ord, doc)));
+        let entry = (self.data.at.get_val(doc), Reverse(DocAddress::new(self.ord, doc)));
         if self.best.len() < self.keep {
             self.best.push(Reverse(entry));
         } else if let Some(mut worst) = self.best.peek_mut()
@@ -261,16 +235,22 @@ impl SegmentCollector for NewestSegment {
 
 /// Whether the reader may see at least `n` documents matching `query`. It
 /// stops at the `n`th, so a common word costs about as little as a rare one.
-pub fn sees_at_least(searcher: &Searcher, query: &dyn Query, access: &AccessCheck, n: usize) -> tantivy::Result<bool> {
+pub fn sees_at_least(
+    searcher: &Searcher,
+    segments: &Segments,
+    query: &dyn Query,
+    access: &AccessCheck,
+    n: usize,
+) -> tantivy::Result<bool> {
     let weight = query.weight(EnableScoring::disabled_from_searcher(searcher))?;
     let mut seen = 0;
     for segment in searcher.segment_readers() {
-        let scope = scope_column(segment)?;
+        let visible = segments.get(segment)?.visible(access);
         let alive = segment.alive_bitset();
         let mut docs = weight.scorer(segment, 1.0)?;
         let mut doc = docs.doc();
         while doc != TERMINATED {
-            if alive.is_none_or(|a| a.is_alive(doc)) && access.allows(scope.get_val(doc)) {
+            if alive.is_none_or(|a| a.is_alive(doc)) && visible.allows(doc) {
                 seen += 1;
                 if seen >= n {
                     return Ok(true);

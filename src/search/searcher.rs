@@ -11,18 +11,18 @@ use std::ops::Bound;
 
 use chrono::{DateTime, NaiveTime, TimeZone, Utc};
 use tantivy::query::{
-    AllQuery, BooleanQuery, BoostQuery, ConstScoreQuery, FuzzyTermQuery, Occur, PhraseQuery, Query, RangeQuery,
-    TermQuery,
+    AllQuery, BooleanQuery, BoostQuery, ConstScoreQuery, EnableScoring, FuzzyTermQuery, Occur, PhraseQuery, Query,
+    RangeQuery, Scorer, TermQuery,
 };
 use tantivy::schema::{IndexRecordOption, Value};
 use tantivy::snippet::SnippetGenerator;
 use tantivy::tokenizer::TextAnalyzer;
-use tantivy::{DocAddress, TantivyDocument, Term};
+use tantivy::{DocAddress, DocId, DocSet, Score, SeekDangerResult, TERMINATED, TantivyDocument, Term};
 
 use super::Live;
 use super::query::{SearchQuery, Term as QueryTerm};
 pub use super::ranking::AccessCheck;
-use super::ranking::{Newest, Recent, sees_at_least};
+use super::ranking::{Newest, Recent, recency_factor, sees_at_least, sort_ranked};
 use super::schema::{DocKind, Fields};
 
 /// The query's words side by side (within two positions) add this much.
@@ -207,12 +207,14 @@ impl Builder<'_> {
         }
     }
 
-    /// The whole query: words (exact, or fuzzy where `fuzzy`) and filters.
-    fn build(&self, groups: &[Vec<Analyzed>], excluded: &[Analyzed], fuzzy: bool) -> Box<dyn Query> {
+    /// The whole query: words (exact, or fuzzy where `fuzzy`) and filters,
+    /// and (for an exact search of several single words) the same words side by side.
+    fn build(&self, groups: &[Vec<Analyzed>], excluded: &[Analyzed], fuzzy: bool) -> Built {
         let f = self.f;
         let q = self.req.query;
         let mut clauses: Vec<(Occur, Box<dyn Query>)> = Vec::new();
         let mut singles: Vec<&str> = Vec::new();
+        let mut together = None;
         for group in groups {
             let alternatives: Vec<Box<dyn Query>> = group.iter().filter_map(|a| self.term_query(a, fuzzy)).collect();
             match alternatives.len() {
@@ -236,13 +238,7 @@ impl Builder<'_> {
                 .enumerate()
                 .map(|(i, t)| (i, Term::from_field_text(f.text, t)))
                 .collect();
-            clauses.push((
-                Occur::Should,
-                boxed(BoostQuery::new(
-                    boxed(PhraseQuery::new_with_offset_and_slop(terms, 2)),
-                    PHRASE_BOOST,
-                )),
-            ));
+            together = Some(PhraseQuery::new_with_offset_and_slop(terms, 2));
         }
         for a in excluded {
             if let Some(q) = self.plain_term(a, IndexRecordOption::Basic) {
@@ -290,39 +286,134 @@ impl Builder<'_> {
         // A lone required clause is the query itself: unwrapped, an OR of
         // words keeps tantivy's fast path for unions instead of being walked
         // one match at a time through a boolean of one.
-        if let [(Occur::Must, _)] = clauses.as_slice()
-            && let Some((_, only)) = clauses.pop()
-        {
-            return only;
-        }
-        boxed(BooleanQuery::new(clauses))
+        let query = match clauses.as_slice() {
+            [(Occur::Must, _)] => clauses.remove(0).1,
+            _ => boxed(BooleanQuery::new(clauses)),
+        };
+        Built { query, together }
     }
 }
 
+/// A query ready to run.
+struct Built {
+    query: Box<dyn Query>,
+    /// The query's words side by side (within two positions), which lift a match.
+    together: Option<PhraseQuery>,
+}
+
+/// The best `SIDE_BY_SIDE_WINDOW` matches by words and date are looked at
+/// again for their words side by side; the order below them is by words and
+/// date alone. (Finding positions for every match would cost more than the
+/// search; for a match further down, it would not change the first pages.)
+const SIDE_BY_SIDE_WINDOW: usize = 100;
+
+/// The page asked for (and the total), from a fixed ranking of all matches.
 fn run(
+    live: &Live,
     searcher: &tantivy::Searcher,
-    query: &dyn Query,
+    built: &Built,
     req: &Request<'_>,
 ) -> Result<(usize, Vec<DocAddress>), SearchError> {
-    let access = req.access.clone();
     let limit = req.limit.max(1);
+    let wanted = req.offset + limit;
     if req.sort == Sort::Relevance && req.query.has_terms() {
-        let recent = Recent {
-            offset: req.offset,
-            limit,
-            now_secs: Utc::now().timestamp(),
-            access,
+        let now_secs = Utc::now().timestamp();
+        let keep = if built.together.is_some() {
+            wanted.max(SIDE_BY_SIDE_WINDOW)
+        } else {
+            wanted
         };
-        let (total, top) = searcher.search(query, &recent)?;
-        Ok((total, top.into_iter().map(|(_, a)| a).collect()))
+        let recent = Recent {
+            keep,
+            now_secs,
+            access: req.access,
+            segments: &live.segments,
+        };
+        let (total, mut ranked) = searcher.search(built.query.as_ref(), &recent)?;
+        if let Some(together) = &built.together {
+            let window = ranked.len().min(SIDE_BY_SIDE_WINDOW);
+            lift_side_by_side(live, searcher, together, &mut ranked[..window], now_secs)?;
+        }
+        Ok((
+            total,
+            ranked
+                .into_iter()
+                .skip(req.offset)
+                .take(limit)
+                .map(|(_, a)| a)
+                .collect(),
+        ))
     } else {
         let newest = Newest {
-            offset: req.offset,
-            limit,
-            access,
+            keep: wanted,
+            access: req.access,
+            segments: &live.segments,
         };
-        Ok(searcher.search(query, &newest)?)
+        let (total, found) = searcher.search(built.query.as_ref(), &newest)?;
+        Ok((total, found.into_iter().skip(req.offset).take(limit).collect()))
     }
+}
+
+/// Add the bonus for words side by side to the matches that have them, and
+/// sort again. Positions are read only for these matches, in document order
+/// per segment, without the phrase scorer looking ahead for other matches.
+fn lift_side_by_side(
+    live: &Live,
+    searcher: &tantivy::Searcher,
+    together: &PhraseQuery,
+    ranked: &mut [(Score, DocAddress)],
+    now_secs: i64,
+) -> Result<(), SearchError> {
+    if ranked.is_empty() {
+        return Ok(());
+    }
+    let weight = together.weight(EnableScoring::enabled_from_searcher(searcher))?;
+    let mut order: Vec<usize> = (0..ranked.len()).collect();
+    order.sort_by_key(|&i| ranked[i].1);
+    let mut at = 0;
+    while at < order.len() {
+        let ord = ranked[order[at]].1.segment_ord;
+        let end = at
+            + order[at..]
+                .iter()
+                .take_while(|&&i| ranked[i].1.segment_ord == ord)
+                .count();
+        let segment = searcher.segment_reader(ord);
+        let dates = live.segments.get(segment)?;
+        let mut scorer: Option<Box<dyn Scorer>> = None;
+        // No document below this one can match (what the scorer last said).
+        let mut lower_bound: DocId = 0;
+        for &i in &order[at..end] {
+            let doc = ranked[i].1.doc_id;
+            if doc < lower_bound {
+                continue;
+            }
+            let found = match scorer.as_mut() {
+                Some(s) => s.seek_danger(doc),
+                None => {
+                    let (found, s) = weight.scorer_danger(segment, doc, 1.0)?;
+                    scorer = Some(s);
+                    found
+                }
+            };
+            match found {
+                SeekDangerResult::Found => {
+                    if let Some(s) = scorer.as_mut() {
+                        let bonus = PHRASE_BOOST * s.score();
+                        ranked[i].0 += bonus * recency_factor(dates.at.get_val(doc), now_secs);
+                    }
+                    lower_bound = doc + 1;
+                }
+                SeekDangerResult::SeekLowerBound(bound) => lower_bound = bound.max(doc + 1),
+            }
+            if lower_bound == TERMINATED {
+                break;
+            }
+        }
+        at = end;
+    }
+    sort_ranked(ranked);
+    Ok(())
 }
 
 /// Search the live index. The caller has parsed the query and worked out the reader's access.
@@ -345,7 +436,7 @@ pub fn search(live: &Live, req: &Request<'_>) -> Result<Results, SearchError> {
     // One searcher for the whole search: the hits' addresses, the typo checks
     // and the documents read all refer to the same generation of the index.
     let searcher = live.reader.searcher();
-    let (mut total, mut addresses) = run(&searcher, exact.as_ref(), req)?;
+    let (mut total, mut addresses) = run(live, &searcher, &exact, req)?;
     let exact_total = total;
     let mut similar = None;
     // Words a few letters away are tried only for the words this reader has
@@ -358,7 +449,7 @@ pub fn search(live: &Live, req: &Request<'_>) -> Result<Results, SearchError> {
             let (Some(word), Some(exact)) = (&a.fuzzable, b.plain_term(a, IndexRecordOption::Basic)) else {
                 continue;
             };
-            if !sees_at_least(&searcher, exact.as_ref(), req.access, FEW)? {
+            if !sees_at_least(&searcher, &live.segments, exact.as_ref(), req.access, FEW)? {
                 doubtful.push(word);
             }
         }
@@ -369,7 +460,7 @@ pub fn search(live: &Live, req: &Request<'_>) -> Result<Results, SearchError> {
             .map(|(word, distance)| (word.clone(), near_words(&searcher, live.fields.plain, word, *distance)))
             .collect();
         let fuzzy = b.build(&groups, &excluded, true);
-        let (fuzzy_total, fuzzy_addresses) = run(&searcher, fuzzy.as_ref(), req)?;
+        let (fuzzy_total, fuzzy_addresses) = run(live, &searcher, &fuzzy, req)?;
         if fuzzy_total > total {
             total = fuzzy_total;
             addresses = fuzzy_addresses;
