@@ -15,13 +15,16 @@
 
 use std::collections::{BTreeSet, HashSet};
 use std::path::{Path, PathBuf};
+use std::pin::Pin;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use anyhow::Context;
 use sea_orm::DatabaseConnection;
 use tantivy::directory::error::LockError;
-use tantivy::{Index, IndexReader, IndexWriter, ReloadPolicy, TantivyDocument, TantivyError, Term};
+use tantivy::{
+    FutureResult, Index, IndexReader, IndexWriter, ReloadPolicy, SegmentMeta, TantivyDocument, TantivyError, Term,
+};
 
 use super::schema::{self, DocKind, Fields, SCHEMA_VERSION};
 use super::segments::Segments;
@@ -42,6 +45,11 @@ struct Payload {
     schema: u32,
     /// Every outbox row up to here is in this commit.
     outbox: i64,
+    /// Built in bulk by a rebuild, one segment per indexing thread, and not
+    /// merged into one yet: the server that opens it merges them in the
+    /// background, searching the several segments meanwhile.
+    #[serde(default)]
+    unmerged: bool,
 }
 
 /// The file a `commonroom reindex` run leaves for the server that holds the index.
@@ -101,8 +109,8 @@ fn live_of(index: Index) -> Result<Live, TantivyError> {
     })
 }
 
-/// Open the index in `dir` with its writer; the position it covers comes back too.
-fn open_existing(dir: &Path, settings: &SearchSettings) -> Result<(Live, IndexWriter, i64), OpenError> {
+/// Open the index in `dir` with its writer; its commit's payload comes back too.
+fn open_existing(dir: &Path, settings: &SearchSettings) -> Result<(Live, IndexWriter, Payload), OpenError> {
     if !dir.join("meta.json").exists() {
         return Err(OpenError::Missing);
     }
@@ -128,7 +136,7 @@ fn open_existing(dir: &Path, settings: &SearchSettings) -> Result<(Live, IndexWr
             .get_store_reader(1)
             .map_err(|e| OpenError::Broken(e.to_string()))?;
     }
-    Ok((live, writer, payload.outbox))
+    Ok((live, writer, payload))
 }
 
 fn writer_for(index: &Index, settings: &SearchSettings, dir: &Path) -> Result<IndexWriter, OpenError> {
@@ -194,6 +202,7 @@ pub async fn rebuild(
         .context("opening the new index for writing")?;
 
     // Read the replay point first: whatever changes while the rows are read is replayed after.
+    let started = Instant::now();
     let replay_from = source::outbox_replay_point(db, chrono::Duration::seconds(REPLAY_MARGIN_SECS)).await?;
     let total = source::count_everything(db).await?;
     let mut done = 0u64;
@@ -205,14 +214,16 @@ pub async fn rebuild(
     done += add_walk(db, &writer, &f, Walk::Everything, |n| progress(done + n, total)).await?;
     progress(done, total);
     let mut prepared = writer.prepare_commit()?;
-    prepared.set_payload(&payload(replay_from));
+    // Each indexing thread leaves a segment; the server merges them (see `start`).
+    prepared.set_payload(&payload(replay_from, true));
     blocking(|| prepared.commit()).context("committing the new index")?;
-    // One segment answers faster than several (and typo matching walks one dictionary).
-    let segments = index.searchable_segment_ids()?;
-    if segments.len() > 1 {
-        blocking(|| writer.merge(&segments).wait()).context("merging the new index")?;
-    }
     blocking(|| writer.wait_merging_threads()).context("finishing the new index")?;
+    tracing::info!(
+        documents = done,
+        segments = index.searchable_segment_ids()?.len(),
+        seconds = started.elapsed().as_secs_f64(),
+        "search index rebuilt"
+    );
 
     let old = sibling(dir, "old");
     if old.exists() {
@@ -264,10 +275,11 @@ async fn add_walk(
     Ok(added)
 }
 
-fn payload(outbox: i64) -> String {
+fn payload(outbox: i64, unmerged: bool) -> String {
     serde_json::to_string(&Payload {
         schema: SCHEMA_VERSION,
         outbox,
+        unmerged,
     })
     .unwrap_or_default()
 }
@@ -309,14 +321,14 @@ pub async fn run(db: DatabaseConnection, search: SearchIndex, settings: SearchSe
 async fn start(db: &DatabaseConnection, search: &SearchIndex, settings: &SearchSettings) -> anyhow::Result<Follower> {
     let dir = search.dir().to_owned();
     let mut opened = blocking(|| open_existing(&dir, settings));
-    if let Ok((_, _, position)) = &opened {
+    if let Ok((_, _, payload)) = &opened {
         // Rows after this index's position were forgotten: it has been away too long.
         let tail = source::outbox_tail(db).await?;
-        if tail > position + 1 {
+        if tail > payload.outbox + 1 {
             opened = Err(OpenError::Behind);
         }
     }
-    let (live, writer, position) = match opened {
+    let (live, mut writer, payload) = match opened {
         Ok(ok) => ok,
         Err(OpenError::Busy(path)) => {
             anyhow::bail!(
@@ -330,12 +342,24 @@ async fn start(db: &DatabaseConnection, search: &SearchIndex, settings: &SearchS
             blocking(|| open_existing(&dir, settings)).map_err(|e| anyhow::anyhow!("opening the rebuilt index: {e}"))?
         }
     };
+    let position = payload.outbox;
+    // One segment answers faster than several (and typo matching walks one
+    // dictionary): a rebuild's segments are merged while they already serve.
+    let segments = live.index.searchable_segment_ids()?;
+    let merging = (payload.unmerged && segments.len() > 1).then(|| {
+        tracing::info!(
+            segments = segments.len(),
+            "merging the rebuilt search index in the background"
+        );
+        Box::pin(writer.merge(&segments))
+    });
     let live = Arc::new(live);
     search.set_live(live.clone());
     search.set_applied(position);
     Ok(Follower {
         live,
         writer,
+        merging,
         safe: position,
         high: position,
         seen: BTreeSet::new(),
@@ -353,21 +377,20 @@ async fn rebuild_in_place(
 ) -> anyhow::Result<i64> {
     let request = rebuild_request(search.dir());
     let status = search.clone();
-    let started = Instant::now();
     let report = move |done: u64, total: u64| {
         status.set_status(Status::Rebuilding { done, total });
         if request.exists() {
             let _ = std::fs::write(&request, format!("{done} {total}\n"));
         }
     };
-    let position = rebuild(db, search.dir(), settings, &report).await?;
-    tracing::info!(seconds = started.elapsed().as_secs_f64(), "search index rebuilt");
-    Ok(position)
+    rebuild(db, search.dir(), settings, &report).await
 }
 
 struct Follower {
     live: Arc<Live>,
     writer: IndexWriter,
+    /// A rebuild's segments being merged into one, if they are.
+    merging: Option<Pin<Box<FutureResult<Option<SegmentMeta>>>>>,
     /// Every outbox row up to here is applied (or was given up on as rolled back).
     safe: i64,
     /// The highest row applied.
@@ -412,7 +435,28 @@ impl Follower {
             } else {
                 poll_every
             };
-            tokio::time::sleep(wait.max(Duration::from_millis(5))).await;
+            let nap = tokio::time::sleep(wait.max(Duration::from_millis(5)));
+            let merged = match self.merging.as_mut() {
+                Some(merge) => tokio::select! {
+                    () = nap => None,
+                    done = merge => Some(done),
+                },
+                None => {
+                    nap.await;
+                    None
+                }
+            };
+            if let Some(done) = merged {
+                self.merging = None;
+                match done {
+                    Ok(_) => {
+                        self.reload()?;
+                        tracing::info!("the rebuilt search index's segments are merged into one");
+                    }
+                    // Searches go on over the several segments; nothing is lost.
+                    Err(err) => tracing::warn!(error = %err, "merging the rebuilt search index failed"),
+                }
+            }
         }
     }
 
@@ -523,16 +567,23 @@ impl Follower {
     fn commit(&mut self) -> anyhow::Result<()> {
         let position = self.safe;
         let writer = &mut self.writer;
+        let unmerged = self.merging.is_some();
         blocking(|| -> anyhow::Result<()> {
             let mut prepared = writer.prepare_commit()?;
-            prepared.set_payload(&payload(position));
+            prepared.set_payload(&payload(position, unmerged));
             prepared.commit()?;
             Ok(())
         })?;
-        self.live.reader.reload()?;
-        self.live.segments.refresh(&self.live.reader.searcher())?;
+        self.reload()?;
         self.dirty = false;
         self.last_commit = Instant::now();
+        Ok(())
+    }
+
+    /// Let searches see what is committed now.
+    fn reload(&self) -> anyhow::Result<()> {
+        self.live.reader.reload()?;
+        self.live.segments.refresh(&self.live.reader.searcher())?;
         Ok(())
     }
 }

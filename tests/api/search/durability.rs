@@ -22,6 +22,7 @@ on_both_backends!(
     an_index_away_longer_than_the_outbox_keeps_changes_is_rebuilt,
     pruning_the_outbox_keeps_its_newest_row_and_what_is_recent,
     reindex_rebuilds_with_or_without_a_server_running,
+    a_rebuilt_index_answers_at_once_and_is_merged_into_one_segment_after,
 );
 
 /// A `commonroom serve` process on the test app's database with its own data directory.
@@ -256,6 +257,65 @@ async fn reindex_rebuilds_with_or_without_a_server_running(app: TestApp) {
     let server = Server::start(&app, dir.path(), &[]).await;
     until_found(&server.browser("ada").await, "okapi", 1).await;
     server.kill().await;
+}
+
+/// A rebuild leaves a segment per indexing thread and is searchable at once;
+/// the server then merges them into one in the background.
+async fn a_rebuilt_index_answers_at_once_and_is_merged_into_one_segment_after(app: TestApp) {
+    let w = world(&app).await;
+    for i in 0..1500 {
+        post_at(
+            &app,
+            w.admin_id,
+            w.channel_id,
+            ("discussion", &format!("Tapir note {i}"), "", "Seen at the reserve."),
+            days_ago(i % 40),
+        )
+        .await;
+    }
+    app.search_settled().await;
+    let documents =
+        app.sql_i64("SELECT COUNT(*) FROM posts").await + app.sql_i64("SELECT COUNT(*) FROM channels").await;
+    let request = commonroom::search::indexer::rebuild_request(app.state.search.dir());
+    std::fs::write(&request, "0 0\n").unwrap();
+
+    let deadline = Instant::now() + Duration::from_secs(60);
+    while request.exists() {
+        assert!(Instant::now() < deadline, "the rebuild did not finish");
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    assert_eq!(
+        total(&api(&w.admin, "tapir").await),
+        1500,
+        "searchable as soon as it is swapped in"
+    );
+    // The largest segment holds every document the rebuild wrote once the
+    // merge is done (changes replayed after it make small segments of their own).
+    loop {
+        let largest = app
+            .state
+            .search
+            .live()
+            .map(|live| {
+                let searcher = live.reader.searcher();
+                searcher
+                    .segment_readers()
+                    .iter()
+                    .map(|s| s.max_doc())
+                    .max()
+                    .unwrap_or(0)
+            })
+            .unwrap_or(0);
+        if i64::from(largest) >= documents {
+            break;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "the rebuilt index was not merged: largest segment {largest} of {documents}"
+        );
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    assert_eq!(total(&api(&w.admin, "tapir").await), 1500, "and still after the merge");
 }
 
 async fn an_index_away_longer_than_the_outbox_keeps_changes_is_rebuilt(app: TestApp) {
