@@ -87,6 +87,8 @@ pub struct RecentSegment {
     now_secs: i64,
     keep: usize,
     best: BinaryHeap<Reverse<Ranked>>,
+    /// Once `best` is full: a raw score below this cannot make it, however new.
+    floor: Score,
     count: usize,
 }
 
@@ -103,6 +105,7 @@ impl Collector for Recent<'_> {
             now_secs: self.now_secs,
             keep: self.keep.max(1),
             best: BinaryHeap::new(),
+            floor: Score::NEG_INFINITY,
             count: 0,
         })
     }
@@ -131,21 +134,24 @@ impl SegmentCollector for RecentSegment {
             return;
         }
         self.count += 1;
-        let full = self.best.len() >= self.keep;
-        if full
-            && let Some(Reverse(worst)) = self.best.peek()
-            && score * (1.0 + RECENCY_BOOST) < worst.0
-        {
+        if score < self.floor {
             return;
         }
-        let boosted = score * recency_factor(self.data.at.get_val(doc), self.now_secs);
+        let boosted = score * recency_factor(self.data.at(doc), self.now_secs);
         let ranked = Ranked(boosted, DocAddress::new(self.ord, doc));
-        if !full {
+        if self.best.len() < self.keep {
             self.best.push(Reverse(ranked));
         } else if let Some(mut worst) = self.best.peek_mut()
             && ranked > worst.0
         {
             *worst = Reverse(ranked);
+        } else {
+            return;
+        }
+        if self.best.len() >= self.keep
+            && let Some(Reverse(worst)) = self.best.peek()
+        {
+            self.floor = worst.0 / (1.0 + RECENCY_BOOST);
         }
     }
 
@@ -215,7 +221,7 @@ impl SegmentCollector for NewestSegment {
             return;
         }
         self.count += 1;
-        let entry = (self.data.at.get_val(doc), Reverse(DocAddress::new(self.ord, doc)));
+        let entry = (self.data.at(doc), Reverse(DocAddress::new(self.ord, doc)));
         if self.best.len() < self.keep {
             self.best.push(Reverse(entry));
         } else if let Some(mut worst) = self.best.peek_mut()

@@ -400,7 +400,7 @@ fn lift_side_by_side(
                 SeekDangerResult::Found => {
                     if let Some(s) = scorer.as_mut() {
                         let bonus = PHRASE_BOOST * s.score();
-                        ranked[i].0 += bonus * recency_factor(dates.at.get_val(doc), now_secs);
+                        ranked[i].0 += bonus * recency_factor(dates.at(doc), now_secs);
                     }
                     lower_bound = doc + 1;
                 }

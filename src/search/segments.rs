@@ -11,7 +11,7 @@
 use std::collections::HashMap;
 use std::sync::{Arc, RwLock};
 
-use tantivy::columnar::{ColumnIndex, ColumnValues};
+use tantivy::columnar::ColumnIndex;
 use tantivy::index::SegmentId;
 use tantivy::{DocId, Searcher, SegmentReader};
 
@@ -20,12 +20,12 @@ use super::ranking::AccessCheck;
 /// One segment's decoded columns.
 pub struct SegmentData {
     /// Each document's scope, as an index into `scopes`.
-    scope_of: Box<[u32]>,
+    scope_of: Arc<[u32]>,
     /// The segment's distinct scopes.
     scopes: Vec<u64>,
     /// When each document was published, in seconds (a document without
     /// one reads as `i64::MIN`: the oldest there is).
-    pub at: Arc<dyn ColumnValues<i64>>,
+    at: Box<[i64]>,
 }
 
 impl SegmentData {
@@ -38,7 +38,7 @@ impl SegmentData {
         };
         let mut scopes: Vec<u64> = Vec::new();
         let mut index_of: HashMap<u64, u32> = HashMap::new();
-        let scope_of = (0..segment.max_doc())
+        let scope_of: Arc<[u32]> = (0..segment.max_doc())
             .map(|doc| {
                 let scope = values.get_val(doc);
                 *index_of.entry(scope).or_insert_with(|| {
@@ -52,18 +52,25 @@ impl SegmentData {
             ColumnIndex::Full => at.values.clone(),
             _ => at.first_or_default_col(i64::MIN),
         };
+        let at = (0..segment.max_doc()).map(|doc| at.get_val(doc)).collect();
         Ok(Self { scope_of, scopes, at })
     }
 
+    /// When a document was published, in seconds.
+    #[inline]
+    pub fn at(&self, doc: DocId) -> i64 {
+        self.at.get(doc as usize).copied().unwrap_or(i64::MIN)
+    }
+
     /// Which of this segment's documents `access` lets the reader see.
-    pub fn visible(self: &Arc<Self>, access: &AccessCheck) -> Visible {
+    pub fn visible(&self, access: &AccessCheck) -> Visible {
         let allowed: Vec<bool> = self.scopes.iter().map(|&s| access.allows(s)).collect();
         if allowed.iter().all(|&a| a) {
             Visible::All
         } else {
             Visible::Some {
-                data: Arc::clone(self),
-                allowed,
+                scope_of: Arc::clone(&self.scope_of),
+                allowed: allowed.into(),
             }
         }
     }
@@ -74,9 +81,9 @@ pub enum Visible {
     /// Every document in the segment (no per-match check at all).
     All,
     Some {
-        data: Arc<SegmentData>,
+        scope_of: Arc<[u32]>,
         /// Per distinct scope of the segment.
-        allowed: Vec<bool>,
+        allowed: Box<[bool]>,
     },
 }
 
@@ -85,7 +92,9 @@ impl Visible {
     pub fn allows(&self, doc: DocId) -> bool {
         match self {
             Visible::All => true,
-            Visible::Some { data, allowed } => data.scope_of.get(doc as usize).is_some_and(|&i| allowed[i as usize]),
+            Visible::Some { scope_of, allowed } => scope_of
+                .get(doc as usize)
+                .is_some_and(|&i| allowed.get(i as usize).copied().unwrap_or(false)),
         }
     }
 }
