@@ -280,6 +280,49 @@ where
     Ok((stats(and), stats(or), matched))
 }
 
+/// Time `f` and `g` over the queries in turns (all of `f`, all of `g`,
+/// three times over, each pass after a warm-up), pooling each side's
+/// samples: both see the shared machine in the same states, so their ratio
+/// holds steadier than from one pass of each minutes apart, and neither warms
+/// the other's caches query by query.
+async fn time_pair<F, FFut, G, GFut>(
+    queries: &[TwoTerms],
+    mut f: F,
+    mut g: G,
+) -> anyhow::Result<((Stats, Stats, u64), (Stats, Stats, u64))>
+where
+    F: FnMut(usize, &TwoTerms) -> FFut,
+    FFut: std::future::Future<Output = anyhow::Result<u64>>,
+    G: FnMut(usize, &TwoTerms) -> GFut,
+    GFut: std::future::Future<Output = anyhow::Result<u64>>,
+{
+    const TURNS: usize = 3;
+    let mut pooled = [(Vec::new(), Vec::new(), 0u64), (Vec::new(), Vec::new(), 0u64)];
+    for _ in 0..TURNS {
+        for (side, pool) in pooled.iter_mut().enumerate() {
+            for (i, q) in queries.iter().enumerate().take(200) {
+                if side == 0 {
+                    f(i, q).await?
+                } else {
+                    g(i, q).await?
+                };
+            }
+            for (i, q) in queries.iter().enumerate() {
+                let t = Instant::now();
+                let matched = if side == 0 { f(i, q).await? } else { g(i, q).await? };
+                let us = t.elapsed().as_secs_f64() * 1e6;
+                pool.2 += matched;
+                if q.or { pool.1.push(us) } else { pool.0.push(us) }
+            }
+        }
+    }
+    let [(fa, fo, fm), (ga, go, gm)] = pooled;
+    Ok((
+        (stats(fa), stats(fo), fm / TURNS as u64),
+        (stats(ga), stats(go), gm / TURNS as u64),
+    ))
+}
+
 #[tokio::main(flavor = "multi_thread", worker_threads = 2)]
 async fn main() -> anyhow::Result<()> {
     let args = args()?;
@@ -582,12 +625,6 @@ async fn main() -> anyhow::Result<()> {
             async move { found.map_err(|e| anyhow::anyhow!("{e}")) }
         }
     };
-    let (app_and, app_or, app_hits) = time_each(&queries, app_search(false)).await?;
-    println!("{}", show("app search function, AND (top 10 + count)", &app_and));
-    println!("{}", show("app search function, OR", &app_or));
-    let (snip_and, snip_or, _) = time_each(&queries, app_search(true)).await?;
-    println!("{}", show("app search function with snippets, AND", &snip_and));
-    println!("{}", show("app search function with snippets, OR", &snip_or));
 
     // Raw tantivy: the same words on the same index, no access filter, no title boost, no phrase.
     let fields = live.fields;
@@ -621,9 +658,6 @@ async fn main() -> anyhow::Result<()> {
             async move { found.map_err(|e| anyhow::anyhow!("{e}")) }
         }
     };
-    let (raw_and, raw_or, raw_hits) = time_each(&queries, raw_search).await?;
-    println!("{}", show("raw tantivy, AND", &raw_and));
-    println!("{}", show("raw tantivy, OR", &raw_or));
     let raw_with_docs = {
         let live = live.clone();
         let raw = &raw;
@@ -640,7 +674,17 @@ async fn main() -> anyhow::Result<()> {
             async move { found.map_err(|e| anyhow::anyhow!("{e}")) }
         }
     };
-    let (rawd_and, rawd_or, _) = time_each(&queries, raw_with_docs).await?;
+    // The app and raw tantivy with the hits' stored fields, query by query in turn.
+    let ((app_and, app_or, app_hits), (rawd_and, rawd_or, _)) =
+        time_pair(&queries, app_search(false), raw_with_docs).await?;
+    println!("{}", show("app search function, AND (top 10 + count)", &app_and));
+    println!("{}", show("app search function, OR", &app_or));
+    let (snip_and, snip_or, _) = time_each(&queries, app_search(true)).await?;
+    println!("{}", show("app search function with snippets, AND", &snip_and));
+    println!("{}", show("app search function with snippets, OR", &snip_or));
+    let (raw_and, raw_or, raw_hits) = time_each(&queries, raw_search).await?;
+    println!("{}", show("raw tantivy, AND", &raw_and));
+    println!("{}", show("raw tantivy, OR", &raw_or));
     println!("{}", show("raw tantivy + the 10 hits' stored fields, AND", &rawd_and));
     println!("{}", show("raw tantivy + the 10 hits' stored fields, OR", &rawd_or));
     let mut fuzzy = (0, 0);
@@ -673,33 +717,35 @@ async fn main() -> anyhow::Result<()> {
     let enough: Vec<TwoTerms> = plain_and.iter().map(|&i| queries[i].clone()).collect();
     let enough_parsed: Vec<query::SearchQuery> = plain_and.iter().map(|&i| parsed[i].clone()).collect();
     let enough_raw: Vec<&BooleanQuery> = plain_and.iter().map(|&i| &raw[i].0).collect();
-    let (app_enough, _, _) = time_each(&enough, |i, _| {
-        let request = Request {
-            query: &enough_parsed[i],
-            channels: &[],
-            authors: &[],
-            access: &access,
-            sort: Sort::Relevance,
-            offset: 0,
-            limit: 10,
-            snippets: false,
-        };
-        let found = searcher::search(&live, &request).map(|r| r.total as u64);
-        async move { found.map_err(|e| anyhow::anyhow!("{e}")) }
-    })
-    .await?;
-    let (raw_enough, _, _) = time_each(&enough, |i, _| {
-        let searcher = live.reader.searcher();
-        let found = searcher
-            .search(enough_raw[i], &(Count, TopDocs::with_limit(10).order_by_score()))
-            .and_then(|(n, top)| {
-                for (_, address) in top {
-                    let _doc: tantivy::TantivyDocument = searcher.doc(address)?;
-                }
-                Ok(n as u64)
-            });
-        async move { found.map_err(|e| anyhow::anyhow!("{e}")) }
-    })
+    let ((app_enough, _, _), (raw_enough, _, _)) = time_pair(
+        &enough,
+        |i, _| {
+            let request = Request {
+                query: &enough_parsed[i],
+                channels: &[],
+                authors: &[],
+                access: &access,
+                sort: Sort::Relevance,
+                offset: 0,
+                limit: 10,
+                snippets: false,
+            };
+            let found = searcher::search(&live, &request).map(|r| r.total as u64);
+            async move { found.map_err(|e| anyhow::anyhow!("{e}")) }
+        },
+        |i, _| {
+            let searcher = live.reader.searcher();
+            let found = searcher
+                .search(enough_raw[i], &(Count, TopDocs::with_limit(10).order_by_score()))
+                .and_then(|(n, top)| {
+                    for (_, address) in top {
+                        let _doc: tantivy::TantivyDocument = searcher.doc(address)?;
+                    }
+                    Ok(n as u64)
+                });
+            async move { found.map_err(|e| anyhow::anyhow!("{e}")) }
+        },
+    )
     .await?;
     println!("{}", show("app, AND with ≥ 3 exact matches", &app_enough));
     println!("{}", show("raw + stored fields, the same AND queries", &raw_enough));
