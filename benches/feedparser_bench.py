@@ -84,6 +84,7 @@ def main():
         "bytes": size,
         "items": items,
         "seconds": seconds,
+        "cpu_seconds": cpu / len(runs),
         "mb_per_s": size / 1e6 / seconds,
         "items_per_s": items / seconds,
         "skipped": skipped,

@@ -4,7 +4,7 @@
 //! `scripts/bench-curation`; not part of the product.
 //!
 //! `cargo run --release --example bench_ingest -- [--corpus DIR] [--feeds N] [--mb SIZE] [--passes N]
-//!  [--feedparser benches/feedparser_bench.py] [--regenerate] [--only parse|upsert|e2e]`
+//!  [--concurrency N] [--feedparser benches/feedparser_bench.py] [--regenerate] [--only parse|upsert|e2e]`
 //!
 //! The corpus (default `/tmp/commonroom-ingest-corpus`, 100 feeds, ~10 MB) is
 //! reused while it matches; `--only` runs one phase alone, for a profiler.
@@ -12,6 +12,12 @@
 //! Everything runs on one current-thread tokio runtime, so the Rust side of
 //! each figure is one core's work, except SQLite: sqlx runs each connection on
 //! its own thread, which is why process CPU time is reported beside wall time.
+//! End to end, the feeds go through `refresh::ingest` `--concurrency` at a
+//! time (the app's default for polls, 8), as a sweep polls them: one feed is
+//! parsed while others are written, and feeds that finish together are
+//! stored in one transaction (`ingest::writer`). Parsing then overlaps
+//! SQLite's thread, so end-to-end rates are given per second of wall time
+//! and per second of process CPU time; "per core" means the latter.
 //! Each database is a fresh, migrated SQLite file in a temporary directory
 //! (`$TMPDIR`), set up as the app sets it up (WAL, synchronous=NORMAL).
 //! Throughput is in MB = 1,000,000 bytes of feed documents; figures are the
@@ -25,8 +31,10 @@ use anyhow::{Context, bail};
 use commonroom::config::Settings;
 use commonroom::ingest::parse;
 use commonroom::ingest::refresh;
+use commonroom::ingest::writer::InboxWriter;
 use commonroom::store::feeds::{self, Added, Feed, NewFeed};
 use commonroom::store::inbox;
+use futures_util::StreamExt;
 use url::Url;
 
 mod corpus {
@@ -734,26 +742,23 @@ mod corpus {
 }
 
 mod measure {
-    //! Wall and process CPU time for one phase (CPU from `/proc/self/stat`,
-    //! so the SQLite threads sqlx runs are counted too).
+    //! Wall and process CPU time for one phase. CPU time is the sum over the
+    //! process's threads of `/proc/self/task/*/schedstat` (nanoseconds, where
+    //! `/proc/self/stat` counts in 10 ms ticks), so the SQLite threads sqlx
+    //! runs are counted too. (A thread that ends mid-phase takes its time
+    //! with it; the threads that work here live through each phase.)
 
     use std::time::{Duration, Instant};
 
-    /// Linux reports `/proc` times in USER_HZ, which is 100 on every mainstream architecture.
-    const TICKS_PER_SEC: f64 = 100.0;
-
     pub fn process_cpu() -> Duration {
-        std::fs::read_to_string("/proc/self/stat")
-            .ok()
-            .and_then(|s| {
-                // Fields after the command name, which is in parentheses and may hold spaces.
-                let rest = &s[s.rfind(')')? + 2..];
-                let fields: Vec<&str> = rest.split_whitespace().collect();
-                let utime: f64 = fields.get(11)?.parse().ok()?;
-                let stime: f64 = fields.get(12)?.parse().ok()?;
-                Some(Duration::from_secs_f64((utime + stime) / TICKS_PER_SEC))
-            })
-            .unwrap_or_default()
+        let Ok(tasks) = std::fs::read_dir("/proc/self/task") else {
+            return Duration::ZERO;
+        };
+        let nanos: u64 = tasks
+            .filter_map(|t| std::fs::read_to_string(t.ok()?.path().join("schedstat")).ok())
+            .filter_map(|s| s.split_whitespace().next()?.parse::<u64>().ok())
+            .sum();
+        Duration::from_nanos(nanos)
     }
 
     pub struct Clock {
@@ -831,6 +836,8 @@ struct Args {
     feedparser: Option<PathBuf>,
     regenerate: bool,
     passes: usize,
+    /// Feeds in flight end to end, as a sweep has them.
+    concurrency: usize,
     only: Option<Phase>,
 }
 
@@ -850,6 +857,7 @@ fn args() -> anyhow::Result<Args> {
         feedparser: None,
         regenerate: false,
         passes: 3,
+        concurrency: Settings::default().jobs.concurrency,
         only: None,
     };
     let mut it = std::env::args().skip(1);
@@ -861,6 +869,7 @@ fn args() -> anyhow::Result<Args> {
             "--mb" => a.megabytes = value()?.parse()?,
             "--feedparser" => a.feedparser = Some(value()?.into()),
             "--passes" => a.passes = value()?.parse::<usize>()?.max(1),
+            "--concurrency" => a.concurrency = value()?.parse::<usize>()?.max(1),
             "--regenerate" => a.regenerate = true,
             "--only" => {
                 a.only = Some(match value()?.as_str() {
@@ -914,12 +923,12 @@ fn main() -> anyhow::Result<()> {
         None
     };
     let upsert = if wanted(Phase::Upsert) {
-        Some(runtime.block_on(upsert_phase(&docs, args.passes))?)
+        Some(runtime.block_on(upsert_phase(&docs, args.passes, args.concurrency))?)
     } else {
         None
     };
     let e2e = if wanted(Phase::EndToEnd) {
-        Some(runtime.block_on(e2e_phase(&docs, args.passes))?)
+        Some(runtime.block_on(e2e_phase(&docs, args.passes, args.concurrency))?)
     } else {
         None
     };
@@ -930,92 +939,138 @@ fn main() -> anyhow::Result<()> {
     // Where an end-to-end ingest spends its time, from the phases measured alone.
     let parse_s = parse.ours.total().as_secs_f64();
     let feed_rs_s = parse.feed_rs.as_secs_f64();
-    let db_s = upsert.first.wall.as_secs_f64();
-    let e2e_s = e2e.first.wall.as_secs_f64();
+    let db_s = upsert.together.first.wall.as_secs_f64();
+    let e2e_s = e2e.sweep.first.wall.as_secs_f64();
+    let e2e_cpu_s = e2e.sweep.first.cpu.as_secs_f64();
     println!("\n--- where the end-to-end time goes (medians of the phases measured alone)");
     println!(
         "  feed-rs {:.0} ms, our parse work on top (canonical URLs, titles, ammonia, excerpts) {:.0} ms, \
-         dedupe + upsert {:.0} ms; sum {:.0} ms vs {:.0} ms measured end to end",
+         dedupe + upsert ({} feeds to a transaction) {:.0} ms; sum {:.0} ms; end to end {:.0} ms wall, \
+         {:.0} ms CPU (parsing overlaps the writes)",
         1e3 * feed_rs_s,
         1e3 * (parse_s - feed_rs_s),
+        args.concurrency,
         1e3 * db_s,
         1e3 * (parse_s + db_s),
-        1e3 * e2e_s
+        1e3 * e2e_s,
+        1e3 * e2e_cpu_s
     );
 
     // The comparison runs in rounds, one feedparser pass right after one of
-    // ours, so both sides of each ratio see the (shared) machine in the same state.
+    // ours, so both sides of each ratio see the (shared) machine in the same
+    // state. Ours runs on the same RSS and Atom files feedparser reads.
     let mut ratios = None;
     if let Some(script) = &args.feedparser {
-        let xml = |d: &Doc| d.file.kind != Kind::Json;
-        let (xml_bytes, xml_items, xml_parse) = parse.ours.subset(&docs, xml);
+        let xml: Vec<&Doc> = docs.iter().filter(|d| d.file.kind != Kind::Json).collect();
+        let xml_bytes: usize = xml.iter().map(|d| d.body.len()).sum();
+        let (_, _, xml_parse) = parse.ours.subset(&docs, |d| d.file.kind != Kind::Json);
         println!(
-            "\n--- Python feedparser on the same files, in {} rounds of one pass each side",
-            args.passes
+            "\n--- Python feedparser on the same files, in {} rounds of one pass each side \
+             (ours: {} feeds at a time, a fresh database per round)",
+            args.passes, args.concurrency
         );
-        let mut rounds: Vec<(f64, f64, f64)> = Vec::new();
+        let mut rounds: Vec<Round> = Vec::new();
         let mut version = String::new();
         for round in 0..args.passes {
-            let ours = runtime.block_on(e2e_once(&docs))?;
-            let (_, _, xml_e2e) = ours.subset(&docs, xml);
+            let (ours, stored) = runtime.block_on(e2e_once(&xml, args.concurrency))?;
             let py = feedparser(script, &args.corpus, round == 0)?;
-            if round == 0 && (py.bytes != xml_bytes || py.items != xml_items) {
+            if round == 0 && (py.bytes != xml_bytes || py.items != stored) {
                 println!(
-                    "  note: feedparser read {} items in {:.2} MB; commonroom found {} items in {:.2} MB of RSS/Atom",
+                    "  note: feedparser read {} items in {:.2} MB; commonroom stored {} items from {:.2} MB of RSS/Atom",
                     py.items,
                     mb(py.bytes),
-                    xml_items,
+                    stored,
                     mb(xml_bytes)
                 );
             }
-            let py_rate = mb(py.bytes) / py.seconds;
-            let e2e_rate = mb(xml_bytes) / xml_e2e.as_secs_f64();
+            let r = Round {
+                py_wall: mb(py.bytes) / py.seconds,
+                py_cpu: mb(py.bytes) / py.cpu_seconds,
+                ours_wall: mb(xml_bytes) / ours.wall.as_secs_f64(),
+                ours_cpu: mb(xml_bytes) / ours.cpu.as_secs_f64(),
+            };
             println!(
-                "  round {}: feedparser {py_rate:.2} MB/s, commonroom end to end {e2e_rate:.2} MB/s: {:.1}×",
+                "  round {}: feedparser {:.2} MB/s ({:.2} MB per CPU-second); commonroom end to end {:.2} MB/s \
+                 ({:.2} MB per CPU-second): {:.1}× per core, {:.1}× wall",
                 round + 1,
-                e2e_rate / py_rate
+                r.py_wall,
+                r.py_cpu,
+                r.ours_wall,
+                r.ours_cpu,
+                r.per_core(),
+                r.wall()
             );
-            rounds.push((e2e_rate / py_rate, py_rate, e2e_rate));
+            rounds.push(r);
             version = py.version;
         }
-        rounds.sort_by(|a, b| a.0.total_cmp(&b.0));
-        let (e2e_x, py_rate, _) = rounds[rounds.len() / 2];
+        rounds.sort_by(|a, b| a.per_core().total_cmp(&b.per_core()));
+        let median = rounds[rounds.len() / 2];
         let parse_rate = mb(xml_bytes) / xml_parse.as_secs_f64();
         ratios = Some((
             version,
-            py_rate,
-            e2e_x,
-            (rounds[0].0, rounds[rounds.len() - 1].0),
-            parse_rate / py_rate,
+            median,
+            (rounds[0].per_core(), rounds[rounds.len() - 1].per_core()),
+            parse_rate / median.py_cpu,
         ));
     }
 
-    let items = e2e.items as f64;
+    let items = e2e.sweep.items as f64;
     println!(
-        "\n=> ingest end to end: {:.2} MB/s, {:.0} items/s (median of {}; range {:.2}–{:.2} MB/s) \
-         (target ≥ 20 MB/s per core: {})",
+        "\n=> ingest end to end, {} feeds at a time: {:.2} MB per CPU-second, {:.2} MB/s wall, {:.0} items/s wall \
+         (median of {}; range {:.2}–{:.2} MB per CPU-second) (target ≥ 20 MB/s per core: {})",
+        args.concurrency,
+        mb(bytes) / e2e_cpu_s,
         mb(bytes) / e2e_s,
         items / e2e_s,
         args.passes,
-        e2e.range.0,
-        e2e.range.1,
-        verdict(mb(bytes) / e2e_s >= 20.0)
+        e2e.sweep.cpu_range.0,
+        e2e.sweep.cpu_range.1,
+        verdict(mb(bytes) / e2e_cpu_s >= 20.0)
     );
     println!(
-        "=> parse only:        {:.2} MB/s, {:.0} items/s; feed-rs alone {:.2} MB/s",
+        "=> one feed at a time:  {:.2} MB per CPU-second, {:.2} MB/s wall",
+        mb(bytes) / e2e.serial.first.cpu.as_secs_f64(),
+        mb(bytes) / e2e.serial.first.wall.as_secs_f64()
+    );
+    println!(
+        "=> parse only:          {:.2} MB/s, {:.0} items/s; feed-rs alone {:.2} MB/s",
         mb(bytes) / parse_s,
         items / parse_s,
         mb(bytes) / feed_rs_s
     );
-    if let Some((version, py_rate, e2e_x, (low, high), parse_x)) = ratios {
+    if let Some((version, r, (low, high), parse_x)) = ratios {
         println!(
-            "=> vs feedparser {version} ({py_rate:.2} MB/s, RSS + Atom): end to end {e2e_x:.1}× (median round; \
-             range {low:.1}–{high:.1}×), parse only {parse_x:.1}× (target ≥ 13×: {} end to end, {} parse only)",
-            verdict(e2e_x >= 13.0),
+            "=> vs feedparser {version} ({:.2} MB per CPU-second, RSS + Atom): end to end {:.1}× per core \
+             (median round; range {low:.1}–{high:.1}×; {:.1}× in wall time), parse only {parse_x:.1}× \
+             (target ≥ 13×: {} end to end, {} parse only)",
+            r.py_cpu,
+            r.per_core(),
+            r.wall(),
+            verdict(r.per_core() >= 13.0),
             verdict(parse_x >= 13.0)
         );
     }
     Ok(())
+}
+
+/// One round of the comparison with feedparser, in MB per second of wall
+/// time and per second of CPU time, each side.
+#[derive(Clone, Copy)]
+struct Round {
+    py_wall: f64,
+    py_cpu: f64,
+    ours_wall: f64,
+    ours_cpu: f64,
+}
+
+impl Round {
+    fn per_core(&self) -> f64 {
+        self.ours_cpu / self.py_cpu
+    }
+
+    fn wall(&self) -> f64 {
+        self.ours_wall / self.py_wall
+    }
 }
 
 fn verdict(met: bool) -> &'static str {
@@ -1095,117 +1150,161 @@ struct DbFigures {
     again: Lap,
     /// Items stored in the first pass.
     items: usize,
-    /// Slowest and fastest first passes, in MB/s.
-    range: (f64, f64),
+    /// Slowest and fastest first passes, in MB per CPU-second.
+    cpu_range: (f64, f64),
 }
 
-/// Dedupe + upsert alone: items parsed beforehand, a fresh database per pass.
-async fn upsert_phase(docs: &[Doc], passes: usize) -> anyhow::Result<DbFigures> {
+/// Dedupe + upsert alone, one feed to a transaction and several.
+struct StoreFigures {
+    together: DbFigures,
+}
+
+/// Dedupe + upsert alone: items parsed beforehand, a fresh database per
+/// pass; one feed to a transaction (`upsert_items`), then `group` feeds to a
+/// transaction (`upsert_feeds`, as the writer stores a sweep's feeds), in turns.
+async fn upsert_phase(docs: &[Doc], passes: usize, group: usize) -> anyhow::Result<StoreFigures> {
     let parsed = docs
         .iter()
         .map(|d| parse::parse(&d.body, &d.url, None).map(|f| f.items))
         .collect::<Result<Vec<_>, _>>()
         .map_err(|e| anyhow::anyhow!("{e}"))?;
     let items: usize = parsed.iter().map(Vec::len).sum();
-    let mut runs = Vec::new();
+    let (mut alone, mut together) = (Vec::new(), Vec::new());
     let mut summary = String::new();
     for _ in 0..passes {
-        let (db, _dir, feeds) = fresh_db(docs).await?;
-        let clock = Clock::start();
-        let mut stored = inbox::Upserted::default();
-        for (feed, items) in feeds.iter().zip(&parsed) {
-            let s = inbox::upsert_items(&db, feed.id, &feed.rules, items).await?;
-            stored.new += s.new;
-            stored.updated += s.updated;
-            stored.unchanged += s.unchanged;
+        for (size, runs) in [(1, &mut alone), (group, &mut together)] {
+            let (db, _dir, feeds) = fresh_db(docs).await?;
+            let all: Vec<inbox::FeedItems> = feeds
+                .iter()
+                .zip(&parsed)
+                .map(|(f, items)| inbox::FeedItems {
+                    feed_id: f.id,
+                    rules: &f.rules,
+                    items,
+                })
+                .collect();
+            let clock = Clock::start();
+            let mut stored = inbox::Upserted::default();
+            for chunk in all.chunks(size) {
+                for s in inbox::upsert_feeds(&db, chunk).await? {
+                    stored.new += s.new;
+                    stored.updated += s.updated;
+                    stored.unchanged += s.unchanged;
+                }
+            }
+            let first = clock.lap();
+            let clock = Clock::start();
+            for chunk in all.chunks(size) {
+                inbox::upsert_feeds(&db, chunk).await?;
+            }
+            let again = clock.lap();
+            let stories = count(&db, "SELECT COUNT(*) AS n FROM stories").await?;
+            db.close().await?;
+            summary = format!(
+                "  {items} items: {} new, {} updated, {} unchanged; {stories} stories ({} cross-feed duplicates folded)",
+                stored.new,
+                stored.updated,
+                stored.unchanged,
+                items as i64 - stories
+            );
+            runs.push((first, again));
         }
-        let first = clock.lap();
-        let clock = Clock::start();
-        for (feed, items) in feeds.iter().zip(&parsed) {
-            inbox::upsert_items(&db, feed.id, &feed.rules, items).await?;
-        }
-        let again = clock.lap();
-        let stories = count(&db, "SELECT COUNT(*) AS n FROM stories").await?;
-        db.close().await?;
-        summary = format!(
-            "  {items} items: {} new, {} updated, {} unchanged; {stories} stories ({} cross-feed duplicates folded)",
-            stored.new,
-            stored.updated,
-            stored.unchanged,
-            items as i64 - stories
-        );
-        runs.push((first, again));
     }
     println!("\n--- dedupe + upsert alone (items parsed beforehand; fresh SQLite database per pass)");
     println!("{summary}");
-    let figures = median_db(runs, docs, items);
-    print_db(&figures, None);
-    Ok(figures)
+    println!("  one feed to a transaction:");
+    print_db(&median_db(alone, docs, items), None);
+    println!("  {group} feeds to a transaction:");
+    let together = median_db(together, docs, items);
+    print_db(&together, None);
+    Ok(StoreFigures { together })
 }
 
-/// `refresh::ingest`, what a poll does after the network: a fresh database per pass.
-async fn e2e_phase(docs: &[Doc], passes: usize) -> anyhow::Result<DbFigures> {
+/// End to end, as a sweep runs it and one feed at a time.
+struct E2eFigures {
+    sweep: DbFigures,
+    serial: DbFigures,
+}
+
+/// `refresh::ingest`, what a poll does after the network, `concurrency`
+/// feeds at a time and then one at a time, in turns: a fresh database per pass.
+async fn e2e_phase(docs: &[Doc], passes: usize, concurrency: usize) -> anyhow::Result<E2eFigures> {
+    let all: Vec<&Doc> = docs.iter().collect();
     let bytes: usize = docs.iter().map(|d| d.body.len()).sum();
-    let mut runs = Vec::new();
+    let (mut sweep, mut serial) = (Vec::new(), Vec::new());
     let mut items = 0;
     for _ in 0..passes {
-        let (db, _dir, feeds) = fresh_db(docs).await?;
-        let clock = Clock::start();
-        let (_, stored) = ingest_all(&db, &feeds, docs).await?;
-        let first = clock.lap();
-        items = stored.new + stored.updated + stored.unchanged;
-        // The same documents again: what a poll of a feed that did not honour
-        // our validators costs.
-        let clock = Clock::start();
-        let (_, again_stored) = ingest_all(&db, &feeds, docs).await?;
-        let again = clock.lap();
-        let changed = again_stored.new + again_stored.updated;
-        db.close().await?;
-        if changed > 0 {
-            println!("  note: {changed} items changed on the second ingest of identical documents");
+        for (at_once, runs) in [(concurrency, &mut sweep), (1, &mut serial)] {
+            let (db, _dir, feeds) = fresh_db(docs).await?;
+            let writer = InboxWriter::start(db.clone());
+            let clock = Clock::start();
+            let stored = ingest_all(&writer, &feeds, &all, at_once).await?;
+            let first = clock.lap();
+            items = stored.new + stored.updated + stored.unchanged;
+            // The same documents again: what a poll of a feed that did not honour
+            // our validators costs.
+            let clock = Clock::start();
+            let again_stored = ingest_all(&writer, &feeds, &all, at_once).await?;
+            let again = clock.lap();
+            let changed = again_stored.new + again_stored.updated;
+            drop(writer);
+            db.close().await?;
+            if changed > 0 {
+                println!("  note: {changed} items changed on the second ingest of identical documents");
+            }
+            runs.push((first, again));
         }
-        runs.push((first, again));
     }
     println!("\n--- end to end: refresh::ingest (parse → sanitise → dedupe → upsert), fresh SQLite database per pass");
-    let figures = median_db(runs, docs, items);
-    print_db(&figures, Some(bytes));
-    Ok(figures)
+    println!("  {concurrency} feeds at a time, as a sweep polls them:");
+    let sweep = median_db(sweep, docs, items);
+    print_db(&sweep, Some(bytes));
+    println!("  one feed at a time:");
+    let serial = median_db(serial, docs, items);
+    print_db(&serial, Some(bytes));
+    Ok(E2eFigures { sweep, serial })
 }
 
-/// One end-to-end pass over a fresh database: each file's time and items.
-async fn e2e_once(docs: &[Doc]) -> anyhow::Result<Pass> {
-    let (db, _dir, feeds) = fresh_db(docs).await?;
-    let (files, _) = ingest_all(&db, &feeds, docs).await?;
+/// One end-to-end pass over a fresh database: its time, and the items stored.
+async fn e2e_once(docs: &[&Doc], concurrency: usize) -> anyhow::Result<(Lap, usize)> {
+    let (db, _dir, feeds) = fresh_db_for(docs.iter().copied()).await?;
+    let writer = InboxWriter::start(db.clone());
+    let clock = Clock::start();
+    let stored = ingest_all(&writer, &feeds, docs, concurrency).await?;
+    let lap = clock.lap();
+    drop(writer);
     db.close().await?;
-    Ok(files)
+    Ok((lap, stored.new + stored.updated + stored.unchanged))
 }
 
-/// `refresh::ingest` of every document into its feed, in order: each file's
-/// time and items, and what the whole pass stored.
+/// `refresh::ingest` of every document into its feed, `concurrency` at a
+/// time: what the whole pass stored.
 async fn ingest_all(
-    db: &sea_orm::DatabaseConnection,
+    writer: &InboxWriter,
     feeds: &[Feed],
-    docs: &[Doc],
-) -> anyhow::Result<(Pass, inbox::Upserted)> {
-    let mut files = Pass::default();
+    docs: &[&Doc],
+    concurrency: usize,
+) -> anyhow::Result<inbox::Upserted> {
+    let mut ingests = futures_util::stream::iter(feeds.iter().zip(docs))
+        .map(|(feed, d)| async move {
+            refresh::ingest(writer, feed, &d.url, &d.body, None)
+                .await
+                .map_err(|e| anyhow::anyhow!("{}: {e}", d.file.name))
+        })
+        .buffer_unordered(concurrency);
     let mut stored = inbox::Upserted::default();
-    for (feed, d) in feeds.iter().zip(docs) {
-        let start = Instant::now();
-        let (s, _) = refresh::ingest(db, feed, &d.url, &d.body, None)
-            .await
-            .map_err(|e| anyhow::anyhow!("{}: {e}", d.file.name))?;
-        files.per_file.push(start.elapsed());
-        files.items.push(s.new + s.updated + s.unchanged);
+    while let Some(done) = ingests.next().await {
+        let (s, _) = done?;
         stored.new += s.new;
         stored.updated += s.updated;
         stored.unchanged += s.unchanged;
     }
-    Ok((files, stored))
+    Ok(stored)
 }
 
 fn median_db(mut runs: Vec<(Lap, Lap)>, docs: &[Doc], items: usize) -> DbFigures {
     let bytes: usize = docs.iter().map(|d| d.body.len()).sum();
-    let rates: Vec<f64> = runs.iter().map(|r| mb(bytes) / r.0.wall.as_secs_f64()).collect();
+    let rates: Vec<f64> = runs.iter().map(|r| mb(bytes) / r.0.cpu.as_secs_f64()).collect();
     let mut agains: Vec<Lap> = runs.iter().map(|r| r.1).collect();
     agains.sort_by_key(|l| l.wall);
     runs.sort_by_key(|r| r.0.wall);
@@ -1214,7 +1313,7 @@ fn median_db(mut runs: Vec<(Lap, Lap)>, docs: &[Doc], items: usize) -> DbFigures
         first,
         again: agains[agains.len() / 2],
         items,
-        range: (min(&rates), max(&rates)),
+        cpu_range: (min(&rates), max(&rates)),
     }
 }
 
@@ -1224,16 +1323,22 @@ fn print_db(f: &DbFigures, bytes: Option<usize>) {
         ("same items again (unchanged)", f.again),
     ] {
         let secs = lap.wall.as_secs_f64();
-        let rate = bytes.map_or(String::new(), |b| format!("{:6.2} MB/s ", mb(b) / secs));
+        let cpu = lap.cpu.as_secs_f64();
+        let rate = bytes.map_or(String::new(), |b| {
+            format!("{:6.2} MB/s, {:6.2} MB per CPU-s; ", mb(b) / secs, mb(b) / cpu)
+        });
         println!(
-            "  {label:<29} {rate}{:7.0} items/s   {:.3} s wall, {:.3} s process CPU",
+            "    {label:<29} {rate}{:7.0} items/s   {:.3} s wall, {:.3} s process CPU",
             f.items as f64 / secs,
             secs,
-            lap.cpu.as_secs_f64(),
+            cpu,
         );
     }
     if bytes.is_some() {
-        println!("  first store over the passes: {:.2}–{:.2} MB/s", f.range.0, f.range.1);
+        println!(
+            "    first store over the passes: {:.2}–{:.2} MB per CPU-second",
+            f.cpu_range.0, f.cpu_range.1
+        );
     }
 }
 
@@ -1257,6 +1362,12 @@ fn max(v: &[f64]) -> f64 {
 
 /// A migrated SQLite database in a temporary directory, with one feed per document.
 async fn fresh_db(docs: &[Doc]) -> anyhow::Result<(sea_orm::DatabaseConnection, tempfile::TempDir, Vec<Feed>)> {
+    fresh_db_for(docs.iter()).await
+}
+
+async fn fresh_db_for(
+    docs: impl Iterator<Item = &Doc>,
+) -> anyhow::Result<(sea_orm::DatabaseConnection, tempfile::TempDir, Vec<Feed>)> {
     let dir = tempfile::tempdir()?;
     let settings = Settings {
         data_dir: dir.path().to_path_buf(),
@@ -1264,7 +1375,7 @@ async fn fresh_db(docs: &[Doc]) -> anyhow::Result<(sea_orm::DatabaseConnection, 
     };
     let db = commonroom::store::connect(&settings).await?;
     commonroom::store::migrate(&db).await?;
-    let mut feeds = Vec::with_capacity(docs.len());
+    let mut feeds = Vec::new();
     for d in docs {
         let new = NewFeed {
             url: d.file.url.clone(),
@@ -1294,6 +1405,7 @@ struct Python {
     bytes: usize,
     items: usize,
     seconds: f64,
+    cpu_seconds: f64,
 }
 
 /// Run the feedparser script (one pass) and read its `RESULT {json}` line;
@@ -1321,5 +1433,6 @@ fn feedparser(script: &Path, corpus: &Path, echo: bool) -> anyhow::Result<Python
         bytes: v["bytes"].as_u64().unwrap_or_default() as usize,
         items: v["items"].as_u64().unwrap_or_default() as usize,
         seconds: v["seconds"].as_f64().unwrap_or(f64::NAN),
+        cpu_seconds: v["cpu_seconds"].as_f64().unwrap_or(f64::NAN),
     })
 }

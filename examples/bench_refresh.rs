@@ -21,7 +21,6 @@ use commonroom::config::Settings;
 use commonroom::ingest::refresh::{self, Polled};
 use commonroom::store::feeds::{self, Added, NewFeed};
 use futures_util::StreamExt;
-use sea_orm::DatabaseConnection;
 
 mod origin {
     //! The loopback feed origin: `GET /feed/{n}` answers with a small RSS
@@ -393,6 +392,7 @@ async fn run(args: &Args, origin: &origin::Origin) -> anyhow::Result<()> {
     let db = commonroom::store::connect(&settings).await?;
     commonroom::store::migrate(&db).await?;
     let fetcher = commonroom::startup::fetcher(&settings)?;
+    let writer = commonroom::ingest::writer::InboxWriter::start(db.clone());
 
     let start = Instant::now();
     let mut ids = Vec::with_capacity(args.feeds);
@@ -421,9 +421,9 @@ async fn run(args: &Args, origin: &origin::Origin) -> anyhow::Result<()> {
         args.concurrency
     );
 
-    let first = sweep(&db, &fetcher, &ids, args.concurrency, origin).await?;
+    let first = sweep(&writer, &fetcher, &ids, args.concurrency, origin).await?;
     first.print("first sweep (everything new)");
-    let second = sweep(&db, &fetcher, &ids, args.concurrency, origin).await?;
+    let second = sweep(&writer, &fetcher, &ids, args.concurrency, origin).await?;
     second.print("second sweep (measured)");
     db.close().await?;
 
@@ -457,7 +457,7 @@ async fn run(args: &Args, origin: &origin::Origin) -> anyhow::Result<()> {
 
 /// Poll every feed once, `concurrency` at a time.
 async fn sweep(
-    db: &DatabaseConnection,
+    writer: &commonroom::ingest::writer::InboxWriter,
     fetcher: &commonroom::ingest::fetch::Fetcher,
     ids: &[i64],
     concurrency: usize,
@@ -469,8 +469,8 @@ async fn sweep(
     let mut polls = futures_util::stream::iter(ids.iter().copied())
         .map(|id| async move {
             // poll reads the stored validators, so each poll needs the feed as it is now.
-            let feed = feeds::by_id(db, id).await?.context("a feed that was added")?;
-            anyhow::Ok(refresh::poll(db, fetcher, &feed).await?)
+            let feed = feeds::by_id(writer.db(), id).await?.context("a feed that was added")?;
+            anyhow::Ok(refresh::poll(writer, fetcher, &feed).await?)
         })
         .buffer_unordered(concurrency);
     let mut s = Sweep::default();

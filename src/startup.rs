@@ -79,6 +79,7 @@ pub async fn state(settings: Settings) -> anyhow::Result<AppState> {
     let search = crate::search::SearchIndex::new(&settings.data_dir);
     let state = AppState {
         search,
+        inbox_writer: crate::ingest::writer::InboxWriter::start(db.clone()),
         db,
         settings: Arc::new(settings),
         mailer,

@@ -8,6 +8,7 @@ use sea_orm::DatabaseConnection;
 use crate::config::Settings;
 use crate::email::mailer::Mailer;
 use crate::ingest::fetch::Fetcher;
+use crate::ingest::writer::InboxWriter;
 use crate::search::SearchIndex;
 
 #[derive(Clone)]
@@ -20,6 +21,8 @@ pub struct AppState {
     pub mailer: Arc<Mailer>,
     /// The one safe fetcher every outgoing HTTP request goes through.
     pub fetcher: Fetcher,
+    /// Stores what feed polls bring, feeds polled together in one transaction.
+    pub inbox_writer: InboxWriter,
     /// Wakes the job runner when work is added (instead of waiting for its next look).
     pub jobs_wake: Arc<tokio::sync::Notify>,
     /// The search index, derived from the database; its one writer runs inside the server.

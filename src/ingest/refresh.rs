@@ -3,15 +3,15 @@
 //! when to poll it next. A failure is recorded on that feed alone.
 
 use chrono::{DateTime, Utc};
-use sea_orm::DatabaseConnection;
 use url::Url;
 
 use super::fetch::{FetchError, Fetcher, Request};
 use super::parse::{self, FEED_TYPES, ParseError};
+use super::writer::InboxWriter;
 use crate::domain::feed::next_delay;
 use crate::domain::time::now;
 use crate::store::feeds::{self, Feed};
-use crate::store::inbox::{self, Upserted};
+use crate::store::inbox::Upserted;
 
 /// What one poll did.
 #[derive(Debug, Clone)]
@@ -32,16 +32,18 @@ pub enum Polled {
 }
 
 /// Parse, sanitise, dedupe and store one fetched feed body (the part of a poll
-/// after the network, also what the ingest benchmark measures).
+/// after the network, also what the ingest benchmark measures). Feeds
+/// ingested at the same time are stored together (see [`InboxWriter`]).
 pub async fn ingest(
-    db: &DatabaseConnection,
+    writer: &InboxWriter,
     feed: &Feed,
     url: &Url,
     body: &[u8],
     charset: Option<&str>,
 ) -> Result<(Upserted, Option<String>), ParseError> {
     let parsed = parse::parse(body, url, charset)?;
-    let stats = inbox::upsert_items(db, feed.id, &feed.rules, &parsed.items)
+    let stats = writer
+        .store(feed.id, &feed.rules, parsed.items)
         .await
         .map_err(|e| ParseError::Malformed(format!("could not be stored ({e})")))?;
     Ok((stats, parsed.site_url))
@@ -49,7 +51,8 @@ pub async fn ingest(
 
 /// Poll one feed now. Errors are the database's; everything the outside world
 /// does wrong is recorded on the feed and reported in the outcome.
-pub async fn poll(db: &DatabaseConnection, fetcher: &Fetcher, feed: &Feed) -> Result<Outcome, sea_orm::DbErr> {
+pub async fn poll(writer: &InboxWriter, fetcher: &Fetcher, feed: &Feed) -> Result<Outcome, sea_orm::DbErr> {
+    let db = writer.db();
     let conditional = feed.etag.is_some() || feed.last_modified.is_some();
     let request = Request {
         accept: FEED_TYPES,
@@ -63,7 +66,7 @@ pub async fn poll(db: &DatabaseConnection, fetcher: &Fetcher, feed: &Feed) -> Re
             feeds::record_success(db, feed.id, page.etag.as_deref(), page.last_modified.as_deref(), None).await?;
             (Polled::NotModified, None)
         }
-        Ok(page) => match ingest(db, feed, &page.url, &page.body, page.charset.as_deref()).await {
+        Ok(page) => match ingest(writer, feed, &page.url, &page.body, page.charset.as_deref()).await {
             Ok((stats, site_url)) => {
                 feeds::record_success(
                     db,

@@ -17,7 +17,11 @@ pub async fn run(state: &AppState, feed_id: i64) -> anyhow::Result<Next> {
     if feed.paused {
         return Ok(None);
     }
-    Ok(Some(refresh::poll(&state.db, &state.fetcher, &feed).await?.next_poll))
+    Ok(Some(
+        refresh::poll(&state.inbox_writer, &state.fetcher, &feed)
+            .await?
+            .next_poll,
+    ))
 }
 
 /// What "poll now" did.
@@ -41,7 +45,7 @@ pub async fn poll_now(state: &AppState, feed_id: i64) -> anyhow::Result<PollNow>
     else {
         return Ok(PollNow::Busy);
     };
-    let outcome = refresh::poll(&state.db, &state.fetcher, &feed).await;
+    let outcome = refresh::poll(&state.inbox_writer, &state.fetcher, &feed).await;
     let next = match &outcome {
         Ok(o) if !feed.paused => Some(o.next_poll),
         Ok(_) => None,

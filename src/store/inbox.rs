@@ -28,6 +28,7 @@ pub struct Upserted {
 #[derive(FromQueryResult)]
 struct Known {
     id: i64,
+    feed_id: i64,
     guid: String,
     content_hash: String,
     story_id: i64,
@@ -69,6 +70,14 @@ fn story_key(feed_id: i64, item: &ParsedItem) -> String {
 /// one statement and PostgreSQL 65,535; the widest row here has 13.
 const ROWS_PER_STATEMENT: usize = 500;
 
+/// One feed's current items, to be stored.
+#[derive(Debug, Clone, Copy)]
+pub struct FeedItems<'a> {
+    pub feed_id: i64,
+    pub rules: &'a WordRules,
+    pub items: &'a [ParsedItem],
+}
+
 /// An item that changed since the feed last gave it, and the row it updates.
 struct Change<'a> {
     known: &'a Known,
@@ -77,8 +86,9 @@ struct Change<'a> {
     passed: bool,
 }
 
-/// An item this feed has not given before.
+/// An item its feed has not given before.
 struct Fresh<'a> {
+    feed_id: i64,
     item: &'a ParsedItem,
     key: String,
     digest: String,
@@ -88,75 +98,114 @@ struct Fresh<'a> {
 /// Store a feed's current items in one transaction: new ones are added (to an
 /// existing story when another feed already brought the same URL), changed
 /// ones are updated in place, the rest left alone.
-///
-/// Items are sorted into changed and new first and then written up to
-/// `ROWS_PER_STATEMENT` rows per statement, since each statement is a round
-/// trip to the database (on SQLite, to the connection's thread). The outcome
-/// is what writing them one by one, in order, would give.
 pub async fn upsert_items(
     db: &impl TransactionTrait,
     feed_id: i64,
     rules: &WordRules,
     items: &[ParsedItem],
 ) -> Result<Upserted, DbErr> {
+    let mut stats = upsert_feeds(db, &[FeedItems { feed_id, rules, items }]).await?;
+    Ok(stats.pop().unwrap_or_default())
+}
+
+/// Store several feeds' items in one transaction (what [`upsert_items`] does
+/// for each, in the order given), and say what each feed's did.
+///
+/// Items are sorted into changed and new first and then written up to
+/// `ROWS_PER_STATEMENT` rows per statement, whichever feed they came from,
+/// since each statement is a round trip to the database (on SQLite, to the
+/// connection's thread) and each commit writes the pages it changed. The
+/// outcome is what writing them one by one, in order, would give.
+pub async fn upsert_feeds(db: &impl TransactionTrait, feeds: &[FeedItems<'_>]) -> Result<Vec<Upserted>, DbErr> {
     let txn = super::begin_write(db).await?;
+    let mut stats = Vec::with_capacity(feeds.len());
+    // A feed given twice is stored twice, in turn: its second batch must see the first's rows.
+    let mut rest = feeds;
+    while !rest.is_empty() {
+        let mut ids = HashSet::new();
+        let distinct = rest.iter().take_while(|f| ids.insert(f.feed_id)).count();
+        stats.extend(upsert_distinct(&txn, &rest[..distinct]).await?);
+        rest = &rest[distinct..];
+    }
+    txn.commit().await?;
+    Ok(stats)
+}
+
+/// [`upsert_feeds`] for feeds given once each, inside the caller's transaction.
+async fn upsert_distinct(txn: &impl ConnectionTrait, feeds: &[FeedItems<'_>]) -> Result<Vec<Upserted>, DbErr> {
+    let ids: Vec<Value> = feeds.iter().map(|f| f.feed_id.into()).collect();
     let mut known = Known::find_by_statement(sql(
-        &txn,
-        "SELECT i.id, i.guid, i.content_hash, i.story_id, s.key FROM feed_items i \
-         JOIN stories s ON s.id = i.story_id WHERE i.feed_id = ?",
-        vec![feed_id.into()],
+        txn,
+        &format!(
+            "SELECT i.id, i.feed_id, i.guid, i.content_hash, i.story_id, s.key FROM feed_items i \
+             JOIN stories s ON s.id = i.story_id WHERE i.feed_id IN ({})",
+            placeholders(ids.len())
+        ),
+        ids,
     ))
-    .all(&txn)
+    .all(txn)
     .await?;
-    // When several of the feed's items share a story, the last one by GUID
-    // is the one a new GUID for that link updates: the order SQLite reads
-    // them in (by its GUID index), made explicit so PostgreSQL agrees.
-    known.sort_unstable_by(|a, b| a.guid.cmp(&b.guid));
-    let mut by_guid: HashMap<&str, &Known> = known.iter().map(|k| (k.guid.as_str(), k)).collect();
-    let by_key: HashMap<&str, &Known> = known.iter().map(|k| (k.key.as_str(), k)).collect();
-    // GUIDs are one per item (parse drops repeats); should one come again,
-    // it counts as unchanged, as its insert would have done nothing. With
-    // every GUID once, no write below can collide with another, whatever
-    // order the database applies a statement's rows in.
-    let mut batch: HashSet<&str> = HashSet::with_capacity(items.len());
+    // When several of a feed's items share a story, the last one by GUID is
+    // the one a new GUID for that link updates: the order SQLite reads them
+    // in (by its GUID index), made explicit so PostgreSQL agrees.
+    known.sort_unstable_by(|a, b| (a.feed_id, &a.guid).cmp(&(b.feed_id, &b.guid)));
     let mut changes: Vec<Change> = Vec::new();
     let mut fresh: Vec<Fresh> = Vec::new();
-    let mut stats = Upserted::default();
-    for item in items {
-        if !batch.insert(item.guid.as_str()) {
-            stats.unchanged += 1;
-            continue;
-        }
-        let key = story_key(feed_id, item);
-        let digest = hash(item);
-        // Same GUID; or a new GUID for a link this feed already gave us.
-        let existing = by_guid
-            .remove(item.guid.as_str())
-            .or_else(|| by_key.get(key.as_str()).copied());
-        match existing {
-            Some(k) if k.content_hash == digest && k.guid == item.guid => stats.unchanged += 1,
-            Some(k) => {
-                changes.push(Change {
-                    known: k,
-                    item,
-                    passed: rules.passes(&item.title, &item.summary_text),
-                    digest,
-                });
-                stats.updated += 1;
+    let mut stats = vec![Upserted::default(); feeds.len()];
+    let mut given = vec![0; feeds.len()];
+    for ((feed, stats), given) in feeds.iter().zip(&mut stats).zip(&mut given) {
+        let before = fresh.len();
+        let start = known.partition_point(|k| k.feed_id < feed.feed_id);
+        let end = known.partition_point(|k| k.feed_id <= feed.feed_id);
+        let mine = &known[start..end];
+        let mut by_guid: HashMap<&str, &Known> = mine.iter().map(|k| (k.guid.as_str(), k)).collect();
+        let by_key: HashMap<&str, &Known> = mine.iter().map(|k| (k.key.as_str(), k)).collect();
+        // GUIDs are one per item (parse drops repeats); should one come again,
+        // it counts as unchanged, as its insert would have done nothing. With
+        // every GUID once, no write below can collide with another, whatever
+        // order the database applies a statement's rows in.
+        let mut batch: HashSet<&str> = HashSet::with_capacity(feed.items.len());
+        for item in feed.items {
+            if !batch.insert(item.guid.as_str()) {
+                stats.unchanged += 1;
+                continue;
             }
-            None => fresh.push(Fresh {
-                item,
-                passed: rules.passes(&item.title, &item.summary_text),
-                key,
-                digest,
-            }),
+            let key = story_key(feed.feed_id, item);
+            let digest = hash(item);
+            // Same GUID; or a new GUID for a link this feed already gave us.
+            let existing = by_guid
+                .remove(item.guid.as_str())
+                .or_else(|| by_key.get(key.as_str()).copied());
+            match existing {
+                Some(k) if k.content_hash == digest && k.guid == item.guid => stats.unchanged += 1,
+                Some(k) => {
+                    changes.push(Change {
+                        known: k,
+                        item,
+                        passed: feed.rules.passes(&item.title, &item.summary_text),
+                        digest,
+                    });
+                    stats.updated += 1;
+                }
+                None => fresh.push(Fresh {
+                    feed_id: feed.feed_id,
+                    item,
+                    passed: feed.rules.passes(&item.title, &item.summary_text),
+                    key,
+                    digest,
+                }),
+            }
         }
+        *given = fresh.len() - before;
     }
-    update_changed(&txn, &changes).await?;
-    let (new, raced) = insert_fresh(&txn, feed_id, &fresh).await?;
-    stats.new += new;
-    stats.unchanged += raced;
-    txn.commit().await?;
+    update_changed(txn, &changes).await?;
+    let added = insert_fresh(txn, &fresh).await?;
+    for ((feed, stats), given) in feeds.iter().zip(&mut stats).zip(given) {
+        let new = added.get(&feed.feed_id).copied().unwrap_or_default();
+        stats.new += new;
+        // Another writer added the rest first.
+        stats.unchanged += given - new;
+    }
     Ok(stats)
 }
 
@@ -216,10 +265,11 @@ async fn update_changed(db: &impl ConnectionTrait, changes: &[Change<'_>]) -> Re
 }
 
 /// Add new items, creating the stories no feed has brought yet. Returns how
-/// many were added and how many another writer added first.
-async fn insert_fresh(db: &impl ConnectionTrait, feed_id: i64, fresh: &[Fresh<'_>]) -> Result<(usize, usize), DbErr> {
+/// many each feed added (the rest, another writer added first).
+async fn insert_fresh(db: &impl ConnectionTrait, fresh: &[Fresh<'_>]) -> Result<HashMap<i64, usize>, DbErr> {
+    let mut added = HashMap::new();
     if fresh.is_empty() {
-        return Ok((0, 0));
+        return Ok(added);
     }
     let seen = now();
     // The first item to bring a story names it (and its summary is the story's).
@@ -246,7 +296,6 @@ async fn insert_fresh(db: &impl ConnectionTrait, feed_id: i64, fresh: &[Fresh<'_
         );
         db.execute(sql(db, &text, values)).await?;
     }
-    let mut added = 0;
     for (c, chunk) in fresh.chunks(ROWS_PER_STATEMENT).enumerate() {
         let mut values = Vec::with_capacity(chunk.len() * 13);
         for (i, f) in chunk.iter().enumerate() {
@@ -254,7 +303,7 @@ async fn insert_fresh(db: &impl ConnectionTrait, feed_id: i64, fresh: &[Fresh<'_
             values.extend([
                 ((c * ROWS_PER_STATEMENT + i) as i64).into(),
                 f.key.clone().into(),
-                feed_id.into(),
+                f.feed_id.into(),
                 item.guid.clone().into(),
                 item.url.clone().into(),
                 item.title.clone().into(),
@@ -272,19 +321,22 @@ async fn insert_fresh(db: &impl ConnectionTrait, feed_id: i64, fresh: &[Fresh<'_
         // above, so the LEFT JOIN finds every one; if one had gone, its NULL
         // id would fail the statement rather than lose the item. `WHERE true`
         // tells SQLite's parser that ON CONFLICT is not the join's ON, and the
-        // order gives rows their ids in the feed's order.
+        // order gives rows their ids in the feeds' order. The feed of each row
+        // written comes back, to tell each feed how many it added.
         let text = format!(
             "INSERT INTO feed_items (feed_id, story_id, guid, url, title, author, summary_html, \
              published_at, updated_at, seen_at, content_hash, passed) \
              SELECT v.column3, s.id, v.column4, v.column5, v.column6, v.column7, v.column8, v.column9, \
              v.column10, v.column11, v.column12, v.column13 \
              FROM (VALUES {}) AS v LEFT JOIN stories s ON s.key = v.column2 WHERE true ORDER BY v.column1 \
-             ON CONFLICT (feed_id, guid) DO NOTHING",
+             ON CONFLICT (feed_id, guid) DO NOTHING RETURNING feed_id",
             rows(chunk.len(), 13)
         );
-        added += db.execute(sql(db, &text, values)).await?.rows_affected() as usize;
+        for row in db.query_all(sql(db, &text, values)).await? {
+            *added.entry(row.try_get_by_index::<i64>(0)?).or_default() += 1;
+        }
     }
-    Ok((added, fresh.len() - added))
+    Ok(added)
 }
 
 /// `(?, ?), (?, ?)` for a multi-row `VALUES` of `n` rows of `width` values.

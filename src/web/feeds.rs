@@ -196,7 +196,14 @@ pub async fn add_feed(State(state): State<AppState>, viewer: Viewer, Form(form):
     };
     // The first poll is this fetch: store what it brought and schedule the next.
     let feed = feeds::by_id(&state.db, id).await?.ok_or(AppError::NotFound)?;
-    let stored = refresh::ingest(&state.db, &feed, &page.url, &page.body, page.charset.as_deref()).await;
+    let stored = refresh::ingest(
+        &state.inbox_writer,
+        &feed,
+        &page.url,
+        &page.body,
+        page.charset.as_deref(),
+    )
+    .await;
     let message = match stored {
         Ok((stats, site)) => {
             feeds::record_success(

@@ -38,4 +38,5 @@ mod inbox;
 mod opml;
 mod polling;
 mod share;
+mod together;
 mod workers;
