@@ -939,7 +939,7 @@ fn main() -> anyhow::Result<()> {
     // Where an end-to-end ingest spends its time, from the phases measured alone.
     let parse_s = parse.ours.total().as_secs_f64();
     let feed_rs_s = parse.feed_rs.as_secs_f64();
-    let db_s = upsert.together.first.wall.as_secs_f64();
+    let db_s = upsert.first.wall.as_secs_f64();
     let e2e_s = e2e.sweep.first.wall.as_secs_f64();
     let e2e_cpu_s = e2e.sweep.first.cpu.as_secs_f64();
     println!("\n--- where the end-to-end time goes (medians of the phases measured alone)");
@@ -1154,15 +1154,11 @@ struct DbFigures {
     cpu_range: (f64, f64),
 }
 
-/// Dedupe + upsert alone, one feed to a transaction and several.
-struct StoreFigures {
-    together: DbFigures,
-}
-
 /// Dedupe + upsert alone: items parsed beforehand, a fresh database per
 /// pass; one feed to a transaction (`upsert_items`), then `group` feeds to a
-/// transaction (`upsert_feeds`, as the writer stores a sweep's feeds), in turns.
-async fn upsert_phase(docs: &[Doc], passes: usize, group: usize) -> anyhow::Result<StoreFigures> {
+/// transaction (`upsert_feeds`, as the writer stores a sweep's feeds), in
+/// turns. Returns the figures for `group` feeds to a transaction.
+async fn upsert_phase(docs: &[Doc], passes: usize, group: usize) -> anyhow::Result<DbFigures> {
     let parsed = docs
         .iter()
         .map(|d| parse::parse(&d.body, &d.url, None).map(|f| f.items))
@@ -1217,7 +1213,7 @@ async fn upsert_phase(docs: &[Doc], passes: usize, group: usize) -> anyhow::Resu
     println!("  {group} feeds to a transaction:");
     let together = median_db(together, docs, items);
     print_db(&together, None);
-    Ok(StoreFigures { together })
+    Ok(together)
 }
 
 /// End to end, as a sweep runs it and one feed at a time.

@@ -538,16 +538,7 @@ async fn main() -> anyhow::Result<()> {
     // of their own.)
     let t = Instant::now();
     let cpu = process_cpu();
-    let largest = |live: &commonroom::search::Live| {
-        let searcher = live.reader.searcher();
-        searcher
-            .segment_readers()
-            .iter()
-            .map(|s| s.max_doc())
-            .max()
-            .unwrap_or(0) as usize
-    };
-    while largest(&live) < args.docs {
+    while (live.largest_segment() as usize) < args.docs {
         anyhow::ensure!(Instant::now() < deadline, "the rebuilt index was not merged");
         tokio::time::sleep(Duration::from_millis(20)).await;
     }

@@ -41,6 +41,20 @@ pub struct Live {
     pub segments: segments::Segments,
 }
 
+impl Live {
+    /// Documents in the largest segment the reader sees: once a rebuild's
+    /// segments are merged, every document the rebuild wrote.
+    pub fn largest_segment(&self) -> u32 {
+        let searcher = self.reader.searcher();
+        searcher
+            .segment_readers()
+            .iter()
+            .map(|s| s.max_doc())
+            .max()
+            .unwrap_or(0)
+    }
+}
+
 /// Whether search can answer, in words for the search page.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Status {

@@ -292,20 +292,7 @@ async fn a_rebuilt_index_answers_at_once_and_is_merged_into_one_segment_after(ap
     // The largest segment holds every document the rebuild wrote once the
     // merge is done (changes replayed after it make small segments of their own).
     loop {
-        let largest = app
-            .state
-            .search
-            .live()
-            .map(|live| {
-                let searcher = live.reader.searcher();
-                searcher
-                    .segment_readers()
-                    .iter()
-                    .map(|s| s.max_doc())
-                    .max()
-                    .unwrap_or(0)
-            })
-            .unwrap_or(0);
+        let largest = app.state.search.live().map_or(0, |live| live.largest_segment());
         if i64::from(largest) >= documents {
             break;
         }
