@@ -320,10 +320,15 @@ async fn an_index_away_longer_than_the_outbox_keeps_changes_is_rebuilt(app: Test
     until_found(&server.browser("ada").await, "tapir", 1).await;
     server.kill().await;
 
-    // While it is stopped, a change is made whose outbox row is then forgotten
-    // (as `prune_outbox` forgets rows after `search.outbox_days`), and life goes on.
+    // While it is stopped, a change is made (with its outbox row, as every
+    // change writes one) whose outbox row is then forgotten (as `prune_outbox`
+    // forgets rows after `search.outbox_days`), and life goes on. Whatever
+    // position the index had committed, the rows after it are gone.
     app.exec(&format!("UPDATE posts SET title = 'Okapi census' WHERE id = {id}"))
         .await;
+    commonroom::store::outbox::push(&app.db, commonroom::store::outbox::Changed::Post(id))
+        .await
+        .unwrap();
     app.exec("DELETE FROM search_outbox").await;
     post_at(
         &app,
