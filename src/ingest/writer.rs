@@ -109,8 +109,11 @@ async fn write(db: &DatabaseConnection, batch: Vec<Request>) {
                 let _ = request.done.send(Ok(stats));
             }
         }
+        // One feed alone: storing it again would only fail again.
         Err(err) if batch.len() == 1 => {
-            let _ = batch.into_iter().next().map(|r| r.done.send(Err(err)));
+            if let Some(request) = batch.into_iter().next() {
+                let _ = request.done.send(Err(err));
+            }
         }
         Err(err) => {
             tracing::warn!(feeds = batch.len(), error = %err, "storing polled feeds together failed; storing each alone");

@@ -151,52 +151,14 @@ async fn upsert_distinct(txn: &impl ConnectionTrait, feeds: &[FeedItems<'_>]) ->
     known.sort_unstable_by(|a, b| (a.feed_id, &a.guid).cmp(&(b.feed_id, &b.guid)));
     let mut changes: Vec<Change> = Vec::new();
     let mut fresh: Vec<Fresh> = Vec::new();
-    let mut stats = vec![Upserted::default(); feeds.len()];
-    let mut given = vec![0; feeds.len()];
-    for ((feed, stats), given) in feeds.iter().zip(&mut stats).zip(&mut given) {
-        let before = fresh.len();
+    let mut stats = Vec::with_capacity(feeds.len());
+    let mut given = Vec::with_capacity(feeds.len());
+    for feed in feeds {
         let start = known.partition_point(|k| k.feed_id < feed.feed_id);
         let end = known.partition_point(|k| k.feed_id <= feed.feed_id);
-        let mine = &known[start..end];
-        let mut by_guid: HashMap<&str, &Known> = mine.iter().map(|k| (k.guid.as_str(), k)).collect();
-        let by_key: HashMap<&str, &Known> = mine.iter().map(|k| (k.key.as_str(), k)).collect();
-        // GUIDs are one per item (parse drops repeats); should one come again,
-        // it counts as unchanged, as its insert would have done nothing. With
-        // every GUID once, no write below can collide with another, whatever
-        // order the database applies a statement's rows in.
-        let mut batch: HashSet<&str> = HashSet::with_capacity(feed.items.len());
-        for item in feed.items {
-            if !batch.insert(item.guid.as_str()) {
-                stats.unchanged += 1;
-                continue;
-            }
-            let key = story_key(feed.feed_id, item);
-            let digest = hash(item);
-            // Same GUID; or a new GUID for a link this feed already gave us.
-            let existing = by_guid
-                .remove(item.guid.as_str())
-                .or_else(|| by_key.get(key.as_str()).copied());
-            match existing {
-                Some(k) if k.content_hash == digest && k.guid == item.guid => stats.unchanged += 1,
-                Some(k) => {
-                    changes.push(Change {
-                        known: k,
-                        item,
-                        passed: feed.rules.passes(&item.title, &item.summary_text),
-                        digest,
-                    });
-                    stats.updated += 1;
-                }
-                None => fresh.push(Fresh {
-                    feed_id: feed.feed_id,
-                    item,
-                    passed: feed.rules.passes(&item.title, &item.summary_text),
-                    key,
-                    digest,
-                }),
-            }
-        }
-        *given = fresh.len() - before;
+        let before = fresh.len();
+        stats.push(sort_items(feed, &known[start..end], &mut changes, &mut fresh));
+        given.push(fresh.len() - before);
     }
     update_changed(txn, &changes).await?;
     let added = insert_fresh(txn, &fresh).await?;
@@ -207,6 +169,58 @@ async fn upsert_distinct(txn: &impl ConnectionTrait, feeds: &[FeedItems<'_>]) ->
         stats.unchanged += given - new;
     }
     Ok(stats)
+}
+
+/// Sort one feed's items against the rows it already has (`known`): changed
+/// ones go to `changes`, new ones to `fresh`. Returns what it found
+/// unchanged and updated (new items are counted once written).
+fn sort_items<'a>(
+    feed: &FeedItems<'a>,
+    known: &'a [Known],
+    changes: &mut Vec<Change<'a>>,
+    fresh: &mut Vec<Fresh<'a>>,
+) -> Upserted {
+    let mut stats = Upserted::default();
+    let mut by_guid: HashMap<&str, &Known> = known.iter().map(|k| (k.guid.as_str(), k)).collect();
+    let by_key: HashMap<&str, &Known> = known.iter().map(|k| (k.key.as_str(), k)).collect();
+    // GUIDs are one per item (parse drops repeats); should one come again,
+    // it counts as unchanged, as its insert would have done nothing. With
+    // every GUID once, no write can collide with another, whatever order
+    // the database applies a statement's rows in.
+    let mut batch: HashSet<&str> = HashSet::with_capacity(feed.items.len());
+    for item in feed.items {
+        if !batch.insert(item.guid.as_str()) {
+            stats.unchanged += 1;
+            continue;
+        }
+        let key = story_key(feed.feed_id, item);
+        let digest = hash(item);
+        let passed = || feed.rules.passes(&item.title, &item.summary_text);
+        // Same GUID; or a new GUID for a link this feed already gave us.
+        let existing = by_guid
+            .remove(item.guid.as_str())
+            .or_else(|| by_key.get(key.as_str()).copied());
+        match existing {
+            Some(k) if k.content_hash == digest && k.guid == item.guid => stats.unchanged += 1,
+            Some(k) => {
+                changes.push(Change {
+                    known: k,
+                    item,
+                    passed: passed(),
+                    digest,
+                });
+                stats.updated += 1;
+            }
+            None => fresh.push(Fresh {
+                feed_id: feed.feed_id,
+                item,
+                passed: passed(),
+                key,
+                digest,
+            }),
+        }
+    }
+    stats
 }
 
 /// Update changed items in place, a chunk per statement, and the title of a
