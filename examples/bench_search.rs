@@ -45,6 +45,7 @@ use sea_orm::{ActiveValue::Set, ConnectionTrait, Database, DbBackend, EntityTrai
 use tantivy::collector::{Count, TopDocs};
 use tantivy::query::{BooleanQuery, Occur, Query, TermQuery};
 use tantivy::schema::IndexRecordOption;
+use tantivy::tokenizer::{AsciiFoldingFilter, LowerCaser, RemoveLongFilter, SimpleTokenizer, Stemmer, TextAnalyzer};
 
 mod corpus {
     //! The generated corpus: a vocabulary whose first few hundred words are
@@ -429,6 +430,26 @@ async fn main() -> anyhow::Result<()> {
             .map(|d| d.body.split(' ').count() + d.title.split(' ').count())
             .sum::<usize>() as f64
             / docs.len() as f64
+    );
+
+    // The English analyzer alone, one thread, over every title and body:
+    // tantivy's own stemmer against the app's, which remembers each word's stem.
+    let stock = || {
+        TextAnalyzer::builder(SimpleTokenizer::default())
+            .filter(RemoveLongFilter::limit(40))
+            .filter(LowerCaser)
+            .filter(AsciiFoldingFilter)
+            .filter(Stemmer::default())
+            .build()
+    };
+    let (stock_secs, stock_tokens) = analyse(&mut stock(), &docs);
+    let (ours_secs, our_tokens) = analyse(&mut schema::english(), &docs);
+    anyhow::ensure!(stock_tokens == our_tokens, "the two analyzers disagree");
+    println!(
+        "--- English analyzer over the corpus, one thread: {:.2} s with tantivy's stemmer, {:.2} s remembering stems ({:.1}× as fast)",
+        stock_secs,
+        ours_secs,
+        stock_secs / ours_secs
     );
 
     // Into the database, as posts and replies.
@@ -1025,6 +1046,22 @@ async fn trickle(
         "the last trickle post is not found"
     );
     Ok((stats(micros), n))
+}
+
+/// Seconds to analyse every title and body, and a digest of the tokens (to compare analyzers).
+fn analyse(analyzer: &mut TextAnalyzer, docs: &[Doc]) -> (f64, u64) {
+    use std::hash::{Hash, Hasher};
+    let t = Instant::now();
+    let mut digest = rustc_hash::FxHasher::default();
+    for doc in docs {
+        for text in [&doc.title, &doc.body] {
+            let mut tokens = analyzer.token_stream(text);
+            while let Some(token) = tokens.next() {
+                token.text.hash(&mut digest);
+            }
+        }
+    }
+    (t.elapsed().as_secs_f64(), digest.finish())
 }
 
 fn process_cpu() -> f64 {

@@ -2,6 +2,7 @@
 //! and never trusted over it.
 //!
 //! - `schema`   the documents, fields and the English analyzer
+//! - `stemming` English stems, each word worked out once per analyzer
 //! - `query`    the search box's language, parsed (pure)
 //! - `ranking`  BM25 with a mild recency boost, and the count, in one pass
 //! - `searcher` running a parsed query against the index, limited to what the reader may see
@@ -18,6 +19,7 @@ pub mod ranking;
 pub mod schema;
 pub mod searcher;
 pub mod segments;
+pub mod stemming;
 
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, RwLock};

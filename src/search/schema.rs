@@ -9,8 +9,10 @@ use chrono::{DateTime, Utc};
 use tantivy::schema::{
     FAST, Field, INDEXED, IndexRecordOption, STORED, STRING, Schema, TextFieldIndexing, TextOptions,
 };
-use tantivy::tokenizer::{AsciiFoldingFilter, LowerCaser, RemoveLongFilter, SimpleTokenizer, Stemmer, TextAnalyzer};
+use tantivy::tokenizer::{AsciiFoldingFilter, LowerCaser, RemoveLongFilter, SimpleTokenizer, TextAnalyzer};
 use tantivy::{Index, TantivyDocument};
+
+use super::stemming::RememberingStemmer;
 
 /// Written into every commit's payload; a different one means "rebuild".
 pub const SCHEMA_VERSION: u32 = 1;
@@ -30,7 +32,7 @@ pub fn english() -> TextAnalyzer {
         .filter(RemoveLongFilter::limit(40))
         .filter(LowerCaser)
         .filter(AsciiFoldingFilter)
-        .filter(Stemmer::default())
+        .filter(RememberingStemmer)
         .build()
 }
 
