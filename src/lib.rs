@@ -35,3 +35,7 @@ pub mod store;
 pub mod telemetry;
 pub mod views;
 pub mod web;
+
+/// mimalloc instead of the system allocator, for every binary built on this crate.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
