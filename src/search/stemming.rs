@@ -13,9 +13,9 @@ use frostem::{Algorithm, Stemmer};
 use rustc_hash::FxBuildHasher;
 use tantivy::tokenizer::{Token, TokenFilter, TokenStream, Tokenizer};
 
-/// Words remembered per analyzer; about 4 MB when full. Later new words are
+/// Words remembered per analyzer; about 2 MB when full. Later new words are
 /// still stemmed, just not remembered.
-pub const MAX_WORDS: usize = 100_000;
+pub const MAX_WORDS: usize = 50_000;
 
 /// The filter: put it after lower-casing and accent folding, as tantivy's `Stemmer`.
 #[derive(Clone, Copy, Default)]
