@@ -1379,8 +1379,7 @@ async fn fresh_db(
         data_dir: dir.path().to_path_buf(),
         ..Settings::default()
     };
-    let db = commonroom::store::connect(&settings).await?;
-    commonroom::store::migrate(&db).await?;
+    let db = commonroom::store::open(&settings).await?;
     let mut feeds = Vec::new();
     for d in docs {
         let new = NewFeed {

@@ -389,8 +389,7 @@ async fn run(args: &Args, origin: &origin::Origin) -> anyhow::Result<()> {
     // The safe fetcher refuses loopback unless told otherwise.
     settings.fetch.allow = vec!["127.0.0.1".into()];
     settings.jobs.concurrency = args.concurrency;
-    let db = commonroom::store::connect(&settings).await?;
-    commonroom::store::migrate(&db).await?;
+    let db = commonroom::store::open(&settings).await?;
     let fetcher = commonroom::startup::fetcher(&settings)?;
     let writer = commonroom::ingest::writer::InboxWriter::start(db.clone());
 

@@ -19,8 +19,7 @@ fn bar() -> ProgressBar {
 }
 
 pub async fn reindex(settings: Settings) -> anyhow::Result<()> {
-    let db = store::connect(&settings).await?;
-    store::migrate(&db).await?;
+    let db = store::open(&settings).await?;
     let dir = settings.data_dir.join("index");
     let progress = bar();
     let started = Instant::now();

@@ -140,8 +140,7 @@ async fn main() -> anyhow::Result<()> {
     match cli.command {
         Command::Serve { demo, .. } => serve(settings, demo).await,
         Command::Migrate => {
-            let db = store::connect(&settings).await?;
-            store::migrate(&db).await?;
+            store::open(&settings).await?.close().await?;
             println!("Database is up to date.");
             Ok(())
         }
@@ -158,8 +157,7 @@ async fn main() -> anyhow::Result<()> {
         Command::Feeds { command } => cli_feeds::run(settings, command).await,
         Command::Reindex => cli_search::reindex(settings).await,
         Command::Demo { posts, seed } => {
-            let db = store::connect(&settings).await?;
-            store::migrate(&db).await?;
+            let db = store::open(&settings).await?;
             if let demo::Outcome::Loaded { .. } = demo::load(&db).await? {
                 println!("Loaded the Brackenshire Council demo organisation.");
             }
@@ -228,8 +226,7 @@ async fn add_user(
     let role = Role::parse(&role).with_context(|| format!("unknown role {role:?}: use member, curator or admin"))?;
     anyhow::ensure!(!name.trim().is_empty(), "give a --name");
     let password = read_password()?;
-    let db = store::connect(&settings).await?;
-    store::migrate(&db).await?;
+    let db = store::open(&settings).await?;
     let hash = auth::hash_password(password.expose().to_owned()).await?;
     let new = NewUser {
         email: email.clone(),

@@ -72,8 +72,7 @@ impl Application {
 
 /// Connect, migrate and assemble the shared state (the server and one-off commands use the same).
 pub async fn state(settings: Settings) -> anyhow::Result<AppState> {
-    let db = store::connect(&settings).await?;
-    store::migrate(&db).await?;
+    let db = store::open(&settings).await?;
     let mailer = Arc::new(Mailer::from_settings(&settings)?);
     let fetcher = fetcher(&settings)?;
     let search = crate::search::SearchIndex::new(&settings.data_dir);

@@ -31,8 +31,28 @@ use sea_orm::{
 
 use crate::config::Settings;
 
-/// Open the pool: SQLite in WAL mode with a busy timeout, or PostgreSQL.
-pub async fn connect(settings: &Settings) -> anyhow::Result<DatabaseConnection> {
+/// Open the database, migrated. Pending migrations run on a connection of
+/// their own, closed before the pool opens: a SQLite connection keeps the
+/// schema it last read and checks an upsert's `ON CONFLICT` target against
+/// that copy, so a pooled connection that had read the schema halfway
+/// through a migration (a table created, its unique index not yet) failed
+/// every upsert into that table.
+pub async fn open(settings: &Settings) -> anyhow::Result<DatabaseConnection> {
+    let mut single = options(settings)?;
+    single.max_connections(1).min_connections(1);
+    let db = Database::connect(single).await.context("connecting to the database")?;
+    Migrator::up(&db, None).await.context("running migrations")?;
+    posts::fill_canonical_urls(&db)
+        .await
+        .context("filling in canonical URLs")?;
+    db.close().await.context("closing the migration connection")?;
+    Database::connect(options(settings)?)
+        .await
+        .context("connecting to the database")
+}
+
+/// The pool's options: SQLite in WAL mode with a busy timeout, or PostgreSQL.
+fn options(settings: &Settings) -> anyhow::Result<ConnectOptions> {
     let url = settings.database_url();
     if settings.uses_sqlite() {
         std::fs::create_dir_all(&settings.data_dir)
@@ -58,15 +78,7 @@ pub async fn connect(settings: &Settings) -> anyhow::Result<DatabaseConnection> 
     } else {
         options.max_connections(20).min_connections(1);
     }
-    Database::connect(options).await.context("connecting to the database")
-}
-
-/// Apply every pending migration.
-pub async fn migrate(db: &DatabaseConnection) -> anyhow::Result<()> {
-    Migrator::up(db, None).await.context("running migrations")?;
-    posts::fill_canonical_urls(db)
-        .await
-        .context("filling in canonical URLs")
+    Ok(options)
 }
 
 /// Whether the database answers (for `/healthz`).
