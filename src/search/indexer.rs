@@ -250,29 +250,28 @@ async fn add_walk(
     progress: impl Fn(u64),
 ) -> anyhow::Result<u64> {
     let mut added = 0u64;
-    let mut after = 0;
-    loop {
-        let docs = source::posts_after(db, walk, after, PAGE).await?;
-        let Some(last) = docs.last() else { break };
-        after = last.id;
-        for doc in &docs {
-            writer.add_document(schema::document(f, doc))?;
-        }
-        added += docs.len() as u64;
+    let mut after = Some(0);
+    while let Some(from) = after {
+        let page = source::posts_after(db, walk, from, PAGE).await?;
+        added += add_page(writer, f, &page.docs)?;
         progress(added);
+        after = page.next;
     }
-    after = 0;
-    loop {
-        let docs = source::replies_after(db, walk, after, PAGE).await?;
-        let Some(last) = docs.last() else { break };
-        after = last.id;
-        for doc in &docs {
-            writer.add_document(schema::document(f, doc))?;
-        }
-        added += docs.len() as u64;
+    let mut after = Some(0);
+    while let Some(from) = after {
+        let page = source::replies_after(db, walk, from, PAGE).await?;
+        added += add_page(writer, f, &page.docs)?;
         progress(added);
+        after = page.next;
     }
     Ok(added)
+}
+
+fn add_page(writer: &IndexWriter, f: &Fields, docs: &[schema::SearchDoc]) -> tantivy::Result<u64> {
+    for doc in docs {
+        writer.add_document(schema::document(f, doc))?;
+    }
+    Ok(docs.len() as u64)
 }
 
 fn payload(outbox: i64, unmerged: bool) -> String {
