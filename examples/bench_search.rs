@@ -170,6 +170,8 @@ struct Args {
     postgres: bool,
     fts5: bool,
     http: bool,
+    /// The app's own database on a fresh PostgreSQL database instead of SQLite.
+    app_on_postgres: bool,
     /// Run the app's query set this many more times first, untimed, for a profiler.
     profile: usize,
 }
@@ -184,6 +186,7 @@ fn args() -> anyhow::Result<Args> {
         postgres: true,
         fts5: true,
         http: true,
+        app_on_postgres: false,
         profile: 0,
     };
     let mut it = std::env::args().skip(1);
@@ -198,6 +201,7 @@ fn args() -> anyhow::Result<Args> {
             "--no-postgres" => a.postgres = false,
             "--no-fts5" => a.fts5 = false,
             "--no-http" => a.http = false,
+            "--app-on-postgres" => a.app_on_postgres = true,
             "--profile" => a.profile = value()?.parse()?,
             other => anyhow::bail!("unknown flag {other}"),
         }
@@ -338,10 +342,14 @@ where
     ))
 }
 
-#[tokio::main(flavor = "multi_thread", worker_threads = 2)]
-async fn main() -> anyhow::Result<()> {
+fn main() -> anyhow::Result<()> {
     let args = args()?;
-    let mut rng = SmallRng::seed_from_u64(args.seed);
+    let runtime = || {
+        tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(2)
+            .enable_all()
+            .build()
+    };
     let tmp = tempfile::Builder::new().prefix("commonroom-bench-search").tempdir()?;
     let mut settings = Settings {
         data_dir: tmp.path().to_path_buf(),
@@ -351,6 +359,22 @@ async fn main() -> anyhow::Result<()> {
     settings.jobs.run = false;
     settings.log.filter = "warn,sqlx=error,tantivy=error".into();
     commonroom::telemetry::init(&settings.log);
+    if !args.app_on_postgres {
+        return runtime()?.block_on(bench(args, settings, "SQLite"));
+    }
+    let scratch = runtime()?.block_on(ScratchPostgres::create("app"))?;
+    settings.database_url = Some(commonroom::config::Secret::new(scratch.url.clone()));
+    let app_runtime = runtime()?;
+    let outcome = app_runtime.block_on(bench(args, settings, "PostgreSQL"));
+    // The server and its indexer stop with their runtime, before their database goes.
+    app_runtime.shutdown_background();
+    runtime()?.block_on(scratch.drop())?;
+    outcome
+}
+
+/// Everything, with the app's database on `backend` (named in the output).
+async fn bench(args: Args, settings: Settings, backend: &str) -> anyhow::Result<()> {
+    let mut rng = SmallRng::seed_from_u64(args.seed);
     let app = Application::build(settings.clone()).await?;
     let state = app.state().clone();
     let db = state.db.clone();
@@ -515,7 +539,7 @@ async fn main() -> anyhow::Result<()> {
     }
     let load = t.elapsed().as_secs_f64();
     println!(
-        "--- stored in SQLite in {load:.1} s ({:.0} rows/s)",
+        "--- stored in {backend} in {load:.1} s ({:.0} rows/s)",
         args.docs as f64 / load
     );
 
@@ -527,7 +551,7 @@ async fn main() -> anyhow::Result<()> {
     let build = t.elapsed().as_secs_f64();
     let build_cpu = process_cpu() - cpu;
     println!(
-        "=> bulk indexing (read from SQLite, analyse, index, commit; searchable from then on): {} docs in {build:.2} s = {:.0} docs/s ({:.1} s CPU on {} threads)",
+        "=> bulk indexing (read from {backend}, analyse, index, commit; searchable from then on): {} docs in {build:.2} s = {:.0} docs/s ({:.1} s CPU on {} threads)",
         args.docs,
         args.docs as f64 / build,
         build_cpu,
@@ -773,7 +797,7 @@ async fn main() -> anyhow::Result<()> {
     }
 
     if args.fts5 {
-        let (and, or) = fts5(tmp.path(), &docs, &queries).await?;
+        let (and, or) = fts5(&settings.data_dir, &docs, &queries).await?;
         println!("{}", show("SQLite FTS5 (bm25, top 10 + count), AND", &and));
         println!("{}", show("SQLite FTS5, OR", &or));
         summary.push(format!(
@@ -913,17 +937,8 @@ async fn fts5(dir: &std::path::Path, docs: &[Doc], queries: &[TwoTerms]) -> anyh
 }
 
 async fn postgres(docs: &[Doc], queries: &[TwoTerms]) -> anyhow::Result<(Stats, Stats)> {
-    let admin_url =
-        std::env::var("BENCH_POSTGRES").unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/postgres".into());
-    let admin = Database::connect(&admin_url)
-        .await
-        .context("connecting to PostgreSQL")?;
-    let name = format!("commonroom_bench_search_{}", std::process::id());
-    admin.execute_unprepared(&format!("CREATE DATABASE \"{name}\"")).await?;
-    let url = match admin_url.rsplit_once('/') {
-        Some((server, _)) => format!("{server}/{name}"),
-        None => format!("{admin_url}/{name}"),
-    };
+    let scratch = ScratchPostgres::create("comparator").await?;
+    let url = scratch.url.clone();
     let result = async {
         let db = Database::connect(&url).await?;
         db.execute_unprepared("CREATE TABLE docs (id BIGSERIAL PRIMARY KEY, title TEXT NOT NULL, body TEXT NOT NULL, tsv TSVECTOR)")
@@ -978,10 +993,45 @@ async fn postgres(docs: &[Doc], queries: &[TwoTerms]) -> anyhow::Result<(Stats, 
         Ok::<_, anyhow::Error>((and, or))
     }
     .await;
-    admin
-        .execute_unprepared(&format!("DROP DATABASE IF EXISTS \"{name}\" WITH (FORCE)"))
-        .await?;
+    scratch.drop().await?;
     result
+}
+
+/// A fresh PostgreSQL database for one run, on the server `BENCH_POSTGRES`
+/// names (an admin URL; default the local server).
+struct ScratchPostgres {
+    admin_url: String,
+    name: String,
+    url: String,
+}
+
+impl ScratchPostgres {
+    async fn create(purpose: &str) -> anyhow::Result<Self> {
+        let admin_url =
+            std::env::var("BENCH_POSTGRES").unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/postgres".into());
+        let name = format!("commonroom_bench_search_{purpose}_{}", std::process::id());
+        Self::admin(&admin_url)
+            .await?
+            .execute_unprepared(&format!("CREATE DATABASE \"{name}\""))
+            .await?;
+        let url = match admin_url.rsplit_once('/') {
+            Some((server, _)) => format!("{server}/{name}"),
+            None => format!("{admin_url}/{name}"),
+        };
+        Ok(Self { admin_url, name, url })
+    }
+
+    async fn admin(url: &str) -> anyhow::Result<sea_orm::DatabaseConnection> {
+        Database::connect(url).await.context("connecting to PostgreSQL")
+    }
+
+    async fn drop(self) -> anyhow::Result<()> {
+        Self::admin(&self.admin_url)
+            .await?
+            .execute_unprepared(&format!("DROP DATABASE IF EXISTS \"{}\" WITH (FORCE)", self.name))
+            .await?;
+        Ok(())
+    }
 }
 
 /// Publish `rate` posts a second for `secs` seconds through the real store
