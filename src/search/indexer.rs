@@ -285,8 +285,16 @@ fn payload(outbox: i64, unmerged: bool) -> String {
 
 /// The indexer: open (or rebuild), follow the outbox, forever.
 pub async fn run(db: DatabaseConnection, search: SearchIndex, settings: SearchSettings) {
+    // A `commonroom reindex` request rebuilt and not yet answered: its file
+    // goes once the rebuilt index answers searches (or could not be opened),
+    // so "rebuilt" means the searches made after it read the new index.
+    let mut answering = false;
     loop {
-        match start(&db, &search, &settings).await {
+        let started = start(&db, &search, &settings).await;
+        if std::mem::take(&mut answering) {
+            let _ = std::fs::remove_file(rebuild_request(search.dir()));
+        }
+        match started {
             Ok(mut follower) => {
                 search.set_status(Status::Ready);
                 match follower.follow(&db, &search, &settings).await {
@@ -295,11 +303,13 @@ pub async fn run(db: DatabaseConnection, search: SearchIndex, settings: SearchSe
                         // answers searches until the new one is swapped in.
                         tracing::info!("rebuilding the search index, as asked by `commonroom reindex`");
                         drop(follower);
-                        let rebuilt = rebuild_in_place(&db, &search, &settings).await;
-                        let _ = std::fs::remove_file(rebuild_request(search.dir()));
-                        match rebuilt {
-                            Ok(_) => continue,
+                        match rebuild_in_place(&db, &search, &settings).await {
+                            Ok(_) => {
+                                answering = true;
+                                continue;
+                            }
                             Err(err) => {
+                                let _ = std::fs::remove_file(rebuild_request(search.dir()));
                                 tracing::error!(error = %format!("{err:#}"), "rebuilding the search index failed")
                             }
                         }

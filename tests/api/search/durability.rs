@@ -274,18 +274,20 @@ async fn a_rebuilt_index_answers_at_once_and_is_merged_into_one_segment_after(ap
         )
         .await;
     }
+    app.search_settled().await;
     // Thousands of ids with no post between the last two (as deletions and
     // rolled-back inserts leave): the rebuild reads by id range and must go
-    // on past empty ranges to the end.
+    // on past empty ranges to the end. The index in use knows the post by
+    // its old id until the rebuilt one answers.
     let last = app.sql_i64("SELECT MAX(id) FROM posts").await;
+    let moved = last + 7_000;
     app.db
         .execute(Statement::from_string(
             app.db.get_database_backend(),
-            format!("UPDATE posts SET id = {} WHERE id = {last}", last + 7_000),
+            format!("UPDATE posts SET id = {moved} WHERE id = {last}"),
         ))
         .await
         .unwrap();
-    app.search_settled().await;
     let documents =
         app.sql_i64("SELECT COUNT(*) FROM posts").await + app.sql_i64("SELECT COUNT(*) FROM channels").await;
     let request = commonroom::search::indexer::rebuild_request(app.state.search.dir());
@@ -296,6 +298,9 @@ async fn a_rebuilt_index_answers_at_once_and_is_merged_into_one_segment_after(ap
         assert!(Instant::now() < deadline, "the rebuild did not finish");
         tokio::time::sleep(Duration::from_millis(20)).await;
     }
+    // Once the request is gone, searches read the rebuilt index.
+    let hits = api(&w.admin, "\"tapir note 1499\"").await;
+    assert_eq!(hits["hits"][0]["id"], moved, "the rebuilt index answers: {hits}");
     assert_eq!(
         total(&api(&w.admin, "tapir").await),
         1500,
