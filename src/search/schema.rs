@@ -183,6 +183,16 @@ pub fn schema() -> (Schema, Fields) {
     (b.build(), fields)
 }
 
+/// The words of `text` as `analyzer` indexes them.
+pub fn analyzed(analyzer: &mut TextAnalyzer, text: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    let mut stream = analyzer.token_stream(text);
+    while let Some(token) = stream.next() {
+        out.push(token.text.clone());
+    }
+    out
+}
+
 /// Register the analyzers on an opened or created index (they are not persisted).
 pub fn register_analyzers(index: &Index) {
     index.tokenizers().register(ENGLISH, english());
@@ -242,22 +252,13 @@ pub fn document(f: &Fields, doc: &SearchDoc) -> TantivyDocument {
 mod tests {
     use super::*;
 
-    fn tokens(mut analyzer: TextAnalyzer, text: &str) -> Vec<String> {
-        let mut out = Vec::new();
-        let mut stream = analyzer.token_stream(text);
-        while let Some(t) = stream.next() {
-            out.push(t.text.clone());
-        }
-        out
-    }
-
     #[test]
     fn english_folds_case_accents_and_stems() {
         assert_eq!(
-            tokens(english(), "Councils' CAFÉ meetings"),
+            analyzed(&mut english(), "Councils' CAFÉ meetings"),
             ["council", "cafe", "meet"]
         );
-        assert_eq!(tokens(plain(), "Councils' CAFÉ"), ["councils", "cafe"]);
+        assert_eq!(analyzed(&mut plain(), "Councils' CAFÉ"), ["councils", "cafe"]);
     }
 
     #[test]

@@ -23,7 +23,7 @@ use super::Live;
 use super::query::{SearchQuery, Term as QueryTerm};
 pub use super::ranking::AccessCheck;
 use super::ranking::{Newest, Recent, recency_factor, sees_at_least, sort_ranked};
-use super::schema::{DocKind, Fields};
+use super::schema::{DocKind, Fields, analyzed};
 
 /// The query's words side by side (within two positions) add this much.
 const PHRASE_BOOST: f32 = 1.5;
@@ -96,15 +96,6 @@ pub struct SearchError(#[from] tantivy::TantivyError);
 
 fn u64_of(id: i64) -> u64 {
     u64::try_from(id).unwrap_or_default()
-}
-
-fn analyzed(analyzer: &mut TextAnalyzer, text: &str) -> Vec<String> {
-    let mut out = Vec::new();
-    let mut stream = analyzer.token_stream(text);
-    while let Some(token) = stream.next() {
-        out.push(token.text.clone());
-    }
-    out
 }
 
 /// Edit distance allowed for a word of this length: none for short words,

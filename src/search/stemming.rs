@@ -146,15 +146,7 @@ mod tests {
     use tantivy::tokenizer::{LowerCaser, SimpleTokenizer, Stemmer as TantivyStemmer, TextAnalyzer};
 
     use super::*;
-
-    fn tokens(analyzer: &mut TextAnalyzer, text: &str) -> Vec<String> {
-        let mut out = Vec::new();
-        let mut stream = analyzer.token_stream(text);
-        while let Some(t) = stream.next() {
-            out.push(t.text.clone());
-        }
-        out
-    }
+    use crate::search::schema::analyzed as tokens;
 
     fn remembering() -> TextAnalyzer {
         TextAnalyzer::builder(SimpleTokenizer::default())
