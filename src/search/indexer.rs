@@ -31,7 +31,7 @@ use super::segments::Segments;
 use super::{Live, SearchIndex, Status};
 use crate::config::SearchSettings;
 use crate::store::outbox::Changed;
-use crate::store::search::{self as source, OutboxRow, Walk};
+use crate::store::search::{self as source, OutboxRow, Rows, Walk};
 
 /// How long an outbox id may be missing below newer ones before it is taken as rolled back.
 const GAP_WAIT: Duration = Duration::from_secs(10);
@@ -250,19 +250,14 @@ async fn add_walk(
     progress: impl Fn(u64),
 ) -> anyhow::Result<u64> {
     let mut added = 0u64;
-    let mut after = Some(0);
-    while let Some(from) = after {
-        let page = source::posts_after(db, walk, from, PAGE).await?;
-        added += add_page(writer, f, &page.docs)?;
-        progress(added);
-        after = page.next;
-    }
-    let mut after = Some(0);
-    while let Some(from) = after {
-        let page = source::replies_after(db, walk, from, PAGE).await?;
-        added += add_page(writer, f, &page.docs)?;
-        progress(added);
-        after = page.next;
+    for rows in [Rows::Posts, Rows::Replies] {
+        let mut after = Some(0);
+        while let Some(from) = after {
+            let page = source::page(db, rows, walk, from, PAGE).await?;
+            added += add_page(writer, f, &page.docs)?;
+            progress(added);
+            after = page.next;
+        }
     }
     Ok(added)
 }

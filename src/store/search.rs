@@ -191,24 +191,9 @@ pub struct Page {
     pub next: Option<i64>,
 }
 
-/// The next page of posts after `after_id` (by id).
-///
-/// A walk over everything reads the ids in `(after_id, after_id + limit]`: a
-/// primary-key range, which no planner turns into more. With `ORDER BY id
-/// LIMIT` instead, PostgreSQL planned each page, after a bulk load had left
-/// the table without statistics, as a scan of every later row and a sort
-/// (0.2 s a page at 140,000 posts). A channel's walk reads its next `limit` posts.
-pub async fn posts_after(db: &impl ConnectionTrait, walk: Walk, after_id: i64, limit: u64) -> Result<Page, DbErr> {
-    page(db, Rows::Posts, walk, after_id, limit).await
-}
-
-/// The next page of replies after `after_id` (by id), as [`posts_after`].
-pub async fn replies_after(db: &impl ConnectionTrait, walk: Walk, after_id: i64, limit: u64) -> Result<Page, DbErr> {
-    page(db, Rows::Replies, walk, after_id, limit).await
-}
-
-#[derive(Clone, Copy)]
-enum Rows {
+/// What a walk reads: posts, then replies.
+#[derive(Debug, Clone, Copy)]
+pub enum Rows {
     Posts,
     Replies,
 }
@@ -230,8 +215,14 @@ impl Rows {
     }
 }
 
-/// A page of a walk over `rows`; see [`posts_after`].
-async fn page(db: &impl ConnectionTrait, rows: Rows, walk: Walk, after_id: i64, limit: u64) -> Result<Page, DbErr> {
+/// The next page of a walk over `rows` after `after_id` (by id).
+///
+/// A walk over everything reads the ids in `(after_id, after_id + limit]`: a
+/// primary-key range, which no planner turns into more. With `ORDER BY id
+/// LIMIT` instead, PostgreSQL planned each page, after a bulk load had left
+/// the table without statistics, as a scan of every later row and a sort
+/// (0.2 s a page at 140,000 posts). A channel's walk reads its next `limit` rows.
+pub async fn page(db: &impl ConnectionTrait, rows: Rows, walk: Walk, after_id: i64, limit: u64) -> Result<Page, DbErr> {
     let (table, alias) = rows.table();
     match walk {
         Walk::Everything => {
