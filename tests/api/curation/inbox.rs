@@ -188,13 +188,14 @@ async fn words_are_found_in_what_any_feed_said_of_a_story(app: TestApp) {
 </channel></rss>"#
         )
     };
+    let yesterday = (chrono::Utc::now() - chrono::Duration::days(1)).format("%Y-%m-%dT08:00:00Z");
     let atom = |title: &str| {
         format!(
             r#"<?xml version="1.0" encoding="utf-8"?>
 <feed xmlns="http://www.w3.org/2005/Atom"><title>Policy Digest</title><id>urn:digest</id>
-<updated>2026-11-21T08:00:00Z</updated>
+<updated>{yesterday}</updated>
 <entry><title>{title}</title><link href="https://www.example.gov.uk/news/school-meals"/>
-<id>urn:digest:1</id><updated>2026-11-21T08:00:00Z</updated>
+<id>urn:digest:1</id><updated>{yesterday}</updated>
 <summary>The Treasury funds the scheme through a grant.</summary></entry></feed>"#
         )
     };

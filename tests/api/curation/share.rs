@@ -17,7 +17,7 @@ open_world_tests!(
 );
 open_world_tests!(@with two_week_inbox; old_entries_leave_the_inbox_and_are_deleted_later_unless_a_post_links_to_them);
 
-/// The defaults a deployment has: entries leave the inbox after 14 days and are deleted after 30.
+/// Entries leave the inbox after 14 days (the default) and are deleted after 30.
 fn two_week_inbox(s: &mut commonroom::config::Settings) {
     open(s);
     s.curation.inbox_days = 14;

@@ -12,11 +12,11 @@ use scraper::{ElementRef, Html, Selector};
 
 use crate::helpers::{Browser, TestApp, location};
 
-/// The feed servers listen on loopback, which the app refuses unless told;
-/// the fixtures carry fixed dates, so the inbox keeps everything.
+/// The feed servers listen on loopback, which the app refuses unless told.
+/// (The inbox keeps its default 14 days: the fixtures' dates are served as
+/// days before today, see `world::dated_as_today`.)
 pub fn open(s: &mut Settings) {
     s.fetch.allow = vec!["127.0.0.1".into()];
-    s.curation.inbox_days = 36_500;
 }
 
 pub async fn curator(app: &TestApp) -> Browser {

@@ -17,12 +17,57 @@ use axum::http::{HeaderMap, HeaderName, HeaderValue, StatusCode, Uri, header};
 use axum::response::{IntoResponse, Response};
 use tokio::sync::watch;
 
-/// The bytes of a file in `tests/fixtures/feeds/`.
+/// The bytes of a file in `tests/fixtures/feeds/`, as stored.
 pub fn fixture(name: &str) -> Vec<u8> {
     let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
         .join("tests/fixtures/feeds")
         .join(name);
     std::fs::read(&path).unwrap_or_else(|e| panic!("fixture {}: {e}", path.display()))
+}
+
+/// The day the fixtures' dates were written relative to (their "today").
+const FIXTURES_TODAY: (i32, u32, u32) = (2026, 11, 22);
+
+/// Whole days from the fixtures' "today" to this run's, worked out once so a
+/// fixture served twice in a run is the same bytes both times.
+fn days_since_fixtures_today() -> chrono::Duration {
+    static DAYS: std::sync::OnceLock<chrono::Duration> = std::sync::OnceLock::new();
+    *DAYS.get_or_init(|| {
+        let (y, m, d) = FIXTURES_TODAY;
+        let then = chrono::NaiveDate::from_ymd_opt(y, m, d).expect("fixtures' date");
+        chrono::Utc::now().date_naive() - then
+    })
+}
+
+/// A fixture's dates moved by whole days, so that a date written as "the
+/// day before the fixtures' today" is the day before this run's today. What
+/// the tests see (an item two days old, in a 14-day inbox) then never
+/// depends on the date the suite happens to run.
+pub fn dated_as_today(body: &[u8]) -> Vec<u8> {
+    use chrono::{DateTime, Utc};
+    use regex::bytes::{Captures, Regex};
+    static DATES: std::sync::OnceLock<Regex> = std::sync::OnceLock::new();
+    let dates = DATES.get_or_init(|| {
+        Regex::new(
+            r"(?x)
+            (?P<rfc2822>(?:Mon|Tue|Wed|Thu|Fri|Sat|Sun),\ \d{1,2}\ [A-Z][a-z]{2}\ \d{4}\ \d{2}:\d{2}:\d{2}\ (?:GMT|UT|[+-]\d{4}))
+            | (?P<rfc3339>\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:\.\d+)?(?:Z|[+-]\d{2}:\d{2}))",
+        )
+        .expect("date pattern")
+    });
+    let shift = days_since_fixtures_today();
+    dates
+        .replace_all(body, |c: &Captures| {
+            let text = String::from_utf8_lossy(&c[0]).replace(" GMT", " +0000").replace(" UT", " +0000");
+            if c.name("rfc2822").is_some() {
+                let at = DateTime::parse_from_rfc2822(&text).expect("an RFC 2822 date") + shift;
+                at.with_timezone(&Utc).format("%a, %d %b %Y %H:%M:%S GMT").to_string().into_bytes()
+            } else {
+                let at = DateTime::parse_from_rfc3339(&text).expect("an RFC 3339 date") + shift;
+                at.to_rfc3339_opts(chrono::SecondsFormat::AutoSi, true).into_bytes()
+            }
+        })
+        .into_owned()
 }
 
 /// The media type a fixture is served as, by its extension and kind.
@@ -56,9 +101,10 @@ pub struct Reply {
 }
 
 impl Reply {
-    /// A fixture file, with the media type its name suggests.
+    /// A fixture file, with the media type its name suggests and its dates
+    /// moved to this run's (see [`dated_as_today`]).
     pub fn fixture(name: &str) -> Self {
-        Self::bytes(media_type(name), fixture(name))
+        Self::bytes(media_type(name), dated_as_today(&fixture(name)))
     }
 
     pub fn bytes(content_type: &str, body: impl Into<Bytes>) -> Self {
