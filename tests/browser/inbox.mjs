@@ -9,66 +9,21 @@
 // The database must hold that one curator (who may post in CHANNEL, an open channel), no
 // feeds and no posts. FEED_URL must serve a feed of exactly three recent items with links,
 // one of whose summaries tries to run script (setting window.__pwned or document.title).
-// Every step logs a line; the first failure stops the run, saves a screenshot and the page's
-// HTML to tests/browser/test-results/, and the script exits non-zero. The last line is
-// "N passed, M failed".
+// harness.mjs runs the steps: the first failure stops the run and saves a screenshot.
 
-import { mkdirSync, writeFileSync, existsSync } from 'node:fs';
-import { dirname, join, relative } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { chromium } from 'playwright-core';
-import { AxeBuilder } from '@axe-core/playwright';
-import { AXE_TAGS, CheckFailed, STEP_TIMEOUT_MS, check, eventually, expectVisible, h1Text } from './checks.mjs';
+import {
+  axeCheck, check, errorSummary, eventually, expectAxeClean, expectHtmx, expectVisible, h1Text, inputs,
+  log, noUncaughtErrors, openSignIn, pathAndQuery, pathOf, run, signIn, step, url, visit,
+} from './harness.mjs';
 
-const HERE = dirname(fileURLToPath(import.meta.url));
-const RESULTS = join(HERE, 'test-results');
-const WHOLE_RUN_TIMEOUT_MS = 240_000;
+const env = inputs('inbox', ['CHANNEL', 'FEED_URL'], 'BASE_URL=http://127.0.0.1:PORT EMAIL=curator@example.org PASSWORD=… CHANNEL=slug FEED_URL=http://…/feed.xml node inbox.mjs');
+
+// Shared between steps: the feed's id and title, and the three entries as first listed
+// (state.entries[i] = { id, title, href }; A is the newest).
+const state = {};
 
 // ---------------------------------------------------------------------------
-// Inputs
-
-const env = {
-  BASE_URL: process.env.BASE_URL,
-  EMAIL: process.env.EMAIL,
-  PASSWORD: process.env.PASSWORD,
-  CHANNEL: process.env.CHANNEL,
-  FEED_URL: process.env.FEED_URL,
-};
-const missing = Object.entries(env).filter(([, v]) => !v).map(([k]) => k);
-if (missing.length) {
-  console.error(`inbox: missing environment variable(s): ${missing.join(', ')}`);
-  console.error('usage: BASE_URL=http://127.0.0.1:PORT EMAIL=curator@example.org PASSWORD=… CHANNEL=slug FEED_URL=http://…/feed.xml node inbox.mjs');
-  console.error('0 passed, 1 failed');
-  process.exit(2);
-}
-const BASE_URL = env.BASE_URL.replace(/\/+$/, '');
-const CHROMIUM = process.env.CHROMIUM || '/usr/bin/chromium';
-if (!existsSync(CHROMIUM)) {
-  console.error(`inbox: no Chromium at ${CHROMIUM}. Install Debian's chromium package or set CHROMIUM=/path/to/chromium.`);
-  console.error('0 passed, 1 failed');
-  process.exit(2);
-}
-
-const url = (path) => BASE_URL + path;
-const pathOf = (page) => new URL(page.url()).pathname;
-const pathAndQuery = (page) => { const u = new URL(page.url()); return u.pathname + u.search; };
-
-// ---------------------------------------------------------------------------
-// Page helpers (the checks themselves are in checks.mjs).
-
-/** If the page shows the app's error summary, its text — to make a failed form submission self-explaining. */
-async function errorSummary(page) {
-  const box = page.locator('.error-summary');
-  if ((await box.count()) === 0) return '';
-  return ` The page shows an error summary: "${(await box.first().innerText()).replace(/\s+/g, ' ').trim()}".`;
-}
-
-/** Navigate and insist on a 200, so a 404 or 500 is reported as such rather than as a missing element. */
-async function visit(page, path, what) {
-  const response = await page.goto(url(path));
-  const status = response ? response.status() : 0;
-  check(status === 200, `expected ${what} at ${path} to answer 200, got ${status} at ${page.url()} (h1: "${await h1Text(page)}")`);
-}
+// Page helpers
 
 async function flashText(page) {
   const flash = page.locator('.flash');
@@ -107,80 +62,6 @@ async function watchForReload(page) {
   };
 }
 
-// ---------------------------------------------------------------------------
-// Accessibility
-
-async function axeCheck(page, label) {
-  const results = await new AxeBuilder({ page }).withTags(AXE_TAGS).analyze();
-  const violations = results.violations;
-  const review = results.incomplete.map((r) => `${r.id}×${r.nodes.length}`);
-  const reviewNote = review.length ? `; needs manual review: ${review.join(', ')}` : '';
-  if (violations.length === 0) {
-    log(`    axe: ${label} (${pathAndQuery(page)}): 0 violations, ${results.passes.length} rules passed${reviewNote}`);
-    return [];
-  }
-  if (reviewNote) log(`    axe: ${label}${reviewNote}`);
-  log(`    axe: ${label} (${pathAndQuery(page)}): ${violations.length} violation(s)`);
-  for (const v of violations) {
-    log(`      - ${v.id} [${v.impact}] ${v.help} (${v.helpUrl})`);
-    for (const node of v.nodes) {
-      const detail = (node.failureSummary || '').replace(/\s+/g, ' ').trim();
-      log(`          at ${node.target.join(' ')}${detail ? ` — ${detail}` : ''}`);
-    }
-  }
-  return violations.map((v) => `${label}: ${v.id}`);
-}
-
-async function expectAxeClean(page, label) {
-  const violations = await axeCheck(page, label);
-  check(violations.length === 0, `axe found ${violations.length} violation(s) on the ${label}: ${violations.join(', ')}`);
-}
-
-// ---------------------------------------------------------------------------
-// Running steps
-
-const started = Date.now();
-function log(line) {
-  console.log(line);
-}
-
-const steps = [];
-const step = (name, fn) => steps.push({ name, fn });
-
-let browser;
-let context;
-let passed = 0;
-let failed = 0;
-const pageErrors = []; // uncaught exceptions in the app's pages: each one fails the last step
-// Shared between steps: the feed's id and title, and the three entries as first listed
-// (state.entries[i] = { id, title, href }; A is the newest).
-const state = {};
-
-function watchPage(page, label) {
-  page.on('pageerror', (err) => {
-    const line = err.message.split('\n')[0];
-    pageErrors.push(`${label}: ${line}`);
-    log(`    [${label} page error] ${line}`);
-  });
-  page.on('console', (msg) => {
-    // Chromium reports every 4xx answer; the share form's 422 is the refusal a step expects.
-    if (msg.type() === 'error' && !/status of 422 /.test(msg.text())) log(`    [${label} console error] ${msg.text()}`);
-  });
-}
-
-async function signIn(page) {
-  await page.getByLabel('Work email address', { exact: true }).fill(env.EMAIL);
-  await page.getByLabel('Password', { exact: true }).fill(env.PASSWORD);
-  await Promise.all([
-    page.waitForEvent('load'),
-    page.getByRole('button', { name: 'Sign in', exact: true }).click(),
-  ]);
-  await page.waitForLoadState('load');
-  if (pathOf(page) === '/login') {
-    throw new CheckFailed(`signing in as ${env.EMAIL} did not leave the sign-in page.${await errorSummary(page)}`);
-  }
-}
-
 /** Click the main navigation link `name` and wait for the page it leads to. */
 async function followNav(page, name, path) {
   const link = page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name, exact: true });
@@ -215,8 +96,7 @@ const BOLD = 'gritting and library hours';
 const NOTE = `Worth a look before the winter comms plan: compare **${BOLD}** with ours (${stamp}).`;
 
 step('Sign in as the curator; the header offers Inbox and Feeds, and the empty inbox says how to fill it', async (page) => {
-  await page.goto(url('/'));
-  check(pathOf(page) === '/login', `expected a redirect to /login, but landed on ${page.url()} (h1: "${await h1Text(page)}")`);
+  await openSignIn(page);
   await signIn(page);
   check(pathOf(page) === '/', `expected to land on / after signing in, but got ${page.url()}`);
   state.userName = (await page.locator('.me__name').first().innerText()).trim();
@@ -301,7 +181,7 @@ step("The inbox lists the feed's three items newest first; the feed's script sta
 
 step('Keyboard: Tab into the list, then j and k move focus between entries; outside the list they are plain keys', async (page) => {
   if (pathOf(page) !== '/inbox') await visit(page, '/inbox', 'the inbox');
-  await eventually(() => page.evaluate(() => typeof window.htmx), (v) => v === 'object', 'htmx did not load on the inbox (window.htmx)');
+  await expectHtmx(page, 'the inbox');
   // Outside the list the letters are left alone: typing in the filter box, or on a button.
   const words = page.getByLabel('Words', { exact: true });
   await words.focus();
@@ -345,7 +225,7 @@ step("o opens the focused entry's article in a new tab", async (page) => {
   const want = entry('A');
   const before = await focusInfo(page);
   check(before.element === `li#${want.id}`, `expected focus on entry A before pressing o, got ${JSON.stringify(before)}`);
-  const [tab] = await Promise.all([context.waitForEvent('page'), page.keyboard.press('o')]);
+  const [tab] = await Promise.all([page.context().waitForEvent('page'), page.keyboard.press('o')]);
   try {
     await tab.waitForLoadState('domcontentloaded');
     check(tab.url() === want.href, `expected o to open ${want.href}, but the new tab shows ${tab.url()}`);
@@ -495,89 +375,16 @@ step('The dismissed view lists the dismissed and shared entries; "Put back in th
   check(note.includes(`Already shared: #${env.CHANNEL}`), `expected the restored entry B to say it was already shared, got "${note}"`);
 });
 
-step('No uncaught JavaScript errors on any page', async () => {
-  check(pageErrors.length === 0, `${pageErrors.length} uncaught error(s): ${pageErrors.join(' | ')}`);
-});
+step('No uncaught JavaScript errors on any page', noUncaughtErrors);
 
-// ---------------------------------------------------------------------------
-
-/** A failed check's own message; for a Playwright error, its gist and where in this script it happened. */
-function describeError(e) {
-  if (e instanceof CheckFailed) return e.message;
-  // eslint-disable-next-line no-control-regex
-  const plain = (text) => String(text || '').replace(/\x1b\[[0-9;]*m/g, '');
-  const lines = plain(e.message).split('\n').map((l) => l.trim()).filter((l) => l && l !== 'Call log:');
-  const where = plain(e.stack).split('\n').find((l) => l.includes('inbox.mjs'));
-  return `${lines.slice(0, 3).join(' / ')}${where ? ` (${where.trim()})` : ''}`;
-}
-
-async function saveFailure(page, index) {
-  if (!page || page.isClosed()) return;
-  try {
-    mkdirSync(RESULTS, { recursive: true });
-    const base = join(RESULTS, `inbox-step-${index}-failure`);
-    await page.screenshot({ path: `${base}.png`, fullPage: true, timeout: 5_000 });
-    writeFileSync(`${base}.html`, await page.content());
-    log(`    saved ${relative(process.cwd(), base)}.png and .html (page was ${page.url()})`);
-  } catch (e) {
-    log(`    could not save a screenshot: ${e.message.split('\n')[0]}`);
-  }
-}
-
-async function main() {
-  log(`Commonroom browser inbox test against ${BASE_URL}, feed ${env.FEED_URL} (Chromium: ${CHROMIUM})`);
-  browser = await chromium.launch({
-    executablePath: CHROMIUM,
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'],
-  });
-  log(`Chromium ${browser.version()}`);
-  context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
-  context.setDefaultTimeout(STEP_TIMEOUT_MS);
-  context.setDefaultNavigationTimeout(STEP_TIMEOUT_MS * 2);
+run({
+  about: `feed ${env.FEED_URL}`,
+  // Chromium reports every 4xx answer; the share form's 422 is the refusal a step expects.
+  quietConsole: /status of 422 /,
   // Articles the feed links to never leave the machine: any address off BASE_URL gets a stub page.
-  const base = new URL(BASE_URL);
-  await context.route((u) => u.host !== base.host, (route) =>
-    route.fulfill({ status: 200, contentType: 'text/html', body: '<!doctype html><title>Article</title><p>An article.</p>' }));
-  const page = await context.newPage();
-  watchPage(page, 'browser');
-  context.on('page', (p) => watchPage(p, 'new tab'));
-
-  for (const [i, s] of steps.entries()) {
-    const n = i + 1;
-    const t0 = Date.now();
-    log(`[${n}/${steps.length}] ${s.name}`);
-    try {
-      await s.fn(page);
-      passed += 1;
-      log(`  ok ${n} (${Date.now() - t0} ms)`);
-    } catch (e) {
-      failed += 1;
-      log(`  FAILED ${n}: ${describeError(e)}`);
-      await saveFailure(page, n);
-      const notRun = steps.length - n;
-      if (notRun) log(`  stopping: ${notRun} later step(s) not run`);
-      break;
-    }
-  }
-  await browser.close();
-  log(`finished in ${((Date.now() - started) / 1000).toFixed(1)} s`);
-  log(`${passed} passed, ${failed} failed`);
-  return failed === 0 ? 0 : 1;
-}
-
-const watchdog = setTimeout(() => {
-  console.log(`inbox: gave up after ${WHOLE_RUN_TIMEOUT_MS / 1000} s`);
-  console.log(`${passed} passed, ${failed + 1} failed`);
-  process.exit(1);
-}, WHOLE_RUN_TIMEOUT_MS);
-watchdog.unref();
-
-main().then(
-  (code) => process.exit(code),
-  async (e) => {
-    console.log(`inbox: could not run: ${e.stack || e}`);
-    if (browser) await browser.close().catch(() => {});
-    console.log(`${passed} passed, ${failed + 1} failed`);
-    process.exit(1);
+  setup: async (context) => {
+    const app = new URL(url('/')).host;
+    await context.route((u) => u.host !== app, (route) =>
+      route.fulfill({ status: 200, contentType: 'text/html', body: '<!doctype html><title>Article</title><p>An article.</p>' }));
   },
-);
+});

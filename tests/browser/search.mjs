@@ -16,50 +16,15 @@
 //     "rota" in their titles; nothing else anywhere may say "community" or "rota";
 //   - PERSON, a handle whose name also starts "Dig";
 //   - a private channel the reader is not in, with a post saying SECRET.
-// Every step logs a line; the first failure stops the run, saves a screenshot and the page's
-// HTML to tests/browser/test-results/, and the script exits non-zero. The last line is
-// "N passed, M failed".
+// harness.mjs runs the steps: the first failure stops the run and saves a screenshot.
 
-import { mkdirSync, writeFileSync, existsSync } from 'node:fs';
-import { dirname, join, relative } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { chromium } from 'playwright-core';
-import { AxeBuilder } from '@axe-core/playwright';
-import { AXE_TAGS, CheckFailed, STEP_TIMEOUT_MS, check, eventually, expectVisible, h1Text } from './checks.mjs';
+import {
+  check, eventually, expectAxeClean, expectHtmx, expectVisible, inputs, log, noUncaughtErrors,
+  openSignIn, pathAndQuery, pathOf, run, signIn, step, visit, withContext,
+} from './harness.mjs';
 
-const HERE = dirname(fileURLToPath(import.meta.url));
-const RESULTS = join(HERE, 'test-results');
-const WHOLE_RUN_TIMEOUT_MS = 240_000;
+const env = inputs('search', ['CHANNEL', 'PERSON', 'SECRET'], 'BASE_URL=http://127.0.0.1:PORT EMAIL=reader@example.org PASSWORD=… CHANNEL=slug PERSON=handle SECRET=word node search.mjs');
 
-// ---------------------------------------------------------------------------
-// Inputs
-
-const env = {
-  BASE_URL: process.env.BASE_URL,
-  EMAIL: process.env.EMAIL,
-  PASSWORD: process.env.PASSWORD,
-  CHANNEL: process.env.CHANNEL,
-  PERSON: process.env.PERSON,
-  SECRET: process.env.SECRET,
-};
-const missing = Object.entries(env).filter(([, v]) => !v).map(([k]) => k);
-if (missing.length) {
-  console.error(`search: missing environment variable(s): ${missing.join(', ')}`);
-  console.error('usage: BASE_URL=http://127.0.0.1:PORT EMAIL=reader@example.org PASSWORD=… CHANNEL=slug PERSON=handle SECRET=word node search.mjs');
-  console.error('0 passed, 1 failed');
-  process.exit(2);
-}
-const BASE_URL = env.BASE_URL.replace(/\/+$/, '');
-const CHROMIUM = process.env.CHROMIUM || '/usr/bin/chromium';
-if (!existsSync(CHROMIUM)) {
-  console.error(`search: no Chromium at ${CHROMIUM}. Install Debian's chromium package or set CHROMIUM=/path/to/chromium.`);
-  console.error('0 passed, 1 failed');
-  process.exit(2);
-}
-
-const url = (path) => BASE_URL + path;
-const pathOf = (page) => new URL(page.url()).pathname;
-const pathAndQuery = (page) => { const u = new URL(page.url()); return u.pathname + u.search; };
 const searchParams = (page) => new URL(page.url()).searchParams;
 const squash = (text) => String(text).replace(/\s+/g, ' ').trim();
 
@@ -73,21 +38,7 @@ const PER_PAGE = 20;
 const UNKNOWN_OPERATOR = 'colour:red';
 
 // ---------------------------------------------------------------------------
-// Page helpers (the checks themselves are in checks.mjs).
-
-/** If the page shows the app's error summary, its text — to make a failed form submission self-explaining. */
-async function errorSummary(page) {
-  const box = page.locator('.error-summary');
-  if ((await box.count()) === 0) return '';
-  return ` The page shows an error summary: "${squash(await box.first().innerText())}".`;
-}
-
-/** Navigate and insist on a 200, so a 404 or 500 is reported as such rather than as a missing element. */
-async function visit(page, path, what) {
-  const response = await page.goto(url(path));
-  const status = response ? response.status() : 0;
-  check(status === 200, `expected ${what} at ${path} to answer 200, got ${status} at ${page.url()} (h1: "${await h1Text(page)}")`);
-}
+// Page helpers
 
 /** What the focused element is, as tag#id and its text. */
 async function focusInfo(page) {
@@ -149,80 +100,7 @@ async function searchFromHeader(page, q) {
   check(searchParams(page).get('q') === q, `expected /search?q=${q}, got ${pathAndQuery(page)}`);
 }
 
-// ---------------------------------------------------------------------------
-// Accessibility
-
-async function axeCheck(page, label) {
-  const results = await new AxeBuilder({ page }).withTags(AXE_TAGS).analyze();
-  const violations = results.violations;
-  const review = results.incomplete.map((r) => `${r.id}×${r.nodes.length}`);
-  const reviewNote = review.length ? `; needs manual review: ${review.join(', ')}` : '';
-  if (violations.length === 0) {
-    log(`    axe: ${label} (${pathAndQuery(page)}): 0 violations, ${results.passes.length} rules passed${reviewNote}`);
-    return [];
-  }
-  if (reviewNote) log(`    axe: ${label}${reviewNote}`);
-  log(`    axe: ${label} (${pathAndQuery(page)}): ${violations.length} violation(s)`);
-  for (const v of violations) {
-    log(`      - ${v.id} [${v.impact}] ${v.help} (${v.helpUrl})`);
-    for (const node of v.nodes) {
-      const detail = (node.failureSummary || '').replace(/\s+/g, ' ').trim();
-      log(`          at ${node.target.join(' ')}${detail ? ` — ${detail}` : ''}`);
-    }
-  }
-  return violations.map((v) => `${label}: ${v.id}`);
-}
-
-async function expectAxeClean(page, label) {
-  const violations = await axeCheck(page, label);
-  check(violations.length === 0, `axe found ${violations.length} violation(s) on the ${label}: ${violations.join(', ')}`);
-}
-
-// ---------------------------------------------------------------------------
-// Running steps
-
-const started = Date.now();
-function log(line) {
-  console.log(line);
-}
-
-const steps = [];
-const step = (name, fn) => steps.push({ name, fn });
-
-let browser;
-let context;
-let passed = 0;
-let failed = 0;
-let currentPage; // the page to screenshot if a step fails, when not the main one
-const pageErrors = []; // uncaught exceptions in the app's pages: each one fails the last step
 const suggestRequests = []; // every /search/suggest request, by which page sent it
-
-function watchPage(page, label) {
-  page.on('pageerror', (err) => {
-    const line = err.message.split('\n')[0];
-    pageErrors.push(`${label}: ${line}`);
-    log(`    [${label} page error] ${line}`);
-  });
-  page.on('console', (msg) => {
-    if (msg.type() === 'error') log(`    [${label} console error] ${msg.text()}`);
-  });
-  page.on('request', (r) => {
-    if (new URL(r.url()).pathname === '/search/suggest') suggestRequests.push(label);
-  });
-}
-
-async function signIn(page) {
-  await page.getByLabel('Work email address', { exact: true }).fill(env.EMAIL);
-  await page.getByLabel('Password', { exact: true }).fill(env.PASSWORD);
-  await Promise.all([
-    page.waitForEvent('load'),
-    page.getByRole('button', { name: 'Sign in', exact: true }).click(),
-  ]);
-  await page.waitForLoadState('load');
-  if (pathOf(page) === '/login') {
-    throw new CheckFailed(`signing in as ${env.EMAIL} did not leave the sign-in page.${await errorSummary(page)}`);
-  }
-}
 
 /** Type `text` into the header box key by key and wait for htmx to answer with the suggestions for it. */
 async function typeForSuggestions(page, text, { expectSome = true } = {}) {
@@ -256,8 +134,7 @@ const personLink = (page) => suggestions(page).locator(`a[href="/u/${env.PERSON}
 // The steps
 
 step('Sign in as the reader; the header has a labelled search box', async (page) => {
-  await page.goto(url('/'));
-  check(pathOf(page) === '/login', `expected a redirect to /login, but landed on ${page.url()} (h1: "${await h1Text(page)}")`);
+  await openSignIn(page);
   await signIn(page);
   check(pathOf(page) === '/', `expected to land on / after signing in, but got ${page.url()}`);
   const box = page.getByRole('search').getByRole('searchbox', { name: 'Search Commonroom', exact: true });
@@ -285,7 +162,7 @@ step('The empty search page explains how to search, and passes axe', async (page
 
 step(`From the home page, typing "${PREFIX}" in the header box suggests #${env.CHANNEL} and @${env.PERSON} (htmx, no page load)`, async (page) => {
   await visit(page, '/', 'the home page');
-  await eventually(() => page.evaluate(() => typeof window.htmx), (v) => v === 'object', 'htmx did not load on the home page (window.htmx)');
+  await expectHtmx(page, 'the home page');
   await page.evaluate(() => { window.__searchNoReload = true; });
   await typeForSuggestions(page, PREFIX);
   check(pathOf(page) === '/' && (await page.evaluate(() => window.__searchNoReload === true)), `typing reloaded or left the page: now at ${page.url()}`);
@@ -519,109 +396,24 @@ step('At 320 CSS pixels wide (400% zoom) nothing scrolls sideways: the help tabl
   }
 });
 
-step('Without JavaScript, the header form still searches: Enter opens /search with the results', async () => {
-  const noJs = await browser.newContext({ javaScriptEnabled: false, viewport: { width: 1280, height: 900 } });
-  noJs.setDefaultTimeout(STEP_TIMEOUT_MS);
-  try {
-    const page = await noJs.newPage();
-    watchPage(page, 'no-JS');
-    currentPage = page;
-    await page.goto(url('/'));
-    check(pathOf(page) === '/login', `expected a redirect to /login, got ${page.url()}`);
-    await signIn(page);
-    await headerBox(page).pressSequentially(WORD);
-    await Promise.all([page.waitForEvent('load'), headerBox(page).press('Enter')]);
-    check(pathOf(page) === '/search' && searchParams(page).get('q') === WORD, `expected /search?q=${WORD}, got ${pathAndQuery(page)}`);
-    const r = await resultsPage(page);
-    check(r.count === '2 results.' && r.results.length === 2, `expected "2 results." and two results without JavaScript, got "${r.count}" with ${describeResults(r)}`);
-    check(r.results.every((x) => x.highlighted.some((b) => b.toLowerCase() === WORD)), `expected "${WORD}" highlighted in every result, got ${JSON.stringify(r.results)}`);
-    check(!suggestRequests.includes('no-JS'), 'the page without JavaScript asked for suggestions');
-    await Promise.all([page.waitForEvent('load'), page.getByRole('link', { name: 'Newest first', exact: true }).click()]);
-    check(searchParams(page).get('sort') === 'newest', `expected "Newest first" to work without JavaScript, got ${pathAndQuery(page)}`);
-  } finally {
-    currentPage = undefined;
-    await noJs.close();
-  }
+step('Without JavaScript, the header form still searches: Enter opens /search with the results', () => withContext({ javaScriptEnabled: false, viewport: { width: 1280, height: 900 } }, 'no-JS', async (page) => {
+  await openSignIn(page);
+  await signIn(page);
+  await headerBox(page).pressSequentially(WORD);
+  await Promise.all([page.waitForEvent('load'), headerBox(page).press('Enter')]);
+  check(pathOf(page) === '/search' && searchParams(page).get('q') === WORD, `expected /search?q=${WORD}, got ${pathAndQuery(page)}`);
+  const r = await resultsPage(page);
+  check(r.count === '2 results.' && r.results.length === 2, `expected "2 results." and two results without JavaScript, got "${r.count}" with ${describeResults(r)}`);
+  check(r.results.every((x) => x.highlighted.some((b) => b.toLowerCase() === WORD)), `expected "${WORD}" highlighted in every result, got ${JSON.stringify(r.results)}`);
+  check(!suggestRequests.includes('no-JS'), 'the page without JavaScript asked for suggestions');
+  await Promise.all([page.waitForEvent('load'), page.getByRole('link', { name: 'Newest first', exact: true }).click()]);
+  check(searchParams(page).get('sort') === 'newest', `expected "Newest first" to work without JavaScript, got ${pathAndQuery(page)}`);
+}));
+
+step('No uncaught JavaScript errors on any page', noUncaughtErrors);
+
+run({
+  watch: (page, label) => page.on('request', (r) => {
+    if (new URL(r.url()).pathname === '/search/suggest') suggestRequests.push(label);
+  }),
 });
-
-step('No uncaught JavaScript errors on any page', async () => {
-  check(pageErrors.length === 0, `${pageErrors.length} uncaught error(s): ${pageErrors.join(' | ')}`);
-});
-
-// ---------------------------------------------------------------------------
-
-/** A failed check's own message; for a Playwright error, its gist and where in this script it happened. */
-function describeError(e) {
-  if (e instanceof CheckFailed) return e.message;
-  // eslint-disable-next-line no-control-regex
-  const plain = (text) => String(text || '').replace(/\x1b\[[0-9;]*m/g, '');
-  const lines = plain(e.message).split('\n').map((l) => l.trim()).filter((l) => l && l !== 'Call log:');
-  const where = plain(e.stack).split('\n').find((l) => l.includes('search.mjs'));
-  return `${lines.slice(0, 3).join(' / ')}${where ? ` (${where.trim()})` : ''}`;
-}
-
-async function saveFailure(page, index) {
-  if (!page || page.isClosed()) return;
-  try {
-    mkdirSync(RESULTS, { recursive: true });
-    const base = join(RESULTS, `search-step-${index}-failure`);
-    await page.screenshot({ path: `${base}.png`, fullPage: true, timeout: 5_000 });
-    writeFileSync(`${base}.html`, await page.content());
-    log(`    saved ${relative(process.cwd(), base)}.png and .html (page was ${page.url()})`);
-  } catch (e) {
-    log(`    could not save a screenshot: ${e.message.split('\n')[0]}`);
-  }
-}
-
-async function main() {
-  log(`Commonroom browser search test against ${BASE_URL} (Chromium: ${CHROMIUM})`);
-  browser = await chromium.launch({
-    executablePath: CHROMIUM,
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'],
-  });
-  log(`Chromium ${browser.version()}`);
-  context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
-  context.setDefaultTimeout(STEP_TIMEOUT_MS);
-  context.setDefaultNavigationTimeout(STEP_TIMEOUT_MS * 2);
-  const page = await context.newPage();
-  watchPage(page, 'browser');
-
-  for (const [i, s] of steps.entries()) {
-    const n = i + 1;
-    const t0 = Date.now();
-    log(`[${n}/${steps.length}] ${s.name}`);
-    try {
-      await s.fn(page);
-      passed += 1;
-      log(`  ok ${n} (${Date.now() - t0} ms)`);
-    } catch (e) {
-      failed += 1;
-      log(`  FAILED ${n}: ${describeError(e)}`);
-      await saveFailure(currentPage || page, n);
-      const notRun = steps.length - n;
-      if (notRun) log(`  stopping: ${notRun} later step(s) not run`);
-      break;
-    }
-  }
-  await browser.close();
-  log(`finished in ${((Date.now() - started) / 1000).toFixed(1)} s`);
-  log(`${passed} passed, ${failed} failed`);
-  return failed === 0 ? 0 : 1;
-}
-
-const watchdog = setTimeout(() => {
-  console.log(`search: gave up after ${WHOLE_RUN_TIMEOUT_MS / 1000} s`);
-  console.log(`${passed} passed, ${failed + 1} failed`);
-  process.exit(1);
-}, WHOLE_RUN_TIMEOUT_MS);
-watchdog.unref();
-
-main().then(
-  (code) => process.exit(code),
-  async (e) => {
-    console.log(`search: could not run: ${e.stack || e}`);
-    if (browser) await browser.close().catch(() => {});
-    console.log(`${passed} passed, ${failed + 1} failed`);
-    process.exit(1);
-  },
-);
