@@ -20,7 +20,7 @@ use crate::domain::reaction::ReactionKind;
 use crate::domain::role::Role;
 use crate::domain::slug::ChannelSlug;
 use crate::domain::time::now;
-use crate::ingest::parse::ParsedItem;
+use crate::domain::feed::ParsedItem;
 use crate::store::channels::{self, NewChannel};
 use crate::store::feeds::{self, Added, FeedSettings, NewFeed};
 use crate::store::reactions::{self, Target};

@@ -1,7 +1,45 @@
-//! Rules about feeds that need no IO: which items a feed's keyword rules let
-//! through, how often a feed is polled, and how long to wait after failures.
+//! Feeds without IO: what a parsed feed and its items are, which items a
+//! feed's keyword rules let through, how often a feed is polled, and how long
+//! to wait after failures.
 
 use std::time::Duration;
+
+use chrono::{DateTime, Utc};
+
+/// A feed as its bytes said, before anything is stored.
+#[derive(Debug, Clone)]
+pub struct ParsedFeed {
+    pub title: String,
+    pub site_url: Option<String>,
+    pub items: Vec<ParsedItem>,
+}
+
+/// One item of a parsed feed: plain-text title, sanitised summary.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ParsedItem {
+    /// The feed's own id for the item, or its link when it has none.
+    pub guid: String,
+    /// The item's link, absolute.
+    pub url: Option<String>,
+    /// The link without tracking or fragment (`rel=canonical` where the feed gives one).
+    pub canonical_url: Option<String>,
+    pub title: String,
+    pub author: String,
+    pub summary_html: String,
+    /// The summary as plain text, for keyword rules.
+    pub summary_text: String,
+    pub published: Option<DateTime<Utc>>,
+    pub updated: Option<DateTime<Utc>>,
+}
+
+/// A feed a web page advertises.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FeedLink {
+    pub url: String,
+    pub title: String,
+    /// "RSS", "Atom" or "JSON Feed".
+    pub kind: &'static str,
+}
 
 /// Poll intervals a curator may choose, in minutes.
 pub const POLL_MINUTES_MIN: i32 = 5;

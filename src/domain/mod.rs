@@ -12,6 +12,8 @@ pub mod policy;
 pub mod post;
 pub mod reaction;
 pub mod role;
+pub mod search;
 pub mod site;
 pub mod slug;
+pub mod text;
 pub mod time;

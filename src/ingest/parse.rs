@@ -11,11 +11,12 @@ use std::cell::RefCell;
 use std::collections::HashSet;
 use std::sync::LazyLock;
 
-use chrono::{DateTime, Utc};
 use scraper::{Html, Selector};
 use url::Url;
 
+use crate::domain::feed::{FeedLink, ParsedFeed, ParsedItem};
 use crate::domain::post::LinkUrl;
+use crate::domain::text::{Excerpt, SUMMARY_TEXT_CHARS, excerpt, html_text};
 
 /// The media types a feed may arrive as. Servers are loose about this, so
 /// plain text and octet streams are tried as well; web pages are not.
@@ -36,30 +37,6 @@ const TITLE_MAX: usize = 300;
 /// Sanitised summaries longer than this become a plain-text excerpt.
 const SUMMARY_HTML_MAX: usize = 6_000;
 const EXCERPT_CHARS: usize = 600;
-
-#[derive(Debug, Clone)]
-pub struct ParsedFeed {
-    pub title: String,
-    pub site_url: Option<String>,
-    pub items: Vec<ParsedItem>,
-}
-
-#[derive(Debug, Clone, PartialEq)]
-pub struct ParsedItem {
-    /// The feed's own id for the item, or its link when it has none.
-    pub guid: String,
-    /// The item's link, absolute.
-    pub url: Option<String>,
-    /// The link without tracking or fragment (`rel=canonical` where the feed gives one).
-    pub canonical_url: Option<String>,
-    pub title: String,
-    pub author: String,
-    pub summary_html: String,
-    /// The summary as plain text, for keyword rules.
-    pub summary_text: String,
-    pub published: Option<DateTime<Utc>>,
-    pub updated: Option<DateTime<Utc>>,
-}
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum ParseError {
@@ -181,7 +158,7 @@ pub fn parse(body: &[u8], url: &Url, charset: Option<&str>) -> Result<ParsedFeed
                 .authors
                 .first()
                 .and_then(|p| p.name.clone())
-                .map(|n| clip(&n, 120))
+                .map(|n| excerpt(&n, 120))
                 .unwrap_or_default(),
             summary_html,
             summary_text,
@@ -222,130 +199,10 @@ fn plain_title(text: &feed_rs::model::Text) -> String {
     // itself, so most `type="html"` titles need no HTML parser.
     let markup = text.content.contains(['<', '&', '\0']);
     if markup && (is_html(text.content_type.as_ref()) || text.content.contains('<')) {
-        clip(&html_text(&text.content), TITLE_MAX)
+        excerpt(&html_text(&text.content), TITLE_MAX)
     } else {
-        clip(&text.content, TITLE_MAX)
+        excerpt(&text.content, TITLE_MAX)
     }
-}
-
-fn html_text(html: &str) -> String {
-    Html::parse_fragment(html).root_element().text().collect::<String>()
-}
-
-/// Collapse whitespace and cut to `max` characters.
-fn clip(text: &str, max: usize) -> String {
-    excerpt(text, max)
-}
-
-fn excerpt(text: &str, max: usize) -> String {
-    let mut out = Excerpt::new(max);
-    out.push_str(text);
-    out.finish()
-}
-
-/// Text with its whitespace collapsed to single spaces, cut to `max`
-/// characters (and marked "…" when cut), built as the text arrives so that a
-/// long article is read no further than its excerpt needs.
-struct Excerpt {
-    text: String,
-    max: usize,
-    chars: usize,
-    /// Whitespace seen since the last word (and after the first one).
-    gap: bool,
-    cut: bool,
-}
-
-impl Excerpt {
-    fn new(max: usize) -> Self {
-        Self {
-            text: String::with_capacity(max.min(1024)),
-            max,
-            chars: 0,
-            gap: false,
-            cut: false,
-        }
-    }
-
-    /// Whether more text can still change the result.
-    fn is_full(&self) -> bool {
-        self.cut
-    }
-
-    fn push_str(&mut self, s: &str) {
-        let bytes = s.as_bytes();
-        let mut at = 0;
-        while at < bytes.len() && !self.cut {
-            if is_ascii_space(bytes[at]) {
-                self.gap = self.chars > 0;
-                at += 1;
-            } else if bytes[at].is_ascii() {
-                // A run of visible ASCII goes in at once (one byte, one character).
-                let end = bytes[at..]
-                    .iter()
-                    .position(|&b| !b.is_ascii() || is_ascii_space(b))
-                    .map_or(bytes.len(), |n| at + n);
-                self.push_ascii(&s[at..end]);
-                at = end;
-            } else if let Some(c) = s[at..].chars().next() {
-                self.push(c);
-                at += c.len_utf8();
-            } else {
-                break;
-            }
-        }
-    }
-
-    /// A run of ASCII without whitespace.
-    fn push_ascii(&mut self, run: &str) {
-        if self.gap {
-            self.gap = false;
-            self.emit(' ');
-        }
-        let room = self.max - self.chars;
-        if run.len() <= room {
-            self.text.push_str(run);
-            self.chars += run.len();
-        } else {
-            self.text.push_str(&run[..room]);
-            self.chars = self.max;
-            self.cut = true;
-        }
-    }
-
-    fn push(&mut self, c: char) {
-        if c.is_whitespace() {
-            self.gap = self.chars > 0;
-            return;
-        }
-        if self.gap {
-            self.gap = false;
-            self.emit(' ');
-        }
-        self.emit(c);
-    }
-
-    fn emit(&mut self, c: char) {
-        if self.chars == self.max {
-            self.cut = true;
-        } else {
-            self.text.push(c);
-            self.chars += 1;
-        }
-    }
-
-    fn finish(mut self) -> String {
-        if self.cut {
-            self.text.truncate(self.text.trim_end().len());
-            self.text.push('…');
-        }
-        self.text
-    }
-}
-
-/// ASCII's whitespace as `char::is_whitespace` has it (which, unlike
-/// `u8::is_ascii_whitespace`, includes the vertical tab).
-fn is_ascii_space(b: u8) -> bool {
-    matches!(b, b'\t'..=b'\r' | b' ')
 }
 
 /// The text of HTML that ammonia serialised, as re-parsing it would give it,
@@ -450,7 +307,7 @@ fn summarise_html(html: &str, base: &Url) -> (String, String) {
             .clean(html)
             .to_string()
     });
-    let text = sanitised_text(&clean, 2 * EXCERPT_CHARS);
+    let text = sanitised_text(&clean, SUMMARY_TEXT_CHARS);
     if clean.len() <= SUMMARY_HTML_MAX {
         let trimmed = clean.trim();
         let clean = if trimmed.len() == clean.len() {
@@ -471,15 +328,6 @@ fn summarise_plain(text: &str) -> (String, String) {
         return (String::new(), String::new());
     }
     (format!("<p>{}</p>", ammonia::clean_text(&short)), short)
-}
-
-/// A feed a web page advertises.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct FeedLink {
-    pub url: String,
-    pub title: String,
-    /// "RSS", "Atom" or "JSON Feed".
-    pub kind: &'static str,
 }
 
 static ALTERNATE: LazyLock<Selector> =
@@ -507,7 +355,7 @@ pub fn discover(html: &str, base: &Url) -> Vec<FeedLink> {
         if found.iter().any(|f| f.url == url) {
             continue;
         }
-        let title = el.attr("title").map(|t| clip(t, 200)).unwrap_or_default();
+        let title = el.attr("title").map(|t| excerpt(t, 200)).unwrap_or_default();
         found.push(FeedLink { url, title, kind });
     }
     found

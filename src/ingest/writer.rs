@@ -13,8 +13,7 @@ use std::sync::Arc;
 use sea_orm::{DatabaseConnection, DbErr};
 use tokio::sync::{mpsc, oneshot};
 
-use crate::domain::feed::WordRules;
-use crate::ingest::parse::ParsedItem;
+use crate::domain::feed::{ParsedItem, WordRules};
 use crate::store::inbox::{self, FeedItems, Upserted};
 
 /// Most feeds stored in one transaction.

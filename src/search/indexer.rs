@@ -26,7 +26,8 @@ use tantivy::{
     FutureResult, Index, IndexReader, IndexWriter, ReloadPolicy, SegmentMeta, TantivyDocument, TantivyError, Term,
 };
 
-use super::schema::{self, DocKind, Fields, SCHEMA_VERSION};
+use super::schema::{self, Fields, SCHEMA_VERSION};
+use crate::domain::search::{DocKind, SearchDoc, key as doc_key};
 use super::segments::Segments;
 use super::{Live, SearchIndex, Status};
 use crate::config::SearchSettings;
@@ -262,7 +263,7 @@ async fn add_walk(
     Ok(added)
 }
 
-fn add_page(writer: &IndexWriter, f: &Fields, docs: &[schema::SearchDoc]) -> tantivy::Result<u64> {
+fn add_page(writer: &IndexWriter, f: &Fields, docs: &[SearchDoc]) -> tantivy::Result<u64> {
     for doc in docs {
         writer.add_document(schema::document(f, doc))?;
     }
@@ -526,7 +527,7 @@ impl Follower {
         }
     }
 
-    fn add(&self, doc: &schema::SearchDoc) -> anyhow::Result<()> {
+    fn add(&self, doc: &SearchDoc) -> anyhow::Result<()> {
         self.writer.add_document(schema::document(&self.live.fields, doc))?;
         Ok(())
     }
@@ -544,14 +545,14 @@ impl Follower {
             }
             Changed::Reply(id) => {
                 self.writer
-                    .delete_term(Term::from_field_text(f.key, &schema::key(DocKind::Reply, id)));
+                    .delete_term(Term::from_field_text(f.key, &doc_key(DocKind::Reply, id)));
                 if let Some(doc) = source::reply(db, id).await? {
                     self.add(&doc)?;
                 }
             }
             Changed::Channel(id) => {
                 self.writer
-                    .delete_term(Term::from_field_text(f.key, &schema::key(DocKind::Channel, id)));
+                    .delete_term(Term::from_field_text(f.key, &doc_key(DocKind::Channel, id)));
                 if let Some(doc) = source::channel(db, id).await? {
                     self.add(&doc)?;
                 }

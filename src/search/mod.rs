@@ -1,9 +1,10 @@
 //! Search: a tantivy index in `<data-dir>/index`, derived from the database
 //! and never trusted over it.
 //!
-//! - `schema`   the documents, fields and the English analyzer
+//! - `schema`   the fields and the English analyzer (documents are `domain::search`)
 //! - `stemming` English stems, each word worked out once per analyzer
 //! - `query`    the search box's language, parsed (pure)
+//! - `access`   what a reader may see, checked on every match
 //! - `ranking`  BM25 with a mild recency boost, and the count, in one pass
 //! - `searcher` running a parsed query against the index, limited to what the reader may see
 //! - `segments` what searches read per match, decoded once per segment
@@ -13,6 +14,7 @@
 //! [`SearchIndex`] is the handle the rest of the app holds: cheap to clone,
 //! it reaches whatever index is live now (a rebuild swaps in a new one).
 
+pub mod access;
 pub mod indexer;
 pub mod query;
 pub mod ranking;

@@ -7,7 +7,7 @@
 
 use chrono::NaiveDate;
 
-use super::schema::DocKind;
+use crate::domain::search::DocKind;
 
 /// A word or an exact phrase, as typed (the index's analyzer runs later).
 #[derive(Debug, Clone, PartialEq, Eq)]

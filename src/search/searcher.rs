@@ -9,7 +9,7 @@
 use std::collections::{BTreeMap, HashMap};
 use std::ops::Bound;
 
-use chrono::{DateTime, NaiveTime, TimeZone, Utc};
+use chrono::{NaiveTime, TimeZone, Utc};
 use tantivy::query::{
     AllQuery, BooleanQuery, BoostQuery, ConstScoreQuery, EnableScoring, FuzzyTermQuery, Occur, PhraseQuery, Query,
     RangeQuery, Scorer, TermQuery,
@@ -21,9 +21,11 @@ use tantivy::{DocAddress, DocId, DocSet, Score, SeekDangerResult, TERMINATED, Ta
 
 use super::Live;
 use super::query::{SearchQuery, Term as QueryTerm};
-pub use super::ranking::AccessCheck;
+pub use super::access::AccessCheck;
 use super::ranking::{Newest, Recent, recency_factor, sees_at_least, sort_ranked};
-use super::schema::{DocKind, Fields, analyzed};
+use super::schema::{Fields, analyzed};
+use crate::domain::search::{DocKind, Hit};
+use crate::domain::text::escape_html;
 
 /// The query's words side by side (within two positions) add this much.
 const PHRASE_BOOST: f32 = 1.5;
@@ -56,26 +58,6 @@ pub struct Request<'a> {
     pub limit: usize,
     /// Cut highlighted snippets for the hits (pages and the API do; benchmarks measure both).
     pub snippets: bool,
-}
-
-#[derive(Debug, Clone)]
-pub struct Hit {
-    pub kind: DocKind,
-    pub id: i64,
-    pub thread_id: i64,
-    pub channel_id: i64,
-    pub author_id: i64,
-    pub at: DateTime<Utc>,
-    /// The title as plain text (empty for replies).
-    pub title: String,
-    /// The title with matches in `<b>…</b>`, everything else escaped.
-    pub title_html: String,
-    /// A passage of the text with matches in `<b>…</b>`, everything else escaped.
-    pub snippet_html: String,
-    /// For replies: the title of the post they answer.
-    pub context: String,
-    pub url: Option<String>,
-    pub domain: Option<String>,
 }
 
 #[derive(Debug, Clone, Default)]
@@ -511,17 +493,17 @@ fn hit(doc: &TantivyDocument, f: &Fields, snippets: Option<(&SnippetGenerator, &
                 String::new()
             } else {
                 let s = titles.snippet(title);
-                if s.is_empty() { escape(title) } else { s.to_html() }
+                if s.is_empty() { escape_html(title) } else { s.to_html() }
             };
             let s = bodies.snippet(body);
             let snippet_html = if s.is_empty() {
-                escape(&opening(body, SNIPPET_CHARS))
+                escape_html(&opening(body, SNIPPET_CHARS))
             } else {
                 s.to_html()
             };
             (title_html, snippet_html)
         }
-        None => (escape(title), String::new()),
+        None => (escape_html(title), String::new()),
     };
     Hit {
         kind: DocKind::parse(text(doc, f.kind)).unwrap_or(DocKind::Discussion),
@@ -549,21 +531,6 @@ fn opening(text: &str, max: usize) -> String {
         Some(i) => format!("{}…", &cut[..i]),
         None => format!("{cut}…"),
     }
-}
-
-pub fn escape(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    for c in text.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#x27;"),
-            c => out.push(c),
-        }
-    }
-    out
 }
 
 /// For each fuzzily matched query word, the most common word in the hits
@@ -671,7 +638,7 @@ mod tests {
 
     #[test]
     fn snippets_fall_back_to_escaped_text() {
-        assert_eq!(escape("<script>\"x\"&"), "&lt;script&gt;&quot;x&quot;&amp;");
+        assert_eq!(escape_html("<script>\"x\"&"), "&lt;script&gt;&quot;x&quot;&amp;");
         assert_eq!(opening("one two three", 8), "one two…");
     }
 }

@@ -15,7 +15,7 @@ use tantivy::columnar::ColumnIndex;
 use tantivy::index::SegmentId;
 use tantivy::{DocId, Searcher, SegmentReader};
 
-use super::ranking::AccessCheck;
+use super::access::AccessCheck;
 
 /// One segment's decoded columns.
 pub struct SegmentData {

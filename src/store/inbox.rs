@@ -11,9 +11,9 @@ use sha2::{Digest, Sha256};
 
 use super::{placeholders, sql};
 use crate::domain::cursor::Cursor;
-use crate::domain::feed::WordRules;
+use crate::domain::feed::{ParsedItem, WordRules};
+use crate::domain::text::summary_text;
 use crate::domain::time::{When, now};
-use crate::ingest::parse::ParsedItem;
 
 pub const PAGE_SIZE: usize = 30;
 
@@ -713,7 +713,7 @@ pub async fn reapply_rules(db: &impl TransactionTrait, feed_id: i64, rules: &Wor
     .all(&txn)
     .await?;
     for r in rows {
-        let passes = rules.passes(&r.title, &html_text(&r.summary_html));
+        let passes = rules.passes(&r.title, &summary_text(&r.summary_html));
         if passes != r.passed {
             txn.execute(sql(
                 &txn,
@@ -724,15 +724,6 @@ pub async fn reapply_rules(db: &impl TransactionTrait, feed_id: i64, rules: &Wor
         }
     }
     txn.commit().await
-}
-
-/// Plain text of stored (already sanitised) summary HTML.
-pub fn html_text(html: &str) -> String {
-    scraper::Html::parse_fragment(html)
-        .root_element()
-        .text()
-        .collect::<Vec<_>>()
-        .join(" ")
 }
 
 /// Delete entries older than `keep` that no post links to (their items go with them).

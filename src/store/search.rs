@@ -10,7 +10,7 @@ use super::sql;
 use crate::domain::markdown;
 use crate::domain::policy::Visibility;
 use crate::domain::time::now;
-use crate::search::schema::{DocKind, SearchDoc};
+use crate::domain::search::{DocKind, SearchDoc};
 
 #[derive(FromQueryResult)]
 struct PostRow {

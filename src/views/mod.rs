@@ -8,8 +8,8 @@ use axum::http::StatusCode;
 use crate::auth::SessionUser;
 use crate::domain::form::FormErrors;
 use crate::domain::role::Role;
-use crate::ingest::parse::FeedLink;
-use crate::search::searcher::Hit;
+use crate::domain::feed::FeedLink;
+use crate::domain::search::Hit;
 use crate::store::channels::{Channel, ChannelRef, ChannelSummary};
 use crate::store::feeds::Feed;
 use crate::store::inbox::Entry;
@@ -475,7 +475,7 @@ impl SearchResult {
     /// The heading: the (highlighted) title, or for a reply the post it answers.
     pub fn heading_html(&self) -> String {
         if self.hit.title_html.is_empty() {
-            format!("Reply to “{}”", crate::search::searcher::escape(&self.hit.context))
+            format!("Reply to “{}”", crate::domain::text::escape_html(&self.hit.context))
         } else {
             self.hit.title_html.clone()
         }

@@ -15,11 +15,13 @@ use crate::domain::feed::{POLL_MINUTES_DEFAULT, POLL_MINUTES_MAX, POLL_MINUTES_M
 use crate::domain::form::FormErrors;
 use crate::domain::policy::{self, Actor};
 use crate::domain::post::LinkUrl;
+use crate::domain::text::summary_text;
 use crate::domain::time::now;
 use crate::error::{AppError, AppResult};
 use crate::ingest::fetch::{FetchError, Request};
 use crate::ingest::opml;
-use crate::ingest::parse::{self, FEED_TYPES, FeedLink, ParseError};
+use crate::domain::feed::FeedLink;
+use crate::ingest::parse::{self, FEED_TYPES, ParseError};
 use crate::ingest::refresh;
 use crate::jobs::poll_feed::PollNow;
 use crate::state::AppState;
@@ -386,7 +388,7 @@ pub async fn dry_run(
         .await?
         .into_iter()
         .map(|item| DryRunRow {
-            passes: rules.passes(&item.title, &inbox::html_text(&item.summary_html)),
+            passes: rules.passes(&item.title, &summary_text(&item.summary_html)),
             title: item.title,
             url: item.url,
         })

@@ -5,7 +5,7 @@
 
 use chrono::{TimeZone, Utc};
 use commonroom::domain::feed::WordRules;
-use commonroom::ingest::parse::ParsedItem;
+use commonroom::domain::feed::ParsedItem;
 use commonroom::store::feeds::{self, Added, NewFeed};
 use commonroom::store::inbox::{self, FeedItems, Upserted};
 use sea_orm::{ConnectionTrait, Statement};
