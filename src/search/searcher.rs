@@ -34,6 +34,8 @@ const FEW: usize = 3;
 /// A word a few letters away scores this (a constant): below almost any exact match.
 const FUZZY_WEIGHT: f32 = 0.1;
 const SNIPPET_CHARS: usize = 220;
+/// Recency is reckoned from the start of the current hour (seconds).
+const RECENCY_FROM_EVERY: i64 = 3600;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum Sort {
@@ -290,7 +292,10 @@ fn run(
     let limit = req.limit.max(1);
     let wanted = req.offset + limit;
     if req.sort == Sort::Relevance && req.query.has_terms() {
-        let now_secs = Utc::now().timestamp();
+        // Recency is measured from the start of the hour, so the pages of one
+        // search rank alike: with the second, two near-equal matches could
+        // swap places between one page's request and the next, and show twice.
+        let now_secs = Utc::now().timestamp().div_euclid(RECENCY_FROM_EVERY) * RECENCY_FROM_EVERY;
         let keep = if built.together.is_some() {
             wanted.max(SIDE_BY_SIDE_WINDOW)
         } else {
