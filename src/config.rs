@@ -5,6 +5,7 @@
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
 
+use anyhow::Context;
 use serde::Deserialize;
 
 /// A value that must not be printed (database URLs carry passwords).
@@ -78,8 +79,20 @@ pub struct CurationSettings {
     pub inbox_days: i64,
     /// Inbox entries older than this are deleted, unless a post links to them.
     pub keep_days: i64,
-    /// The organisation's time zone, for scheduling ("publish at 9:00").
-    pub timezone: String,
+    /// The organisation's time zone, for scheduling ("publish at 9:00"), as
+    /// an IANA name like `Europe/London`. A name that is not one stops the
+    /// start with an error, rather than quietly scheduling in UTC.
+    #[serde(deserialize_with = "time_zone")]
+    pub timezone: chrono_tz::Tz,
+}
+
+fn time_zone<'de, D: serde::Deserializer<'de>>(to: D) -> Result<chrono_tz::Tz, D::Error> {
+    let name = String::deserialize(to)?;
+    name.trim().parse().map_err(|_| {
+        serde::de::Error::custom(format!(
+            "{name:?} is not a time zone name; use one like \"Europe/London\" (the tz database's names)"
+        ))
+    })
 }
 
 impl Default for CurationSettings {
@@ -87,7 +100,7 @@ impl Default for CurationSettings {
         Self {
             inbox_days: 14,
             keep_days: 180,
-            timezone: "Europe/London".into(),
+            timezone: chrono_tz::Europe::London,
         }
     }
 }
@@ -271,8 +284,8 @@ impl Default for AuthSettings {
 }
 
 impl AuthSettings {
-    pub fn throttle_limits(&self, max_failures: i32) -> crate::store::throttle::Limits {
-        crate::store::throttle::Limits {
+    pub fn throttle_limits(&self, max_failures: i32) -> crate::domain::throttle::Limits {
+        crate::domain::throttle::Limits {
             max_failures,
             window: chrono::Duration::seconds(self.throttle_window_secs),
             base_block: chrono::Duration::seconds(self.throttle_base_block_secs),
@@ -316,7 +329,10 @@ impl Settings {
                 .with_list_parse_key("fetch.allow")
                 .try_parsing(true),
         );
-        let mut settings: Settings = builder.build()?.try_deserialize()?;
+        let mut settings: Settings = builder
+            .build()
+            .and_then(config::Config::try_deserialize)
+            .context("reading the settings (commonroom.toml and COMMONROOM__ environment variables)")?;
         if settings.database_url.is_none()
             && let Ok(url) = std::env::var("DATABASE_URL")
             && !url.is_empty()
@@ -356,11 +372,6 @@ impl Settings {
             let allowed = allowed.trim().trim_start_matches('@').to_lowercase();
             !allowed.is_empty() && (domain == allowed || domain.ends_with(&format!(".{allowed}")))
         })
-    }
-
-    /// The organisation's time zone (UTC if the setting is not a known zone).
-    pub fn timezone(&self) -> chrono_tz::Tz {
-        self.curation.timezone.parse().unwrap_or(chrono_tz::UTC)
     }
 
     pub fn secure_cookies(&self) -> bool {

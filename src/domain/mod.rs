@@ -16,4 +16,5 @@ pub mod search;
 pub mod site;
 pub mod slug;
 pub mod text;
+pub mod throttle;
 pub mod time;

@@ -4,21 +4,13 @@
 //! but is capped, and it ends on its own, so the real person is never locked
 //! out for good. A successful sign-in clears the account's count.
 
-use chrono::{DateTime, Duration, Utc};
+use chrono::{DateTime, Utc};
 use sea_orm::sea_query::OnConflict;
 use sea_orm::{ActiveValue::Set, ConnectionTrait, EntityTrait};
 
+use crate::domain::throttle::Limits;
 use crate::domain::time::now;
 use crate::entities::login_throttle;
-
-#[derive(Debug, Clone, Copy)]
-pub struct Limits {
-    pub max_failures: i32,
-    pub window: Duration,
-    /// The first wait; each further failure doubles it.
-    pub base_block: Duration,
-    pub max_block: Duration,
-}
 
 /// `Some(until)` when the key must wait before trying again.
 pub async fn blocked_until(db: &impl ConnectionTrait, key: &str) -> Result<Option<DateTime<Utc>>, sea_orm::DbErr> {
@@ -39,11 +31,7 @@ pub async fn record_failure(db: &impl ConnectionTrait, key: &str, limits: Limits
         }
         _ => (1, at),
     };
-    let blocked_until = (failures >= limits.max_failures).then(|| {
-        let over = u32::try_from(failures - limits.max_failures).unwrap_or(0).min(16);
-        let wait = limits.base_block * 2_i32.pow(over);
-        at + wait.min(limits.max_block)
-    });
+    let blocked_until = limits.wait_after(failures).map(|wait| at + wait);
     login_throttle::Entity::insert(login_throttle::ActiveModel {
         key: Set(key.to_owned()),
         failures: Set(failures),

@@ -1,6 +1,8 @@
 //! The askama template structs, one per page. Templates live in `templates/`
 //! and are checked against these structs at compile time.
 
+pub mod assets;
+
 use askama::Template;
 use askama_web::WebTemplate;
 use axum::http::StatusCode;
@@ -19,7 +21,6 @@ use crate::store::reactions::Tally;
 use crate::store::replies::{Quote, ReplyView};
 use crate::store::sites::SiteRule;
 use crate::store::users::{PersonChip, Profile};
-use crate::web::assets;
 
 /// The signed-in person, as the page header shows them.
 #[derive(Debug, Clone)]

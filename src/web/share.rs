@@ -144,7 +144,7 @@ async fn share_page(state: &AppState, viewer: Viewer, form: ShareForm, mut error
         item: story.map(|s| s.id),
         source_feed,
         publish_at: form.publish_at,
-        timezone: state.settings.curation.timezone.clone(),
+        timezone: state.settings.curation.timezone.name().to_owned(),
         can_schedule: policy::can_curate(&actor),
     })
 }
@@ -185,7 +185,7 @@ pub async fn share(State(state): State<AppState>, viewer: Viewer, Form(form): Fo
     if chosen.is_empty() {
         errors.add("channels", "Choose at least one channel to share into.");
     }
-    let publish_at = match parse_publish_at(&form.publish_at, state.settings.timezone()) {
+    let publish_at = match parse_publish_at(&form.publish_at, state.settings.curation.timezone) {
         Ok(at) => at,
         Err(message) => {
             errors.add("publish_at", message);
@@ -227,7 +227,7 @@ pub async fn share(State(state): State<AppState>, viewer: Viewer, Form(form): Fo
     let message = match publish_at {
         Some(at) => format!(
             "Scheduled for {} in {}.",
-            at.with_timezone(&state.settings.timezone())
+            at.with_timezone(&state.settings.curation.timezone)
                 .format("%-d %b %Y at %H:%M"),
             names.join(", ")
         ),

@@ -8,12 +8,10 @@ use commonroom::store::users;
 
 use crate::helpers::{Backend, TestApp, spawn_app};
 
+/// `commonroom --data-dir <data_dir> …`, on that directory's SQLite database.
 fn commonroom(data_dir: &std::path::Path) -> Command {
-    let mut cmd = Command::new(env!("CARGO_BIN_EXE_commonroom"));
-    cmd.arg("--data-dir")
-        .arg(data_dir)
-        .env_remove("DATABASE_URL")
-        .env("RUST_LOG", "warn");
+    let mut cmd = crate::helpers::commonroom();
+    cmd.arg("--data-dir").arg(data_dir);
     cmd
 }
 
@@ -114,24 +112,48 @@ fn settings_come_from_a_toml_file_and_environment_variables() {
         ),
     )
     .unwrap();
-    let out = Command::new(env!("CARGO_BIN_EXE_commonroom"))
+    let out = crate::helpers::commonroom()
         .args(["--config", config.to_str().unwrap(), "migrate"])
-        .env_remove("DATABASE_URL")
         .output()
         .unwrap();
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
     assert!(from_file.path().join("db").join("commonroom.db").exists());
 
     let from_env = tempfile::tempdir().unwrap();
-    let out = Command::new(env!("CARGO_BIN_EXE_commonroom"))
+    let out = crate::helpers::commonroom()
         .arg("migrate")
         .current_dir(from_env.path())
-        .env_remove("DATABASE_URL")
         .env("COMMONROOM__DATA_DIR", from_env.path().join("elsewhere"))
         .output()
         .unwrap();
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
     assert!(from_env.path().join("elsewhere").join("commonroom.db").exists());
+}
+
+#[test]
+fn a_misspelt_time_zone_stops_the_start_with_the_setting_named() {
+    let dir = tempfile::tempdir().unwrap();
+
+    let out = commonroom(dir.path())
+        .arg("migrate")
+        .env("COMMONROOM__CURATION__TIMEZONE", "Europe/Londn")
+        .output()
+        .unwrap();
+
+    assert!(!out.status.success(), "a time zone typo must not start in UTC");
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains("\"Europe/Londn\" is not a time zone name") && stderr.contains("curation.timezone"),
+        "{stderr}"
+    );
+    assert!(!dir.path().join("commonroom.db").exists(), "nothing was started");
+
+    let out = commonroom(dir.path())
+        .arg("migrate")
+        .env("COMMONROOM__CURATION__TIMEZONE", "America/New_York")
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
 }
 
 crate::on_both_backends!(demo_data_loads_once_and_signs_in);

@@ -197,6 +197,17 @@ pub async fn spawn_app_with(backend: Backend, tweak: impl FnOnce(&mut Settings))
     })
 }
 
+/// The `commonroom` binary this test run built, as the tests run it: quiet
+/// logs, no backtraces, and no `DATABASE_URL` from the shell running the
+/// tests (each test says which database it means).
+pub fn commonroom() -> std::process::Command {
+    let mut cmd = std::process::Command::new(env!("CARGO_BIN_EXE_commonroom"));
+    cmd.env_remove("DATABASE_URL")
+        .env("RUST_LOG", "warn")
+        .env("RUST_BACKTRACE", "0");
+    cmd
+}
+
 /// One password hash for every test account: hashing is deliberately slow.
 async fn test_hash() -> String {
     static HASH: OnceLock<String> = OnceLock::new();
@@ -233,6 +244,19 @@ impl TestApp {
 
     pub fn data_dir(&self) -> &std::path::Path {
         self._data_dir.path()
+    }
+
+    /// `commonroom` on this app's database, keeping its files in `data_dir`
+    /// (the app's own, or another server's); killed if the test ends first.
+    pub fn command_in(&self, data_dir: &std::path::Path) -> tokio::process::Command {
+        let mut cmd = commonroom();
+        cmd.arg("--data-dir")
+            .arg(data_dir)
+            .arg("--database-url")
+            .arg(self.state.settings.database_url().expose());
+        let mut cmd = tokio::process::Command::from(cmd);
+        cmd.kill_on_drop(true);
+        cmd
     }
 
     pub fn url(&self, path: &str) -> String {

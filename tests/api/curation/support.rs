@@ -222,15 +222,8 @@ pub async fn feed_row(browser: &Browser, url: &str) -> FeedRow {
 
 /// A `commonroom` command against the test app's own database, allowed to reach loopback.
 pub fn cli(app: &TestApp) -> tokio::process::Command {
-    let mut cmd = tokio::process::Command::new(env!("CARGO_BIN_EXE_commonroom"));
-    cmd.arg("--data-dir")
-        .arg(app.data_dir())
-        .arg("--database-url")
-        .arg(app.state.settings.database_url().expose())
-        .env_remove("DATABASE_URL")
-        .env("COMMONROOM__FETCH__ALLOW", "127.0.0.1")
-        .env("RUST_LOG", "warn")
-        .kill_on_drop(true);
+    let mut cmd = app.command_in(app.data_dir());
+    cmd.env("COMMONROOM__FETCH__ALLOW", "127.0.0.1");
     cmd
 }
 

@@ -10,7 +10,7 @@ use std::time::{Duration, Instant};
 use commonroom::domain::role::Role;
 use sea_orm::{ConnectionTrait, Statement};
 use tokio::io::{AsyncBufReadExt, BufReader};
-use tokio::process::{Child, Command};
+use tokio::process::Child;
 
 use super::support::{api, days_ago, encode, post_at, titles, total, world};
 use crate::helpers::{Browser, PASSWORD, TestApp, spawn_app_beside};
@@ -34,20 +34,13 @@ struct Server {
 
 impl Server {
     async fn start(app: &TestApp, data_dir: &Path, env: &[(&str, &str)]) -> Server {
-        let mut cmd = Command::new(env!("CARGO_BIN_EXE_commonroom"));
-        cmd.arg("--data-dir")
-            .arg(data_dir)
-            .arg("--database-url")
-            .arg(app.state.settings.database_url().expose())
-            .args(["serve", "--listen", "127.0.0.1:0"])
-            .env_remove("DATABASE_URL")
+        let mut cmd = app.command_in(data_dir);
+        cmd.args(["serve", "--listen", "127.0.0.1:0"])
             .env("COMMONROOM__JOBS__RUN", "false")
-            .env("COMMONROOM__LOG__FILTER", "warn")
             .env("COMMONROOM__SEARCH__POLL_MS", "20")
             .env("COMMONROOM__SEARCH__COMMIT_MS", "50")
             .stdout(Stdio::piped())
-            .stderr(Stdio::inherit())
-            .kill_on_drop(true);
+            .stderr(Stdio::inherit());
         for (k, v) in env {
             cmd.env(k, v);
         }
@@ -229,15 +222,8 @@ async fn reindex_rebuilds_with_or_without_a_server_running(app: TestApp) {
     .await;
     app.search_settled().await;
     let reindex = |dir: &Path| {
-        let mut cmd = Command::new(env!("CARGO_BIN_EXE_commonroom"));
-        cmd.arg("--data-dir")
-            .arg(dir)
-            .arg("--database-url")
-            .arg(app.state.settings.database_url().expose())
-            .arg("reindex")
-            .env_remove("DATABASE_URL")
-            .env("RUST_LOG", "warn")
-            .kill_on_drop(true);
+        let mut cmd = app.command_in(dir);
+        cmd.arg("reindex");
         cmd
     };
 
