@@ -12,6 +12,7 @@ use serde::Deserialize;
 
 use crate::auth::hash_password;
 use crate::domain::email::EmailAddress;
+use crate::domain::feed::ParsedItem;
 use crate::domain::feed::{POLL_MINUTES_DEFAULT, WordRules};
 use crate::domain::policy::Visibility;
 use crate::domain::post::LinkUrl;
@@ -20,7 +21,6 @@ use crate::domain::reaction::ReactionKind;
 use crate::domain::role::Role;
 use crate::domain::slug::ChannelSlug;
 use crate::domain::time::now;
-use crate::domain::feed::ParsedItem;
 use crate::store::channels::{self, NewChannel};
 use crate::store::feeds::{self, Added, FeedSettings, NewFeed};
 use crate::store::reactions::{self, Target};

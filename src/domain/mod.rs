@@ -1,11 +1,13 @@
 //! Pure types and rules, no IO: input is parsed into these at the edge and
 //! nothing inside re-checks it.
 
+pub mod audit;
 pub mod cursor;
 pub mod email;
 pub mod feed;
 pub mod form;
 pub mod handle;
+pub mod job;
 pub mod markdown;
 pub mod password;
 pub mod policy;

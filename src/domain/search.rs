@@ -95,4 +95,3 @@ pub struct Hit {
     pub url: Option<String>,
     pub domain: Option<String>,
 }
-

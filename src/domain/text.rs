@@ -145,4 +145,3 @@ impl Excerpt {
 pub fn is_ascii_space(b: u8) -> bool {
     matches!(b, b'\t'..=b'\r' | b' ')
 }
-

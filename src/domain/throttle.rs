@@ -38,7 +38,16 @@ mod tests {
         let waits: Vec<Option<i64>> = (1..=8).map(|n| limits.wait_after(n).map(|w| w.num_seconds())).collect();
         assert_eq!(
             waits,
-            [None, None, Some(30), Some(60), Some(120), Some(240), Some(240), Some(240)]
+            [
+                None,
+                None,
+                Some(30),
+                Some(60),
+                Some(120),
+                Some(240),
+                Some(240),
+                Some(240)
+            ]
         );
     }
 }

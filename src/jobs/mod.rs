@@ -15,30 +15,10 @@ use chrono::Utc;
 use tokio::sync::{Notify, Semaphore};
 use tokio::task::JoinSet;
 
+pub use crate::domain::job::Job;
 use crate::domain::time::now;
 use crate::state::AppState;
 use crate::store::jobs::{self, Lease};
-
-/// Every kind of job, parsed from its row.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Job {
-    PollFeed(i64),
-    PruneInbox,
-    PruneOutbox,
-    PublishPost(i64),
-}
-
-impl Job {
-    pub fn from_lease(lease: &Lease) -> Option<Self> {
-        match lease.kind.as_str() {
-            poll_feed::KIND => lease.key.parse().ok().map(Job::PollFeed),
-            prune_inbox::KIND => Some(Job::PruneInbox),
-            prune_outbox::KIND => Some(Job::PruneOutbox),
-            publish_post::KIND => lease.key.parse().ok().map(Job::PublishPost),
-            _ => None,
-        }
-    }
-}
 
 /// What a job asks for when it ends: run again at a time, or never.
 pub type Next = Option<chrono::DateTime<Utc>>;
@@ -55,7 +35,7 @@ pub fn lease_length(state: &AppState) -> chrono::Duration {
 /// Run a job this worker holds, then release it: finished, rescheduled, or
 /// (on an unexpected error) retried later with a growing pause.
 pub async fn run_claimed(state: &AppState, lease: Lease) -> anyhow::Result<()> {
-    let outcome = match Job::from_lease(&lease) {
+    let outcome = match lease.job() {
         Some(Job::PollFeed(id)) => poll_feed::run(state, id).await,
         Some(Job::PruneInbox) => prune_inbox::run(state).await,
         Some(Job::PruneOutbox) => prune_outbox::run(state).await,
@@ -161,6 +141,8 @@ pub async fn run_forever(state: AppState, wake: Arc<Notify>) {
 
 /// Jobs that must always exist (recurring housekeeping).
 pub async fn ensure_recurring(state: &AppState) -> Result<(), sea_orm::DbErr> {
-    jobs::ensure(&state.db, prune_inbox::KIND, prune_inbox::KEY, now()).await?;
-    jobs::ensure(&state.db, prune_outbox::KIND, prune_outbox::KEY, now()).await
+    for job in Job::RECURRING {
+        jobs::ensure(&state.db, job, now()).await?;
+    }
+    Ok(())
 }

@@ -3,12 +3,11 @@
 //! same lease so it never overlaps a scheduled poll in any process.
 
 use super::Next;
+use crate::domain::job::Job;
 use crate::domain::time::now;
 use crate::ingest::refresh::{self, Outcome};
 use crate::state::AppState;
 use crate::store::{feeds, jobs};
-
-pub const KIND: &str = feeds::POLL_JOB;
 
 pub async fn run(state: &AppState, feed_id: i64) -> anyhow::Result<Next> {
     let Some(feed) = feeds::by_id(&state.db, feed_id).await? else {
@@ -39,10 +38,9 @@ pub async fn poll_now(state: &AppState, feed_id: i64) -> anyhow::Result<PollNow>
     let Some(feed) = feeds::by_id(&state.db, feed_id).await? else {
         return Ok(PollNow::Gone);
     };
-    let key = feed_id.to_string();
-    jobs::ensure(&state.db, KIND, &key, now()).await?;
-    let Some(lease) = jobs::claim_key(&state.db, &super::worker_name(), KIND, &key, super::lease_length(state)).await?
-    else {
+    let job = Job::PollFeed(feed_id);
+    jobs::ensure(&state.db, job, now()).await?;
+    let Some(lease) = jobs::claim_key(&state.db, &super::worker_name(), job, super::lease_length(state)).await? else {
         return Ok(PollNow::Busy);
     };
     let outcome = refresh::poll(&state.inbox_writer, &state.fetcher, &feed).await;

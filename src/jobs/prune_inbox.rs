@@ -8,9 +8,6 @@ use crate::domain::time::now;
 use crate::state::AppState;
 use crate::store::inbox;
 
-pub const KIND: &str = "prune_inbox";
-pub const KEY: &str = "daily";
-
 pub async fn run(state: &AppState) -> anyhow::Result<Next> {
     let curation = &state.settings.curation;
     let keep = chrono::Duration::days(curation.keep_days.max(curation.inbox_days).max(1));

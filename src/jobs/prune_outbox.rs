@@ -8,9 +8,6 @@ use crate::domain::time::now;
 use crate::state::AppState;
 use crate::store::search;
 
-pub const KIND: &str = "prune_outbox";
-pub const KEY: &str = "daily";
-
 pub async fn run(state: &AppState) -> anyhow::Result<Next> {
     let keep = chrono::Duration::days(state.settings.search.outbox_days.max(1));
     let removed = search::prune_outbox(&state.db, keep).await?;

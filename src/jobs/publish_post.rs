@@ -5,8 +5,6 @@ use super::Next;
 use crate::state::AppState;
 use crate::store::outbox::{self, Changed};
 
-pub const KIND: &str = crate::store::posts::PUBLISH_JOB;
-
 pub async fn run(state: &AppState, post_id: i64) -> anyhow::Result<Next> {
     outbox::push(&state.db, Changed::Post(post_id)).await?;
     Ok(None)

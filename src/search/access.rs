@@ -29,4 +29,3 @@ impl AccessCheck {
         !self.unreadable.contains(&channel) && (scope & 1 == 0 || self.member_of.contains(&channel))
     }
 }
-

@@ -27,10 +27,10 @@ use tantivy::{
 };
 
 use super::schema::{self, Fields, SCHEMA_VERSION};
-use crate::domain::search::{DocKind, SearchDoc, key as doc_key};
 use super::segments::Segments;
 use super::{Live, SearchIndex, Status};
 use crate::config::SearchSettings;
+use crate::domain::search::{DocKind, SearchDoc, key as doc_key};
 use crate::store::outbox::Changed;
 use crate::store::search::{self as source, OutboxRow, Rows, Walk};
 

@@ -20,8 +20,8 @@ use tantivy::tokenizer::TextAnalyzer;
 use tantivy::{DocAddress, DocId, DocSet, Score, SeekDangerResult, TERMINATED, TantivyDocument, Term};
 
 use super::Live;
-use super::query::{SearchQuery, Term as QueryTerm};
 pub use super::access::AccessCheck;
+use super::query::{SearchQuery, Term as QueryTerm};
 use super::ranking::{Newest, Recent, recency_factor, sees_at_least, sort_ranked};
 use super::schema::{Fields, analyzed};
 use crate::domain::search::{DocKind, Hit};

@@ -9,6 +9,7 @@ use sea_orm::{
 use super::outbox::{self, Changed};
 use super::users::PersonChip;
 use super::{audit, is_unique_violation, sql};
+use crate::domain::audit::{AuditAction, AuditTarget};
 use crate::domain::policy::{self, Actor, ChannelFacts, Visibility};
 use crate::domain::slug::ChannelSlug;
 use crate::domain::time::now;
@@ -295,8 +296,8 @@ pub async fn create(db: &impl TransactionTrait, actor_id: i64, new: NewChannel) 
     audit::record(
         &txn,
         Some(actor_id),
-        "channel.create",
-        &format!("channel:{}", model.id),
+        AuditAction::ChannelCreate,
+        &AuditTarget::Channel(model.id),
         &model.slug,
     )
     .await?;
@@ -345,11 +346,11 @@ pub async fn set_archived(
     .await?;
     outbox::push(&txn, Changed::Channel(channel_id)).await?;
     let action = if archived {
-        "channel.archive"
+        AuditAction::ChannelArchive
     } else {
-        "channel.unarchive"
+        AuditAction::ChannelUnarchive
     };
-    audit::record(&txn, Some(actor_id), action, &format!("channel:{channel_id}"), "").await?;
+    audit::record(&txn, Some(actor_id), action, &AuditTarget::Channel(channel_id), "").await?;
     txn.commit().await?;
     Ok(())
 }
@@ -412,8 +413,8 @@ pub async fn add_member(
         audit::record(
             &txn,
             Some(actor_id),
-            "channel.member.add",
-            &format!("channel:{channel_id}"),
+            AuditAction::ChannelMemberAdd,
+            &AuditTarget::Channel(channel_id),
             &format!("user:{user_id}"),
         )
         .await?;
@@ -441,8 +442,8 @@ pub async fn remove_member(
         audit::record(
             &txn,
             Some(actor_id),
-            "channel.member.remove",
-            &format!("channel:{channel_id}"),
+            AuditAction::ChannelMemberRemove,
+            &AuditTarget::Channel(channel_id),
             &format!("user:{user_id}"),
         )
         .await?;
@@ -474,8 +475,8 @@ pub async fn set_visibility(
     audit::record(
         &txn,
         Some(actor_id),
-        "channel.visibility",
-        &format!("channel:{channel_id}"),
+        AuditAction::ChannelVisibility,
+        &AuditTarget::Channel(channel_id),
         visibility.as_str(),
     )
     .await?;

@@ -10,11 +10,9 @@ use sea_orm::{
 
 use super::{is_unique_violation, jobs, sql};
 use crate::domain::feed::{POLL_MINUTES_DEFAULT, WordRules};
+use crate::domain::job::Job;
 use crate::domain::time::{When, now};
 use crate::entities::feed;
-
-/// The job that polls a feed, keyed by the feed's id.
-pub const POLL_JOB: &str = "poll_feed";
 
 /// A feed with its settings and health line.
 #[derive(Debug, Clone)]
@@ -123,12 +121,17 @@ impl From<FeedRow> for Feed {
 const FEED_SELECT: &str = "SELECT f.id, f.url, f.title, f.site_url, f.folder, f.default_channel_id, f.include_words, \
     f.exclude_words, f.poll_minutes, f.paused_at, f.etag, f.last_modified, f.last_polled_at, f.last_success_at, \
     f.last_error, f.failures, f.item_count, j.run_at AS next_poll_at \
-    FROM feeds f LEFT JOIN jobs j ON j.kind = 'poll_feed' AND j.key = CAST(f.id AS TEXT)";
+    FROM feeds f LEFT JOIN jobs j ON j.kind = ? AND j.key = CAST(f.id AS TEXT)";
+
+/// The value for [`FEED_SELECT`]'s one parameter: the kind of job that polls a feed.
+fn poll_kind() -> sea_orm::Value {
+    Job::PollFeed(0).kind().into()
+}
 
 /// Every feed, by folder then title.
 pub async fn list(db: &impl ConnectionTrait) -> Result<Vec<Feed>, sea_orm::DbErr> {
     let text = format!("{FEED_SELECT} ORDER BY f.folder, LOWER(f.title), f.id");
-    Ok(FeedRow::find_by_statement(sql(db, &text, vec![]))
+    Ok(FeedRow::find_by_statement(sql(db, &text, vec![poll_kind()]))
         .all(db)
         .await?
         .into_iter()
@@ -138,7 +141,7 @@ pub async fn list(db: &impl ConnectionTrait) -> Result<Vec<Feed>, sea_orm::DbErr
 
 pub async fn by_id(db: &impl ConnectionTrait, id: i64) -> Result<Option<Feed>, sea_orm::DbErr> {
     let text = format!("{FEED_SELECT} WHERE f.id = ?");
-    Ok(FeedRow::find_by_statement(sql(db, &text, vec![id.into()]))
+    Ok(FeedRow::find_by_statement(sql(db, &text, vec![poll_kind(), id.into()]))
         .one(db)
         .await?
         .map(Feed::from))
@@ -217,7 +220,7 @@ pub async fn add(db: &DatabaseConnection, new: &NewFeed) -> Result<Added, sea_or
         }
         Err(e) => return Err(e),
     };
-    jobs::schedule(&txn, POLL_JOB, &model.id.to_string(), at).await?;
+    jobs::schedule(&txn, Job::PollFeed(model.id), at).await?;
     txn.commit().await?;
     Ok(Added::New(model.id))
 }
@@ -251,13 +254,13 @@ pub async fn update(db: &impl TransactionTrait, id: i64, s: &FeedSettings) -> Re
         model.paused_at = Set(s.paused.then(now));
     }
     model.update(&txn).await?;
-    let key = id.to_string();
+    let poll = Job::PollFeed(id);
     if s.paused {
-        jobs::remove(&txn, POLL_JOB, &key).await?;
+        jobs::remove(&txn, poll).await?;
     } else if was_paused {
-        jobs::schedule(&txn, POLL_JOB, &key, now()).await?;
+        jobs::schedule(&txn, poll, now()).await?;
     } else {
-        jobs::ensure(&txn, POLL_JOB, &key, now()).await?;
+        jobs::ensure(&txn, poll, now()).await?;
     }
     txn.commit().await
 }
@@ -265,7 +268,7 @@ pub async fn update(db: &impl TransactionTrait, id: i64, s: &FeedSettings) -> Re
 /// Stop following a feed: its items go, and inbox entries no other feed or post keeps.
 pub async fn remove(db: &impl TransactionTrait, id: i64) -> Result<(), sea_orm::DbErr> {
     let txn = super::begin_write(db).await?;
-    jobs::remove(&txn, POLL_JOB, &id.to_string()).await?;
+    jobs::remove(&txn, Job::PollFeed(id)).await?;
     feed::Entity::delete_by_id(id).exec(&txn).await?;
     super::inbox::remove_orphans(&txn).await?;
     txn.commit().await

@@ -11,6 +11,7 @@ use sha2::{Digest, Sha256};
 
 use super::audit;
 use super::users::{self, CreateUserError, NewUser};
+use crate::domain::audit::{AuditAction, AuditTarget};
 use crate::domain::email::EmailAddress;
 use crate::domain::role::Role;
 use crate::domain::time::{When, now};
@@ -67,8 +68,8 @@ async fn issue(
     valid_for: Duration,
 ) -> Result<String, sea_orm::DbErr> {
     let (kind, email, created_by, action) = match origin {
-        Origin::Invite { created_by, email } => ("invite", email, Some(created_by), "invite.create"),
-        Origin::Signup { email } => ("signup", Some(email), None, "signup.request"),
+        Origin::Invite { created_by, email } => ("invite", email, Some(created_by), AuditAction::InviteCreate),
+        Origin::Signup { email } => ("signup", Some(email), None, AuditAction::SignupRequest),
     };
     let token = new_token();
     let at = now();
@@ -85,7 +86,7 @@ async fn issue(
     }
     .insert(&txn)
     .await?;
-    audit::record(&txn, created_by, action, &format!("invite:{}", row.id), role.as_str()).await?;
+    audit::record(&txn, created_by, action, &AuditTarget::Invite(row.id), role.as_str()).await?;
     txn.commit().await?;
     Ok(token)
 }
@@ -236,7 +237,14 @@ pub async fn withdraw(db: &impl TransactionTrait, actor_id: i64, id: i64) -> Res
         .exec(&txn)
         .await?;
     if result.rows_affected == 1 {
-        audit::record(&txn, Some(actor_id), "invite.withdraw", &format!("invite:{id}"), "").await?;
+        audit::record(
+            &txn,
+            Some(actor_id),
+            AuditAction::InviteWithdraw,
+            &AuditTarget::Invite(id),
+            "",
+        )
+        .await?;
     }
     txn.commit().await?;
     Ok(result.rows_affected == 1)

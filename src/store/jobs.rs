@@ -11,6 +11,7 @@ use chrono::{DateTime, Utc};
 use sea_orm::{ConnectionTrait, DbBackend, FromQueryResult, Value};
 
 use super::sql;
+use crate::domain::job::Job;
 use crate::domain::time::now;
 
 /// A job this worker holds until `until`.
@@ -25,45 +26,42 @@ pub struct Lease {
     pub locked_by: String,
 }
 
+impl Lease {
+    /// The job it is for; `None` for a kind this version does not know.
+    pub fn job(&self) -> Option<Job> {
+        Job::parse(&self.kind, &self.key)
+    }
+}
+
 /// Make sure a job exists and runs at `run_at` (moving it if it already exists).
-pub async fn schedule(
-    db: &impl ConnectionTrait,
-    kind: &str,
-    key: &str,
-    run_at: DateTime<Utc>,
-) -> Result<(), sea_orm::DbErr> {
+pub async fn schedule(db: &impl ConnectionTrait, job: Job, run_at: DateTime<Utc>) -> Result<(), sea_orm::DbErr> {
     db.execute(sql(
         db,
         "INSERT INTO jobs (kind, key, payload, run_at, attempts, created_at) VALUES (?, ?, '{}', ?, 0, ?) \
          ON CONFLICT (kind, key) DO UPDATE SET run_at = excluded.run_at",
-        vec![kind.into(), key.into(), run_at.into(), now().into()],
+        vec![job.kind().into(), job.key().into(), run_at.into(), now().into()],
     ))
     .await?;
     Ok(())
 }
 
 /// Make sure a job exists; an existing one keeps its time.
-pub async fn ensure(
-    db: &impl ConnectionTrait,
-    kind: &str,
-    key: &str,
-    run_at: DateTime<Utc>,
-) -> Result<(), sea_orm::DbErr> {
+pub async fn ensure(db: &impl ConnectionTrait, job: Job, run_at: DateTime<Utc>) -> Result<(), sea_orm::DbErr> {
     db.execute(sql(
         db,
         "INSERT INTO jobs (kind, key, payload, run_at, attempts, created_at) VALUES (?, ?, '{}', ?, 0, ?) \
          ON CONFLICT (kind, key) DO NOTHING",
-        vec![kind.into(), key.into(), run_at.into(), now().into()],
+        vec![job.kind().into(), job.key().into(), run_at.into(), now().into()],
     ))
     .await?;
     Ok(())
 }
 
-pub async fn remove(db: &impl ConnectionTrait, kind: &str, key: &str) -> Result<(), sea_orm::DbErr> {
+pub async fn remove(db: &impl ConnectionTrait, job: Job) -> Result<(), sea_orm::DbErr> {
     db.execute(sql(
         db,
         "DELETE FROM jobs WHERE kind = ? AND key = ?",
-        vec![kind.into(), key.into()],
+        vec![job.kind().into(), job.key().into()],
     ))
     .await?;
     Ok(())
@@ -110,8 +108,7 @@ pub async fn claim_due(
 pub async fn claim_key(
     db: &impl ConnectionTrait,
     worker: &str,
-    kind: &str,
-    key: &str,
+    job: Job,
     lease: chrono::Duration,
 ) -> Result<Option<Lease>, sea_orm::DbErr> {
     let at = now();
@@ -123,8 +120,8 @@ pub async fn claim_key(
         vec![
             token(worker).into(),
             (at + lease).into(),
-            kind.into(),
-            key.into(),
+            job.kind().into(),
+            job.key().into(),
             at.into(),
         ],
     ))
@@ -184,11 +181,7 @@ pub async fn fail(
 }
 
 /// When a job will next run, if it exists.
-pub async fn next_run(
-    db: &impl ConnectionTrait,
-    kind: &str,
-    key: &str,
-) -> Result<Option<DateTime<Utc>>, sea_orm::DbErr> {
+pub async fn next_run(db: &impl ConnectionTrait, job: Job) -> Result<Option<DateTime<Utc>>, sea_orm::DbErr> {
     #[derive(FromQueryResult)]
     struct Row {
         run_at: DateTime<Utc>,
@@ -196,7 +189,7 @@ pub async fn next_run(
     Ok(Row::find_by_statement(sql(
         db,
         "SELECT run_at FROM jobs WHERE kind = ? AND key = ?",
-        vec![kind.into(), key.into()],
+        vec![job.kind().into(), job.key().into()],
     ))
     .one(db)
     .await?

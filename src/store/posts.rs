@@ -12,7 +12,9 @@ use super::outbox::{self, Changed};
 use super::reactions::{self, Tally};
 use super::users::PersonChip;
 use super::{audit, placeholders, sql};
+use crate::domain::audit::{AuditAction, AuditTarget};
 use crate::domain::cursor::Cursor;
+use crate::domain::job::Job;
 use crate::domain::policy::{self, Actor, ContentFacts, Visibility};
 use crate::domain::post::PostDraft;
 use crate::domain::time::{When, now};
@@ -21,9 +23,6 @@ use crate::entities::post;
 use super::channels::Channel;
 
 pub const PAGE_SIZE: u64 = 20;
-
-/// The job that makes a scheduled post searchable at its time, keyed by the post's id.
-pub const PUBLISH_JOB: &str = "publish_post";
 
 /// A post as shown in a feed or at the top of its thread.
 #[derive(Debug, Clone)]
@@ -366,7 +365,7 @@ pub async fn create_placed(
     mentions::replace(&txn, model.id, None, author_id, &rendered.mentioned).await?;
     outbox::push(&txn, Changed::Post(model.id)).await?;
     if published > at {
-        super::jobs::schedule(&txn, PUBLISH_JOB, &model.id.to_string(), published).await?;
+        super::jobs::schedule(&txn, Job::PublishPost(model.id), published).await?;
     }
     txn.commit().await?;
     Ok(model.id)
@@ -411,8 +410,8 @@ pub async fn delete(db: &impl TransactionTrait, actor: &Actor, post: &Post) -> R
         audit::record(
             &txn,
             Some(actor.user_id),
-            "post.delete",
-            &format!("post:{}", post.id),
+            AuditAction::PostDelete,
+            &AuditTarget::Post(post.id),
             "",
         )
         .await?;
@@ -436,8 +435,12 @@ pub async fn set_hidden(
         .exec(&txn)
         .await?;
     outbox::push(&txn, Changed::Post(post_id)).await?;
-    let action = if hidden { "post.hide" } else { "post.unhide" };
-    audit::record(&txn, Some(actor_id), action, &format!("post:{post_id}"), "").await?;
+    let action = if hidden {
+        AuditAction::PostHide
+    } else {
+        AuditAction::PostUnhide
+    };
+    audit::record(&txn, Some(actor_id), action, &AuditTarget::Post(post_id), "").await?;
     txn.commit().await?;
     Ok(())
 }

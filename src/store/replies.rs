@@ -11,6 +11,7 @@ use super::outbox::{self, Changed};
 use super::reactions::{self, Tally};
 use super::users::PersonChip;
 use super::{audit, sql};
+use crate::domain::audit::{AuditAction, AuditTarget};
 use crate::domain::markdown;
 use crate::domain::policy::{Actor, ContentFacts};
 use crate::domain::time::{When, now};
@@ -264,8 +265,8 @@ pub async fn delete(db: &impl TransactionTrait, actor: &Actor, reply: &Reply) ->
         audit::record(
             &txn,
             Some(actor.user_id),
-            "reply.delete",
-            &format!("reply:{}", reply.id),
+            AuditAction::ReplyDelete,
+            &AuditTarget::Reply(reply.id),
             "",
         )
         .await?;

@@ -9,8 +9,8 @@ use sea_orm::{ConnectionTrait, DbErr, FromQueryResult, Value};
 use super::sql;
 use crate::domain::markdown;
 use crate::domain::policy::Visibility;
-use crate::domain::time::now;
 use crate::domain::search::{DocKind, SearchDoc};
+use crate::domain::time::now;
 
 #[derive(FromQueryResult)]
 struct PostRow {

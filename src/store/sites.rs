@@ -6,6 +6,7 @@ use sea_orm::sea_query::OnConflict;
 use sea_orm::{ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, TransactionTrait};
 
 use super::{audit, begin_write};
+use crate::domain::audit::{AuditAction, AuditTarget};
 use crate::domain::site::{SiteDomain, covering_domains};
 use crate::domain::time::{When, now};
 use crate::entities::site_rule;
@@ -110,8 +111,11 @@ pub async fn put(
     audit::record(
         &txn,
         Some(actor_id),
-        &format!("site.{}", kind.as_str()),
-        domain.as_str(),
+        match kind {
+            SiteKind::Blocked => AuditAction::SiteBlock,
+            SiteKind::Approved => AuditAction::SiteApprove,
+        },
+        &AuditTarget::Site(domain.as_str().to_owned()),
         note.trim(),
     )
     .await?;
@@ -124,7 +128,14 @@ pub async fn remove(db: &impl TransactionTrait, actor_id: i64, id: i64) -> Resul
         return Ok(None);
     };
     site_rule::Entity::delete_by_id(id).exec(&txn).await?;
-    audit::record(&txn, Some(actor_id), "site.unlist", &rule.domain, "").await?;
+    audit::record(
+        &txn,
+        Some(actor_id),
+        AuditAction::SiteUnlist,
+        &AuditTarget::Site(rule.domain.clone()),
+        "",
+    )
+    .await?;
     txn.commit().await?;
     Ok(Some(rule.domain))
 }

@@ -6,6 +6,7 @@ use sea_orm::{
 };
 
 use super::{audit, is_unique_violation, sql};
+use crate::domain::audit::{AuditAction, AuditTarget};
 use crate::domain::email::EmailAddress;
 use crate::domain::handle::Handle;
 use crate::domain::role::Role;
@@ -143,8 +144,8 @@ pub async fn create(db: &impl TransactionTrait, new: NewUser, actor_id: Option<i
     audit::record(
         &txn,
         actor_id,
-        "user.create",
-        &format!("user:{}", user.id),
+        AuditAction::UserCreate,
+        &AuditTarget::User(user.id),
         &roles.join(","),
     )
     .await?;

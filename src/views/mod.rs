@@ -8,9 +8,9 @@ use askama_web::WebTemplate;
 use axum::http::StatusCode;
 
 use crate::auth::SessionUser;
+use crate::domain::feed::FeedLink;
 use crate::domain::form::FormErrors;
 use crate::domain::role::Role;
-use crate::domain::feed::FeedLink;
 use crate::domain::search::Hit;
 use crate::store::channels::{Channel, ChannelRef, ChannelSummary};
 use crate::store::feeds::Feed;

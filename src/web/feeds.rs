@@ -11,8 +11,10 @@ use url::Url;
 
 use super::extract::{Id, Viewer, flash};
 use super::see_other;
+use crate::domain::feed::FeedLink;
 use crate::domain::feed::{POLL_MINUTES_DEFAULT, POLL_MINUTES_MAX, POLL_MINUTES_MIN, WordRules};
 use crate::domain::form::FormErrors;
+use crate::domain::job::Job;
 use crate::domain::policy::{self, Actor};
 use crate::domain::post::LinkUrl;
 use crate::domain::text::summary_text;
@@ -20,7 +22,6 @@ use crate::domain::time::now;
 use crate::error::{AppError, AppResult};
 use crate::ingest::fetch::{FetchError, Request};
 use crate::ingest::opml;
-use crate::domain::feed::FeedLink;
 use crate::ingest::parse::{self, FEED_TYPES, ParseError};
 use crate::ingest::refresh;
 use crate::jobs::poll_feed::PollNow;
@@ -217,7 +218,7 @@ pub async fn add_feed(State(state): State<AppState>, viewer: Viewer, Form(form):
             )
             .await?;
             let next = now() + chrono::Duration::minutes(POLL_MINUTES_DEFAULT.into());
-            jobs::schedule(&state.db, feeds::POLL_JOB, &id.to_string(), next).await?;
+            jobs::schedule(&state.db, Job::PollFeed(id), next).await?;
             format!("Now following {}: {} items.", feed.title, stats.new)
         }
         Err(err) => format!(

@@ -102,8 +102,8 @@ pub async fn revoke_other_sessions(State(state): State<AppState>, viewer: Viewer
     crate::store::audit::record(
         &state.db,
         Some(viewer.id()),
-        "sessions.revoke_others",
-        &format!("user:{}", viewer.id()),
+        crate::domain::audit::AuditAction::SessionsRevokeOthers,
+        &crate::domain::audit::AuditTarget::User(viewer.id()),
         &ended.to_string(),
     )
     .await?;

@@ -442,8 +442,7 @@ async fn checking_now_polls_at_once_unless_another_worker_holds_the_feed(app: Te
     let held = commonroom::store::jobs::claim_key(
         &app.db,
         "another-worker",
-        commonroom::store::feeds::POLL_JOB,
-        &id.to_string(),
+        commonroom::domain::job::Job::PollFeed(id),
         chrono::Duration::minutes(2),
     )
     .await

@@ -6,6 +6,7 @@ use std::process::Output;
 
 use chrono::{DateTime, Utc};
 use commonroom::config::Settings;
+use commonroom::domain::job::Job;
 use commonroom::domain::role::Role;
 use commonroom::store::{feeds, jobs};
 use scraper::{ElementRef, Html, Selector};
@@ -90,14 +91,14 @@ pub async fn feed_id(app: &TestApp, url: &str) -> i64 {
 /// Make a feed's next poll due now, as if its time had come.
 pub async fn make_due(app: &TestApp, feed_id: i64) {
     let past = Utc::now() - chrono::Duration::minutes(1);
-    jobs::schedule(&app.db, feeds::POLL_JOB, &feed_id.to_string(), past)
+    jobs::schedule(&app.db, Job::PollFeed(feed_id), past)
         .await
         .expect("reschedule");
 }
 
 /// When the feed will next be polled, as the jobs table says.
 pub async fn next_poll(app: &TestApp, feed_id: i64) -> DateTime<Utc> {
-    jobs::next_run(&app.db, feeds::POLL_JOB, &feed_id.to_string())
+    jobs::next_run(&app.db, Job::PollFeed(feed_id))
         .await
         .expect("query")
         .expect("a poll is scheduled")

@@ -4,8 +4,8 @@
 //! stored fails alone.
 
 use chrono::{TimeZone, Utc};
-use commonroom::domain::feed::WordRules;
 use commonroom::domain::feed::ParsedItem;
+use commonroom::domain::feed::WordRules;
 use commonroom::store::feeds::{self, Added, NewFeed};
 use commonroom::store::inbox::{self, FeedItems, Upserted};
 use sea_orm::{ConnectionTrait, Statement};

@@ -6,6 +6,7 @@ use std::collections::HashSet;
 use std::time::Duration;
 
 use chrono::Utc;
+use commonroom::domain::job::Job;
 use commonroom::store::jobs;
 use sea_orm::{ConnectionTrait, Statement};
 
@@ -126,9 +127,7 @@ async fn two_workers_never_claim_the_same_job(app: TestApp) {
     const JOBS: usize = 300;
     let due = Utc::now() - chrono::Duration::minutes(1);
     for key in 0..JOBS {
-        jobs::schedule(&app.db, "claim_test", &key.to_string(), due)
-            .await
-            .unwrap();
+        jobs::schedule(&app.db, Job::PollFeed(key as i64), due).await.unwrap();
     }
     let start = std::sync::Arc::new(tokio::sync::Barrier::new(4));
     let worker = |name: &'static str| {
@@ -144,7 +143,10 @@ async fn two_workers_never_claim_the_same_job(app: TestApp) {
                 if batch.is_empty() {
                     return mine;
                 }
-                mine.extend(batch.into_iter().filter(|l| l.kind == "claim_test").map(|l| l.key));
+                mine.extend(batch.iter().filter_map(|l| match l.job() {
+                    Some(Job::PollFeed(n)) => Some(n),
+                    _ => None,
+                }));
             }
         })
     };
@@ -155,17 +157,17 @@ async fn two_workers_never_claim_the_same_job(app: TestApp) {
         all.extend(h.await.unwrap());
     }
 
-    let distinct: HashSet<&String> = all.iter().collect();
+    let distinct: HashSet<&i64> = all.iter().collect();
     assert_eq!(distinct.len(), JOBS, "every due job was claimed");
     assert_eq!(all.len(), JOBS, "and none twice");
     // A held job cannot be claimed by key either, until its lease runs out.
-    let held = jobs::claim_key(&app.db, "w5", "claim_test", "0", chrono::Duration::minutes(5))
+    let held = jobs::claim_key(&app.db, "w5", Job::PollFeed(0), chrono::Duration::minutes(5))
         .await
         .unwrap();
     assert!(held.is_none());
-    app.exec("UPDATE jobs SET locked_until = NULL WHERE kind = 'claim_test' AND key = '0'")
+    app.exec("UPDATE jobs SET locked_until = NULL WHERE kind = 'poll_feed' AND key = '0'")
         .await;
-    let freed = jobs::claim_key(&app.db, "w5", "claim_test", "0", chrono::Duration::minutes(5))
+    let freed = jobs::claim_key(&app.db, "w5", Job::PollFeed(0), chrono::Duration::minutes(5))
         .await
         .unwrap();
     assert_eq!(freed.map(|l| l.attempts), Some(2));

@@ -58,10 +58,15 @@ pub fn dated_as_today(body: &[u8]) -> Vec<u8> {
     let shift = days_since_fixtures_today();
     dates
         .replace_all(body, |c: &Captures| {
-            let text = String::from_utf8_lossy(&c[0]).replace(" GMT", " +0000").replace(" UT", " +0000");
+            let text = String::from_utf8_lossy(&c[0])
+                .replace(" GMT", " +0000")
+                .replace(" UT", " +0000");
             if c.name("rfc2822").is_some() {
                 let at = DateTime::parse_from_rfc2822(&text).expect("an RFC 2822 date") + shift;
-                at.with_timezone(&Utc).format("%a, %d %b %Y %H:%M:%S GMT").to_string().into_bytes()
+                at.with_timezone(&Utc)
+                    .format("%a, %d %b %Y %H:%M:%S GMT")
+                    .to_string()
+                    .into_bytes()
             } else {
                 let at = DateTime::parse_from_rfc3339(&text).expect("an RFC 3339 date") + shift;
                 at.to_rfc3339_opts(chrono::SecondsFormat::AutoSi, true).into_bytes()

@@ -252,7 +252,7 @@ async fn a_scheduled_post_is_found_only_once_it_is_published(app: TestApp) {
         .into();
     post.published_at = Set(past);
     post.update(&app.db).await.unwrap();
-    commonroom::store::jobs::schedule(&app.db, "publish_post", &id.to_string(), past)
+    commonroom::store::jobs::schedule(&app.db, commonroom::domain::job::Job::PublishPost(id), past)
         .await
         .unwrap();
     app.drain_jobs().await;

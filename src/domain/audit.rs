@@ -1,0 +1,78 @@
+//! What the audit log records: who did what to which thing. Actions and
+//! targets are typed here and written as short stable strings
+//! (`post.delete`, `post:42`) that people and tools can read.
+
+use std::fmt;
+
+/// Something done that an administrator may need to account for later.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum AuditAction {
+    UserCreate,
+    SessionsRevokeOthers,
+    InviteCreate,
+    InviteWithdraw,
+    SignupRequest,
+    ChannelCreate,
+    ChannelArchive,
+    ChannelUnarchive,
+    ChannelVisibility,
+    ChannelMemberAdd,
+    ChannelMemberRemove,
+    PostDelete,
+    PostHide,
+    PostUnhide,
+    ReplyDelete,
+    SiteBlock,
+    SiteApprove,
+    SiteUnlist,
+}
+
+impl AuditAction {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            AuditAction::UserCreate => "user.create",
+            AuditAction::SessionsRevokeOthers => "sessions.revoke_others",
+            AuditAction::InviteCreate => "invite.create",
+            AuditAction::InviteWithdraw => "invite.withdraw",
+            AuditAction::SignupRequest => "signup.request",
+            AuditAction::ChannelCreate => "channel.create",
+            AuditAction::ChannelArchive => "channel.archive",
+            AuditAction::ChannelUnarchive => "channel.unarchive",
+            AuditAction::ChannelVisibility => "channel.visibility",
+            AuditAction::ChannelMemberAdd => "channel.member.add",
+            AuditAction::ChannelMemberRemove => "channel.member.remove",
+            AuditAction::PostDelete => "post.delete",
+            AuditAction::PostHide => "post.hide",
+            AuditAction::PostUnhide => "post.unhide",
+            AuditAction::ReplyDelete => "reply.delete",
+            AuditAction::SiteBlock => "site.blocked",
+            AuditAction::SiteApprove => "site.approved",
+            AuditAction::SiteUnlist => "site.unlist",
+        }
+    }
+}
+
+/// The thing an action was done to.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum AuditTarget {
+    User(i64),
+    Invite(i64),
+    Channel(i64),
+    Post(i64),
+    Reply(i64),
+    /// A site on the blocked or approved list, by domain.
+    Site(String),
+}
+
+impl fmt::Display for AuditTarget {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            AuditTarget::User(id) => write!(f, "user:{id}"),
+            AuditTarget::Invite(id) => write!(f, "invite:{id}"),
+            AuditTarget::Channel(id) => write!(f, "channel:{id}"),
+            AuditTarget::Post(id) => write!(f, "post:{id}"),
+            AuditTarget::Reply(id) => write!(f, "reply:{id}"),
+            AuditTarget::Site(domain) => f.write_str(domain),
+        }
+    }
+}
