@@ -28,6 +28,7 @@ use anyhow::Context;
 use chrono::Utc;
 use commonroom::config::Settings;
 use commonroom::domain::email::EmailAddress;
+use commonroom::domain::person::{PersonName, Work};
 use commonroom::domain::policy::Visibility;
 use commonroom::domain::post::PostDraft;
 use commonroom::domain::role::Role;
@@ -392,11 +393,10 @@ async fn bench(args: Args, settings: Settings, backend: &str) -> anyhow::Result<
     for i in 0..40 {
         let new = NewUser {
             email: EmailAddress::parse(&format!("person{i}@bench.example")).map_err(|e| anyhow::anyhow!(e))?,
-            name: format!("Person {i}"),
+            name: PersonName::parse(&format!("Person {i}")).map_err(|e| anyhow::anyhow!(e))?,
             password_hash: Some(hash.clone()),
             roles: vec![if i == 0 { Role::Admin } else { Role::Member }],
-            job_title: String::new(),
-            department: String::new(),
+            work: Work::default(),
         };
         people.push(users::create(&db, new, None).await?);
     }

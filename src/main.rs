@@ -10,6 +10,7 @@ use clap::{Args, Parser, Subcommand};
 use commonroom::config::{Overrides, Settings};
 use commonroom::domain::email::EmailAddress;
 use commonroom::domain::password::NewPassword;
+use commonroom::domain::person::{PersonName, ProfileLine, Work};
 use commonroom::domain::role::Role;
 use commonroom::startup::Application;
 use commonroom::store::users::{self, NewUser};
@@ -224,7 +225,11 @@ async fn add_user(
 ) -> anyhow::Result<()> {
     let email = EmailAddress::parse(&email).map_err(|m| anyhow::anyhow!(m))?;
     let role = Role::parse(&role).with_context(|| format!("unknown role {role:?}: use member, curator or admin"))?;
-    anyhow::ensure!(!name.trim().is_empty(), "give a --name");
+    let name = PersonName::parse(&name).map_err(|m| anyhow::anyhow!("--name: {m}"))?;
+    let work = Work {
+        job_title: ProfileLine::parse(&job_title, "job title").map_err(|m| anyhow::anyhow!("--job-title: {m}"))?,
+        department: ProfileLine::parse(&department, "department").map_err(|m| anyhow::anyhow!("--department: {m}"))?,
+    };
     let password = read_password()?;
     let db = store::open(&settings).await?;
     let hash = auth::hash_password(password.expose().to_owned()).await?;
@@ -233,8 +238,7 @@ async fn add_user(
         name,
         password_hash: Some(hash),
         roles: vec![role],
-        job_title,
-        department,
+        work,
     };
     let id = users::create(&db, new, None).await?;
     println!("Created {role} account {email} (id {id}).");

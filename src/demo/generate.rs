@@ -10,6 +10,7 @@ use rand::{Rng, SeedableRng};
 use sea_orm::{ActiveValue::Set, ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
 
 use crate::domain::markdown;
+use crate::domain::post::PostKind;
 use crate::domain::time::now;
 use crate::entities::{channel, post, post_reaction, reply, search_outbox, user};
 
@@ -120,7 +121,9 @@ pub async fn posts(db: &DatabaseConnection, count: usize, seed: u64) -> anyhow::
             post_rows.push(post::ActiveModel {
                 channel_id: Set(*channels.choose(&mut rng).unwrap_or(&channels[0])),
                 author_id: Set(author),
-                kind: Set(if is_link { "link" } else { "discussion" }.into()),
+                kind: Set(if is_link { PostKind::Link } else { PostKind::Discussion }
+                    .as_str()
+                    .into()),
                 title: Set(title),
                 canonical_url: Set(url.clone()),
                 url: Set(url),

@@ -14,6 +14,7 @@ use crate::auth::hash_password;
 use crate::domain::email::EmailAddress;
 use crate::domain::feed::ParsedItem;
 use crate::domain::feed::{POLL_MINUTES_DEFAULT, WordRules};
+use crate::domain::person::{PersonName, ProfileLine, Work};
 use crate::domain::policy::Visibility;
 use crate::domain::post::LinkUrl;
 use crate::domain::post::PostDraft;
@@ -146,13 +147,16 @@ pub async fn load(db: &DatabaseConnection) -> anyhow::Result<Outcome> {
     for u in &demo.users {
         let email = EmailAddress::parse(&u.email).map_err(|m| anyhow::anyhow!("demo user {}: {m}", u.handle))?;
         let role = Role::parse(&u.role).unwrap_or(Role::Member);
+        let fault = |m: String| anyhow::anyhow!("demo user {}: {m}", u.handle);
         let new = NewUser {
             email,
-            name: u.name.clone(),
+            name: PersonName::parse(&u.name).map_err(|m| fault(m.into()))?,
             password_hash: Some(hash.clone()),
             roles: vec![role],
-            job_title: u.job_title.clone(),
-            department: u.department.clone(),
+            work: Work {
+                job_title: ProfileLine::parse(&u.job_title, "job title").map_err(fault)?,
+                department: ProfileLine::parse(&u.department, "department").map_err(fault)?,
+            },
         };
         let id = users::create(db, new, None)
             .await

@@ -10,6 +10,7 @@ pub mod handle;
 pub mod job;
 pub mod markdown;
 pub mod password;
+pub mod person;
 pub mod policy;
 pub mod post;
 pub mod reaction;

@@ -25,6 +25,11 @@ impl PostKind {
             _ => None,
         }
     }
+
+    /// As stored: anything but a link reads as a discussion (no link to show).
+    pub fn from_stored(raw: &str) -> Self {
+        Self::parse(raw).unwrap_or(PostKind::Discussion)
+    }
 }
 
 /// An `http`/`https` URL with a host, and the domain shown beside it.

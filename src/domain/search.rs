@@ -33,6 +33,15 @@ impl DocKind {
     }
 }
 
+impl From<crate::domain::post::PostKind> for DocKind {
+    fn from(kind: crate::domain::post::PostKind) -> Self {
+        match kind {
+            crate::domain::post::PostKind::Link => DocKind::Link,
+            crate::domain::post::PostKind::Discussion => DocKind::Discussion,
+        }
+    }
+}
+
 /// One thing to index, read from the database (`store::search`).
 #[derive(Debug, Clone)]
 pub struct SearchDoc {

@@ -13,6 +13,7 @@ use super::audit;
 use super::users::{self, CreateUserError, NewUser};
 use crate::domain::audit::{AuditAction, AuditTarget};
 use crate::domain::email::EmailAddress;
+use crate::domain::person::{PersonName, Work};
 use crate::domain::role::Role;
 use crate::domain::time::{When, now};
 use crate::entities::{invite, user};
@@ -153,7 +154,7 @@ pub async fn redeem(
     db: &impl TransactionTrait,
     token: &str,
     email: EmailAddress,
-    name: String,
+    name: PersonName,
     password_hash: String,
 ) -> Result<i64, RedeemError> {
     let txn = super::begin_write(db).await?;
@@ -165,8 +166,7 @@ pub async fn redeem(
         name,
         password_hash: Some(password_hash),
         roles: vec![open.role],
-        job_title: String::new(),
-        department: String::new(),
+        work: Work::default(),
     };
     let user_id = match users::create(&txn, new, None).await {
         Ok(id) => id,

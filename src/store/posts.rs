@@ -16,7 +16,7 @@ use crate::domain::audit::{AuditAction, AuditTarget};
 use crate::domain::cursor::Cursor;
 use crate::domain::job::Job;
 use crate::domain::policy::{self, Actor, ContentFacts, Visibility};
-use crate::domain::post::PostDraft;
+use crate::domain::post::{PostDraft, PostKind};
 use crate::domain::time::{When, now};
 use crate::entities::post;
 
@@ -31,7 +31,7 @@ pub struct PostCard {
     pub channel_slug: String,
     pub channel_name: String,
     pub author: PersonChip,
-    pub kind: String,
+    pub kind: PostKind,
     pub title: String,
     pub url: Option<String>,
     pub domain: Option<String>,
@@ -51,7 +51,7 @@ pub struct PostCard {
 
 impl PostCard {
     pub fn is_link(&self) -> bool {
-        self.kind == "link"
+        self.kind == PostKind::Link
     }
 
     pub fn react_url(&self) -> String {
@@ -125,7 +125,7 @@ fn card(row: CardRow, reactions: Vec<Tally>, viewer: &Actor) -> PostCard {
         channel_slug: row.channel_slug,
         channel_name: row.channel_name,
         author: PersonChip::new(row.author_id, row.author_name, row.author_handle),
-        kind: row.kind,
+        kind: PostKind::from_stored(&row.kind),
         title: row.title,
         url: row.url,
         domain: row.url_domain,
@@ -236,7 +236,7 @@ pub struct Post {
     pub id: i64,
     pub channel_id: i64,
     pub author_id: i64,
-    pub kind: String,
+    pub kind: PostKind,
     pub title: String,
     pub url: Option<String>,
     pub body_md: String,
@@ -262,7 +262,7 @@ pub async fn by_id(db: &impl ConnectionTrait, id: i64) -> Result<Option<Post>, s
         id: m.id,
         channel_id: m.channel_id,
         author_id: m.author_id,
-        kind: m.kind,
+        kind: PostKind::from_stored(&m.kind),
         title: m.title,
         url: m.url,
         body_md: m.body_md,

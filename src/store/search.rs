@@ -9,6 +9,7 @@ use sea_orm::{ConnectionTrait, DbErr, FromQueryResult, Value};
 use super::sql;
 use crate::domain::markdown;
 use crate::domain::policy::Visibility;
+use crate::domain::post::PostKind;
 use crate::domain::search::{DocKind, SearchDoc};
 use crate::domain::time::now;
 
@@ -36,11 +37,7 @@ impl From<PostRow> for SearchDoc {
     fn from(r: PostRow) -> Self {
         let (body, has_link) = markdown::plain_text(&r.body_md);
         SearchDoc {
-            kind: if r.kind == "link" {
-                DocKind::Link
-            } else {
-                DocKind::Discussion
-            },
+            kind: PostKind::from_stored(&r.kind).into(),
             id: r.id,
             thread_id: r.id,
             channel_id: r.channel_id,

@@ -9,6 +9,7 @@ use super::{audit, is_unique_violation, sql};
 use crate::domain::audit::{AuditAction, AuditTarget};
 use crate::domain::email::EmailAddress;
 use crate::domain::handle::Handle;
+use crate::domain::person::{PersonName, Work};
 use crate::domain::role::Role;
 use crate::domain::time::{When, now};
 use crate::entities::{user, user_role};
@@ -62,11 +63,10 @@ pub struct Profile {
 
 pub struct NewUser {
     pub email: EmailAddress,
-    pub name: String,
+    pub name: PersonName,
     pub password_hash: Option<String>,
     pub roles: Vec<Role>,
-    pub job_title: String,
-    pub department: String,
+    pub work: Work,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -115,9 +115,9 @@ pub async fn create(db: &impl TransactionTrait, new: NewUser, actor_id: Option<i
     let inserted = user::ActiveModel {
         email: Set(new.email.as_str().to_owned()),
         handle: Set(handle.as_str().to_owned()),
-        name: Set(new.name.trim().to_owned()),
-        job_title: Set(new.job_title.trim().to_owned()),
-        department: Set(new.department.trim().to_owned()),
+        name: Set(new.name.as_str().to_owned()),
+        job_title: Set(new.work.job_title.as_str().to_owned()),
+        department: Set(new.work.department.as_str().to_owned()),
         password_hash: Set(new.password_hash),
         status: Set("active".into()),
         created_at: Set(at),
@@ -266,15 +266,14 @@ pub async fn existing_handles(
 pub async fn update_profile(
     db: &impl ConnectionTrait,
     id: i64,
-    name: &str,
-    job_title: &str,
-    department: &str,
+    name: &PersonName,
+    work: &Work,
 ) -> Result<(), sea_orm::DbErr> {
     user::ActiveModel {
         id: Set(id),
-        name: Set(name.trim().to_owned()),
-        job_title: Set(job_title.trim().to_owned()),
-        department: Set(department.trim().to_owned()),
+        name: Set(name.as_str().to_owned()),
+        job_title: Set(work.job_title.as_str().to_owned()),
+        department: Set(work.department.as_str().to_owned()),
         updated_at: Set(now()),
         ..Default::default()
     }

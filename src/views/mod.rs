@@ -11,7 +11,7 @@ use crate::auth::SessionUser;
 use crate::domain::feed::FeedLink;
 use crate::domain::form::FormErrors;
 use crate::domain::role::Role;
-use crate::domain::search::Hit;
+use crate::domain::search::{DocKind, Hit};
 use crate::store::channels::{Channel, ChannelRef, ChannelSummary};
 use crate::store::feeds::Feed;
 use crate::store::inbox::Entry;
@@ -457,7 +457,6 @@ pub struct SearchResult {
     pub hit: Hit,
     /// Where it lives in Commonroom.
     pub href: String,
-    pub kind: &'static str,
     pub when: crate::domain::time::When,
     pub author: Option<PersonChip>,
     pub channel: ChannelRef,
@@ -465,11 +464,11 @@ pub struct SearchResult {
 
 impl SearchResult {
     pub fn kind_label(&self) -> &'static str {
-        match self.kind {
-            "link" => "Link",
-            "reply" => "Reply",
-            "channel" => "Channel",
-            _ => "Discussion",
+        match self.hit.kind {
+            DocKind::Link => "Link",
+            DocKind::Reply => "Reply",
+            DocKind::Channel => "Channel",
+            DocKind::Discussion => "Discussion",
         }
     }
 

@@ -15,6 +15,7 @@ use crate::auth::{Credentials, hash_password};
 use crate::domain::email::EmailAddress;
 use crate::domain::form::FormErrors;
 use crate::domain::password::NewPassword;
+use crate::domain::person::PersonName;
 use crate::email::messages::{SignupExisting, SignupLink};
 use crate::error::{AppError, AppResult};
 use crate::state::AppState;
@@ -199,12 +200,7 @@ pub async fn accept_invite(
         return Ok(invite_gone(viewer));
     };
     let mut errors = FormErrors::new();
-    let name = form.name.trim().to_owned();
-    if name.is_empty() {
-        errors.add("name", "Enter your name as colleagues know it.");
-    } else if name.chars().count() > 100 {
-        errors.add("name", "Keep your name under 100 characters.");
-    }
+    let name = PersonName::parse(&form.name).map_err(|m| errors.add("name", m)).ok();
     let typed_email = invite.email.clone().or(form.email.clone()).unwrap_or_default();
     let email = EmailAddress::parse(&typed_email)
         .map_err(|m| errors.add("email", m))
@@ -221,7 +217,7 @@ pub async fn accept_invite(
         role: invite.role.label(),
         errors,
     };
-    let (Some(email), Some(password)) = (email, password) else {
+    let (Some(name), Some(email), Some(password)) = (name, email, password) else {
         return Ok((StatusCode::UNPROCESSABLE_ENTITY, page(errors, viewer.ctx.clone())).into_response());
     };
     if !errors.is_empty() {

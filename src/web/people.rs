@@ -9,6 +9,7 @@ use serde::Deserialize;
 use super::extract::{Viewer, flash};
 use super::see_other;
 use crate::domain::form::FormErrors;
+use crate::domain::person::{PersonName, ProfileLine, Work};
 use crate::error::{AppError, AppResult};
 use crate::state::AppState;
 use crate::store::{sessions, users};
@@ -75,23 +76,20 @@ pub async fn update_profile(
     Form(form): Form<ProfileForm>,
 ) -> AppResult<Response> {
     let mut errors = FormErrors::new();
-    if form.name.trim().is_empty() {
-        errors.add("name", "Enter your name as colleagues know it.");
-    } else if form.name.trim().chars().count() > 100 {
-        errors.add("name", "Keep your name under 100 characters.");
-    }
-    if form.job_title.trim().chars().count() > 120 {
-        errors.add("job_title", "Keep the job title under 120 characters.");
-    }
-    if form.department.trim().chars().count() > 120 {
-        errors.add("department", "Keep the department under 120 characters.");
-    }
+    let name = PersonName::parse(&form.name).map_err(|m| errors.add("name", m)).ok();
+    let job_title = ProfileLine::parse(&form.job_title, "job title")
+        .map_err(|m| errors.add("job_title", m))
+        .ok();
+    let department = ProfileLine::parse(&form.department, "department")
+        .map_err(|m| errors.add("department", m))
+        .ok();
     let handle = viewer.user.handle.clone();
-    if !errors.is_empty() {
+    let (Some(name), Some(job_title), Some(department)) = (name, job_title, department) else {
         let page = profile_page(&state, viewer, &handle, Some((form, errors))).await?;
         return Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response());
-    }
-    users::update_profile(&state.db, viewer.id(), &form.name, &form.job_title, &form.department).await?;
+    };
+    let work = Work { job_title, department };
+    users::update_profile(&state.db, viewer.id(), &name, &work).await?;
     flash(&viewer.session, "Your profile is saved.").await;
     Ok(see_other(&format!("/u/{handle}")))
 }

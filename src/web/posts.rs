@@ -11,7 +11,7 @@ use super::extract::{Id, Viewer, flash};
 use super::see_other;
 use crate::domain::form::FormErrors;
 use crate::domain::policy;
-use crate::domain::post::{LinkUrl, PostDraft};
+use crate::domain::post::{LinkUrl, PostDraft, PostKind};
 use crate::error::{AppError, AppResult};
 use crate::ingest::preview;
 use crate::state::AppState;
@@ -119,7 +119,7 @@ pub async fn preview_link(
 ) -> AppResult<Response> {
     let channel = postable_channel(&state, &viewer, &slug).await?;
     let mut composer = Composer {
-        kind: "link".into(),
+        kind: PostKind::Link.as_str().into(),
         preview_action: format!("/c/{}/preview", channel.slug),
         ..form.composer(FormErrors::new())
     };
@@ -268,7 +268,7 @@ pub async fn edit_post_form(State(state): State<AppState>, viewer: Viewer, Id(id
         ctx: viewer.ctx,
         post_id: post.id,
         composer: Composer {
-            kind: post.kind,
+            kind: post.kind.as_str().to_owned(),
             title: post.title,
             url: post.url.unwrap_or_default(),
             body: post.body_md,

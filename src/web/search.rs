@@ -196,7 +196,6 @@ async fn run_search(
             };
             Some(SearchResult {
                 href: target(&hit, &scope),
-                kind: hit.kind.as_str(),
                 when: When::new(hit.at),
                 author,
                 channel,
@@ -374,7 +373,7 @@ pub async fn api_search(
         .into_iter()
         .map(|r| ApiHit {
             id: r.hit.id,
-            kind: r.kind,
+            kind: r.hit.kind.as_str(),
             title: r.hit.title.clone(),
             snippet: r.hit.snippet_html.clone(),
             channel: ApiChannel {

@@ -13,7 +13,7 @@ use super::extract::{Viewer, flash};
 use super::see_other;
 use crate::domain::form::FormErrors;
 use crate::domain::policy;
-use crate::domain::post::{LinkUrl, PostDraft};
+use crate::domain::post::{LinkUrl, PostDraft, PostKind};
 use crate::domain::time::now;
 use crate::error::{AppError, AppResult};
 use crate::state::AppState;
@@ -176,7 +176,7 @@ pub async fn show_share(
 
 pub async fn share(State(state): State<AppState>, viewer: Viewer, Form(form): Form<ShareForm>) -> AppResult<Response> {
     let actor = viewer.actor();
-    let (draft, mut errors) = match PostDraft::parse("link", &form.title, &form.url, &form.body) {
+    let (draft, mut errors) = match PostDraft::parse(PostKind::Link.as_str(), &form.title, &form.url, &form.body) {
         Ok(draft) => (Some(draft), FormErrors::new()),
         Err(errors) => (None, errors),
     };

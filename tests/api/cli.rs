@@ -101,6 +101,37 @@ fn migrate_then_user_add_with_password_on_stdin() {
 }
 
 #[test]
+fn user_add_keeps_the_name_rules_the_forms_keep() {
+    let dir = tempfile::tempdir().unwrap();
+    let add = |name: &str| {
+        let mut child = commonroom(dir.path())
+            .args(["user", "add", "--email", "sam@example.org", "--name", name])
+            .stdin(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap();
+        child
+            .stdin
+            .take()
+            .unwrap()
+            .write_all(b"a long enough password\n")
+            .unwrap();
+        child.wait_with_output().unwrap()
+    };
+
+    for (name, says) in [
+        ("   ", "Enter your name as colleagues know it."),
+        (&"x".repeat(101)[..], "Keep your name under 100 characters."),
+    ] {
+        let out = add(name);
+        assert!(!out.status.success(), "{name:?} was accepted");
+        assert!(String::from_utf8_lossy(&out.stderr).contains(says), "{name:?}");
+    }
+    let out = add("  Sam Jones  ");
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+}
+
+#[test]
 fn settings_come_from_a_toml_file_and_environment_variables() {
     let from_file = tempfile::tempdir().unwrap();
     let config = from_file.path().join("commonroom.toml");

@@ -6,6 +6,7 @@ use std::sync::OnceLock;
 
 use commonroom::config::{Secret, Settings};
 use commonroom::domain::email::EmailAddress;
+use commonroom::domain::person::{PersonName, Work};
 use commonroom::domain::role::Role;
 use commonroom::startup::Application;
 use commonroom::state::AppState;
@@ -279,11 +280,10 @@ impl TestApp {
     pub async fn create_user(&self, handle: &str, role: Role) -> i64 {
         let new = NewUser {
             email: EmailAddress::parse(&format!("{handle}@example.org")).expect("email"),
-            name: title_case(handle),
+            name: PersonName::parse(&title_case(handle)).expect("name"),
             password_hash: Some(test_hash().await),
             roles: vec![role],
-            job_title: String::new(),
-            department: String::new(),
+            work: Work::default(),
         };
         users::create(&self.db, new, None).await.expect("create user")
     }
