@@ -99,25 +99,68 @@ pub(crate) async fn begin_write(db: &impl TransactionTrait) -> Result<DatabaseTr
     Ok(txn)
 }
 
-/// A statement written with `?` placeholders, numbered for PostgreSQL.
+/// A statement written with `?` placeholders, numbered `$1, $2, …` for
+/// PostgreSQL. Only placeholders are numbered: a `?` inside a string
+/// literal, a quoted name or a comment is text, and stays as written.
 pub(crate) fn sql(db: &impl ConnectionTrait, text: &str, values: Vec<Value>) -> Statement {
     let backend = db.get_database_backend();
     if backend == DbBackend::Postgres {
-        let mut out = String::with_capacity(text.len() + 16);
-        let mut n = 0;
-        for c in text.chars() {
-            if c == '?' {
-                n += 1;
-                out.push('$');
-                out.push_str(&n.to_string());
-            } else {
-                out.push(c);
-            }
-        }
-        Statement::from_sql_and_values(backend, out, values)
+        Statement::from_sql_and_values(backend, numbered(text), values)
     } else {
         Statement::from_sql_and_values(backend, text, values)
     }
+}
+
+/// `text` with each placeholder `?` outside literals, quoted names and
+/// comments replaced by `$n`, counting from 1.
+fn numbered(text: &str) -> String {
+    let mut out = String::with_capacity(text.len() + 16);
+    let mut n = 0;
+    let mut chars = text.chars().peekable();
+    while let Some(c) = chars.next() {
+        out.push(c);
+        match c {
+            '?' => {
+                out.pop();
+                n += 1;
+                out.push('$');
+                out.push_str(&n.to_string());
+            }
+            // A literal or quoted name runs to its closing quote; a doubled
+            // quote inside it is an escaped quote, read as two halves.
+            '\'' | '"' => {
+                for inner in chars.by_ref() {
+                    out.push(inner);
+                    if inner == c {
+                        break;
+                    }
+                }
+            }
+            '-' if chars.peek() == Some(&'-') => {
+                for inner in chars.by_ref() {
+                    out.push(inner);
+                    if inner == '\n' {
+                        break;
+                    }
+                }
+            }
+            '/' if chars.peek() == Some(&'*') => {
+                // The opening star is not half of a closing `*/`.
+                chars.next();
+                out.push('*');
+                let mut last = ' ';
+                for inner in chars.by_ref() {
+                    out.push(inner);
+                    if last == '*' && inner == '/' {
+                        break;
+                    }
+                    last = inner;
+                }
+            }
+            _ => {}
+        }
+    }
+    out
 }
 
 /// `?, ?, ?` for an `IN (…)` list of `n` values (at least one).
@@ -128,4 +171,26 @@ pub(crate) fn placeholders(n: usize) -> String {
 /// Whether an error is a unique-constraint violation (a lost race, a duplicate).
 pub(crate) fn is_unique_violation(err: &sea_orm::DbErr) -> bool {
     matches!(err.sql_err(), Some(sea_orm::SqlErr::UniqueConstraintViolation(_)))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::numbered;
+
+    #[test]
+    fn placeholders_are_numbered_in_order() {
+        assert_eq!(
+            numbered("SELECT a FROM t WHERE b = ? AND c IN (?, ?)"),
+            "SELECT a FROM t WHERE b = $1 AND c IN ($2, $3)"
+        );
+    }
+
+    #[test]
+    fn a_question_mark_in_text_is_left_alone() {
+        assert_eq!(
+            numbered("SELECT '?', 'it''s ?', \"odd?name\" FROM t WHERE x = ? -- why?\nAND y = ? /* or? */ AND z = ?"),
+            "SELECT '?', 'it''s ?', \"odd?name\" FROM t WHERE x = $1 -- why?\nAND y = $2 /* or? */ AND z = $3"
+        );
+        assert_eq!(numbered("SELECT 1 /*/ ? */ , ?"), "SELECT 1 /*/ ? */ , $1");
+    }
 }
