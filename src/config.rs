@@ -117,6 +117,13 @@ pub struct JobSettings {
     pub lease_secs: u64,
 }
 
+impl JobSettings {
+    /// How long a claimed job stays its worker's (at least ten seconds).
+    pub fn lease(&self) -> chrono::Duration {
+        chrono::Duration::seconds(i64::try_from(self.lease_secs.max(10)).unwrap_or(i64::MAX))
+    }
+}
+
 impl Default for JobSettings {
     fn default() -> Self {
         Self {

@@ -1,11 +1,14 @@
 //! One error type for every handler. It renders itself as a calm page (or a
-//! redirect to sign in) and logs server faults with their context.
+//! redirect to sign in), or as JSON under `/api` ([`json_errors`]), and logs
+//! server faults with their context.
 
 use askama::Template;
+use axum::Json;
 use axum::http::{StatusCode, header};
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use sea_orm::DbErr;
 
+use crate::service::accounts::CheckError;
 use crate::views::ErrorPage;
 
 #[derive(Debug, thiserror::Error)]
@@ -24,7 +27,38 @@ pub enum AppError {
     Other(#[from] anyhow::Error),
 }
 
+impl From<crate::search::searcher::SearchError> for AppError {
+    fn from(err: crate::search::searcher::SearchError) -> Self {
+        AppError::Other(err.into())
+    }
+}
+
 pub type AppResult<T> = Result<T, AppError>;
+
+impl From<CheckError> for AppError {
+    fn from(err: CheckError) -> Self {
+        match err {
+            CheckError::Db(err) => AppError::Db(err),
+            CheckError::Hash(err) => AppError::Other(err.into()),
+        }
+    }
+}
+
+/// Starting or ending a session failed (the session store, or loading the person).
+impl<B> From<axum_login::Error<B>> for AppError
+where
+    B: axum_login::AuthnBackend + 'static,
+    B::Error: std::error::Error + Send + Sync + 'static,
+{
+    fn from(err: axum_login::Error<B>) -> Self {
+        AppError::Other(anyhow::Error::new(err).context("signing in or out"))
+    }
+}
+
+/// What an error response said, kept on the response so a JSON route can
+/// say it as JSON instead (see [`json_errors`]).
+#[derive(Debug, Clone)]
+struct Said(String);
 
 impl AppError {
     fn status(&self) -> StatusCode {
@@ -76,12 +110,32 @@ impl IntoResponse for AppError {
 /// Render an error page; if even that fails, fall back to plain text.
 pub fn render_error(page: ErrorPage) -> Response {
     let status = page.status;
-    match page.render() {
+    let said = Said(page.message.clone());
+    let mut response = match page.render() {
         Ok(body) => (status, [(header::CACHE_CONTROL, "no-store")], Html(body)).into_response(),
         Err(err) => {
             tracing::error!(error = %err, "error page failed to render");
             (status, "Something went wrong. Please try again.").into_response()
         }
+    };
+    response.extensions_mut().insert(said);
+    response
+}
+
+/// For the JSON routes: an error comes back as `{"error": "…"}` with its
+/// status, instead of as a page.
+pub async fn json_errors(response: Response) -> Response {
+    match response.extensions().get::<Said>() {
+        Some(Said(message)) => {
+            let status = response.status();
+            (
+                status,
+                [(header::CACHE_CONTROL, "no-store")],
+                Json(serde_json::json!({ "error": message })),
+            )
+                .into_response()
+        }
+        None => response,
     }
 }
 

@@ -5,8 +5,8 @@
 //! - `state`    the state every handler shares
 //! - `error`    the one error type, which renders itself
 //! - `router`   every route, grouped by audience
-//! - `auth`     sign-in backend and password hashing
 //! - `domain`   pure types and the policy (who may do what)
+//! - `service`  application work: one function per thing a person, command or job asks for
 //! - `store`    query functions over the database, returning view structs
 //! - `entities` sea-orm table definitions
 //! - `web`      HTTP handlers, one file per feature
@@ -18,7 +18,6 @@
 //! - `demo`     the demo organisation and the bulk data generator
 //! - `telemetry` logging setup
 
-pub mod auth;
 pub mod config;
 pub mod demo;
 pub mod domain;
@@ -29,13 +28,10 @@ pub mod ingest;
 pub mod jobs;
 pub mod router;
 pub mod search;
+pub mod service;
 pub mod startup;
 pub mod state;
 pub mod store;
 pub mod telemetry;
 pub mod views;
 pub mod web;
-
-/// mimalloc instead of the system allocator, for every binary built on this crate.
-#[global_allocator]
-static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;

@@ -1,6 +1,7 @@
 //! Every route in one place, grouped by who uses it. The table of contents of the app.
 
 use axum::Router;
+use axum::middleware::{from_fn, map_response};
 use axum::routing::{get, post};
 use axum_login::AuthManagerLayerBuilder;
 use tower_http::catch_panic::CatchPanicLayer;
@@ -11,13 +12,13 @@ use tower_http::trace::TraceLayer;
 use tower_sessions::cookie::SameSite;
 use tower_sessions::{Expiry, SessionManagerLayer};
 
-use crate::auth::Backend;
 use crate::error;
 use crate::state::AppState;
 use crate::store::sessions::DbSessionStore;
+use crate::web::session::Backend;
 use crate::web::{
-    admin, assets, auth, channels, feeds, health, home, inbox, people, posts, reactions, replies, search, security,
-    share,
+    access, admin, assets, auth, channels, feeds, health, home, inbox, people, posts, reactions, replies, search,
+    security, share,
 };
 
 pub fn build(state: AppState) -> Router {
@@ -63,10 +64,15 @@ pub fn build(state: AppState) -> Router {
         .route("/share", get(share::show_share).post(share::share))
         .route("/search", get(search::show_search))
         .route("/search/suggest", get(search::suggest))
-        .route("/api/search", get(search::api_search))
         .route("/u/{handle}", get(people::show_profile))
         .route("/profile", post(people::update_profile))
         .route("/profile/sessions/revoke", post(people::revoke_other_sessions));
+
+    // Programs (and pages' scripts), signed in: JSON in and out, errors included.
+    let api = Router::new()
+        .route("/search", get(search::api_search))
+        .fallback(error::not_found)
+        .layer(map_response(error::json_errors));
 
     // Curators (and admins): the feeds they follow and the inbox they triage.
     let curators = Router::new()
@@ -79,14 +85,20 @@ pub fn build(state: AppState) -> Router {
         .route("/feeds/{id}", get(feeds::show_feed).post(feeds::update_feed))
         .route("/feeds/{id}/dry-run", post(feeds::dry_run))
         .route("/feeds/{id}/poll", post(feeds::poll_now))
-        .route("/feeds/{id}/delete", post(feeds::remove_feed));
+        .route("/feeds/{id}/delete", post(feeds::remove_feed))
+        .route_layer(from_fn(access::curators));
 
-    // Administrators: invites and the site lists.
-    let admin = Router::new()
+    // Those who manage people (administrators): invites.
+    let people_managers = Router::new()
         .route("/admin/invites", get(admin::list_invites).post(admin::create_invite))
         .route("/admin/invites/{id}/withdraw", post(admin::withdraw_invite))
+        .route_layer(from_fn(access::people_managers));
+
+    // Those who keep the approved and blocked site lists (administrators).
+    let site_keepers = Router::new()
         .route("/admin/sites", get(admin::list_sites).post(admin::put_site))
-        .route("/admin/sites/{id}/remove", post(admin::remove_site));
+        .route("/admin/sites/{id}/remove", post(admin::remove_site))
+        .route_layer(from_fn(access::site_keepers));
 
     let session_layer = SessionManagerLayer::new(DbSessionStore::new(state.db.clone()))
         .with_name("commonroom_session")
@@ -99,8 +111,10 @@ pub fn build(state: AppState) -> Router {
     let mut router = Router::new()
         .merge(public)
         .merge(staff)
+        .nest("/api", api)
         .merge(curators)
-        .merge(admin)
+        .merge(people_managers)
+        .merge(site_keepers)
         .fallback(error::not_found)
         .with_state(state)
         .layer(auth_layer)

@@ -3,7 +3,6 @@
 //! batches so 100k posts take seconds, not hours.
 
 use chrono::Duration;
-use indicatif::{ProgressBar, ProgressStyle};
 use rand::rngs::SmallRng;
 use rand::seq::IndexedRandom;
 use rand::{Rng, SeedableRng};
@@ -71,8 +70,14 @@ const DOMAINS: [&str; 10] = [
     "theguardian.com",
 ];
 
-/// Add `count` generated posts to a database that already has people and channels.
-pub async fn posts(db: &DatabaseConnection, count: usize, seed: u64) -> anyhow::Result<()> {
+/// Add `count` generated posts to a database that already has people and
+/// channels, telling `progress` how many are done after each batch.
+pub async fn posts(
+    db: &DatabaseConnection,
+    count: usize,
+    seed: u64,
+    mut progress: impl FnMut(usize),
+) -> anyhow::Result<()> {
     let users: Vec<i64> = user::Entity::find().all(db).await?.into_iter().map(|u| u.id).collect();
     let channels: Vec<i64> = channel::Entity::find()
         .all(db)
@@ -92,12 +97,7 @@ pub async fn posts(db: &DatabaseConnection, count: usize, seed: u64) -> anyhow::
     let mut offsets: Vec<i64> = (0..count).map(|_| rng.random_range(0..span_secs)).collect();
     offsets.sort_unstable_by(|a, b| b.cmp(a));
 
-    let bar = ProgressBar::new(count as u64);
-    bar.set_style(
-        ProgressStyle::with_template("{msg} [{bar:40}] {pos}/{len} ({per_sec}, {eta} left)")
-            .unwrap_or_else(|_| ProgressStyle::default_bar()),
-    );
-    bar.set_message("generating posts");
+    let mut done = 0;
     for chunk in offsets.chunks(BATCH) {
         let txn = crate::store::begin_write(db).await?;
         let mut post_rows = Vec::with_capacity(chunk.len());
@@ -213,8 +213,8 @@ pub async fn posts(db: &DatabaseConnection, count: usize, seed: u64) -> anyhow::
             .exec_without_returning(&txn)
             .await?;
         txn.commit().await?;
-        bar.inc(chunk.len() as u64);
+        done += chunk.len();
+        progress(done);
     }
-    bar.finish_with_message("posts generated");
     Ok(())
 }

@@ -10,7 +10,6 @@ use chrono::Duration;
 use sea_orm::DatabaseConnection;
 use serde::Deserialize;
 
-use crate::auth::hash_password;
 use crate::domain::email::EmailAddress;
 use crate::domain::feed::ParsedItem;
 use crate::domain::feed::{POLL_MINUTES_DEFAULT, WordRules};
@@ -22,6 +21,7 @@ use crate::domain::reaction::ReactionKind;
 use crate::domain::role::Role;
 use crate::domain::slug::ChannelSlug;
 use crate::domain::time::now;
+use crate::service::accounts::hash_password;
 use crate::store::channels::{self, NewChannel};
 use crate::store::feeds::{self, Added, FeedSettings, NewFeed};
 use crate::store::reactions::{self, Target};

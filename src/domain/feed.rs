@@ -41,6 +41,15 @@ pub struct FeedLink {
     pub kind: &'static str,
 }
 
+/// Longest folder name kept.
+pub const FOLDER_MAX: usize = 80;
+
+/// A folder name as typed: whitespace collapsed, cut to [`FOLDER_MAX`] characters.
+pub fn folder_name(raw: &str) -> String {
+    let folder = raw.split_whitespace().collect::<Vec<_>>().join(" ");
+    folder.chars().take(FOLDER_MAX).collect()
+}
+
 /// Poll intervals a curator may choose, in minutes.
 pub const POLL_MINUTES_MIN: i32 = 5;
 pub const POLL_MINUTES_MAX: i32 = 24 * 60;

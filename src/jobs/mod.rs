@@ -23,15 +23,6 @@ use crate::store::jobs::{self, Lease};
 /// What a job asks for when it ends: run again at a time, or never.
 pub type Next = Option<chrono::DateTime<Utc>>;
 
-/// This process's name in lease tokens (the token itself adds a random part).
-pub fn worker_name() -> String {
-    format!("pid{}", std::process::id())
-}
-
-pub fn lease_length(state: &AppState) -> chrono::Duration {
-    chrono::Duration::seconds(state.settings.jobs.lease_secs.max(10) as i64)
-}
-
 /// Run a job this worker holds, then release it: finished, rescheduled, or
 /// (on an unexpected error) retried later with a growing pause.
 pub async fn run_claimed(state: &AppState, lease: Lease) -> anyhow::Result<()> {
@@ -64,14 +55,14 @@ pub async fn run_claimed(state: &AppState, lease: Lease) -> anyhow::Result<()> {
 /// Run every due job until none is left (for tests and one-off commands).
 /// Returns how many ran.
 pub async fn drain(state: &AppState) -> anyhow::Result<usize> {
-    let worker = worker_name();
+    let worker = jobs::worker_name();
     let mut ran = 0;
     loop {
         let batch = jobs::claim_due(
             &state.db,
             &worker,
             state.settings.jobs.concurrency.max(1),
-            lease_length(state),
+            state.settings.jobs.lease(),
         )
         .await?;
         if batch.is_empty() {
@@ -93,14 +84,14 @@ pub async fn drain(state: &AppState) -> anyhow::Result<usize> {
 /// never more than `jobs.concurrency` at once, so one slow feed holds one
 /// slot and never delays the others.
 pub async fn run_forever(state: AppState, wake: Arc<Notify>) {
-    let worker = worker_name();
+    let worker = jobs::worker_name();
     let slots = Arc::new(Semaphore::new(state.settings.jobs.concurrency.max(1)));
     let mut running = JoinSet::new();
     loop {
         while running.try_join_next().is_some() {}
         let free = slots.available_permits();
         let claimed = if free > 0 {
-            match jobs::claim_due(&state.db, &worker, free, lease_length(&state)).await {
+            match jobs::claim_due(&state.db, &worker, free, state.settings.jobs.lease()).await {
                 Ok(batch) => batch,
                 Err(err) => {
                     tracing::warn!(error = %err, "could not claim jobs");

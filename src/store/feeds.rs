@@ -236,11 +236,11 @@ pub struct FeedSettings {
     pub paused: bool,
 }
 
-/// Save settings; pausing removes the poll job, resuming schedules one now.
-pub async fn update(db: &impl TransactionTrait, id: i64, s: &FeedSettings) -> Result<(), sea_orm::DbErr> {
-    let txn = super::begin_write(db).await?;
-    let Some(current) = feed::Entity::find_by_id(id).one(&txn).await? else {
-        return Ok(());
+/// Save settings (inside the caller's transaction); pausing removes the poll
+/// job, resuming schedules one now. False if there is no such feed.
+pub async fn update(txn: &impl ConnectionTrait, id: i64, s: &FeedSettings) -> Result<bool, sea_orm::DbErr> {
+    let Some(current) = feed::Entity::find_by_id(id).one(txn).await? else {
+        return Ok(false);
     };
     let was_paused = current.paused_at.is_some();
     let mut model: feed::ActiveModel = current.into();
@@ -253,16 +253,16 @@ pub async fn update(db: &impl TransactionTrait, id: i64, s: &FeedSettings) -> Re
     if s.paused != was_paused {
         model.paused_at = Set(s.paused.then(now));
     }
-    model.update(&txn).await?;
+    model.update(txn).await?;
     let poll = Job::PollFeed(id);
     if s.paused {
-        jobs::remove(&txn, poll).await?;
+        jobs::remove(txn, poll).await?;
     } else if was_paused {
-        jobs::schedule(&txn, poll, now()).await?;
+        jobs::schedule(txn, poll, now()).await?;
     } else {
-        jobs::ensure(&txn, poll, now()).await?;
+        jobs::ensure(txn, poll, now()).await?;
     }
-    txn.commit().await
+    Ok(true)
 }
 
 /// Stop following a feed: its items go, and inbox entries no other feed or post keeps.

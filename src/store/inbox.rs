@@ -695,8 +695,9 @@ pub async fn recent_items(db: &impl ConnectionTrait, feed_id: i64, limit: u64) -
     .collect())
 }
 
-/// Re-decide which of a feed's items pass after its word rules changed.
-pub async fn reapply_rules(db: &impl TransactionTrait, feed_id: i64, rules: &WordRules) -> Result<(), DbErr> {
+/// Re-decide which of a feed's items pass after its word rules changed
+/// (inside the caller's transaction, where the rules are saved).
+pub async fn reapply_rules(txn: &impl ConnectionTrait, feed_id: i64, rules: &WordRules) -> Result<(), DbErr> {
     #[derive(FromQueryResult)]
     struct Row {
         id: i64,
@@ -704,26 +705,25 @@ pub async fn reapply_rules(db: &impl TransactionTrait, feed_id: i64, rules: &Wor
         summary_html: String,
         passed: bool,
     }
-    let txn = super::begin_write(db).await?;
     let rows = Row::find_by_statement(sql(
-        &txn,
+        txn,
         "SELECT id, title, summary_html, passed FROM feed_items WHERE feed_id = ?",
         vec![feed_id.into()],
     ))
-    .all(&txn)
+    .all(txn)
     .await?;
     for r in rows {
         let passes = rules.passes(&r.title, &summary_text(&r.summary_html));
         if passes != r.passed {
             txn.execute(sql(
-                &txn,
+                txn,
                 "UPDATE feed_items SET passed = ? WHERE id = ?",
                 vec![passes.into(), r.id.into()],
             ))
             .await?;
         }
     }
-    txn.commit().await
+    Ok(())
 }
 
 /// Delete entries older than `keep` that no post links to (their items go with them).

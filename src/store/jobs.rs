@@ -67,6 +67,11 @@ pub async fn remove(db: &impl ConnectionTrait, job: Job) -> Result<(), sea_orm::
     Ok(())
 }
 
+/// This process's name in lease tokens (the token itself adds a random part).
+pub fn worker_name() -> String {
+    format!("pid{}", std::process::id())
+}
+
 fn token(worker: &str) -> String {
     format!("{worker}:{:016x}", rand::random::<u64>())
 }

@@ -4,7 +4,7 @@
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 use sea_orm::sea_query::OnConflict;
-use sea_orm::{ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter, Set};
+use sea_orm::{ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter, Set};
 use time::OffsetDateTime;
 use tower_sessions::session::{Id, Record};
 use tower_sessions::session_store::{self, SessionStore};
@@ -120,7 +120,11 @@ pub async fn delete_expired(db: &DatabaseConnection) -> Result<u64, sea_orm::DbE
 }
 
 /// Sign a person out everywhere, except (optionally) the session they are using.
-pub async fn revoke_for_user(db: &DatabaseConnection, user_id: i64, keep: Option<&str>) -> Result<u64, sea_orm::DbErr> {
+pub async fn revoke_for_user(
+    db: &impl ConnectionTrait,
+    user_id: i64,
+    keep: Option<&str>,
+) -> Result<u64, sea_orm::DbErr> {
     let mut query = session::Entity::delete_many().filter(session::Column::UserId.eq(user_id));
     if let Some(keep) = keep {
         query = query.filter(session::Column::Id.ne(keep));

@@ -44,6 +44,21 @@ pub struct SiteRule {
     pub added: When,
 }
 
+impl SiteRule {
+    /// Why a link to this (blocked) site cannot be shared, for the form.
+    pub fn blocked_message(&self) -> String {
+        let why = if self.note.is_empty() {
+            String::new()
+        } else {
+            format!(" ({})", self.note)
+        };
+        format!(
+            "Links to {} cannot be shared here: the site is on the blocked list{why}.",
+            self.domain
+        )
+    }
+}
+
 impl From<site_rule::Model> for SiteRule {
     fn from(m: site_rule::Model) -> Self {
         Self {

@@ -7,7 +7,6 @@ use askama::Template;
 use askama_web::WebTemplate;
 use axum::http::StatusCode;
 
-use crate::auth::SessionUser;
 use crate::domain::feed::FeedLink;
 use crate::domain::form::FormErrors;
 use crate::domain::role::Role;
@@ -33,14 +32,14 @@ pub struct Me {
     pub is_curator: bool,
 }
 
-impl From<&SessionUser> for Me {
-    fn from(u: &SessionUser) -> Self {
+impl Me {
+    pub fn new(name: &str, handle: &str, roles: &[Role]) -> Self {
         Self {
-            name: u.name.clone(),
-            handle: u.handle.clone(),
-            initials: crate::store::users::initials(&u.name),
-            is_admin: u.roles.contains(&Role::Admin),
-            is_curator: u.roles.contains(&Role::Admin) || u.roles.contains(&Role::Curator),
+            name: name.to_owned(),
+            handle: handle.to_owned(),
+            initials: crate::store::users::initials(name),
+            is_admin: roles.contains(&Role::Admin),
+            is_curator: roles.contains(&Role::Admin) || roles.contains(&Role::Curator),
         }
     }
 }

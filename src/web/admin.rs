@@ -10,22 +10,13 @@ use super::extract::{Id, Viewer, flash};
 use super::see_other;
 use crate::domain::email::EmailAddress;
 use crate::domain::form::FormErrors;
-use crate::domain::policy;
 use crate::domain::role::Role;
 use crate::domain::site::SiteDomain;
-use crate::error::{AppError, AppResult};
+use crate::error::AppResult;
 use crate::state::AppState;
 use crate::store::invites;
 use crate::store::sites::{self, SiteKind};
 use crate::views::{InvitesPage, SitesPage};
-
-fn require_admin(viewer: &Viewer) -> AppResult<()> {
-    if policy::can_manage_people(&viewer.actor()) {
-        Ok(())
-    } else {
-        Err(AppError::Forbidden)
-    }
-}
 
 async fn invites_page(
     state: &AppState,
@@ -47,7 +38,6 @@ async fn invites_page(
 }
 
 pub async fn list_invites(State(state): State<AppState>, viewer: Viewer) -> AppResult<InvitesPage> {
-    require_admin(&viewer)?;
     invites_page(&state, viewer, None, String::new(), "member".into(), FormErrors::new()).await
 }
 
@@ -64,7 +54,6 @@ pub async fn create_invite(
     viewer: Viewer,
     Form(form): Form<InviteForm>,
 ) -> AppResult<Response> {
-    require_admin(&viewer)?;
     let mut errors = FormErrors::new();
     let email = if form.email.trim().is_empty() {
         None
@@ -103,7 +92,6 @@ pub async fn create_invite(
 }
 
 pub async fn withdraw_invite(State(state): State<AppState>, viewer: Viewer, Id(id): Id) -> AppResult<Response> {
-    require_admin(&viewer)?;
     let withdrawn = invites::withdraw(&state.db, viewer.id(), id).await?;
     let message = if withdrawn {
         "The invite was withdrawn; its link no longer works."
@@ -138,7 +126,6 @@ async fn sites_page(
 }
 
 pub async fn list_sites(State(state): State<AppState>, viewer: Viewer) -> AppResult<SitesPage> {
-    require_sites(&viewer)?;
     sites_page(
         &state,
         viewer,
@@ -148,14 +135,6 @@ pub async fn list_sites(State(state): State<AppState>, viewer: Viewer) -> AppRes
         FormErrors::new(),
     )
     .await
-}
-
-fn require_sites(viewer: &Viewer) -> AppResult<()> {
-    if policy::can_manage_sites(&viewer.actor()) {
-        Ok(())
-    } else {
-        Err(AppError::Forbidden)
-    }
 }
 
 #[derive(Deserialize)]
@@ -173,7 +152,6 @@ pub async fn put_site(
     viewer: Viewer,
     Form(form): Form<SiteForm>,
 ) -> AppResult<Response> {
-    require_sites(&viewer)?;
     let mut errors = FormErrors::new();
     let domain = SiteDomain::parse(&form.domain)
         .map_err(|m| errors.add("domain", m))
@@ -203,7 +181,6 @@ pub async fn put_site(
 }
 
 pub async fn remove_site(State(state): State<AppState>, viewer: Viewer, Id(id): Id) -> AppResult<Response> {
-    require_sites(&viewer)?;
     match sites::remove(&state.db, viewer.id(), id).await? {
         Some(domain) => flash(&viewer.session, &format!("{domain} is no longer on either list.")).await,
         None => flash(&viewer.session, "That site was already removed.").await,

@@ -11,16 +11,15 @@ use tower_sessions::Expiry;
 
 use super::extract::{MaybeViewer, flash, local_path};
 use super::see_other;
-use crate::auth::{Credentials, hash_password};
+use super::session::SessionUser;
 use crate::domain::email::EmailAddress;
 use crate::domain::form::FormErrors;
 use crate::domain::password::NewPassword;
 use crate::domain::person::PersonName;
-use crate::email::messages::{SignupExisting, SignupLink};
 use crate::error::{AppError, AppResult};
+use crate::service::accounts::{self, SignInError, SignupError};
 use crate::state::AppState;
 use crate::store::invites::{self, RedeemError};
-use crate::store::throttle;
 use crate::store::users;
 use crate::views::{InvitePage, LoginPage, MessagePage, SignupPage};
 
@@ -75,9 +74,7 @@ pub async fn login(
 ) -> AppResult<Response> {
     let next = local_path(form.next.as_deref(), "/");
     let remember = form.remember.is_some();
-    let email_key = format!("account:{}", form.email.trim().to_lowercase());
-    let ip_key = format!("ip:{}", client_ip(&state, &headers, peer));
-    let auth = &state.settings.auth;
+    let client = client_ip(&state, &headers, peer);
     let page = |error: String| LoginPage {
         ctx: viewer.ctx.clone(),
         email: form.email.clone(),
@@ -87,66 +84,36 @@ pub async fn login(
         signup_open: !state.settings.auth.signup_domains.is_empty(),
     };
 
-    let blocked = match throttle::blocked_until(&state.db, &email_key).await? {
-        Some(until) => Some(until),
-        None => throttle::blocked_until(&state.db, &ip_key).await?,
+    let account = match accounts::sign_in(&state, &form.email, form.password.clone(), &client).await {
+        Ok(account) => account,
+        Err(SignInError::Throttled { minutes }) => {
+            let message = format!(
+                "Too many sign-in attempts. For your security, please wait {minutes} minute{} and try again. If you have forgotten your password, ask an administrator.",
+                if minutes == 1 { "" } else { "s" }
+            );
+            return Ok((StatusCode::TOO_MANY_REQUESTS, page(message)).into_response());
+        }
+        Err(SignInError::Mismatch) => {
+            return Ok((
+                StatusCode::UNPROCESSABLE_ENTITY,
+                page("That email address and password do not match an account. Check them and try again.".into()),
+            )
+                .into_response());
+        }
+        Err(SignInError::Check(err)) => return Err(err.into()),
     };
-    if let Some(until) = blocked {
-        let wait = (until - crate::domain::time::now()).num_seconds().max(1);
-        let minutes = (wait + 59) / 60;
-        let message = format!(
-            "Too many sign-in attempts. For your security, please wait {minutes} minute{} and try again. If you have forgotten your password, ask an administrator.",
-            if minutes == 1 { "" } else { "s" }
-        );
-        return Ok((StatusCode::TOO_MANY_REQUESTS, page(message)).into_response());
-    }
-
-    let creds = Credentials {
-        email: form.email.clone(),
-        password: form.password.clone(),
-    };
-    let user = viewer
-        .auth
-        .authenticate(creds)
-        .await
-        .map_err(|e| AppError::Other(anyhow::anyhow!("authenticating: {e:?}")))?;
-    let Some(user) = user else {
-        throttle::record_failure(
-            &state.db,
-            &email_key,
-            auth.throttle_limits(auth.max_failures_per_account),
-        )
-        .await?;
-        throttle::record_failure(&state.db, &ip_key, auth.throttle_limits(auth.max_failures_per_ip)).await?;
-        tracing::info!(ip = %ip_key, "failed sign-in");
-        return Ok((
-            StatusCode::UNPROCESSABLE_ENTITY,
-            page("That email address and password do not match an account. Check them and try again.".into()),
-        )
-            .into_response());
-    };
-    throttle::clear(&state.db, &email_key).await?;
-    viewer
-        .auth
-        .login(&user)
-        .await
-        .map_err(|e| AppError::Other(anyhow::anyhow!("starting a session: {e:?}")))?;
+    viewer.auth.login(&SessionUser::from(account)).await?;
     let expiry = if remember {
-        Expiry::OnInactivity(time::Duration::days(auth.remember_days))
+        Expiry::OnInactivity(time::Duration::days(state.settings.auth.remember_days))
     } else {
         Expiry::OnSessionEnd
     };
     viewer.auth.session.set_expiry(Some(expiry));
-    tracing::info!(user.id = user.id, "signed in");
     Ok(see_other(&next))
 }
 
 pub async fn logout(mut viewer: MaybeViewer) -> AppResult<Response> {
-    viewer
-        .auth
-        .logout()
-        .await
-        .map_err(|e| AppError::Other(anyhow::anyhow!("ending a session: {e:?}")))?;
+    viewer.auth.logout().await?;
     Ok(see_other("/login"))
 }
 
@@ -223,8 +190,10 @@ pub async fn accept_invite(
     if !errors.is_empty() {
         return Ok((StatusCode::UNPROCESSABLE_ENTITY, page(errors, viewer.ctx.clone())).into_response());
     }
-    let hash = hash_password(password.expose().to_owned()).await?;
-    let user_id = match invites::redeem(&state.db, &token, email.clone(), name, hash).await {
+    let hash = accounts::hash_password(password.expose().to_owned())
+        .await
+        .map_err(anyhow::Error::new)?;
+    let user_id = match invites::redeem(&state.db, &token, email, name, hash).await {
         Ok(id) => id,
         Err(RedeemError::Gone) => return Ok(invite_gone(viewer)),
         Err(RedeemError::EmailTaken) => {
@@ -236,16 +205,9 @@ pub async fn accept_invite(
         }
         Err(RedeemError::Db(e)) => return Err(e.into()),
     };
-    let creds = Credentials {
-        email: email.to_string(),
-        password: password.expose().to_owned(),
-    };
-    if let Ok(Some(user)) = viewer.auth.authenticate(creds).await {
-        viewer
-            .auth
-            .login(&user)
-            .await
-            .map_err(|e| AppError::Other(anyhow::anyhow!("starting a session: {e:?}")))?;
+    // Their password was set a moment ago: no need to check it again.
+    if let Some(account) = users::account_by_id(&state.db, user_id).await? {
+        viewer.auth.login(&SessionUser::from(account)).await?;
         flash(
             &viewer.auth.session,
             "Welcome to Commonroom! Follow a few channels to fill your home feed.",
@@ -293,73 +255,43 @@ pub async fn request_signup(
     if state.settings.auth.signup_domains.is_empty() {
         return Err(AppError::NotFound);
     }
+    let refused = |status: StatusCode, message: String, viewer: MaybeViewer, typed: String| {
+        let page = signup_page(&state, viewer.ctx, typed, FormErrors::with("email", message));
+        (status, page).into_response()
+    };
     let email = match EmailAddress::parse(&form.email) {
-        Ok(email) if state.settings.signup_allowed(email.domain()) => email,
-        Ok(_) => {
-            let message = format!(
-                "Sign-up is open to addresses at {}. Anyone else needs an invite from an administrator.",
-                state.settings.auth.signup_domains.join(", ")
-            );
-            let page = signup_page(&state, viewer.ctx, form.email, FormErrors::with("email", message));
-            return Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response());
-        }
+        Ok(email) => email,
         Err(message) => {
-            let page = signup_page(&state, viewer.ctx, form.email, FormErrors::with("email", message));
-            return Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response());
+            return Ok(refused(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                message.into(),
+                viewer,
+                form.email,
+            ));
         }
     };
-    let auth = &state.settings.auth;
-    let ip_key = format!("signup-ip:{}", client_ip(&state, &headers, peer));
-    let email_key = format!("signup:{}", email.as_str());
-    let sent = MessagePage {
-        ctx: viewer.ctx.clone(),
-        title: "Check your email".into(),
-        message: format!(
-            "If {email} can join, a link to finish signing up is on its way. It works once and expires in {} hours.",
-            auth.signup_link_hours
-        ),
-    };
-    if throttle::blocked_until(&state.db, &ip_key).await?.is_some()
-        || throttle::blocked_until(&state.db, &email_key).await?.is_some()
-    {
-        // Same page, no email: a flood of requests sends nothing more.
-        tracing::info!(ip = %ip_key, "sign-up request throttled");
-        return Ok(sent.into_response());
-    }
-    throttle::record_failure(
-        &state.db,
-        &ip_key,
-        auth.throttle_limits(auth.max_failures_per_account * 2),
-    )
-    .await?;
-    throttle::record_failure(&state.db, &email_key, auth.throttle_limits(3)).await?;
-
-    let message = if users::account_by_email(&state.db, email.as_str()).await?.is_some() {
-        SignupExisting {
-            sign_in: format!("{}/login", state.public_base()),
-        }
-        .render()
-    } else {
-        let token = invites::create_signup(&state.db, &email, auth.signup_link_hours).await?;
-        SignupLink {
-            link: format!("{}/invite/{token}", state.public_base()),
-            hours: auth.signup_link_hours,
-        }
-        .render()
-    }
-    .map_err(|e| AppError::Other(anyhow::anyhow!("rendering the sign-up email: {e}")))?;
-    if let Err(err) = state.mailer.send(email.as_str(), message).await {
-        tracing::error!(error = ?err, "could not send a sign-up email");
-        let page = signup_page(
-            &state,
-            viewer.ctx,
-            form.email,
-            FormErrors::with(
-                "email",
-                "We could not send the email just now. Please try again in a few minutes.",
+    let client = client_ip(&state, &headers, peer);
+    match accounts::request_signup(&state, &email, &client).await {
+        Ok(()) => Ok(MessagePage {
+            ctx: viewer.ctx,
+            title: "Check your email".into(),
+            message: format!(
+                "If {email} can join, a link to finish signing up is on its way. It works once and expires in {} hours.",
+                state.settings.auth.signup_link_hours
             ),
-        );
-        return Ok((StatusCode::SERVICE_UNAVAILABLE, page).into_response());
+        }
+        .into_response()),
+        Err(SignupError::DomainNotAllowed(domains)) => {
+            let message = format!(
+                "Sign-up is open to addresses at {domains}. Anyone else needs an invite from an administrator."
+            );
+            Ok(refused(StatusCode::UNPROCESSABLE_ENTITY, message, viewer, form.email))
+        }
+        Err(SignupError::Unsent(err)) => {
+            tracing::error!(error = ?err, "could not send a sign-up email");
+            let message = "We could not send the email just now. Please try again in a few minutes.".into();
+            Ok(refused(StatusCode::SERVICE_UNAVAILABLE, message, viewer, form.email))
+        }
+        Err(SignupError::Db(err)) => Err(err.into()),
     }
-    Ok(sent.into_response())
 }

@@ -6,8 +6,9 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use serde::Deserialize;
 
+use super::access::{channel_for_members, readable_channel};
 use super::extract::{Viewer, flash};
-use super::home::{PageQuery, next_url};
+use super::pages::{PageQuery, channel_page};
 use super::see_other;
 use crate::domain::form::FormErrors;
 use crate::domain::handle::Handle;
@@ -16,7 +17,6 @@ use crate::domain::slug::ChannelSlug;
 use crate::error::{AppError, AppResult};
 use crate::state::AppState;
 use crate::store::channels::{self, Channel, CreateChannelError, NewChannel};
-use crate::store::posts;
 use crate::store::users;
 use crate::views::{ChannelPage, ChannelsPage, Choice, Composer, MembersPage, NewChannelPage};
 
@@ -133,43 +133,6 @@ pub async fn create_channel(
     }
 }
 
-/// Load a channel the viewer may read, or say it is not there (never "forbidden", which would confirm it exists).
-pub async fn readable_channel(state: &AppState, viewer: &Viewer, slug: &str) -> AppResult<Channel> {
-    let channel = channels::by_slug(&state.db, slug).await?.ok_or(AppError::NotFound)?;
-    let actor = viewer.actor();
-    if !policy::can_read_channel(&actor, &channel.facts(&actor)) {
-        return Err(AppError::NotFound);
-    }
-    Ok(channel)
-}
-
-pub async fn channel_page(
-    state: &AppState,
-    viewer: Viewer,
-    channel: Channel,
-    before: Option<&str>,
-    composer: Composer,
-) -> AppResult<ChannelPage> {
-    let actor = viewer.actor();
-    let facts = channel.facts(&actor);
-    let cursor = before.and_then(crate::domain::cursor::Cursor::decode);
-    let page = posts::feed(&state.db, &[channel.id], cursor, &actor).await?;
-    Ok(ChannelPage {
-        follower_count: channels::follower_count(&state.db, channel.id).await?,
-        following: channels::is_following(&state.db, actor.user_id, channel.id).await?,
-        can_post: policy::can_post_in(&actor, &facts),
-        can_archive: policy::can_archive_channel(&actor),
-        can_see_members: policy::can_manage_members(&actor)
-            || (channel.visibility.is_private() && policy::can_see_members(&actor, &facts)),
-        composer,
-        posts: page.posts,
-        next_url: next_url(page.next),
-        is_first_page: before.is_none(),
-        channel,
-        ctx: viewer.ctx.in_section("channels"),
-    })
-}
-
 pub async fn show_channel(
     State(state): State<AppState>,
     viewer: Viewer,
@@ -233,24 +196,6 @@ pub async fn archive(State(state): State<AppState>, viewer: Viewer, Path(slug): 
 
 pub async fn unarchive(State(state): State<AppState>, viewer: Viewer, Path(slug): Path<String>) -> AppResult<Response> {
     set_archived(state, viewer, slug, false).await
-}
-
-/// A channel whose members the viewer may see (members of a private channel, and admins).
-async fn channel_for_members(state: &AppState, viewer: &Viewer, slug: &str) -> AppResult<Channel> {
-    let channel = channels::by_slug(&state.db, slug).await?.ok_or(AppError::NotFound)?;
-    let actor = viewer.actor();
-    let facts = channel.facts(&actor);
-    if !policy::can_see_members(&actor, &facts) {
-        // Never confirm that a hidden channel exists.
-        return Err(
-            if policy::can_see_channel_listed(&actor, &facts) && policy::can_read_channel(&actor, &facts) {
-                AppError::Forbidden
-            } else {
-                AppError::NotFound
-            },
-        );
-    }
-    Ok(channel)
 }
 
 async fn members_page(

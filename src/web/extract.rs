@@ -5,7 +5,7 @@ use axum::extract::FromRequestParts;
 use axum::http::request::Parts;
 use tower_sessions::Session;
 
-use crate::auth::{AuthSession, SessionUser};
+use super::session::{AuthSession, SessionUser};
 use crate::domain::policy::Actor;
 use crate::error::AppError;
 use crate::state::AppState;
@@ -26,6 +26,11 @@ async fn take_flash(session: &Session) -> Option<String> {
     let message = session.get::<String>(FLASH_KEY).await.ok().flatten()?;
     let _ = session.remove::<String>(FLASH_KEY).await;
     Some(message)
+}
+
+/// The signed-in person as the page header shows them.
+fn me(user: &SessionUser) -> Me {
+    Me::new(&user.name, &user.handle, &user.roles)
 }
 
 fn is_htmx(parts: &Parts) -> bool {
@@ -62,7 +67,7 @@ impl FromRequestParts<AppState> for Viewer {
             return Err(AppError::SignInRequired { next });
         };
         let flash = take_flash(&auth.session).await;
-        let ctx = PageCtx::new(Some(Me::from(&user)), flash);
+        let ctx = PageCtx::new(Some(me(&user)), flash);
         Ok(Self {
             user,
             ctx,
@@ -88,7 +93,7 @@ impl FromRequestParts<AppState> for MaybeViewer {
             .map_err(|(_, msg)| AppError::Other(anyhow::anyhow!("auth session unavailable: {msg}")))?;
         let flash = take_flash(&auth.session).await;
         let user = auth.user.clone();
-        let ctx = PageCtx::new(user.as_ref().map(Me::from), flash);
+        let ctx = PageCtx::new(user.as_ref().map(me), flash);
         Ok(Self { user, ctx, auth })
     }
 }

@@ -1,29 +1,13 @@
 //! The home feed (channels I follow) and "All" (every channel I may read).
 
 use axum::extract::{Query, State};
-use serde::Deserialize;
 
 use super::extract::Viewer;
-use crate::domain::cursor::Cursor;
+use super::pages::{PageQuery, next_url};
 use crate::error::AppResult;
 use crate::state::AppState;
 use crate::store::{channels, posts};
 use crate::views::FeedPage;
-
-#[derive(Deserialize, Default)]
-pub struct PageQuery {
-    pub before: Option<String>,
-}
-
-impl PageQuery {
-    pub fn cursor(&self) -> Option<Cursor> {
-        self.before.as_deref().and_then(Cursor::decode)
-    }
-}
-
-pub fn next_url(next: Option<Cursor>) -> Option<String> {
-    next.map(|c| format!("?before={}", c.encode()))
-}
 
 pub async fn home(State(state): State<AppState>, viewer: Viewer, Query(q): Query<PageQuery>) -> AppResult<FeedPage> {
     let actor = viewer.actor();

@@ -1,5 +1,6 @@
 //! HTTP handlers, one file per feature, one async fn per action.
 
+pub mod access;
 pub mod admin;
 pub mod assets;
 pub mod auth;
@@ -9,12 +10,14 @@ pub mod feeds;
 pub mod health;
 pub mod home;
 pub mod inbox;
+pub mod pages;
 pub mod people;
 pub mod posts;
 pub mod reactions;
 pub mod replies;
 pub mod search;
 pub mod security;
+pub mod session;
 pub mod share;
 
 use axum::response::{IntoResponse, Redirect, Response};

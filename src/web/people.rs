@@ -11,6 +11,7 @@ use super::see_other;
 use crate::domain::form::FormErrors;
 use crate::domain::person::{PersonName, ProfileLine, Work};
 use crate::error::{AppError, AppResult};
+use crate::service::accounts;
 use crate::state::AppState;
 use crate::store::{sessions, users};
 use crate::views::ProfilePage;
@@ -96,15 +97,7 @@ pub async fn update_profile(
 
 pub async fn revoke_other_sessions(State(state): State<AppState>, viewer: Viewer) -> AppResult<Response> {
     let current = viewer.session.id().map(|id| id.to_string());
-    let ended = sessions::revoke_for_user(&state.db, viewer.id(), current.as_deref()).await?;
-    crate::store::audit::record(
-        &state.db,
-        Some(viewer.id()),
-        crate::domain::audit::AuditAction::SessionsRevokeOthers,
-        &crate::domain::audit::AuditTarget::User(viewer.id()),
-        &ended.to_string(),
-    )
-    .await?;
+    let ended = accounts::end_other_sessions(&state.db, viewer.id(), current.as_deref()).await?;
     flash(
         &viewer.session,
         &format!(

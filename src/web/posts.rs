@@ -6,8 +6,9 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use serde::Deserialize;
 
-use super::channels::{channel_page, readable_channel};
+use super::access::{postable_channel, readable_post};
 use super::extract::{Id, Viewer, flash};
+use super::pages::{channel_page, thread_page};
 use super::see_other;
 use crate::domain::form::FormErrors;
 use crate::domain::policy;
@@ -15,11 +16,10 @@ use crate::domain::post::{LinkUrl, PostDraft, PostKind};
 use crate::error::{AppError, AppResult};
 use crate::ingest::preview;
 use crate::state::AppState;
-use crate::store::channels::{self, Channel};
-use crate::store::posts::{self, Post};
-use crate::store::replies::{self, Quote};
+use crate::store::posts::{self};
+use crate::store::replies::{self};
 use crate::store::sites::{self, SiteKind};
-use crate::views::{Composer, EditPostPage, ReplyItem, ThreadPage};
+use crate::views::{Composer, EditPostPage, ThreadPage};
 
 #[derive(Deserialize)]
 pub struct PostForm {
@@ -45,16 +45,6 @@ impl PostForm {
             notice: None,
         }
     }
-}
-
-/// A channel the viewer may read and post in.
-async fn postable_channel(state: &AppState, viewer: &Viewer, slug: &str) -> AppResult<Channel> {
-    let channel = readable_channel(state, viewer, slug).await?;
-    let actor = viewer.actor();
-    if !policy::can_post_in(&actor, &channel.facts(&actor)) {
-        return Err(AppError::Forbidden);
-    }
-    Ok(channel)
 }
 
 pub async fn create_post(
@@ -92,21 +82,9 @@ async fn checked_draft(state: &AppState, form: &PostForm) -> AppResult<Result<Po
         && let Some(rule) = sites::rule_for(&state.db, &link.domain()).await?
         && rule.kind == SiteKind::Blocked
     {
-        return Ok(Err(FormErrors::with("url", blocked_message(&rule))));
+        return Ok(Err(FormErrors::with("url", rule.blocked_message())));
     }
     Ok(Ok(draft))
-}
-
-pub(crate) fn blocked_message(rule: &sites::SiteRule) -> String {
-    let why = if rule.note.is_empty() {
-        String::new()
-    } else {
-        format!(" ({})", rule.note)
-    };
-    format!(
-        "Links to {} cannot be shared here: the site is on the blocked list{why}.",
-        rule.domain
-    )
 }
 
 /// "Fill in from the link": fetch the page safely and prefill the title and
@@ -126,7 +104,7 @@ pub async fn preview_link(
     match LinkUrl::parse(&form.url) {
         Err(message) => composer.errors.add("url", message),
         Ok(link) => match sites::rule_for(&state.db, &link.domain()).await? {
-            Some(rule) if rule.kind == SiteKind::Blocked => composer.errors.add("url", blocked_message(&rule)),
+            Some(rule) if rule.kind == SiteKind::Blocked => composer.errors.add("url", rule.blocked_message()),
             rule => match preview::fetch(&state.fetcher, link.as_str()).await {
                 Ok(found) => {
                     if composer.title.trim().is_empty() {
@@ -164,78 +142,6 @@ pub async fn preview_link(
     };
     let page = channel_page(&state, viewer, channel, None, composer).await?;
     Ok((status, page).into_response())
-}
-
-/// A post the viewer may read, with its channel. Unknown and unreadable look the same.
-pub async fn readable_post(state: &AppState, viewer: &Viewer, id: i64) -> AppResult<(Post, Channel)> {
-    let post = posts::by_id(&state.db, id).await?.ok_or(AppError::NotFound)?;
-    let channel = channels::by_id(&state.db, post.channel_id)
-        .await?
-        .ok_or(AppError::NotFound)?;
-    let actor = viewer.actor();
-    if !policy::can_read_content(&actor, &channel.facts(&actor), &post.facts()) {
-        return Err(AppError::NotFound);
-    }
-    Ok((post, channel))
-}
-
-/// The thread page, with the reply form as given (empty, or kept after an error).
-pub async fn thread_page(
-    state: &AppState,
-    viewer: Viewer,
-    post: Post,
-    channel: Channel,
-    reply_body: String,
-    quote: Option<Quote>,
-    errors: FormErrors,
-) -> AppResult<ThreadPage> {
-    let actor = viewer.actor();
-    let facts = channel.facts(&actor);
-    let content = post.facts();
-    let card = posts::card_by_id(&state.db, post.id, &actor)
-        .await?
-        .ok_or(AppError::NotFound)?;
-    let deleted_notice = if let Some(when) = &post.deleted {
-        let by = if post.deleted_by_author {
-            "its author"
-        } else {
-            "an administrator"
-        };
-        Some(format!(
-            "This post was deleted by {by} ({}). Earlier replies are kept below.",
-            when.human
-        ))
-    } else if post.hidden {
-        Some("This post has been hidden by a moderator.".to_owned())
-    } else {
-        None
-    };
-    let can_reply = policy::can_reply_in(&actor, &facts, &content);
-    let replies = replies::for_post(&state.db, post.id, &actor)
-        .await?
-        .into_iter()
-        .map(|reply| ReplyItem {
-            can_edit: policy::can_edit(&actor, &facts, &reply.facts),
-            can_delete: policy::can_delete(&actor, &facts, &reply.facts),
-            can_react: can_reply && policy::can_react(&actor, &facts, &reply.facts),
-            can_quote: can_reply && !reply.deleted,
-            reply,
-        })
-        .collect();
-    Ok(ThreadPage {
-        can_edit: policy::can_edit(&actor, &facts, &content),
-        can_delete: policy::can_delete(&actor, &facts, &content),
-        can_react: policy::can_react(&actor, &facts, &content),
-        can_reply,
-        post: card,
-        channel,
-        deleted_notice,
-        replies,
-        reply_body,
-        quote,
-        errors,
-        ctx: viewer.ctx,
-    })
 }
 
 #[derive(Deserialize)]

@@ -8,9 +8,8 @@ use axum::http::header;
 use axum::response::{IntoResponse, Response};
 use serde::Deserialize;
 
+use super::access::{readable_post, readable_reply};
 use super::extract::{Id, Viewer, local_path};
-use super::posts::readable_post;
-use super::replies::readable_reply;
 use super::see_other;
 use crate::domain::policy;
 use crate::domain::reaction::ReactionKind;

@@ -6,16 +6,16 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use serde::Deserialize;
 
+use super::access::{readable_post, readable_reply};
 use super::extract::{Id, Viewer, flash};
-use super::posts::{readable_post, thread_page};
+use super::pages::thread_page;
 use super::see_other;
 use crate::domain::form::FormErrors;
 use crate::domain::policy;
 use crate::domain::post::parse_reply_body;
 use crate::error::{AppError, AppResult};
 use crate::state::AppState;
-use crate::store::channels::Channel;
-use crate::store::replies::{self, Reply};
+use crate::store::replies::{self};
 use crate::views::EditReplyPage;
 
 #[derive(Deserialize)]
@@ -56,13 +56,6 @@ pub async fn create_reply(
     };
     let reply_id = replies::create(&state.db, post.id, actor.user_id, &body, form.quote_of()).await?;
     Ok(see_other(&format!("/p/{}#reply-{reply_id}", post.id)))
-}
-
-/// A reply the viewer may read, with its channel.
-pub async fn readable_reply(state: &AppState, viewer: &Viewer, id: i64) -> AppResult<(Reply, Channel)> {
-    let reply = replies::by_id(&state.db, id).await?.ok_or(AppError::NotFound)?;
-    let (_, channel) = readable_post(state, viewer, reply.post_id).await?;
-    Ok((reply, channel))
 }
 
 pub async fn edit_reply_form(State(state): State<AppState>, viewer: Viewer, Id(id): Id) -> AppResult<EditReplyPage> {

@@ -15,7 +15,7 @@ use crate::domain::handle::Handle;
 use crate::domain::policy::Actor;
 use crate::domain::search::{DocKind, Hit};
 use crate::domain::time::When;
-use crate::error::{AppError, AppResult};
+use crate::error::AppResult;
 use crate::search::query::{self, SearchQuery};
 use crate::search::searcher::{self, AccessCheck, Request, Sort};
 use crate::search::{SearchIndex, Status};
@@ -179,7 +179,7 @@ async fn run_search(
         limit,
         snippets: true,
     };
-    let found = searcher::search(&live, &request).map_err(|e| AppError::Other(e.into()))?;
+    let found = searcher::search(&live, &request)?;
     let author_ids: Vec<i64> = found.hits.iter().map(|h| h.author_id).collect();
     let people: HashMap<i64, PersonChip> = users::chips_by_ids(&state.db, &author_ids).await?;
     let results = found

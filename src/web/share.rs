@@ -111,7 +111,7 @@ async fn share_page(state: &AppState, viewer: Viewer, form: ShareForm, mut error
     if let Ok(link) = LinkUrl::parse(&form.url) {
         match sites::rule_for(&state.db, &link.domain()).await? {
             Some(rule) if rule.kind == SiteKind::Blocked => {
-                errors.add("url", super::posts::blocked_message(&rule));
+                errors.add("url", rule.blocked_message());
             }
             Some(rule) => site_note = Some(format!("✓ {} is an approved source.", rule.domain)),
             None => {}
@@ -206,7 +206,7 @@ pub async fn share(State(state): State<AppState>, viewer: Viewer, Form(form): Fo
         && let Some(rule) = sites::rule_for(&state.db, &link.domain()).await?
         && rule.kind == SiteKind::Blocked
     {
-        errors.add("url", super::posts::blocked_message(&rule));
+        errors.add("url", rule.blocked_message());
     }
     let Some(draft) = draft.filter(|_| errors.is_empty()) else {
         // share_page re-checks the site lists; avoid saying the same thing twice.

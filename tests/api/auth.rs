@@ -19,6 +19,7 @@ on_both_backends!(
     members_cannot_create_invites,
     suspended_account_cannot_sign_in,
     sign_out_everywhere_else_revokes_other_sessions,
+    sessions_end_only_if_the_audit_log_records_it,
 );
 
 fn session_cookie(response: &reqwest::Response) -> Option<String> {
@@ -308,4 +309,26 @@ async fn sign_out_everywhere_else_revokes_other_sessions(app: TestApp) {
     assert_eq!(r.status(), 303);
     assert_eq!(phone.get("/").await.status(), 303, "other session ended");
     assert_eq!(laptop.get("/").await.status(), 200, "this session kept");
+    assert_eq!(
+        app.sql_i64("SELECT COUNT(*) FROM audit_log WHERE action = 'sessions.revoke_others' AND detail = '1'")
+            .await,
+        1,
+        "the audit log says who ended how many"
+    );
+}
+
+async fn sessions_end_only_if_the_audit_log_records_it(app: TestApp) {
+    let laptop = app.signed_in("lee", Role::Member).await;
+    let phone = app.browser();
+    phone.sign_in("lee@example.org", PASSWORD).await;
+    app.refuse("INSERT", "audit_log").await;
+
+    let r = laptop.post("/profile/sessions/revoke", &[]).await;
+
+    assert_eq!(r.status(), 500);
+    assert_eq!(
+        phone.get("/").await.status(),
+        200,
+        "no session ended without its audit row"
+    );
 }

@@ -97,7 +97,11 @@ fn migrate_then_user_add_with_password_on_stdin() {
         .unwrap();
     let out = child.wait_with_output().unwrap();
     assert!(!out.status.success());
-    assert!(String::from_utf8_lossy(&out.stderr).contains("unknown role"));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains("invalid value") && stderr.contains("[possible values: member, curator, admin]"),
+        "{stderr}"
+    );
 }
 
 #[test]
@@ -222,7 +226,7 @@ async fn generated_bulk_posts_page_through_the_feed() {
     };
     demo::load(&app.db).await.unwrap();
     let before = app.sql_i64("SELECT COUNT(*) FROM posts").await;
-    demo::generate::posts(&app.db, 450, 7).await.unwrap();
+    demo::generate::posts(&app.db, 450, 7, |_| {}).await.unwrap();
     assert_eq!(app.sql_i64("SELECT COUNT(*) FROM posts").await - before, 450);
     assert_eq!(
         app.sql_i64(

@@ -33,6 +33,7 @@ macro_rules! open_world_tests {
 mod support;
 mod world;
 
+mod faults;
 mod formats;
 mod inbox;
 mod opml;

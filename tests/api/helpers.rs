@@ -215,7 +215,7 @@ async fn test_hash() -> String {
     if let Some(h) = HASH.get() {
         return h.clone();
     }
-    let h = commonroom::auth::hash_password(PASSWORD.to_owned())
+    let h = commonroom::service::accounts::hash_password(PASSWORD.to_owned())
         .await
         .expect("hash");
     HASH.get_or_init(|| h).clone()
@@ -317,6 +317,32 @@ impl TestApp {
             .expect("query")
             .expect("row");
         row.try_get_by_index::<i64>(0).expect("i64")
+    }
+
+    /// From now on the database refuses every `op` (`INSERT`, `UPDATE` or
+    /// `DELETE`) on `table`, as a full disk or a failing constraint would,
+    /// to show that what fails leaves nothing half done.
+    pub async fn refuse(&self, op: &str, table: &str) {
+        let trigger = format!("refuse_{}_{table}", op.to_lowercase());
+        match self.db.get_database_backend() {
+            sea_orm::DbBackend::Postgres => {
+                self.exec(
+                    "CREATE OR REPLACE FUNCTION refuse_for_test() RETURNS trigger LANGUAGE plpgsql \
+                     AS $$ BEGIN RAISE EXCEPTION 'refused for the test'; END $$",
+                )
+                .await;
+                self.exec(&format!(
+                    "CREATE TRIGGER {trigger} BEFORE {op} ON {table} FOR EACH ROW EXECUTE FUNCTION refuse_for_test()"
+                ))
+                .await;
+            }
+            _ => {
+                self.exec(&format!(
+                    "CREATE TRIGGER {trigger} BEFORE {op} ON {table} BEGIN SELECT RAISE(ABORT, 'refused for the test'); END"
+                ))
+                .await;
+            }
+        }
     }
 
     pub async fn exec(&self, sql: &str) {

@@ -24,6 +24,7 @@ on_both_backends!(
     pruning_the_outbox_keeps_its_newest_row_and_what_is_recent,
     reindex_rebuilds_with_or_without_a_server_running,
     a_rebuilt_index_answers_at_once_and_is_merged_into_one_segment_after,
+    a_database_fault_during_an_api_search_is_answered_in_json,
 );
 
 /// A `commonroom serve` process on the test app's database with its own data directory.
@@ -380,4 +381,41 @@ async fn pruning_the_outbox_keeps_its_newest_row_and_what_is_recent(app: TestApp
     assert!(all_old > 0);
     assert_eq!(app.sql_i64("SELECT COUNT(*) FROM search_outbox").await, 1);
     assert_eq!(commonroom::store::search::outbox_tail(&app.db).await.unwrap(), head);
+}
+
+async fn a_database_fault_during_an_api_search_is_answered_in_json(app: TestApp) {
+    let w = world(&app).await;
+    app.search_settled().await;
+    // Every search reads the channel list (what this reader may search) first.
+    app.exec("ALTER TABLE channels RENAME TO channels_away").await;
+
+    let r = w.admin.get("/api/search?q=anything").await;
+    let page = w.admin.get("/search?q=anything").await;
+
+    assert_eq!(r.status(), 500);
+    assert!(
+        r.headers()[reqwest::header::CONTENT_TYPE]
+            .to_str()
+            .unwrap()
+            .starts_with("application/json")
+    );
+    let body: serde_json::Value = r.json().await.expect("a JSON body");
+    assert!(
+        body["error"]
+            .as_str()
+            .is_some_and(|e| e.contains("went wrong") || e.contains("Nothing you did")),
+        "{body}"
+    );
+    assert_eq!(page.status(), 500);
+    assert!(
+        page.headers()[reqwest::header::CONTENT_TYPE]
+            .to_str()
+            .unwrap()
+            .starts_with("text/html"),
+        "the page stays a page"
+    );
+    let unknown = w.admin.get("/api/nothing-here").await;
+    assert_eq!(unknown.status(), 404);
+    let body: serde_json::Value = unknown.json().await.expect("a JSON body");
+    assert!(body["error"].is_string(), "{body}");
 }

@@ -1,14 +1,13 @@
-//! Signing in: the axum-login backend over our accounts, and password hashing
-//! (argon2id via password-auth), always off the async runtime.
-
-use std::sync::LazyLock;
+//! Who is signed in: the axum-login backend over our accounts, and the
+//! signed-in person as kept for the length of a request. Checking a password
+//! is `service::accounts`'s; this only restores the person a session names.
 
 use axum_login::{AuthUser, AuthnBackend, UserId};
 use sea_orm::DatabaseConnection;
 
-use crate::domain::email::EmailAddress;
 use crate::domain::policy::Actor;
 use crate::domain::role::Role;
+use crate::service::accounts::{self, CheckError};
 use crate::store::users::{self, Account};
 
 pub type AuthSession = axum_login::AuthSession<Backend>;
@@ -80,14 +79,6 @@ pub struct Credentials {
     pub password: String,
 }
 
-#[derive(Debug, thiserror::Error)]
-pub enum AuthError {
-    #[error(transparent)]
-    Db(#[from] sea_orm::DbErr),
-    #[error("password check did not finish: {0}")]
-    Join(#[from] tokio::task::JoinError),
-}
-
 #[derive(Clone)]
 pub struct Backend {
     db: DatabaseConnection,
@@ -99,39 +90,21 @@ impl Backend {
     }
 }
 
-/// Checked when no account matches, so a wrong email costs as long as a wrong password.
-static DUMMY_HASH: LazyLock<String> = LazyLock::new(|| password_auth::generate_hash("not a real password"));
-
 impl AuthnBackend for Backend {
     type User = SessionUser;
     type Credentials = Credentials;
-    type Error = AuthError;
+    type Error = CheckError;
 
-    async fn authenticate(&self, creds: Credentials) -> Result<Option<SessionUser>, AuthError> {
-        let account = match EmailAddress::parse(&creds.email) {
-            Ok(email) => users::account_by_email(&self.db, email.as_str()).await?,
-            Err(_) => None,
-        };
-        let hash = account
-            .as_ref()
-            .and_then(|a| a.password_hash.clone())
-            .unwrap_or_else(|| DUMMY_HASH.clone());
-        let password = creds.password;
-        let ok = tokio::task::spawn_blocking(move || password_auth::verify_password(password, &hash).is_ok()).await?;
-        Ok(account
-            .filter(|a| ok && a.active && a.password_hash.is_some())
+    async fn authenticate(&self, creds: Credentials) -> Result<Option<SessionUser>, CheckError> {
+        Ok(accounts::check_password(&self.db, &creds.email, creds.password)
+            .await?
             .map(SessionUser::from))
     }
 
-    async fn get_user(&self, id: &UserId<Self>) -> Result<Option<SessionUser>, AuthError> {
+    async fn get_user(&self, id: &UserId<Self>) -> Result<Option<SessionUser>, CheckError> {
         Ok(users::account_by_id(&self.db, *id)
             .await?
             .filter(|a| a.active)
             .map(SessionUser::from))
     }
-}
-
-/// Hash a password with argon2id on a blocking thread.
-pub async fn hash_password(password: String) -> anyhow::Result<String> {
-    Ok(tokio::task::spawn_blocking(move || password_auth::generate_hash(password)).await?)
 }

@@ -1,28 +1,34 @@
-//! `commonroom feeds …`: OPML import with a progress bar, a poll sweep with
-//! bounded concurrency and a progress bar, and the list of feeds with health.
+//! `commonroom feeds …`: OPML import, a poll sweep with bounded concurrency,
+//! and the list of feeds with their health.
 
+use std::path::PathBuf;
 use std::sync::Arc;
 
 use anyhow::Context;
+use clap::Subcommand;
 use commonroom::config::Settings;
 use commonroom::ingest::opml;
-use commonroom::ingest::refresh::Polled;
-use commonroom::jobs::poll_feed::{self, PollNow};
+use commonroom::service::feeds as following;
+use commonroom::service::polling::{self, PollNow, Polled};
 use commonroom::startup;
 use commonroom::store::feeds;
-use commonroom::web::feeds::import_each;
-use indicatif::{ProgressBar, ProgressStyle};
 use tokio::sync::Semaphore;
 use tokio::task::JoinSet;
 
-use super::FeedsCommand;
+use super::progress;
 
-fn bar(len: usize, what: &str) -> ProgressBar {
-    let bar = ProgressBar::new(len as u64);
-    if let Ok(style) = ProgressStyle::with_template(&format!("{{bar:40}} {{pos}}/{{len}} {what} {{wide_msg}}")) {
-        bar.set_style(style);
-    }
-    bar
+#[derive(Subcommand)]
+pub enum FeedsCommand {
+    /// Follow every feed in an OPML file (folders kept; feeds already followed are left alone).
+    ImportOpml { file: PathBuf },
+    /// Poll every active feed now, due or not (still sending ETag/Last-Modified), or one feed.
+    Poll {
+        /// Only this feed (its id, as `feeds list` shows).
+        #[arg(long, value_name = "ID")]
+        feed: Option<i64>,
+    },
+    /// List feeds with their health.
+    List,
 }
 
 pub async fn run(settings: Settings, command: FeedsCommand) -> anyhow::Result<()> {
@@ -30,15 +36,15 @@ pub async fn run(settings: Settings, command: FeedsCommand) -> anyhow::Result<()
     match command {
         FeedsCommand::ImportOpml { file } => {
             let text = std::fs::read(&file).with_context(|| format!("reading {}", file.display()))?;
-            let list = opml::parse(&String::from_utf8_lossy(&text)).map_err(|e| anyhow::anyhow!("{e}"))?;
-            let progress = bar(list.len(), "feeds");
-            let report = import_each(&state, &list, None, |f| {
-                progress.set_message(f.title.clone());
-                progress.inc(1);
+            let list =
+                opml::parse(&String::from_utf8_lossy(&text)).with_context(|| format!("reading {}", file.display()))?;
+            let bar = progress::bar(list.len() as u64, "feeds");
+            let report = following::import(&state, &list, None, |f| {
+                bar.set_message(f.title.clone());
+                bar.inc(1);
             })
-            .await
-            .map_err(|e| anyhow::anyhow!("{e}"))?;
-            progress.finish_and_clear();
+            .await?;
+            bar.finish_and_clear();
             println!("{report}");
             println!("New feeds are polled by the server, or now with: commonroom feeds poll");
         }
@@ -47,7 +53,7 @@ pub async fn run(settings: Settings, command: FeedsCommand) -> anyhow::Result<()
                 Some(id) => vec![id],
                 None => feeds::active_ids(&state.db).await?,
             };
-            let progress = bar(ids.len(), "feeds polled");
+            let bar = progress::bar(ids.len() as u64, "feeds polled");
             let slots = Arc::new(Semaphore::new(state.settings.jobs.concurrency.max(1)));
             let mut set = JoinSet::new();
             for id in ids {
@@ -55,14 +61,14 @@ pub async fn run(settings: Settings, command: FeedsCommand) -> anyhow::Result<()
                 let slots = slots.clone();
                 set.spawn(async move {
                     let _slot = slots.acquire_owned().await;
-                    (id, poll_feed::poll_now(&state, id).await)
+                    (id, polling::poll_now(&state, id).await)
                 });
             }
             let (mut new, mut updated, mut unchanged, mut busy) = (0, 0, 0, 0);
             let mut failed = Vec::new();
             while let Some(done) = set.join_next().await {
                 let (id, result) = done?;
-                progress.inc(1);
+                bar.inc(1);
                 match result? {
                     PollNow::Gone => anyhow::bail!("there is no feed with id {id}"),
                     PollNow::Busy => busy += 1,
@@ -76,7 +82,7 @@ pub async fn run(settings: Settings, command: FeedsCommand) -> anyhow::Result<()
                     },
                 }
             }
-            progress.finish_and_clear();
+            bar.finish_and_clear();
             println!(
                 "{new} new items, {updated} updated; {unchanged} feeds not modified; {} failed.",
                 failed.len()

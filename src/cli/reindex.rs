@@ -8,20 +8,13 @@ use std::time::{Duration, Instant};
 use commonroom::config::Settings;
 use commonroom::search::indexer;
 use commonroom::store;
-use indicatif::{ProgressBar, ProgressStyle};
 
-fn bar() -> ProgressBar {
-    let bar = ProgressBar::new(0);
-    if let Ok(style) = ProgressStyle::with_template("{bar:40} {pos}/{len} documents {elapsed} {wide_msg}") {
-        bar.set_style(style);
-    }
-    bar
-}
+use super::progress::bar;
 
-pub async fn reindex(settings: Settings) -> anyhow::Result<()> {
+pub async fn run(settings: Settings) -> anyhow::Result<()> {
     let db = store::open(&settings).await?;
     let dir = settings.data_dir.join("index");
-    let progress = bar();
+    let progress = bar(0, "documents");
     let started = Instant::now();
     if indexer::is_held_elsewhere(&dir) {
         let request = indexer::rebuild_request(&dir);

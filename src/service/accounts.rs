@@ -1,0 +1,178 @@
+//! Accounts: checking a password, signing in with throttling, asking for a
+//! sign-up link, and ending a person's other sessions. Passwords are hashed
+//! and checked with argon2id (password-auth) on a blocking thread, never on
+//! the async runtime.
+
+use std::sync::LazyLock;
+
+use sea_orm::{DbErr, TransactionTrait};
+
+use crate::domain::audit::{AuditAction, AuditTarget};
+use crate::domain::email::EmailAddress;
+use crate::domain::time::now;
+use crate::email::messages::{SignupExisting, SignupLink};
+use crate::state::AppState;
+use crate::store::users::{self, Account};
+use crate::store::{self, audit, invites, sessions, throttle};
+
+/// Hash a password with argon2id on a blocking thread.
+pub async fn hash_password(password: String) -> Result<String, tokio::task::JoinError> {
+    tokio::task::spawn_blocking(move || password_auth::generate_hash(password)).await
+}
+
+/// Checked when no account matches, so a wrong email costs as long as a wrong password.
+static DUMMY_HASH: LazyLock<String> = LazyLock::new(|| password_auth::generate_hash("not a real password"));
+
+#[derive(Debug, thiserror::Error)]
+pub enum CheckError {
+    #[error(transparent)]
+    Db(#[from] DbErr),
+    #[error("the password check did not finish: {0}")]
+    Hash(#[from] tokio::task::JoinError),
+}
+
+/// The active account these credentials belong to, if they do. Costs the
+/// same whether or not the address has an account.
+pub async fn check_password(
+    db: &impl sea_orm::ConnectionTrait,
+    email: &str,
+    password: String,
+) -> Result<Option<Account>, CheckError> {
+    let account = match EmailAddress::parse(email) {
+        Ok(email) => users::account_by_email(db, email.as_str()).await?,
+        Err(_) => None,
+    };
+    let hash = account
+        .as_ref()
+        .and_then(|a| a.password_hash.clone())
+        .unwrap_or_else(|| DUMMY_HASH.clone());
+    let ok = tokio::task::spawn_blocking(move || password_auth::verify_password(password, &hash).is_ok()).await?;
+    Ok(account.filter(|a| ok && a.active && a.password_hash.is_some()))
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum SignInError {
+    /// Too many failures from this account or address: wait this many minutes.
+    #[error("too many sign-in attempts; wait {minutes} minutes")]
+    Throttled { minutes: i64 },
+    /// No active account has this address and password.
+    #[error("that email address and password do not match an account")]
+    Mismatch,
+    #[error(transparent)]
+    Check(#[from] CheckError),
+}
+
+impl From<DbErr> for SignInError {
+    fn from(err: DbErr) -> Self {
+        SignInError::Check(CheckError::Db(err))
+    }
+}
+
+/// Sign in with an email address and password, from a client address.
+/// Failures count against both the account and the address; once either
+/// has too many, it must wait (the wait doubles, up to a cap), and a
+/// success clears the account's count.
+pub async fn sign_in(state: &AppState, email: &str, password: String, client: &str) -> Result<Account, SignInError> {
+    let auth = &state.settings.auth;
+    let account_key = format!("account:{}", email.trim().to_lowercase());
+    let client_key = format!("ip:{client}");
+    let blocked = match throttle::blocked_until(&state.db, &account_key).await? {
+        Some(until) => Some(until),
+        None => throttle::blocked_until(&state.db, &client_key).await?,
+    };
+    if let Some(until) = blocked {
+        let wait = (until - now()).num_seconds().max(1);
+        return Err(SignInError::Throttled {
+            minutes: (wait + 59) / 60,
+        });
+    }
+    let Some(account) = check_password(&state.db, email, password).await? else {
+        throttle::record_failure(
+            &state.db,
+            &account_key,
+            auth.throttle_limits(auth.max_failures_per_account),
+        )
+        .await?;
+        throttle::record_failure(&state.db, &client_key, auth.throttle_limits(auth.max_failures_per_ip)).await?;
+        tracing::info!(client = %client_key, "failed sign-in");
+        return Err(SignInError::Mismatch);
+    };
+    throttle::clear(&state.db, &account_key).await?;
+    tracing::info!(user.id = account.id, "signed in");
+    Ok(account)
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum SignupError {
+    /// Sign-up is open to these domains only.
+    #[error("sign-up is open to addresses at {0}")]
+    DomainNotAllowed(String),
+    /// The email could not be sent just now.
+    #[error("the email could not be sent: {0:#}")]
+    Unsent(anyhow::Error),
+    #[error(transparent)]
+    Db(#[from] DbErr),
+}
+
+/// Send a sign-up link to an address at an allowed domain (or, if it has an
+/// account already, a reminder to sign in). The outcome is the same either
+/// way, so nobody can use it to find out who has an account; a flood of
+/// requests from one address or for one email sends nothing more.
+pub async fn request_signup(state: &AppState, email: &EmailAddress, client: &str) -> Result<(), SignupError> {
+    let auth = &state.settings.auth;
+    if !state.settings.signup_allowed(email.domain()) {
+        return Err(SignupError::DomainNotAllowed(auth.signup_domains.join(", ")));
+    }
+    let client_key = format!("signup-ip:{client}");
+    let email_key = format!("signup:{}", email.as_str());
+    if throttle::blocked_until(&state.db, &client_key).await?.is_some()
+        || throttle::blocked_until(&state.db, &email_key).await?.is_some()
+    {
+        tracing::info!(client = %client_key, "sign-up request throttled");
+        return Ok(());
+    }
+    throttle::record_failure(
+        &state.db,
+        &client_key,
+        auth.throttle_limits(auth.max_failures_per_account * 2),
+    )
+    .await?;
+    throttle::record_failure(&state.db, &email_key, auth.throttle_limits(3)).await?;
+
+    let message = if users::account_by_email(&state.db, email.as_str()).await?.is_some() {
+        SignupExisting {
+            sign_in: format!("{}/login", state.public_base()),
+        }
+        .render()
+    } else {
+        let token = invites::create_signup(&state.db, email, auth.signup_link_hours).await?;
+        SignupLink {
+            link: format!("{}/invite/{token}", state.public_base()),
+            hours: auth.signup_link_hours,
+        }
+        .render()
+    }
+    .map_err(|e| SignupError::Unsent(anyhow::Error::new(e).context("rendering the sign-up email")))?;
+    state
+        .mailer
+        .send(email.as_str(), message)
+        .await
+        .map_err(SignupError::Unsent)
+}
+
+/// Sign a person out of every session but `keep` (the one they are using),
+/// and record that in the audit log, in one transaction. Returns how many ended.
+pub async fn end_other_sessions(db: &impl TransactionTrait, user_id: i64, keep: Option<&str>) -> Result<u64, DbErr> {
+    let txn = store::begin_write(db).await?;
+    let ended = sessions::revoke_for_user(&txn, user_id, keep).await?;
+    audit::record(
+        &txn,
+        Some(user_id),
+        AuditAction::SessionsRevokeOthers,
+        &AuditTarget::User(user_id),
+        &ended.to_string(),
+    )
+    .await?;
+    txn.commit().await?;
+    Ok(ended)
+}

@@ -1,0 +1,14 @@
+//! Application work: each function here does one thing a person, the
+//! command line or a background job asks for, end to end (checks against
+//! the policy, the database, the search outbox, the fetcher, mail, the next
+//! job), and owns its transaction, with the audit row in the same one.
+//! Handlers, commands and jobs only turn their input into these functions'
+//! arguments and the results into a page, a line of output or the next run.
+//!
+//! - `accounts` signing in (throttled), signing up by link, ending sessions
+//! - `feeds`    following a feed, importing OPML, a feed's settings and word rules
+//! - `polling`  one feed's poll end to end, and "poll now"
+
+pub mod accounts;
+pub mod feeds;
+pub mod polling;

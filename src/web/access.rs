@@ -1,0 +1,109 @@
+//! Who may reach what, in one place: the route layers that keep the
+//! curators' and administrators' pages to them (`router.rs` puts them on
+//! whole groups of routes), and loaders for the channel, post or reply a
+//! request names, checked against the policy for this viewer. Something a
+//! viewer may not read looks exactly like something that is not there.
+
+use axum::extract::{FromRequestParts, Request};
+use axum::middleware::Next;
+use axum::response::Response;
+
+use super::extract::Viewer;
+use super::session::AuthSession;
+use crate::domain::policy::{self, Actor};
+use crate::error::{AppError, AppResult};
+use crate::state::AppState;
+use crate::store::channels::{self, Channel};
+use crate::store::posts::{self, Post};
+use crate::store::replies::{self, Reply};
+
+/// Let the request through only for a signed-in person the policy allows;
+/// anyone else is sent to sign in, or told they cannot.
+async fn only(allowed: fn(&Actor) -> bool, request: Request, next: Next) -> Result<Response, AppError> {
+    let (mut parts, body) = request.into_parts();
+    let auth = AuthSession::from_request_parts(&mut parts, &())
+        .await
+        .map_err(|(_, why)| AppError::Other(anyhow::anyhow!("auth session unavailable: {why}")))?;
+    let Some(user) = auth.user else {
+        let next = parts.uri.path_and_query().map_or("/", |p| p.as_str()).to_owned();
+        return Err(AppError::SignInRequired { next });
+    };
+    if !allowed(&user.actor()) {
+        return Err(AppError::Forbidden);
+    }
+    Ok(next.run(Request::from_parts(parts, body)).await)
+}
+
+/// Curators and admins: the feeds and the inbox.
+pub async fn curators(request: Request, next: Next) -> Result<Response, AppError> {
+    only(policy::can_curate, request, next).await
+}
+
+/// Those who manage people: invites.
+pub async fn people_managers(request: Request, next: Next) -> Result<Response, AppError> {
+    only(policy::can_manage_people, request, next).await
+}
+
+/// Those who keep the site lists.
+pub async fn site_keepers(request: Request, next: Next) -> Result<Response, AppError> {
+    only(policy::can_manage_sites, request, next).await
+}
+
+/// A channel the viewer may read, by its slug.
+pub async fn readable_channel(state: &AppState, viewer: &Viewer, slug: &str) -> AppResult<Channel> {
+    let channel = channels::by_slug(&state.db, slug).await?.ok_or(AppError::NotFound)?;
+    let actor = viewer.actor();
+    if !policy::can_read_channel(&actor, &channel.facts(&actor)) {
+        return Err(AppError::NotFound);
+    }
+    Ok(channel)
+}
+
+/// A channel the viewer may read and post in.
+pub async fn postable_channel(state: &AppState, viewer: &Viewer, slug: &str) -> AppResult<Channel> {
+    let channel = readable_channel(state, viewer, slug).await?;
+    let actor = viewer.actor();
+    if !policy::can_post_in(&actor, &channel.facts(&actor)) {
+        return Err(AppError::Forbidden);
+    }
+    Ok(channel)
+}
+
+/// A channel whose members the viewer may see (members of a private
+/// channel, and admins). Someone who cannot even tell a hidden channel
+/// exists is told it is not there.
+pub async fn channel_for_members(state: &AppState, viewer: &Viewer, slug: &str) -> AppResult<Channel> {
+    let channel = channels::by_slug(&state.db, slug).await?.ok_or(AppError::NotFound)?;
+    let actor = viewer.actor();
+    let facts = channel.facts(&actor);
+    if !policy::can_see_members(&actor, &facts) {
+        return Err(
+            if policy::can_see_channel_listed(&actor, &facts) && policy::can_read_channel(&actor, &facts) {
+                AppError::Forbidden
+            } else {
+                AppError::NotFound
+            },
+        );
+    }
+    Ok(channel)
+}
+
+/// A post the viewer may read, with its channel.
+pub async fn readable_post(state: &AppState, viewer: &Viewer, id: i64) -> AppResult<(Post, Channel)> {
+    let post = posts::by_id(&state.db, id).await?.ok_or(AppError::NotFound)?;
+    let channel = channels::by_id(&state.db, post.channel_id)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let actor = viewer.actor();
+    if !policy::can_read_content(&actor, &channel.facts(&actor), &post.facts()) {
+        return Err(AppError::NotFound);
+    }
+    Ok((post, channel))
+}
+
+/// A reply the viewer may read (in a post they may read), with its channel.
+pub async fn readable_reply(state: &AppState, viewer: &Viewer, id: i64) -> AppResult<(Reply, Channel)> {
+    let reply = replies::by_id(&state.db, id).await?.ok_or(AppError::NotFound)?;
+    let (_, channel) = readable_post(state, viewer, reply.post_id).await?;
+    Ok((reply, channel))
+}
