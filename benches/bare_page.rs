@@ -3,7 +3,7 @@
 //! the same database with nothing else (no sessions, policy, reactions or
 //! middleware). Used by `scripts/bench-pages`; not part of the product.
 //!
-//! `cargo run --release --example bare_page -- <sqlite-file> <listen-addr>`
+//! `cargo bench --bench bare_page -- <sqlite-file> <listen-addr>`
 
 use askama::Template;
 use axum::extract::State;
@@ -11,6 +11,10 @@ use axum::response::{Html, IntoResponse, Response};
 use axum::routing::get;
 use sea_orm::sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions};
 use sea_orm::sqlx::{self, SqlitePool};
+
+/// The allocator the `commonroom` binary uses, so figures are the app's.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 struct Row {
     id: i64,

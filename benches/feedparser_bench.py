@@ -1,6 +1,6 @@
 #!/usr/bin/env python3
 """Python's feedparser on the ingest benchmark's corpus: the baseline that
-examples/bench_ingest.rs compares itself with (not a test).
+benches/ingest.rs compares itself with (not a test).
 
     python3 benches/feedparser_bench.py /tmp/commonroom-ingest-corpus [--passes N]
 

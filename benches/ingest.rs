@@ -3,7 +3,7 @@
 //! Python's feedparser can read the very same bytes. Used by
 //! `scripts/bench-curation`; not part of the product.
 //!
-//! `cargo run --release --example bench_ingest -- [--corpus DIR] [--feeds N] [--mb SIZE] [--passes N]
+//! `cargo bench --bench ingest -- [--corpus DIR] [--feeds N] [--mb SIZE] [--passes N]
 //!  [--concurrency N] [--feedparser benches/feedparser_bench.py] [--regenerate] [--only parse|upsert|e2e]`
 //!
 //! The corpus (default `/tmp/commonroom-ingest-corpus`, 100 feeds, ~10 MB) is
@@ -12,7 +12,7 @@
 //! Everything runs on one current-thread tokio runtime, so the Rust side of
 //! each figure is one core's work, except SQLite: sqlx runs each connection on
 //! its own thread, which is why process CPU time is reported beside wall time.
-//! End to end, the feeds go through `refresh::ingest` `--concurrency` at a
+//! End to end, the feeds go through `polling::ingest` `--concurrency` at a
 //! time (the app's default for polls, 8), as a sweep polls them: one feed is
 //! parsed while others are written, and feeds that finish together are
 //! stored in one transaction (`ingest::writer`). Parsing then overlaps
@@ -30,8 +30,8 @@ use std::time::{Duration, Instant};
 use anyhow::{Context, bail};
 use commonroom::config::Settings;
 use commonroom::ingest::parse;
-use commonroom::ingest::refresh;
 use commonroom::ingest::writer::InboxWriter;
+use commonroom::service::polling;
 use commonroom::store::feeds::{self, Added, Feed, NewFeed};
 use commonroom::store::inbox;
 use futures_util::StreamExt;
@@ -796,6 +796,10 @@ mod measure {
 use corpus::{FeedFile, Kind};
 use measure::{Clock, Lap, mb};
 
+/// The allocator the `commonroom` binary uses, so figures are the app's.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 struct Doc {
     file: FeedFile,
     url: Url,
@@ -879,7 +883,7 @@ fn args() -> anyhow::Result<Args> {
                     other => bail!("--only takes parse, upsert or e2e, not {other:?}"),
                 })
             }
-            other => bail!("unknown argument {other:?} (see the comment at the top of examples/bench_ingest.rs)"),
+            other => bail!("unknown argument {other:?} (see the comment at the top of benches/ingest.rs)"),
         }
     }
     Ok(a)
@@ -1223,7 +1227,7 @@ struct E2eFigures {
     serial: DbFigures,
 }
 
-/// `refresh::ingest`, what a poll does after the network, `concurrency`
+/// `polling::ingest`, what a poll does after the network, `concurrency`
 /// feeds at a time and then one at a time, in turns: a fresh database per pass.
 async fn e2e_phase(docs: &[Doc], passes: usize, concurrency: usize) -> anyhow::Result<E2eFigures> {
     let all: Vec<&Doc> = docs.iter().collect();
@@ -1237,7 +1241,7 @@ async fn e2e_phase(docs: &[Doc], passes: usize, concurrency: usize) -> anyhow::R
             runs.push((pass.first, pass.again.context("the second ingest was asked for")?));
         }
     }
-    println!("\n--- end to end: refresh::ingest (parse → sanitise → dedupe → upsert), fresh SQLite database per pass");
+    println!("\n--- end to end: polling::ingest (parse → sanitise → dedupe → upsert), fresh SQLite database per pass");
     println!("  {concurrency} feeds at a time, as a sweep polls them:");
     let sweep = median_db(sweep, docs, items);
     print_db(&sweep, Some(bytes));
@@ -1287,7 +1291,7 @@ async fn e2e_pass(docs: &[&Doc], concurrency: usize, again: bool) -> anyhow::Res
     })
 }
 
-/// `refresh::ingest` of every document into its feed, `concurrency` at a
+/// `polling::ingest` of every document into its feed, `concurrency` at a
 /// time: what the whole pass stored.
 async fn ingest_all(
     writer: &InboxWriter,
@@ -1297,7 +1301,7 @@ async fn ingest_all(
 ) -> anyhow::Result<inbox::Upserted> {
     let mut ingests = futures_util::stream::iter(feeds.iter().zip(docs))
         .map(|(feed, d)| async move {
-            refresh::ingest(writer, feed, &d.url, &d.body, None)
+            polling::ingest(writer, feed, &d.url, &d.body, None)
                 .await
                 .map_err(|e| anyhow::anyhow!("{}: {e}", d.file.name))
         })

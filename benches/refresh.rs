@@ -1,13 +1,13 @@
 //! Refresh-sweep benchmark (not a test): thousands of feeds served on
 //! loopback by a small in-process origin, polled through the real safe
-//! fetcher and `refresh::poll` with bounded concurrency on one
+//! fetcher and `polling::poll` with bounded concurrency on one
 //! current-thread runtime. The first sweep fetches everything (and stores
 //! ETag / Last-Modified); the second is the one measured: most feeds answer
 //! 304 Not Modified, the rest bring a changed body. The origin counts how
 //! many requests carried a validator. Used by `scripts/bench-curation`; not
 //! part of the product.
 //!
-//! `cargo run --release --example bench_refresh -- [--feeds 5000] [--concurrency 32] [--unchanged 65]`
+//! `cargo bench --bench refresh -- [--feeds 5000] [--concurrency 32] [--unchanged 65]`
 //!
 //! The origin runs on its own thread (its own current-thread runtime), and
 //! its CPU time is read from that thread's `/proc` entry and taken out of the
@@ -18,9 +18,13 @@ use std::time::{Duration, Instant};
 
 use anyhow::{Context, bail};
 use commonroom::config::Settings;
-use commonroom::ingest::refresh::{self, Polled};
+use commonroom::service::polling::{self, Polled};
 use commonroom::store::feeds::{self, Added, NewFeed};
 use futures_util::StreamExt;
+
+/// The allocator the `commonroom` binary uses, so figures are the app's.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 mod origin {
     //! The loopback feed origin: `GET /feed/{n}` answers with a small RSS
@@ -309,7 +313,7 @@ fn args() -> anyhow::Result<Args> {
             "--feeds" => a.feeds = value()?.parse()?,
             "--concurrency" => a.concurrency = value()?.parse::<usize>()?.max(1),
             "--unchanged" => a.unchanged = value()?.parse::<u32>()?.min(100),
-            other => bail!("unknown argument {other:?} (see the comment at the top of examples/bench_refresh.rs)"),
+            other => bail!("unknown argument {other:?} (see the comment at the top of benches/refresh.rs)"),
         }
     }
     Ok(a)
@@ -469,7 +473,7 @@ async fn sweep(
         .map(|id| async move {
             // poll reads the stored validators, so each poll needs the feed as it is now.
             let feed = feeds::by_id(writer.db(), id).await?.context("a feed that was added")?;
-            anyhow::Ok(refresh::poll(writer, fetcher, &feed).await?)
+            anyhow::Ok(polling::poll(writer, fetcher, &feed).await?)
         })
         .buffer_unordered(concurrency);
     let mut s = Sweep::default();

@@ -8,7 +8,7 @@
 //! publish-to-searchable latency under a trickle of posts. Used by
 //! `scripts/bench-search`; not part of the product.
 //!
-//! `cargo run --release --example bench_search -- [--docs 200000] [--queries 1000] [--seed 7]
+//! `cargo bench --bench search -- [--docs 200000] [--queries 1000] [--seed 7]
 //!  [--trickle-secs 30] [--rate 20] [--no-postgres] [--no-fts5] [--no-http] [--profile N]`
 //!
 //! `--profile N` runs the app's query set N more times, untimed, before the
@@ -47,6 +47,10 @@ use tantivy::collector::{Count, TopDocs};
 use tantivy::query::{BooleanQuery, Occur, Query, TermQuery};
 use tantivy::schema::IndexRecordOption;
 use tantivy::tokenizer::{AsciiFoldingFilter, LowerCaser, RemoveLongFilter, SimpleTokenizer, Stemmer, TextAnalyzer};
+
+/// The allocator the `commonroom` binary uses, so figures are the app's.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 mod corpus {
     //! The generated corpus: a vocabulary whose first few hundred words are
@@ -388,7 +392,7 @@ async fn bench(args: Args, settings: Settings, backend: &str) -> anyhow::Result<
     );
 
     // People and channels: 20 channels, two of them private; the searcher is a member of one.
-    let hash = commonroom::auth::hash_password("bench-password-1".into()).await?;
+    let hash = commonroom::service::accounts::hash_password("bench-password-1".into()).await?;
     let mut people = Vec::new();
     for i in 0..40 {
         let new = NewUser {
