@@ -11,6 +11,7 @@ mod m20261122_000003_site_rules;
 mod m20261122_000004_curation;
 mod m20261201_000005_channel_members;
 mod m20261202_000006_story_summary_from_item;
+mod m20261206_000007_canonical_urls;
 
 pub struct Migrator;
 
@@ -24,6 +25,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261122_000004_curation::Migration),
             Box::new(m20261201_000005_channel_members::Migration),
             Box::new(m20261202_000006_story_summary_from_item::Migration),
+            Box::new(m20261206_000007_canonical_urls::Migration),
         ]
     }
 }

@@ -551,7 +551,7 @@ fn similar_words(fuzzable: &[&(String, u8)], docs: &[TantivyDocument], live: &Li
         for doc in docs {
             for field in [f.title, f.body] {
                 for word in analyzed(&mut plain, text(doc, field)) {
-                    if word != *typed && levenshtein(&word, typed) <= usize::from(*distance) {
+                    if word != *typed && strsim::osa_distance(&word, typed) <= usize::from(*distance) {
                         *counts.entry(word).or_default() += 1;
                     }
                 }
@@ -599,40 +599,9 @@ fn near_words(searcher: &tantivy::Searcher, field: tantivy::schema::Field, word:
     words.into_iter().take(NEAR_WORDS).map(|(w, _)| w).collect()
 }
 
-/// Edit distance counting a swap of neighbours as one edit.
-pub fn levenshtein(a: &str, b: &str) -> usize {
-    let a: Vec<char> = a.chars().collect();
-    let b: Vec<char> = b.chars().collect();
-    let mut d = vec![vec![0usize; b.len() + 1]; a.len() + 1];
-    for (i, row) in d.iter_mut().enumerate() {
-        row[0] = i;
-    }
-    for (j, cell) in d[0].iter_mut().enumerate() {
-        *cell = j;
-    }
-    for i in 1..=a.len() {
-        for j in 1..=b.len() {
-            let cost = usize::from(a[i - 1] != b[j - 1]);
-            let mut best = (d[i - 1][j] + 1).min(d[i][j - 1] + 1).min(d[i - 1][j - 1] + cost);
-            if i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1] {
-                best = best.min(d[i - 2][j - 2] + 1);
-            }
-            d[i][j] = best;
-        }
-    }
-    d[a.len()][b.len()]
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn edit_distance_counts_swaps_as_one() {
-        assert_eq!(levenshtein("comuniti", "communiti"), 1);
-        assert_eq!(levenshtein("form", "from"), 1);
-        assert_eq!(levenshtein("", "abc"), 3);
-    }
 
     #[test]
     fn longer_words_tolerate_more_typos() {

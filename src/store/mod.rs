@@ -42,9 +42,6 @@ pub async fn open(settings: &Settings) -> anyhow::Result<DatabaseConnection> {
     single.max_connections(1).min_connections(1);
     let db = Database::connect(single).await.context("connecting to the database")?;
     Migrator::up(&db, None).await.context("running migrations")?;
-    posts::fill_canonical_urls(&db)
-        .await
-        .context("filling in canonical URLs")?;
     db.close().await.context("closing the migration connection")?;
     Database::connect(options(settings)?)
         .await

@@ -1,4 +1,4 @@
-//! Posts: feeds (keyset-paginated), the post itself, creating, editing and soft-deleting.
+//! Posts: timelines (keyset-paginated), the post itself, creating, editing and soft-deleting.
 
 use chrono::{DateTime, Utc};
 use sea_orm::sea_query::Expr;
@@ -24,7 +24,7 @@ use super::channels::Channel;
 
 pub const PAGE_SIZE: u64 = 20;
 
-/// A post as shown in a feed or at the top of its thread.
+/// A post as shown in a timeline or at the top of its thread.
 #[derive(Debug, Clone)]
 pub struct PostCard {
     pub id: i64,
@@ -67,8 +67,8 @@ impl PostCard {
     }
 }
 
-/// One page of a feed and the cursor for the next, if there is more.
-pub struct FeedPage {
+/// One page of a timeline and the cursor for the next, if there is more.
+pub struct Timeline {
     pub posts: Vec<PostCard>,
     pub next: Option<Cursor>,
 }
@@ -142,19 +142,19 @@ fn card(row: CardRow, reactions: Vec<Tally>, viewer: &Actor) -> PostCard {
 
 /// Newest-first posts in the given channels, strictly older than `before`.
 /// The caller passes only channels the viewer may read (ask the policy).
-pub async fn feed(
+pub async fn timeline(
     db: &impl ConnectionTrait,
     channel_ids: &[i64],
     before: Option<Cursor>,
     viewer: &Actor,
-) -> Result<FeedPage, sea_orm::DbErr> {
+) -> Result<Timeline, sea_orm::DbErr> {
     if channel_ids.is_empty() {
-        return Ok(FeedPage {
+        return Ok(Timeline {
             posts: Vec::new(),
             next: None,
         });
     }
-    let (text, values) = feed_query(channel_ids, before);
+    let (text, values) = timeline_query(channel_ids, before);
     let mut rows = CardRow::find_by_statement(sql(db, &text, values)).all(db).await?;
     let next = if rows.len() as u64 > PAGE_SIZE {
         rows.truncate(PAGE_SIZE as usize);
@@ -171,20 +171,20 @@ pub async fn feed(
             card(r, t, viewer)
         })
         .collect();
-    Ok(FeedPage { posts, next })
+    Ok(Timeline { posts, next })
 }
 
-/// Above this many channels a feed walks the global time index; at or below
+/// Above this many channels a timeline walks the global time index; at or below
 /// it, each channel's own index is read and the results merged.
 const MERGE_CHANNELS_UP_TO: usize = 40;
 
-/// The SQL for one feed page. The shape matters for speed on both databases:
+/// The SQL for one timeline page. The shape matters for speed on both databases:
 /// "newest 21 across these channels" is either one ordered walk of the global
 /// `(published_at, id)` index (when most channels are wanted) or, for a few
 /// channels, the newest 21 of each from `(channel_id, published_at, id)`,
 /// merged. Either way no query sorts more than a few hundred rows, however
 /// many posts there are.
-fn feed_query(channel_ids: &[i64], before: Option<Cursor>) -> (String, Vec<Value>) {
+fn timeline_query(channel_ids: &[i64], before: Option<Cursor>) -> (String, Vec<Value>) {
     const VISIBLE: &str = "p.deleted_at IS NULL AND p.hidden_at IS NULL AND p.published_at <= ?";
     const OLDER: &str = " AND (p.published_at < ? OR (p.published_at = ? AND p.id < ?))";
     const NEWEST_FIRST: &str = " ORDER BY p.published_at DESC, p.id DESC LIMIT ?";
@@ -395,7 +395,7 @@ pub async fn edit(db: &impl TransactionTrait, post: &Post, draft: &PostDraft) ->
     Ok(())
 }
 
-/// Soft-delete: the post leaves feeds and search; a notice remains in its thread.
+/// Soft-delete: the post leaves timelines and search; a notice remains in its thread.
 pub async fn delete(db: &impl TransactionTrait, actor: &Actor, post: &Post) -> Result<(), sea_orm::DbErr> {
     let txn = super::begin_write(db).await?;
     post::Entity::update_many()
@@ -421,7 +421,7 @@ pub async fn delete(db: &impl TransactionTrait, actor: &Actor, post: &Post) -> R
 }
 
 /// Hide a post from everyone (or show it again), as a moderator does after a
-/// report: it leaves feeds and search at once; nothing is deleted.
+/// report: it leaves timelines and search at once; nothing is deleted.
 pub async fn set_hidden(
     db: &impl TransactionTrait,
     actor_id: i64,
@@ -492,29 +492,6 @@ pub async fn shared_before(
             when: When::new(r.published_at),
         })
         .collect())
-}
-
-/// Posts stored before canonical URLs were kept get theirs (runs after migrating; cheap when none are missing).
-pub async fn fill_canonical_urls(db: &impl ConnectionTrait) -> Result<(), sea_orm::DbErr> {
-    let missing = post::Entity::find()
-        .filter(post::Column::Url.is_not_null())
-        .filter(post::Column::CanonicalUrl.is_null())
-        .all(db)
-        .await?;
-    for m in missing {
-        let canonical = m
-            .url
-            .as_deref()
-            .and_then(|u| crate::domain::post::LinkUrl::parse(u).ok())
-            .map(|l| l.canonical())
-            .or(m.url.clone());
-        post::Entity::update_many()
-            .col_expr(post::Column::CanonicalUrl, Expr::value(canonical))
-            .filter(post::Column::Id.eq(m.id))
-            .exec(db)
-            .await?;
-    }
-    Ok(())
 }
 
 /// The viewer's own posts waiting to be published, soonest first.

@@ -16,7 +16,7 @@ use crate::error::AppResult;
 use crate::state::AppState;
 use crate::store::invites;
 use crate::store::sites::{self, SiteKind};
-use crate::views::{InvitesPage, SitesPage};
+use crate::views::admin::{InvitesPage, SitesPage};
 
 async fn invites_page(
     state: &AppState,

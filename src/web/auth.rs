@@ -21,7 +21,8 @@ use crate::service::accounts::{self, SignInError, SignupError};
 use crate::state::AppState;
 use crate::store::invites::{self, RedeemError};
 use crate::store::users;
-use crate::views::{InvitePage, LoginPage, MessagePage, SignupPage};
+use crate::views::MessagePage;
+use crate::views::auth::{InvitePage, LoginPage, SignupPage};
 
 #[derive(Deserialize)]
 pub struct NextQuery {
@@ -210,7 +211,7 @@ pub async fn accept_invite(
         viewer.auth.login(&SessionUser::from(account)).await?;
         flash(
             &viewer.auth.session,
-            "Welcome to Commonroom! Follow a few channels to fill your home feed.",
+            "Welcome to Commonroom! Follow a few channels to fill your home page.",
         )
         .await;
     }

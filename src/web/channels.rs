@@ -18,7 +18,9 @@ use crate::error::{AppError, AppResult};
 use crate::state::AppState;
 use crate::store::channels::{self, Channel, CreateChannelError, NewChannel};
 use crate::store::users;
-use crate::views::{ChannelPage, ChannelsPage, Choice, Composer, MembersPage, NewChannelPage};
+use crate::views::Choice;
+use crate::views::channels::{ChannelPage, ChannelsPage, MembersPage, NewChannelPage};
+use crate::views::posts::Composer;
 
 pub async fn list_channels(State(state): State<AppState>, viewer: Viewer) -> AppResult<ChannelsPage> {
     let actor = viewer.actor();

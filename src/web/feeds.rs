@@ -22,7 +22,8 @@ use crate::service::feeds::{self as following, Follow, FollowError, Followed, Se
 use crate::service::polling::{self, PollNow, Polled};
 use crate::state::AppState;
 use crate::store::{channels, feeds, inbox};
-use crate::views::{Choice, DryRunRow, FeedPageView, FeedsPage};
+use crate::views::Choice;
+use crate::views::feeds::{DryRunRow, FeedPage, FeedsPage};
 
 /// Channels a feed's items may default to, with `selected` marked.
 async fn channel_choices(state: &AppState, actor: &Actor, selected: Option<i64>) -> AppResult<Vec<Choice>> {
@@ -181,7 +182,7 @@ async fn feed_page(
     let dry_run_passing = dry_run
         .as_ref()
         .map_or(0, |rows| rows.iter().filter(|r| r.passes).count());
-    let page = FeedPageView {
+    let page = FeedPage {
         ctx: viewer.ctx.in_section("feeds"),
         channels: channel_choices(state, &actor, form.channel.parse().ok()).await?,
         intervals,

@@ -1,4 +1,4 @@
-//! The home feed (channels I follow) and "All" (every channel I may read).
+//! The timelines: home (channels I follow) and "All" (every channel I may read).
 
 use axum::extract::{Query, State};
 
@@ -7,13 +7,17 @@ use super::pages::{PageQuery, next_url};
 use crate::error::AppResult;
 use crate::state::AppState;
 use crate::store::{channels, posts};
-use crate::views::FeedPage;
+use crate::views::home::TimelinePage;
 
-pub async fn home(State(state): State<AppState>, viewer: Viewer, Query(q): Query<PageQuery>) -> AppResult<FeedPage> {
+pub async fn home(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    Query(q): Query<PageQuery>,
+) -> AppResult<TimelinePage> {
     let actor = viewer.actor();
     let followed = channels::scope(&state.db, &actor).await?.followed;
-    let page = posts::feed(&state.db, &followed, q.cursor(), &actor).await?;
-    Ok(FeedPage {
+    let page = posts::timeline(&state.db, &followed, q.cursor(), &actor).await?;
+    Ok(TimelinePage {
         ctx: viewer.ctx.in_section("home"),
         heading: "Home",
         tab: "home",
@@ -24,11 +28,11 @@ pub async fn home(State(state): State<AppState>, viewer: Viewer, Query(q): Query
     })
 }
 
-pub async fn all(State(state): State<AppState>, viewer: Viewer, Query(q): Query<PageQuery>) -> AppResult<FeedPage> {
+pub async fn all(State(state): State<AppState>, viewer: Viewer, Query(q): Query<PageQuery>) -> AppResult<TimelinePage> {
     let actor = viewer.actor();
     let readable = channels::readable_ids(&state.db, &actor).await?;
-    let page = posts::feed(&state.db, &readable, q.cursor(), &actor).await?;
-    Ok(FeedPage {
+    let page = posts::timeline(&state.db, &readable, q.cursor(), &actor).await?;
+    Ok(TimelinePage {
         ctx: viewer.ctx.in_section("all"),
         heading: "All posts",
         tab: "all",

@@ -15,7 +15,8 @@ use crate::error::{AppError, AppResult};
 use crate::state::AppState;
 use crate::store::inbox::{self, Filter};
 use crate::store::{channels, feeds, posts};
-use crate::views::{Choice, InboxPage};
+use crate::views::Choice;
+use crate::views::inbox::InboxPage;
 
 #[derive(Deserialize, Default, Clone)]
 pub struct InboxQuery {

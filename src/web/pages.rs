@@ -13,7 +13,8 @@ use crate::state::AppState;
 use crate::store::channels::{self, Channel};
 use crate::store::posts::{self, Post};
 use crate::store::replies::{self, Quote};
-use crate::views::{ChannelPage, Composer, ReplyItem, ThreadPage};
+use crate::views::channels::ChannelPage;
+use crate::views::posts::{Composer, ReplyItem, ThreadPage};
 
 /// `?before=…`: where an "older posts" link starts.
 #[derive(Deserialize, Default)]
@@ -43,7 +44,7 @@ pub async fn channel_page(
     let actor = viewer.actor();
     let facts = channel.facts(&actor);
     let cursor = before.and_then(Cursor::decode);
-    let page = posts::feed(&state.db, &[channel.id], cursor, &actor).await?;
+    let page = posts::timeline(&state.db, &[channel.id], cursor, &actor).await?;
     Ok(ChannelPage {
         follower_count: channels::follower_count(&state.db, channel.id).await?,
         following: channels::is_following(&state.db, actor.user_id, channel.id).await?,

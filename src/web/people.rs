@@ -14,7 +14,7 @@ use crate::error::{AppError, AppResult};
 use crate::service::accounts;
 use crate::state::AppState;
 use crate::store::{sessions, users};
-use crate::views::ProfilePage;
+use crate::views::people::ProfilePage;
 
 async fn profile_page(
     state: &AppState,

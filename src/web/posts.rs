@@ -19,7 +19,7 @@ use crate::state::AppState;
 use crate::store::posts::{self};
 use crate::store::replies::{self};
 use crate::store::sites::{self, SiteKind};
-use crate::views::{Composer, EditPostPage, ThreadPage};
+use crate::views::posts::{Composer, EditPostPage, ThreadPage};
 
 #[derive(Deserialize)]
 pub struct PostForm {

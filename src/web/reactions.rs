@@ -16,7 +16,7 @@ use crate::domain::reaction::ReactionKind;
 use crate::error::{AppError, AppResult};
 use crate::state::AppState;
 use crate::store::reactions::{self, Target};
-use crate::views::ReactionsPartial;
+use crate::views::posts::ReactionsPartial;
 
 #[derive(Deserialize)]
 pub struct ReactForm {

@@ -16,7 +16,7 @@ use crate::domain::post::parse_reply_body;
 use crate::error::{AppError, AppResult};
 use crate::state::AppState;
 use crate::store::replies::{self};
-use crate::views::EditReplyPage;
+use crate::views::posts::EditReplyPage;
 
 #[derive(Deserialize)]
 pub struct ReplyForm {

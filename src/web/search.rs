@@ -22,7 +22,8 @@ use crate::search::{SearchIndex, Status};
 use crate::state::AppState;
 use crate::store::channels::{self, SearchScope};
 use crate::store::users::{self, PersonChip};
-use crate::views::{PageCtx, SearchPage, SearchResult, SuggestionsPartial};
+use crate::views::PageCtx;
+use crate::views::search::{SearchPage, SearchResult, SuggestionsPartial};
 
 const PER_PAGE: usize = 20;
 const API_MAX_PER_PAGE: usize = 50;

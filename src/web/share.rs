@@ -21,7 +21,7 @@ use crate::store::channels::{self, Channel};
 use crate::store::inbox;
 use crate::store::posts::{self, Placement};
 use crate::store::sites::{self, SiteKind};
-use crate::views::{ShareChannel, SharePage};
+use crate::views::share::{ShareChannel, SharePage};
 
 #[derive(Deserialize, Default)]
 pub struct ShareQuery {

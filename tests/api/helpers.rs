@@ -123,6 +123,33 @@ fn rand_suffix() -> String {
     format!("{}_{}_{}", std::process::id(), t % 1_000_000_000, n)
 }
 
+/// A database with nothing in it, not even the schema: a SQLite file in a
+/// directory of its own, or a fresh PostgreSQL database; both go when it does.
+pub struct EmptyDatabase {
+    pub url: String,
+    _dir: tempfile::TempDir,
+    _pg: Option<PgDatabase>,
+}
+
+pub async fn empty_database(backend: Backend) -> Option<EmptyDatabase> {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let (url, pg) = match backend {
+        Backend::Sqlite => (
+            format!("sqlite://{}?mode=rwc", dir.path().join("empty.db").display()),
+            None,
+        ),
+        Backend::Postgres => {
+            let (url, pg) = fresh_postgres().await?;
+            (url, Some(pg))
+        }
+    };
+    Some(EmptyDatabase {
+        url,
+        _dir: dir,
+        _pg: pg,
+    })
+}
+
 pub struct TestApp {
     pub address: String,
     pub db: DatabaseConnection,

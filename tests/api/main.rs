@@ -10,6 +10,7 @@ mod cli;
 mod curation;
 mod fetch;
 mod home;
+mod migrations;
 mod posts;
 mod search;
 mod security;

@@ -1,0 +1,19 @@
+//! The timelines: home (channels I follow) and all posts (`templates/pages/home/`).
+
+use askama::Template;
+use askama_web::WebTemplate;
+
+use super::PageCtx;
+use crate::store::posts::PostCard;
+
+#[derive(Template, WebTemplate)]
+#[template(path = "pages/home/timeline.html")]
+pub struct TimelinePage {
+    pub ctx: PageCtx,
+    pub heading: &'static str,
+    pub tab: &'static str,
+    pub posts: Vec<PostCard>,
+    pub next_url: Option<String>,
+    pub is_first_page: bool,
+    pub follows_nothing: bool,
+}

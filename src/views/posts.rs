@@ -1,0 +1,94 @@
+//! A thread, the composer, editing a post or reply, and the reaction buttons
+//! (`templates/pages/posts/`, `templates/partials/reactions.html`).
+
+use askama::Template;
+use askama_web::WebTemplate;
+
+use super::PageCtx;
+use crate::domain::form::FormErrors;
+use crate::store::channels::Channel;
+use crate::store::posts::PostCard;
+use crate::store::reactions::Tally;
+use crate::store::replies::{Quote, ReplyView};
+
+/// The "new post" form, kept as typed when it needs correcting.
+#[derive(Debug, Clone, Default)]
+pub struct Composer {
+    pub kind: String,
+    pub title: String,
+    pub url: String,
+    pub body: String,
+    pub errors: FormErrors,
+    /// Where "fill in from the link" posts to; empty hides the button.
+    pub preview_action: String,
+    /// Said after a preview filled the form in.
+    pub notice: Option<String>,
+}
+
+/// A reply with what the viewer may do to it.
+pub struct ReplyItem {
+    pub reply: ReplyView,
+    pub can_edit: bool,
+    pub can_delete: bool,
+    pub can_react: bool,
+    pub can_quote: bool,
+}
+
+impl ReplyItem {
+    pub fn react_url(&self) -> String {
+        format!("/r/{}/react", self.reply.id)
+    }
+
+    pub fn anchor(&self) -> String {
+        format!("reply-{}", self.reply.id)
+    }
+
+    pub fn tallies(&self) -> &[Tally] {
+        &self.reply.reactions
+    }
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "pages/posts/thread.html")]
+pub struct ThreadPage {
+    pub ctx: PageCtx,
+    pub post: PostCard,
+    pub channel: Channel,
+    pub deleted_notice: Option<String>,
+    pub can_edit: bool,
+    pub can_delete: bool,
+    pub can_reply: bool,
+    pub can_react: bool,
+    pub replies: Vec<ReplyItem>,
+    pub reply_body: String,
+    pub quote: Option<Quote>,
+    pub errors: FormErrors,
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "pages/posts/edit.html")]
+pub struct EditPostPage {
+    pub ctx: PageCtx,
+    pub post_id: i64,
+    pub composer: Composer,
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "pages/posts/edit_reply.html")]
+pub struct EditReplyPage {
+    pub ctx: PageCtx,
+    pub reply_id: i64,
+    pub post_id: i64,
+    pub body: String,
+    pub errors: FormErrors,
+}
+
+/// The reaction buttons alone, swapped in by htmx after a click.
+#[derive(Template, WebTemplate)]
+#[template(path = "partials/reactions.html")]
+pub struct ReactionsPartial {
+    pub action: String,
+    pub anchor: String,
+    pub tallies: Vec<Tally>,
+    pub can_react: bool,
+}
