@@ -152,8 +152,6 @@ pub struct AuthSettings {
     pub invite_days: i64,
     /// How long "remember me" keeps someone signed in.
     pub remember_days: i64,
-    /// How long a session lasts without "remember me" (the cookie also ends with the browser).
-    pub session_hours: i64,
     /// Failed sign-ins allowed per account in a window before it is slowed down.
     pub max_failures_per_account: i32,
     /// Failed sign-ins allowed per client address in a window.
@@ -178,7 +176,7 @@ pub struct EmailSettings {
     /// The sender, e.g. `Commonroom <commonroom@council.gov.uk>`.
     pub from: String,
     /// `files` (write `.eml` files; the default) or `smtp`.
-    pub transport: String,
+    pub transport: MailTransport,
     /// Where `files` puts messages [default: `<data_dir>/mail`].
     pub files_dir: Option<PathBuf>,
     pub smtp_host: String,
@@ -186,6 +184,15 @@ pub struct EmailSettings {
     pub smtp_user: String,
     pub smtp_password: Secret,
     pub smtp_security: SmtpSecurity,
+}
+
+/// Where outgoing mail goes.
+#[derive(Debug, Clone, Copy, Deserialize, PartialEq, Eq)]
+#[serde(rename_all = "lowercase")]
+pub enum MailTransport {
+    /// `.eml` files in a folder: nothing leaves the machine (demos, trials).
+    Files,
+    Smtp,
 }
 
 #[derive(Debug, Clone, Copy, Deserialize, PartialEq, Eq)]
@@ -201,7 +208,7 @@ impl Default for EmailSettings {
     fn default() -> Self {
         Self {
             from: "Commonroom <commonroom@localhost>".into(),
-            transport: "files".into(),
+            transport: MailTransport::Files,
             files_dir: None,
             smtp_host: "localhost".into(),
             smtp_port: 587,
@@ -237,11 +244,18 @@ impl Default for FetchSettings {
     }
 }
 
+#[derive(Debug, Clone, Copy, Deserialize, PartialEq, Eq)]
+#[serde(rename_all = "lowercase")]
+pub enum LogFormat {
+    Pretty,
+    Json,
+}
+
 #[derive(Debug, Clone, Deserialize)]
 #[serde(default)]
 pub struct LogSettings {
     /// `pretty` for people, `json` for log collectors.
-    pub format: String,
+    pub format: LogFormat,
     /// A tracing filter, e.g. `info,commonroom=debug`.
     pub filter: String,
 }
@@ -278,7 +292,6 @@ impl Default for AuthSettings {
         Self {
             invite_days: 7,
             remember_days: 30,
-            session_hours: 12,
             max_failures_per_account: 5,
             max_failures_per_ip: 30,
             throttle_window_secs: 15 * 60,
@@ -304,7 +317,7 @@ impl AuthSettings {
 impl Default for LogSettings {
     fn default() -> Self {
         Self {
-            format: "pretty".into(),
+            format: LogFormat::Pretty,
             filter: "info".into(),
         }
     }

@@ -8,7 +8,7 @@ use lettre::message::{Mailbox, MultiPart};
 use lettre::transport::smtp::authentication::Credentials;
 use lettre::{AsyncFileTransport, AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor};
 
-use crate::config::{EmailSettings, Settings, SmtpSecurity};
+use crate::config::{EmailSettings, MailTransport, Settings, SmtpSecurity};
 
 /// A message ready to send: subject, plain text and HTML bodies.
 #[derive(Debug, Clone)]
@@ -37,8 +37,8 @@ impl Mailer {
             .from
             .parse()
             .with_context(|| format!("email.from {:?} is not an address", email.from))?;
-        let (transport, files_dir) = match email.transport.as_str() {
-            "smtp" => {
+        let (transport, files_dir) = match email.transport {
+            MailTransport::Smtp => {
                 let mut builder = match email.smtp_security {
                     SmtpSecurity::None => AsyncSmtpTransport::<Tokio1Executor>::builder_dangerous(&email.smtp_host),
                     SmtpSecurity::Starttls => AsyncSmtpTransport::<Tokio1Executor>::starttls_relay(&email.smtp_host)?,
@@ -54,7 +54,7 @@ impl Mailer {
                 }
                 (Transport::Smtp(builder.build()), None)
             }
-            "files" => {
+            MailTransport::Files => {
                 let dir = email
                     .files_dir
                     .clone()
@@ -62,7 +62,6 @@ impl Mailer {
                 std::fs::create_dir_all(&dir).with_context(|| format!("creating mail folder {}", dir.display()))?;
                 (Transport::Files(AsyncFileTransport::new(&dir)), Some(dir))
             }
-            other => anyhow::bail!("email.transport must be \"files\" or \"smtp\", not {other:?}"),
         };
         Ok(Self {
             from,

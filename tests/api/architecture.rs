@@ -17,25 +17,40 @@ const MAY_USE: &[(&str, &[&str])] = &[
     ("ingest", &["domain", "store"]),
     ("email", &["config", "domain"]),
     ("state", &["config", "email", "ingest", "search"]),
-    ("service", &["config", "domain", "email", "ingest", "search", "state", "store"]),
+    (
+        "service",
+        &["config", "domain", "email", "ingest", "search", "state", "store"],
+    ),
     ("jobs", &["config", "domain", "service", "state", "store"]),
     ("demo", &["domain", "entities", "service", "store"]),
     ("views", &["domain", "store"]),
     ("error", &["domain", "search", "service", "views"]),
     (
         "web",
-        &["config", "domain", "error", "ingest", "search", "service", "state", "store", "views"],
+        &[
+            "config", "domain", "error", "ingest", "search", "service", "state", "store", "views",
+        ],
     ),
     ("router", &["error", "state", "store", "web"]),
     (
         "startup",
-        &["config", "domain", "email", "ingest", "jobs", "router", "search", "state", "store"],
+        &[
+            "config", "domain", "email", "ingest", "jobs", "router", "search", "state", "store",
+        ],
     ),
 ];
 
 /// What the `commonroom` binary (`main.rs`, `cli/`) may use of the library.
 const CLI_MAY_USE: &[&str] = &[
-    "config", "demo", "domain", "ingest", "search", "service", "startup", "store", "telemetry",
+    "config",
+    "demo",
+    "domain",
+    "ingest",
+    "search",
+    "service",
+    "startup",
+    "store",
+    "telemetry",
 ];
 
 /// Files in `web/` that hold no handlers, and that handlers may share.
@@ -62,7 +77,12 @@ fn rust_files(dir: &Path) -> Vec<PathBuf> {
 /// The top-level module a file belongs to (`src/store/inbox/read.rs` → `store`).
 fn module_of(file: &Path) -> String {
     let rel = file.strip_prefix(src()).expect("under src");
-    let first = rel.components().next().expect("a component").as_os_str().to_string_lossy();
+    let first = rel
+        .components()
+        .next()
+        .expect("a component")
+        .as_os_str()
+        .to_string_lossy();
     first.trim_end_matches(".rs").to_owned()
 }
 
@@ -199,8 +219,5 @@ fn the_import_reader_sees_grouped_and_nested_imports() {
         "use crate::{store::{self, users}, domain::post::LinkUrl};\nlet x = crate::jobs::drain(); my_crate::not_this();",
         "crate::",
     );
-    assert_eq!(
-        found.into_iter().collect::<Vec<_>>(),
-        ["domain", "jobs", "store"]
-    );
+    assert_eq!(found.into_iter().collect::<Vec<_>>(), ["domain", "jobs", "store"]);
 }

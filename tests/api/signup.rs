@@ -242,7 +242,7 @@ async fn sign_up_link_arrives_through_a_real_smtp_server() {
     let port = smtp.port;
     let Some(app) = spawn_app_with(Backend::Sqlite, |s| {
         s.auth.signup_domains = vec!["brackenshire.gov.uk".into()];
-        s.email.transport = "smtp".into();
+        s.email.transport = commonroom::config::MailTransport::Smtp;
         s.email.smtp_host = "127.0.0.1".into();
         s.email.smtp_port = port;
         s.email.smtp_security = SmtpSecurity::None;
@@ -270,7 +270,7 @@ async fn an_smtp_failure_keeps_the_address_and_says_to_try_again() {
     let port = TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
     let Some(app) = spawn_app_with(Backend::Sqlite, |s| {
         s.auth.signup_domains = vec!["brackenshire.gov.uk".into()];
-        s.email.transport = "smtp".into();
+        s.email.transport = commonroom::config::MailTransport::Smtp;
         s.email.smtp_host = "127.0.0.1".into();
         s.email.smtp_port = port;
         s.email.smtp_security = SmtpSecurity::None;
