@@ -15,24 +15,11 @@ fn commonroom(data_dir: &std::path::Path) -> Command {
     cmd
 }
 
-#[test]
-fn migrate_then_user_add_with_password_on_stdin() {
-    let dir = tempfile::tempdir().unwrap();
-    let out = commonroom(dir.path()).arg("migrate").output().unwrap();
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
-    assert!(dir.path().join("commonroom.db").exists());
-
-    let mut child = commonroom(dir.path())
-        .args([
-            "user",
-            "add",
-            "--email",
-            "Boss@Example.org",
-            "--name",
-            "The Boss",
-            "--role",
-            "admin",
-        ])
+/// `commonroom user add ARGS…` with a good password piped to it.
+fn user_add(data_dir: &std::path::Path, args: &[&str]) -> std::process::Output {
+    let mut child = commonroom(data_dir)
+        .args(["user", "add"])
+        .args(args)
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
@@ -44,58 +31,35 @@ fn migrate_then_user_add_with_password_on_stdin() {
         .unwrap()
         .write_all(b"a long enough password\n")
         .unwrap();
-    let out = child.wait_with_output().unwrap();
+    child.wait_with_output().unwrap()
+}
+
+#[test]
+fn migrate_then_user_add_with_password_on_stdin() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = commonroom(dir.path()).arg("migrate").output().unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(dir.path().join("commonroom.db").exists());
+
+    let out = user_add(
+        dir.path(),
+        &["--email", "Boss@Example.org", "--name", "The Boss", "--role", "admin"],
+    );
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
     assert!(String::from_utf8_lossy(&out.stdout).contains("Created admin account boss@example.org"));
 
     // A second account with the same address is refused with a clear message.
-    let mut child = commonroom(dir.path())
-        .args([
-            "user",
-            "add",
-            "--email",
-            "boss@example.org",
-            "--name",
-            "Again",
-            "--role",
-            "member",
-        ])
-        .stdin(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    child
-        .stdin
-        .take()
-        .unwrap()
-        .write_all(b"a long enough password\n")
-        .unwrap();
-    let out = child.wait_with_output().unwrap();
+    let out = user_add(
+        dir.path(),
+        &["--email", "boss@example.org", "--name", "Again", "--role", "member"],
+    );
     assert!(!out.status.success());
     assert!(String::from_utf8_lossy(&out.stderr).contains("already exists"));
 
-    let mut child = commonroom(dir.path())
-        .args([
-            "user",
-            "add",
-            "--email",
-            "x@example.org",
-            "--name",
-            "X",
-            "--role",
-            "wizard",
-        ])
-        .stdin(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    child
-        .stdin
-        .take()
-        .unwrap()
-        .write_all(b"a long enough password\n")
-        .unwrap();
-    let out = child.wait_with_output().unwrap();
+    let out = user_add(
+        dir.path(),
+        &["--email", "x@example.org", "--name", "X", "--role", "wizard"],
+    );
     assert!(!out.status.success());
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(
@@ -107,21 +71,7 @@ fn migrate_then_user_add_with_password_on_stdin() {
 #[test]
 fn user_add_keeps_the_name_rules_the_forms_keep() {
     let dir = tempfile::tempdir().unwrap();
-    let add = |name: &str| {
-        let mut child = commonroom(dir.path())
-            .args(["user", "add", "--email", "sam@example.org", "--name", name])
-            .stdin(Stdio::piped())
-            .stderr(Stdio::piped())
-            .spawn()
-            .unwrap();
-        child
-            .stdin
-            .take()
-            .unwrap()
-            .write_all(b"a long enough password\n")
-            .unwrap();
-        child.wait_with_output().unwrap()
-    };
+    let add = |name: &str| user_add(dir.path(), &["--email", "sam@example.org", "--name", name]);
 
     for (name, says) in [
         ("   ", "Enter your name as colleagues know it."),
