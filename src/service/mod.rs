@@ -8,7 +8,9 @@
 //! - `accounts` signing in (throttled), signing up by link, ending sessions
 //! - `feeds`    following a feed, importing OPML, a feed's settings and word rules
 //! - `polling`  one feed's poll end to end, and "poll now"
+//! - `sharing`  a link shared into channels, and its inbox entry dealt with
 
 pub mod accounts;
 pub mod feeds;
 pub mod polling;
+pub mod sharing;

@@ -14,12 +14,12 @@ use super::see_other;
 use crate::domain::form::FormErrors;
 use crate::domain::policy;
 use crate::domain::post::{LinkUrl, PostDraft, PostKind};
-use crate::domain::time::now;
 use crate::error::{AppError, AppResult};
+use crate::service::sharing::{self, Share};
 use crate::state::AppState;
 use crate::store::channels::{self, Channel};
 use crate::store::inbox;
-use crate::store::posts::{self, Placement};
+use crate::store::posts::{self};
 use crate::store::sites::{self, SiteKind};
 use crate::views::share::{ShareChannel, SharePage};
 
@@ -213,16 +213,18 @@ pub async fn share(State(state): State<AppState>, viewer: Viewer, Form(form): Fo
         let page = share_page(&state, viewer, form, errors).await?;
         return Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response());
     };
-    let placement = Placement {
-        publish_at,
-        source_feed_id: story.as_ref().and_then(|s| s.feed_id),
-        story_id: story.as_ref().map(|s| s.id),
-    };
-    let mut first = None;
-    for channel in &chosen {
-        let id = posts::create_placed(&state.db, actor.user_id, channel.id, &draft, now(), placement).await?;
-        first.get_or_insert(id);
-    }
+    let channel_ids: Vec<i64> = chosen.iter().map(|c| c.id).collect();
+    let shared = sharing::share(
+        &state.db,
+        Share {
+            author_id: actor.user_id,
+            draft: &draft,
+            channel_ids: &channel_ids,
+            publish_at,
+            story: story.as_ref(),
+        },
+    )
+    .await?;
     let names: Vec<String> = chosen.iter().map(|c| format!("#{}", c.slug)).collect();
     let message = match publish_at {
         Some(at) => format!(
@@ -234,13 +236,11 @@ pub async fn share(State(state): State<AppState>, viewer: Viewer, Form(form): Fo
         None => format!("Shared to {}.", names.join(", ")),
     };
     flash(&viewer.session, &message).await;
-    if let Some(story) = &story {
-        // Shared means triaged: it leaves the inbox (and shows as shared if restored).
-        inbox::set_dismissed(&state.db, story.id, Some(actor.user_id)).await?;
+    if story.is_some() {
         return Ok(see_other("/inbox"));
     }
-    match (chosen.len(), first) {
-        (1, Some(id)) => Ok(see_other(&format!("/p/{id}"))),
+    match shared.as_slice() {
+        [id] => Ok(see_other(&format!("/p/{id}"))),
         _ => Ok(see_other("/")),
     }
 }
