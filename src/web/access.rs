@@ -4,12 +4,12 @@
 //! request names, checked against the policy for this viewer. Something a
 //! viewer may not read looks exactly like something that is not there.
 
-use axum::extract::{FromRequestParts, Request};
+use axum::extract::Request;
 use axum::middleware::Next;
 use axum::response::Response;
 
-use super::extract::Viewer;
-use super::session::AuthSession;
+use super::extract::{Viewer, sign_in_first};
+use super::session::auth_session;
 use crate::domain::policy::{self, Actor};
 use crate::error::{AppError, AppResult};
 use crate::state::AppState;
@@ -21,12 +21,9 @@ use crate::store::replies::{self, Reply};
 /// anyone else is sent to sign in, or told they cannot.
 async fn only(allowed: fn(&Actor) -> bool, request: Request, next: Next) -> Result<Response, AppError> {
     let (mut parts, body) = request.into_parts();
-    let auth = AuthSession::from_request_parts(&mut parts, &())
-        .await
-        .map_err(|(_, why)| AppError::Other(anyhow::anyhow!("auth session unavailable: {why}")))?;
+    let auth = auth_session(&mut parts).await?;
     let Some(user) = auth.user else {
-        let next = parts.uri.path_and_query().map_or("/", |p| p.as_str()).to_owned();
-        return Err(AppError::SignInRequired { next });
+        return Err(sign_in_first(&parts));
     };
     if !allowed(&user.actor()) {
         return Err(AppError::Forbidden);

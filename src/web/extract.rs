@@ -5,7 +5,7 @@ use axum::extract::FromRequestParts;
 use axum::http::request::Parts;
 use tower_sessions::Session;
 
-use super::session::{AuthSession, SessionUser};
+use super::session::{AuthSession, SessionUser, auth_session};
 use crate::domain::policy::Actor;
 use crate::error::AppError;
 use crate::state::AppState;
@@ -58,13 +58,10 @@ impl Viewer {
 impl FromRequestParts<AppState> for Viewer {
     type Rejection = AppError;
 
-    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, AppError> {
-        let auth = AuthSession::from_request_parts(parts, state)
-            .await
-            .map_err(|(_, msg)| AppError::Other(anyhow::anyhow!("auth session unavailable: {msg}")))?;
+    async fn from_request_parts(parts: &mut Parts, _state: &AppState) -> Result<Self, AppError> {
+        let auth = auth_session(parts).await?;
         let Some(user) = auth.user else {
-            let next = parts.uri.path_and_query().map_or("/", |p| p.as_str()).to_owned();
-            return Err(AppError::SignInRequired { next });
+            return Err(sign_in_first(parts));
         };
         let flash = take_flash(&auth.session).await;
         let ctx = PageCtx::new(Some(me(&user)), flash);
@@ -77,6 +74,12 @@ impl FromRequestParts<AppState> for Viewer {
     }
 }
 
+/// Send someone who is not signed in to sign in, and back here afterwards.
+pub fn sign_in_first(parts: &Parts) -> AppError {
+    let next = parts.uri.path_and_query().map_or("/", |p| p.as_str()).to_owned();
+    AppError::SignInRequired { next }
+}
+
 /// Someone who may or may not be signed in (sign-in and invite pages).
 pub struct MaybeViewer {
     pub user: Option<SessionUser>,
@@ -87,10 +90,8 @@ pub struct MaybeViewer {
 impl FromRequestParts<AppState> for MaybeViewer {
     type Rejection = AppError;
 
-    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, AppError> {
-        let auth = AuthSession::from_request_parts(parts, state)
-            .await
-            .map_err(|(_, msg)| AppError::Other(anyhow::anyhow!("auth session unavailable: {msg}")))?;
+    async fn from_request_parts(parts: &mut Parts, _state: &AppState) -> Result<Self, AppError> {
+        let auth = auth_session(parts).await?;
         let flash = take_flash(&auth.session).await;
         let user = auth.user.clone();
         let ctx = PageCtx::new(user.as_ref().map(me), flash);

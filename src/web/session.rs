@@ -2,15 +2,25 @@
 //! signed-in person as kept for the length of a request. Checking a password
 //! is `service::accounts`'s; this only restores the person a session names.
 
+use axum::extract::FromRequestParts;
+use axum::http::request::Parts;
 use axum_login::{AuthUser, AuthnBackend, UserId};
 use sea_orm::DatabaseConnection;
 
 use crate::domain::policy::Actor;
 use crate::domain::role::Role;
+use crate::error::AppError;
 use crate::service::accounts::{self, CheckError};
 use crate::store::users::{self, Account};
 
 pub type AuthSession = axum_login::AuthSession<Backend>;
+
+/// The request's session, as the auth layer (`router.rs`) attached it.
+pub async fn auth_session(parts: &mut Parts) -> Result<AuthSession, AppError> {
+    AuthSession::from_request_parts(parts, &())
+        .await
+        .map_err(|(_, why)| AppError::Other(anyhow::anyhow!("the session is unavailable: {why}")))
+}
 
 /// The signed-in person, as kept for the length of a request.
 #[derive(Clone)]
