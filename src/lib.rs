@@ -1,4 +1,6 @@
-//! Commonroom: an internal knowledge-sharing feed for public bodies.
+//! Commonroom: an internal knowledge-sharing feed for public bodies. The
+//! `commonroom` binary (`main.rs`, `cli/`) runs it; modules depend one way,
+//! web → service → store, search, ingest → domain (`tests/api/architecture.rs`).
 //!
 //! - `startup`  builds the app (listener, database, migrations) and runs it
 //! - `config`   settings from file, environment and flags
@@ -10,9 +12,9 @@
 //! - `store`    query functions over the database, returning view structs
 //! - `entities` sea-orm table definitions
 //! - `web`      HTTP handlers, one file per feature
-//! - `views`    askama page structs
+//! - `views`    askama page structs, one file per feature
 //! - `email`    the mail transport and the messages Commonroom sends
-//! - `ingest`   the safe fetcher, link previews, feed parsing, OPML, one feed's refresh
+//! - `ingest`   the safe fetcher, link previews, feed parsing, OPML, the inbox writer
 //! - `jobs`     background work: rows with leases, the runner, one file per job
 //! - `search`   the tantivy index: schema, query language, searcher, the one indexer
 //! - `demo`     the demo organisation and the bulk data generator

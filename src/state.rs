@@ -1,4 +1,5 @@
-//! The state every handler can reach, cloned cheaply per request.
+//! What the server, its jobs and the commands share: the database, settings,
+//! mailer, fetcher, inbox writer and search index; cloned cheaply per use.
 
 use std::sync::Arc;
 
