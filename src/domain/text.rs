@@ -2,14 +2,27 @@
 //! text for HTML. Feed parsing, word rules and search results share these,
 //! so an item's text reads the same wherever it is worked out.
 
-use scraper::Html;
+use scraper::{Html, Node};
 
 /// The most of a summary's plain text that word rules look at.
 pub const SUMMARY_TEXT_CHARS: usize = 1200;
 
-/// The text of an HTML fragment, as a browser's `textContent` gives it.
+/// The text of an HTML fragment as a reader sees it: every text node in
+/// order, without what scripts, styles and templates hold.
 pub fn html_text(html: &str) -> String {
-    Html::parse_fragment(html).root_element().text().collect::<String>()
+    let doc = Html::parse_fragment(html);
+    let mut out = String::with_capacity(html.len());
+    // Depth first by hand: a document nested ten thousand deep must not
+    // overflow the stack.
+    let mut stack = vec![*doc.root_element()];
+    while let Some(node) = stack.pop() {
+        match node.value() {
+            Node::Text(text) => out.push_str(text),
+            Node::Element(el) if matches!(el.name(), "script" | "style" | "template") => {}
+            _ => stack.extend(node.children().rev()),
+        }
+    }
+    out
 }
 
 /// The plain text of a stored (sanitised) summary that an item's word rules
@@ -144,4 +157,19 @@ impl Excerpt {
 /// `u8::is_ascii_whitespace`, includes the vertical tab).
 pub fn is_ascii_space(b: u8) -> bool {
     matches!(b, b'\t'..=b'\r' | b' ')
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn html_text_leaves_out_scripts_and_styles() {
+        assert_eq!(
+            html_text("<p>Using <code>Option&lt;T&gt;</code></p><script>steal()</script><style>p{}</style> in Rust"),
+            "Using Option<T> in Rust"
+        );
+        let deep = "<b>".repeat(20_000) + "deep";
+        assert_eq!(html_text(&deep), "deep");
+    }
 }

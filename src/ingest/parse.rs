@@ -14,6 +14,7 @@ use std::sync::LazyLock;
 use scraper::{Html, Selector};
 use url::Url;
 
+use super::repair;
 use crate::domain::feed::{FeedLink, ParsedFeed, ParsedItem};
 use crate::domain::post::LinkUrl;
 use crate::domain::text::{Excerpt, SUMMARY_TEXT_CHARS, excerpt, html_text};
@@ -49,23 +50,16 @@ pub enum ParseError {
 /// Parse feed bytes fetched from `url` (used to resolve relative links).
 /// `charset` is the HTTP header's, used when the document does not say.
 pub fn parse(body: &[u8], url: &Url, charset: Option<&str>) -> Result<ParsedFeed, ParseError> {
-    let start = body.iter().position(|b| !b.is_ascii_whitespace()).unwrap_or(0);
-    let head = String::from_utf8_lossy(&body[start..body.len().min(start + 512)]).to_ascii_lowercase();
-    let head = head.trim_start_matches('\u{feff}');
+    let doc = repair::repair(body, charset);
+    let head: String = doc
+        .text
+        .trim_start_matches(['\u{feff}', ' ', '\t', '\r', '\n'])
+        .chars()
+        .take(16)
+        .collect::<String>()
+        .to_ascii_lowercase();
     if head.starts_with("<!doctype html") || head.starts_with("<html") {
         return Err(ParseError::WebPage);
-    }
-    // feed-rs reads the XML declaration's encoding; when there is none, the
-    // HTTP header's charset decides, so transcode to UTF-8 first.
-    let transcoded;
-    let mut bytes = body;
-    if let Some(label) = charset
-        && !head.contains("encoding=")
-        && let Some(encoding) = encoding_rs::Encoding::for_label(label.as_bytes())
-        && encoding != encoding_rs::UTF_8
-    {
-        transcoded = encoding.decode(body).0.into_owned();
-        bytes = transcoded.as_bytes();
     }
     let parser = feed_rs::parser::Builder::new()
         .base_uri(Some(url.as_str()))
@@ -78,7 +72,18 @@ pub fn parse(body: &[u8], url: &Url, charset: Option<&str>) -> Result<ParsedFeed
                 .unwrap_or_default()
         })
         .build();
-    let feed = parser.parse(bytes).map_err(|e| ParseError::Malformed(describe(&e)))?;
+    // The repair leaves nothing known to panic the XML stack; should
+    // something still do so, it is this feed's failure, not the poller's.
+    let parsed = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| parser.parse(doc.text.as_bytes())));
+    let feed = match parsed {
+        Ok(result) => result.map_err(|e| ParseError::Malformed(describe(&e)))?,
+        Err(_) => {
+            tracing::warn!(feed = %url, "the feed parser panicked on this document");
+            return Err(ParseError::Malformed(
+                "the document could not be read (the feed parser failed on it)".into(),
+            ));
+        }
+    };
 
     let site_url = feed
         .links
@@ -105,6 +110,14 @@ pub fn parse(body: &[u8], url: &Url, charset: Option<&str>) -> Result<ParsedFeed
             .iter()
             .find(|l| l.rel.as_deref().is_none_or(|r| r == "alternate"))
             .and_then(|l| absolute_url(url, &l.href));
+        // An RSS GUID is the item's permalink unless it says otherwise.
+        let link_url = link_url.or_else(|| {
+            let guid = entry.id.trim();
+            (!doc.not_permalinks.contains(guid))
+                .then(|| Url::parse(guid).ok())
+                .flatten()
+                .filter(|u| matches!(u.scheme(), "http" | "https"))
+        });
         let link = link_url.as_ref().map(|l| l.as_str().to_owned());
         let canonical_link = entry
             .links
@@ -166,6 +179,11 @@ pub fn parse(body: &[u8], url: &Url, charset: Option<&str>) -> Result<ParsedFeed
             updated: entry.updated,
         });
     }
+    if items.is_empty() && doc.has_items {
+        return Err(ParseError::Malformed(
+            "none of its items could be read (they have no link, id or title Commonroom understands)".into(),
+        ));
+    }
     Ok(ParsedFeed { title, site_url, items })
 }
 
@@ -193,12 +211,11 @@ fn absolute_url(base: &Url, href: &str) -> Option<Url> {
     matches!(url.scheme(), "http" | "https").then_some(url)
 }
 
-/// Text of a title that may contain markup, on one line.
+/// A title as plain text on one line. A text title is taken as written
+/// (the XML is decoded once: `Option<T>` keeps its angle brackets); an HTML
+/// title is read as HTML, without what scripts and styles say.
 fn plain_title(text: &feed_rs::model::Text) -> String {
-    // HTML without tags, references or NULs (which the parser drops) reads as
-    // itself, so most `type="html"` titles need no HTML parser.
-    let markup = text.content.contains(['<', '&', '\0']);
-    if markup && (is_html(text.content_type.as_ref()) || text.content.contains('<')) {
+    if is_html(text.content_type.as_ref()) && text.content.contains(['<', '&', '\0']) {
         excerpt(&html_text(&text.content), TITLE_MAX)
     } else {
         excerpt(&text.content, TITLE_MAX)
