@@ -514,4 +514,386 @@ mod tests {
             ]
         );
     }
+
+    // Feeds as they exist on the web: one fixture per kind of trouble
+    // (tests/fixtures/feeds/wild-*), and mutated feeds that must never panic.
+
+    macro_rules! wild {
+        ($name:literal) => {
+            include_bytes!(concat!(
+                env!("CARGO_MANIFEST_DIR"),
+                "/tests/fixtures/feeds/",
+                $name
+            ))
+            .as_slice()
+        };
+    }
+
+    fn titles(feed: &ParsedFeed) -> Vec<&str> {
+        feed.items.iter().map(|i| i.title.as_str()).collect()
+    }
+
+    #[test]
+    fn declarations_late_or_twice_and_utf16_are_read() {
+        let late = parse(wild!("wild-late-declaration.xml"), &base(), None).unwrap();
+        assert_eq!(titles(&late), ["Village hall reopens"]);
+        for bytes in [wild!("wild-utf16be.xml"), wild!("wild-utf16le-bom.xml")] {
+            let feed = parse(bytes, &base(), Some("iso-8859-1")).unwrap();
+            assert!(feed.title.starts_with("Harbour Trust Bulletin"), "{}", feed.title);
+            assert_eq!(titles(&feed), ["Tide tables for the winter"]);
+            assert_eq!(feed.items[0].summary_text, "Caf\u{e9} by the slipway is open.");
+        }
+    }
+
+    #[test]
+    fn odd_atom_types_lose_nothing() {
+        let feed = parse(wild!("wild-atom-types.xml"), &base(), None).unwrap();
+        assert_eq!(feed.title, "Library Service Updates");
+        assert_eq!(
+            titles(&feed),
+            ["Mobile library timetable", "Photo: the new reading room"]
+        );
+        assert_eq!(feed.items[0].summary_text, "New stops in three villages.");
+        assert_eq!(feed.items[1].summary_html, "<p>Open from <b>December</b>.</p>");
+    }
+
+    #[test]
+    fn titles_are_text() {
+        let feed = parse(wild!("wild-titles.xml"), &base(), None).unwrap();
+        assert_eq!(titles(&feed), ["History of the <blink> tag", "Using Option<T> in Rust"]);
+    }
+
+    #[test]
+    fn html_entities_are_decoded_as_html_decodes_them() {
+        let feed = parse(wild!("wild-entities.xml"), &base(), None).unwrap();
+        assert_eq!(feed.title, "Caf\u{e9} Culture & Arts");
+        assert_eq!(titles(&feed), ["Se\u{f1}or Garc\u{ed}a \u{2014} a retrospective"]);
+        assert_eq!(
+            feed.items[0].url.as_deref(),
+            Some("https://arts.example.org/garcia?a=1&b=2")
+        );
+        assert_eq!(
+            feed.items[0].summary_text,
+            "Paintings & prints at the Town Hall, R&D wing \u{2026}"
+        );
+    }
+
+    #[test]
+    fn old_formats_are_read_as_their_successors() {
+        let atom03 = parse(wild!("wild-atom03.xml"), &base(), None).unwrap();
+        assert_eq!(atom03.title, "Old Town Blog");
+        assert_eq!(titles(&atom03), ["Market square repaved"]);
+        assert_eq!(atom03.items[0].summary_text, "Works finish on Friday.");
+        assert!(atom03.items[0].published.is_some(), "issued is its publication date");
+        for (bytes, title, item) in [
+            (
+                wild!("wild-rss090.rdf"),
+                "County Records Office",
+                "Parish registers online",
+            ),
+            (
+                wild!("wild-rss-userland.xml"),
+                "Leisure Centre News",
+                "Pool timetable changes",
+            ),
+        ] {
+            let feed = parse(bytes, &base(), None).unwrap();
+            assert_eq!((feed.title.as_str(), titles(&feed)), (title, vec![item]));
+        }
+    }
+
+    #[test]
+    fn rss_without_a_version_and_permalink_guids() {
+        let feed = parse(wild!("wild-rss-noversion.xml"), &base(), None).unwrap();
+        let links: Vec<Option<&str>> = feed.items.iter().map(|i| i.url.as_deref()).collect();
+        assert_eq!(
+            links,
+            [
+                Some("https://waste.example.org/christmas"),
+                Some("https://waste.example.org/garden"),
+                None
+            ],
+            "a GUID is the link unless it says it is not a permalink"
+        );
+    }
+
+    #[test]
+    fn items_none_of_which_can_be_read_are_an_error_not_an_empty_feed() {
+        let err = parse(wild!("wild-unreadable.xml"), &base(), None).unwrap_err();
+        assert!(err.to_string().contains("none of its items could be read"), "{err}");
+        let empty = br#"<rss version="2.0"><channel><title>Nothing yet</title></channel></rss>"#;
+        assert!(
+            parse(empty, &base(), None).unwrap().items.is_empty(),
+            "a feed with no items is just empty"
+        );
+    }
+
+    /// Valid documents of every format the tests know, to mutate.
+    const SEEDS: &[&[u8]] = &[
+        wild!("rss2.xml"),
+        wild!("atom.xml"),
+        wild!("rss1.rdf"),
+        wild!("feed.json"),
+        wild!("latin1-declared.xml"),
+        wild!("relative-atom.xml"),
+        wild!("billion-laughs.xml"),
+        wild!("wild-entities.xml"),
+        wild!("wild-atom03.xml"),
+        wild!("wild-titles.xml"),
+        wild!("wild-utf16be.xml"),
+    ];
+
+    /// One way a publisher's software (or the network) mangles a document.
+    #[derive(Debug, Clone)]
+    enum Mangle {
+        Declaration(proptest::sample::Index, &'static str),
+        Truncate(proptest::sample::Index),
+        Insert(proptest::sample::Index, Vec<u8>),
+        Overwrite(proptest::sample::Index, Vec<u8>),
+        Utf16 { big_endian: bool, mark: bool },
+        Snippet(proptest::sample::Index, &'static str),
+    }
+
+    fn mangle() -> impl proptest::strategy::Strategy<Value = Mangle> {
+        use proptest::prelude::*;
+        let encodings = prop::sample::select(vec![
+            "utf-8",
+            "iso-8859-1",
+            "UTF-16",
+            "utf-16be",
+            "shift_jis",
+            "x-bogus",
+            "",
+        ]);
+        let snippets = prop::sample::select(vec![
+            "&eacute;",
+            "&",
+            "&#0;",
+            "&#xD800;",
+            "&#99999999;",
+            "<",
+            "]]>",
+            "<![CDATA[",
+            "<!--",
+            "<?xml",
+            "?>",
+            "<rss>",
+            "<feed>",
+            "</entry>",
+            "<!DOCTYPE x [",
+            "\u{feff}",
+            "<title type=\"image/png\">",
+        ]);
+        prop_oneof![
+            (any::<prop::sample::Index>(), encodings).prop_map(|(at, e)| Mangle::Declaration(at, e)),
+            any::<prop::sample::Index>().prop_map(Mangle::Truncate),
+            (any::<prop::sample::Index>(), prop::collection::vec(any::<u8>(), 1..16))
+                .prop_map(|(at, b)| Mangle::Insert(at, b)),
+            (any::<prop::sample::Index>(), prop::collection::vec(any::<u8>(), 1..16))
+                .prop_map(|(at, b)| Mangle::Overwrite(at, b)),
+            (any::<bool>(), any::<bool>()).prop_map(|(big_endian, mark)| Mangle::Utf16 { big_endian, mark }),
+            (any::<prop::sample::Index>(), snippets).prop_map(|(at, s)| Mangle::Snippet(at, s)),
+        ]
+    }
+
+    fn apply(doc: &mut Vec<u8>, m: &Mangle) {
+        let at = |i: &proptest::sample::Index, doc: &Vec<u8>| i.index(doc.len() + 1);
+        match m {
+            Mangle::Declaration(i, encoding) => {
+                let decl = format!("<?xml version=\"1.0\" encoding=\"{encoding}\"?>");
+                let at = at(i, doc);
+                doc.splice(at..at, decl.into_bytes());
+            }
+            Mangle::Truncate(i) => doc.truncate(at(i, doc)),
+            Mangle::Insert(i, bytes) => {
+                let at = at(i, doc);
+                doc.splice(at..at, bytes.iter().copied());
+            }
+            Mangle::Overwrite(i, bytes) => {
+                let at = at(i, doc).min(doc.len());
+                let end = (at + bytes.len()).min(doc.len());
+                doc.splice(at..end, bytes.iter().copied());
+            }
+            Mangle::Utf16 { big_endian, mark } => {
+                let text = String::from_utf8_lossy(doc).into_owned();
+                let mut out = Vec::new();
+                if *mark {
+                    out.extend(if *big_endian { [0xFE, 0xFF] } else { [0xFF, 0xFE] });
+                }
+                for unit in text.encode_utf16() {
+                    out.extend(if *big_endian {
+                        unit.to_be_bytes()
+                    } else {
+                        unit.to_le_bytes()
+                    });
+                }
+                *doc = out;
+            }
+            Mangle::Snippet(i, s) => {
+                let at = at(i, doc);
+                doc.splice(at..at, s.bytes());
+            }
+        }
+    }
+
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig { cases: 2000, ..Default::default() })]
+
+        /// Whatever a publisher sends, the repaired document never panics the
+        /// XML stack (the catch in `parse` is a second line, never needed),
+        /// and parsing it ends well within a second.
+        #[test]
+        fn mangled_feeds_never_panic_or_hang(seed in 0..SEEDS.len(), mangles in proptest::collection::vec(mangle(), 1..4)) {
+            let mut doc = SEEDS[seed].to_vec();
+            for m in &mangles {
+                apply(&mut doc, m);
+            }
+            let repaired = repair::repair(&doc, Some("utf-8"));
+            let panicked = std::panic::catch_unwind(|| feed_rs::parser::parse(repaired.text.as_bytes()).is_ok()).is_err();
+            proptest::prop_assert!(!panicked, "the XML stack panicked on {:?}", String::from_utf8_lossy(&doc));
+            // A hang guard, a thousand times what a document this size takes; not a benchmark.
+            let started = std::time::Instant::now();
+            let _ = parse(&doc, &base(), Some("utf-8"));
+            proptest::prop_assert!(started.elapsed() < std::time::Duration::from_secs(1));
+        }
+    }
+
+    /// Well-formed feeds of every XML format the tests know.
+    const CLEAN: &[(&str, &[u8])] = &[
+        ("rss2", wild!("rss2.xml")),
+        ("atom", wild!("atom.xml")),
+        ("rss1", wild!("rss1.rdf")),
+        ("relative-rss", wild!("relative-rss.xml")),
+        ("relative-atom", wild!("relative-atom.xml")),
+        ("council", wild!("council.xml")),
+        ("dedupe-rss", wild!("dedupe-rss.xml")),
+        ("dedupe-atom", wild!("dedupe-atom.xml")),
+        ("guids", wild!("guids-v1.xml")),
+        ("update", wild!("update-v1.xml")),
+    ];
+
+    /// A clean feed as sloppy software serves it: each returns the mangled
+    /// document, or `None` where the mangling does not apply to that format.
+    fn sloppy(doc: &str) -> Vec<(&'static str, Option<Vec<u8>>)> {
+        let is_atom = doc.contains("<feed");
+        let is_rss2 = doc.contains("<rss");
+        let utf16 = |big_endian: bool, mark: bool| {
+            let text = doc.replacen("encoding=\"utf-8\"", "encoding=\"UTF-16\"", 1).replacen(
+                "encoding=\"UTF-8\"",
+                "encoding=\"UTF-16\"",
+                1,
+            );
+            let mut out: Vec<u8> = Vec::new();
+            if mark {
+                out.extend(if big_endian { [0xFE, 0xFF] } else { [0xFF, 0xFE] });
+            }
+            for unit in text.encode_utf16() {
+                out.extend(if big_endian {
+                    unit.to_be_bytes()
+                } else {
+                    unit.to_le_bytes()
+                });
+            }
+            out
+        };
+        let first_title = |with: &str| {
+            doc.find("<title").and_then(|at| {
+                let close = at + doc[at..].find('>')? + 1;
+                Some(format!("{}{with}{}", &doc[..close], &doc[close..]).into_bytes())
+            })
+        };
+        vec![
+            (
+                "declaration twice",
+                Some(format!("<?xml version=\"1.0\" encoding=\"iso-8859-1\"?>\n{doc}").into_bytes()),
+            ),
+            (
+                "declaration late",
+                doc.find("<title").map(|at| {
+                    format!(
+                        "{}<?xml version=\"1.0\" encoding=\"windows-1252\"?>{}",
+                        &doc[..at],
+                        &doc[at..]
+                    )
+                    .into_bytes()
+                }),
+            ),
+            ("UTF-16 BE with a mark", Some(utf16(true, true))),
+            ("UTF-16 LE with a mark", Some(utf16(false, true))),
+            ("UTF-16 BE without a mark", Some(utf16(true, false))),
+            ("UTF-16 LE without a mark", Some(utf16(false, false))),
+            ("HTML entities", first_title("Caf&eacute;&nbsp;&mdash; ")),
+            ("a bare ampersand", first_title("R&D: ")),
+            (
+                "an odd Atom type",
+                is_atom.then(|| doc.replacen("<title>", "<title type=\"image/png\">", 2).into_bytes()),
+            ),
+            (
+                "Atom 0.3",
+                is_atom.then(|| {
+                    doc.replace("http://www.w3.org/2005/Atom", "http://purl.org/atom/ns#")
+                        .replace("<published>", "<issued>")
+                        .replace("</published>", "</issued>")
+                        .replace("<updated>", "<modified>")
+                        .replace("</updated>", "</modified>")
+                        .into_bytes()
+                }),
+            ),
+            (
+                "RSS 0.90",
+                doc.contains("http://purl.org/rss/1.0/").then(|| {
+                    doc.replace("http://purl.org/rss/1.0/", "http://my.netscape.com/rdf/simple/0.9/")
+                        .into_bytes()
+                }),
+            ),
+            (
+                "rss without a version",
+                is_rss2.then(|| doc.replacen("<rss version=\"2.0\"", "<rss", 1).into_bytes()),
+            ),
+            (
+                "Userland's namespace",
+                is_rss2.then(|| {
+                    doc.replacen(
+                        "<rss version=\"2.0\"",
+                        "<rss version=\"2.0\" xmlns=\"http://backend.userland.com/rss2\"",
+                        1,
+                    )
+                    .into_bytes()
+                }),
+            ),
+        ]
+    }
+
+    /// Every clean feed, served every sloppy way, keeps all its items. (The
+    /// printed rate is the one to compare across versions of the parser.)
+    #[test]
+    fn a_corpus_of_sloppy_feeds_keeps_every_item() {
+        let (mut documents, mut kept, mut failures) = (0, 0, Vec::new());
+        for (name, bytes) in CLEAN {
+            let clean = parse(bytes, &base(), None).unwrap_or_else(|e| panic!("{name}: {e}"));
+            assert!(!clean.items.is_empty(), "{name}");
+            let text = std::str::from_utf8(bytes).unwrap();
+            for (how, mangled) in sloppy(text) {
+                let Some(mangled) = mangled else { continue };
+                documents += 1;
+                let result = std::panic::catch_unwind(|| parse(&mangled, &base(), None));
+                match result {
+                    Ok(Ok(feed)) if feed.items.len() == clean.items.len() => kept += 1,
+                    Ok(Ok(feed)) => failures.push(format!(
+                        "{name}, {how}: {} of {} items",
+                        feed.items.len(),
+                        clean.items.len()
+                    )),
+                    Ok(Err(e)) => failures.push(format!("{name}, {how}: {e}")),
+                    Err(_) => failures.push(format!("{name}, {how}: panicked")),
+                }
+            }
+        }
+        println!("sloppy feeds read with every item: {kept} of {documents}");
+        assert!(
+            failures.is_empty(),
+            "{kept} of {documents}; lost:\n{}",
+            failures.join("\n")
+        );
+    }
 }

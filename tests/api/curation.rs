@@ -40,4 +40,5 @@ mod opml;
 mod polling;
 mod share;
 mod together;
+mod wild;
 mod workers;
