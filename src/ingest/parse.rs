@@ -737,7 +737,11 @@ mod tests {
     }
 
     proptest::proptest! {
-        #![proptest_config(proptest::prelude::ProptestConfig { cases: 2000, ..Default::default() })]
+        // 2,000 mangled documents a run; PROPTEST_CASES=N for a longer hunt.
+        #![proptest_config(proptest::prelude::ProptestConfig {
+            cases: std::env::var("PROPTEST_CASES").ok().and_then(|n| n.parse().ok()).unwrap_or(2000),
+            ..Default::default()
+        })]
 
         /// Whatever a publisher sends, the repaired document never panics the
         /// XML stack (the catch in `parse` is a second line, never needed),

@@ -23,6 +23,7 @@
 //!
 //! Comments and CDATA sections pass through untouched.
 
+use std::borrow::Cow;
 use std::collections::HashSet;
 
 use encoding_rs::{Encoding, UTF_8, UTF_16BE, UTF_16LE};
@@ -49,13 +50,11 @@ pub struct Repaired {
 /// `charset` is the HTTP header's, used when the document does not say.
 pub fn repair(body: &[u8], charset: Option<&str>) -> Repaired {
     let text = decode(body, charset);
-    if text
-        .trim_start_matches(['\u{feff}', ' ', '\t', '\r', '\n'])
-        .starts_with(['{', '['])
-    {
+    // JSON or XML as the parser will decide: by whichever of `{` and `<` comes first.
+    if text.bytes().find(|b| *b == b'<' || *b == b'{') == Some(b'{') {
         // JSON Feed: only the encoding needed bringing to UTF-8.
         return Repaired {
-            text,
+            text: text.into_owned(),
             ..Repaired::default()
         };
     }
@@ -63,14 +62,14 @@ pub fn repair(body: &[u8], charset: Option<&str>) -> Repaired {
 }
 
 /// The document as text: the encoding its bytes say, or the header's, or UTF-8.
-fn decode(body: &[u8], charset: Option<&str>) -> String {
+fn decode<'a>(body: &'a [u8], charset: Option<&str>) -> Cow<'a, str> {
     if let Some((encoding, bom)) = Encoding::for_bom(body) {
-        return encoding.decode_without_bom_handling(&body[bom..]).0.into_owned();
+        return encoding.decode_without_bom_handling(&body[bom..]).0;
     }
     // UTF-16 without a mark: every other byte of "<?" is zero.
     match body {
-        [0, b'<', ..] => return UTF_16BE.decode_without_bom_handling(body).0.into_owned(),
-        [b'<', 0, ..] => return UTF_16LE.decode_without_bom_handling(body).0.into_owned(),
+        [0, b'<', ..] => return UTF_16BE.decode_without_bom_handling(body).0,
+        [b'<', 0, ..] => return UTF_16LE.decode_without_bom_handling(body).0,
         _ => {}
     }
     let declared = declared_encoding(body);
@@ -79,7 +78,7 @@ fn decode(body: &[u8], charset: Option<&str>) -> String {
         // The bytes are not UTF-16 (that was settled above), whatever a label says.
         .filter(|e| *e != UTF_16BE && *e != UTF_16LE)
         .unwrap_or(UTF_8);
-    encoding.decode_without_bom_handling(body).0.into_owned()
+    encoding.decode_without_bom_handling(body).0
 }
 
 /// The encoding the leading XML declaration names, if the document starts with one.
@@ -203,12 +202,14 @@ impl<'a> Pass<'a> {
         }
     }
 
-    /// `<!DOCTYPE …>`, with any internal subset in brackets, passed through.
+    /// `<!DOCTYPE …>`, with any internal subset in brackets, passed through
+    /// (less any XML declaration inside it). One that never ends is not a
+    /// declaration: its `<` is text, and the rest is read as usual.
     fn declaration(&mut self) {
         let rest = self.rest();
         let mut depth = 0usize;
         let mut quote = None;
-        let mut len = rest.len();
+        let mut end = None;
         for (i, c) in rest.char_indices().skip(2) {
             match (quote, c) {
                 (Some(q), c) if c == q => quote = None,
@@ -217,13 +218,23 @@ impl<'a> Pass<'a> {
                 (None, '[') => depth += 1,
                 (None, ']') => depth = depth.saturating_sub(1),
                 (None, '>') if depth == 0 => {
-                    len = i + 1;
+                    end = Some(i + 1);
                     break;
                 }
                 _ => {}
             }
         }
-        self.out.push_str(&rest[..len]);
+        let Some(len) = end else {
+            self.out.push_str("&lt;");
+            self.at += 1;
+            return;
+        };
+        let mut decl = &rest[..len];
+        while let Some(at) = decl.find("<?xml") {
+            self.out.push_str(&decl[..at]);
+            decl = decl[at..].split_once("?>").map_or("", |(_, after)| after);
+        }
+        self.out.push_str(decl);
         self.at += len;
     }
 
@@ -251,6 +262,19 @@ impl<'a> Pass<'a> {
         }
         let raw = &rest[..len];
         self.at += len;
+        if !matches!(self.root, Root::Unknown | Root::Atom03) && is_plain(raw) {
+            let name = raw[1..]
+                .split(|c: char| c.is_whitespace() || c == '/' || c == '>')
+                .next();
+            let name = local(name.unwrap_or_default());
+            let matters =
+                matches!(name, "guid" | "item" | "entry") || (self.root == Root::Atom && is_atom_text(name, self.root));
+            if !matters {
+                // Most tags need nothing: copied as they are, without reading them apart.
+                self.out.push_str(raw);
+                return;
+            }
+        }
         let Some(mut tag) = Tag::read(raw) else {
             self.out.push_str(&raw.replace('<', "&lt;"));
             return;
@@ -316,6 +340,38 @@ impl<'a> Pass<'a> {
             }
         }
     }
+}
+
+/// Whether a tag is well-formed as it stands: ends with `>`, no `<` or `&`
+/// inside, and every attribute has a quoted value.
+fn is_plain(raw: &str) -> bool {
+    let Some(inner) = raw.strip_suffix('>') else {
+        return false;
+    };
+    let inner = &inner[1..];
+    if inner.contains(['<', '&']) {
+        return false;
+    }
+    let mut quote = None;
+    let mut in_name = false;
+    let mut awaiting_value = false;
+    for c in inner.chars() {
+        match (quote, c) {
+            (Some(q), c) if c == q => quote = None,
+            (Some(_), _) => {}
+            (None, '"' | '\'') if awaiting_value => {
+                quote = Some(c);
+                awaiting_value = false;
+                in_name = false;
+            }
+            (None, '=') if in_name => awaiting_value = true,
+            (None, c) if c.is_whitespace() || c == '/' => {}
+            // A value without quotes.
+            (None, _) if awaiting_value => return false,
+            (None, _) => in_name = true,
+        }
+    }
+    quote.is_none() && !awaiting_value
 }
 
 /// The element name without its namespace prefix.
@@ -682,9 +738,29 @@ mod tests {
     }
 
     #[test]
+    fn a_doctype_that_never_ends_hides_nothing() {
+        // Found by the property test: a declaration after a doctype whose brackets never close.
+        assert_eq!(
+            repaired(
+                "<!DOCTYPE x [<!DOCTYPE rss [<!ENTITY a \"b\">]><rss><?xml version=\"1.0\" encoding=\"utf-16\"?></rss>"
+            ),
+            "&lt;!DOCTYPE x [<!DOCTYPE rss [<!ENTITY a \"b\">]><rss version=\"2.0\"></rss>"
+        );
+        assert_eq!(
+            repaired("<!DOCTYPE rss [<?xml version=\"1.0\"?><!ENTITY a \"b\">]><rss/>"),
+            "<!DOCTYPE rss [<!ENTITY a \"b\">]><rss version=\"2.0\"/>"
+        );
+    }
+
+    #[test]
     fn comments_doctypes_and_json_pass_through() {
         let doc = "<!DOCTYPE rss [<!ENTITY a \"b>\">]><!-- &eacute; <x> --><rss version=\"2.0\"/>";
         assert_eq!(repaired(doc), doc);
         assert_eq!(repaired("{\"title\": \"a & b\"}"), "{\"title\": \"a & b\"}");
+        assert_eq!(
+            repaired("[junk]<?xml version=\"1.0\" encoding=\"utf-16\"?><rss/>"),
+            "[junk]<rss version=\"2.0\"/>",
+            "only what starts as JSON is JSON"
+        );
     }
 }
