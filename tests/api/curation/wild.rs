@@ -130,6 +130,16 @@ async fn titles_and_entities_reach_the_inbox_as_the_publisher_meant(app: TestApp
         !page.contains("pwned") && !page.contains("color:red"),
         "no script or style text"
     );
+    assert_eq!(
+        app.sql_i64(
+            "SELECT COUNT(*) FROM feed_items WHERE LOWER(summary_html) LIKE '%<script%' \
+             OR LOWER(summary_html) LIKE '%javascript:%' OR LOWER(summary_html) LIKE '% on%=%' \
+             OR LOWER(title) LIKE '%<script%'"
+        )
+        .await,
+        0,
+        "nothing stored can run"
+    );
 }
 
 async fn a_feed_whose_items_cannot_be_read_says_so_on_the_feeds_page(app: TestApp) {
