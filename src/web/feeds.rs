@@ -235,7 +235,8 @@ pub async fn update_feed(
     Id(id): Id,
     Form(form): Form<SettingsForm>,
 ) -> AppResult<Response> {
-    feeds::by_id(&state.db, id).await?.ok_or(AppError::NotFound)?;
+    // A form with errors is shown again on the feed's page (404 if there is
+    // no such feed); saving says whether the feed was there.
     let (poll_minutes, rules) = match check_settings(&form) {
         Ok(ok) => ok,
         Err(errors) => return feed_page(&state, viewer, id, Some(form), errors, None).await,

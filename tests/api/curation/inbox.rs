@@ -81,6 +81,15 @@ async fn word_rules_decide_which_items_reach_the_inbox(app: TestApp) {
     cora.post(&format!("/feeds/{id}"), &settings("Council Roundup", "", "", ""))
         .await;
     assert_eq!(inbox_of(&cora, id).await.len(), 4);
+
+    // Settings for a feed that is not there, well formed or not.
+    let missing = id + 1000;
+    for title in ["Anything", ""] {
+        let r = cora
+            .post(&format!("/feeds/{missing}"), &settings(title, "", "", ""))
+            .await;
+        assert_eq!(r.status(), 404, "{title:?}");
+    }
 }
 
 async fn a_dry_run_shows_what_the_rules_would_let_through_and_saves_nothing(app: TestApp) {
