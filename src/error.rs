@@ -8,6 +8,7 @@ use axum::http::{StatusCode, header};
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use sea_orm::DbErr;
 
+use crate::domain::policy::Refusal;
 use crate::service::accounts::CheckError;
 use crate::views::ErrorPage;
 
@@ -15,8 +16,8 @@ use crate::views::ErrorPage;
 pub enum AppError {
     #[error("not found")]
     NotFound,
-    #[error("forbidden")]
-    Forbidden,
+    #[error("forbidden: {0:?}")]
+    Forbidden(Refusal),
     #[error("sign in required")]
     SignInRequired { next: String },
     #[error("bad request: {0}")]
@@ -55,16 +56,22 @@ where
     }
 }
 
-/// What an error response said, kept on the response so a JSON route can
-/// say it as JSON instead (see [`json_errors`]).
+/// What an error page said, kept on the response so a JSON route can say it
+/// as JSON instead (see [`json_errors`]), and so the page can be drawn again
+/// inside the signed-in frame (`web::error_pages`).
 #[derive(Debug, Clone)]
-struct Said(String);
+pub struct Said {
+    pub title: String,
+    pub message: String,
+    /// Why the policy said no, so the message can suit the person's roles.
+    pub refusal: Option<Refusal>,
+}
 
 impl AppError {
     fn status(&self) -> StatusCode {
         match self {
             AppError::NotFound => StatusCode::NOT_FOUND,
-            AppError::Forbidden => StatusCode::FORBIDDEN,
+            AppError::Forbidden(_) => StatusCode::FORBIDDEN,
             AppError::SignInRequired { .. } => StatusCode::SEE_OTHER,
             AppError::BadRequest(_) => StatusCode::BAD_REQUEST,
             AppError::Db(_) | AppError::Other(_) => StatusCode::INTERNAL_SERVER_ERROR,
@@ -88,11 +95,9 @@ impl IntoResponse for AppError {
                 "Page not found",
                 "We could not find that page. It may have been moved or deleted, or the address may be mistyped.",
             ),
-            AppError::Forbidden => ErrorPage::new(
-                status,
-                "You cannot do that here",
-                "Your account does not have permission for this page or action. If you think it should, ask a coordinator or administrator.",
-            ),
+            AppError::Forbidden(refusal) => {
+                ErrorPage::new(status, "You cannot do that here", refusal.explain(false)).refused(*refusal)
+            }
             AppError::BadRequest(message) => ErrorPage::new(status, "Something was wrong with that request", message),
             AppError::Db(err) => {
                 tracing::error!(error = %err, "database error while handling a request");
@@ -110,7 +115,11 @@ impl IntoResponse for AppError {
 /// Render an error page; if even that fails, fall back to plain text.
 pub fn render_error(page: ErrorPage) -> Response {
     let status = page.status;
-    let said = Said(page.message.clone());
+    let said = Said {
+        title: page.title.clone(),
+        message: page.message.clone(),
+        refusal: page.refusal,
+    };
     let mut response = match page.render() {
         Ok(body) => (status, [(header::CACHE_CONTROL, "no-store")], Html(body)).into_response(),
         Err(err) => {
@@ -126,7 +135,7 @@ pub fn render_error(page: ErrorPage) -> Response {
 /// status, instead of as a page.
 pub async fn json_errors(response: Response) -> Response {
     match response.extensions().get::<Said>() {
-        Some(Said(message)) => {
+        Some(Said { message, .. }) => {
             let status = response.status();
             (
                 status,

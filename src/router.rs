@@ -17,8 +17,8 @@ use crate::state::AppState;
 use crate::store::sessions::DbSessionStore;
 use crate::web::session::Backend;
 use crate::web::{
-    access, admin, assets, auth, channels, feeds, health, home, inbox, people, posts, reactions, replies, search,
-    security, share,
+    access, admin, assets, auth, channels, error_pages, feeds, health, home, inbox, people, posts, reactions, replies,
+    search, security, share,
 };
 
 pub fn build(state: AppState) -> Router {
@@ -27,7 +27,7 @@ pub fn build(state: AppState) -> Router {
         .route("/healthz", get(health::healthz))
         .route("/assets/{*path}", get(assets::serve))
         .route("/login", get(auth::show_login).post(auth::login))
-        .route("/logout", post(auth::logout))
+        .route("/logout", get(auth::ask_logout).post(auth::logout))
         .route("/signup", get(auth::show_signup).post(auth::request_signup))
         .route("/invite/{token}", get(auth::show_invite).post(auth::accept_invite));
 
@@ -42,31 +42,40 @@ pub fn build(state: AppState) -> Router {
         .route("/c/{slug}/preview", post(posts::preview_link))
         .route("/c/{slug}/follow", post(channels::follow))
         .route("/c/{slug}/unfollow", post(channels::unfollow))
-        .route("/c/{slug}/archive", post(channels::archive))
+        .route("/c/{slug}/archive", get(channels::archive).post(channels::archive))
         .route("/c/{slug}/unarchive", post(channels::unarchive))
         .route(
             "/c/{slug}/members",
             get(channels::show_members).post(channels::add_member),
         )
-        .route("/c/{slug}/members/{user_id}/remove", post(channels::remove_member))
+        .route(
+            "/c/{slug}/members/{user_id}/remove",
+            get(channels::remove_member).post(channels::remove_member),
+        )
         .route("/c/{slug}/visibility", post(channels::set_visibility))
         .route("/p/{id}", get(posts::show_thread))
         .route("/p/{id}/edit", get(posts::edit_post_form).post(posts::update_post))
-        .route("/p/{id}/delete", post(posts::delete_post))
+        .route("/p/{id}/delete", get(posts::delete_post).post(posts::delete_post))
+        .route("/p/{id}/restore", post(posts::restore_post))
         .route("/p/{id}/replies", post(replies::create_reply))
         .route("/p/{id}/react", post(reactions::react_to_post))
+        .route("/r/{id}", get(replies::show_reply))
         .route(
             "/r/{id}/edit",
             get(replies::edit_reply_form).post(replies::update_reply),
         )
-        .route("/r/{id}/delete", post(replies::delete_reply))
+        .route("/r/{id}/delete", get(replies::delete_reply).post(replies::delete_reply))
+        .route("/r/{id}/restore", post(replies::restore_reply))
         .route("/r/{id}/react", post(reactions::react_to_reply))
         .route("/share", get(share::show_share).post(share::share))
         .route("/search", get(search::show_search))
         .route("/search/suggest", get(search::suggest))
         .route("/u/{handle}", get(people::show_profile))
-        .route("/profile", post(people::update_profile))
-        .route("/profile/sessions/revoke", post(people::revoke_other_sessions));
+        .route("/profile", get(people::own_profile).post(people::update_profile))
+        .route(
+            "/profile/sessions/revoke",
+            get(people::revoke_other_sessions).post(people::revoke_other_sessions),
+        );
 
     // Programs (and pages' scripts), signed in: JSON in and out, errors included.
     let api = Router::new()
@@ -85,13 +94,16 @@ pub fn build(state: AppState) -> Router {
         .route("/feeds/{id}", get(feeds::show_feed).post(feeds::update_feed))
         .route("/feeds/{id}/dry-run", post(feeds::dry_run))
         .route("/feeds/{id}/poll", post(feeds::poll_now))
-        .route("/feeds/{id}/delete", post(feeds::remove_feed))
+        .route("/feeds/{id}/delete", get(feeds::remove_feed).post(feeds::remove_feed))
         .route_layer(from_fn(access::curators));
 
     // Those who manage people (administrators): invites.
     let people_managers = Router::new()
         .route("/admin/invites", get(admin::list_invites).post(admin::create_invite))
-        .route("/admin/invites/{id}/withdraw", post(admin::withdraw_invite))
+        .route(
+            "/admin/invites/{id}/withdraw",
+            get(admin::withdraw_invite).post(admin::withdraw_invite),
+        )
         .route_layer(from_fn(access::people_managers));
 
     // Those who keep the approved and blocked site lists (administrators).
@@ -117,9 +129,11 @@ pub fn build(state: AppState) -> Router {
         .merge(site_keepers)
         .fallback(error::not_found)
         .with_state(state)
-        .layer(auth_layer)
         .layer(CsrfLayer::new())
         .layer(RequestBodyLimitLayer::new(2 * 1024 * 1024))
+        // Inside the sign-in layer, outside everything that can refuse a request.
+        .layer(from_fn(error_pages::in_frame))
+        .layer(auth_layer)
         .layer(CompressionLayer::new())
         .layer(CatchPanicLayer::custom(error::panic_page));
     for layer in security::header_layers() {

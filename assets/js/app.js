@@ -124,4 +124,48 @@
     }
     event.preventDefault();
   });
+
+  // Before something is deleted or ended, ask in a dialog. Without this
+  // script the server asks on a page of its own (the form's first answer),
+  // so the question is never skipped (WCAG 3.3.4).
+  function confirmDialog() {
+    var dialog = document.getElementById("confirm-dialog");
+    if (dialog) return dialog;
+    dialog = document.createElement("dialog");
+    dialog.id = "confirm-dialog";
+    dialog.className = "confirm-dialog";
+    dialog.setAttribute("aria-labelledby", "confirm-dialog-title");
+    dialog.setAttribute("aria-describedby", "confirm-dialog-detail");
+    dialog.innerHTML =
+      '<form method="dialog">' +
+      '<h2 id="confirm-dialog-title"></h2><p id="confirm-dialog-detail"></p>' +
+      '<div class="confirm-actions">' +
+      '<button type="submit" value="yes" class="button button--danger"></button>' +
+      '<button type="submit" value="no" class="button button--secondary" autofocus>Cancel</button>' +
+      "</div></form>";
+    document.body.appendChild(dialog);
+    return dialog;
+  }
+
+  document.addEventListener("submit", function (event) {
+    var form = event.target;
+    if (!form || !form.dataset || !form.dataset.confirm) return;
+    if (typeof HTMLDialogElement !== "function") return;
+    event.preventDefault();
+    var dialog = confirmDialog();
+    dialog.querySelector("h2").textContent = form.dataset.confirm;
+    dialog.querySelector("p").textContent = form.dataset.confirmDetail || "";
+    dialog.querySelector(".button--danger").textContent = form.dataset.confirmButton || "Yes";
+    dialog.returnValue = "";
+    dialog.onclose = function () {
+      if (dialog.returnValue !== "yes") return;
+      var agreed = document.createElement("input");
+      agreed.type = "hidden";
+      agreed.name = "confirm";
+      agreed.value = "yes";
+      form.appendChild(agreed);
+      form.submit();
+    };
+    dialog.showModal();
+  });
 })();

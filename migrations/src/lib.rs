@@ -12,6 +12,7 @@ mod m20261122_000004_curation;
 mod m20261201_000005_channel_members;
 mod m20261202_000006_story_summary_from_item;
 mod m20261206_000007_canonical_urls;
+mod m20261206_000008_invite_withdrawn;
 
 pub struct Migrator;
 
@@ -26,6 +27,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261201_000005_channel_members::Migration),
             Box::new(m20261202_000006_story_summary_from_item::Migration),
             Box::new(m20261206_000007_canonical_urls::Migration),
+            Box::new(m20261206_000008_invite_withdrawn::Migration),
         ]
     }
 }

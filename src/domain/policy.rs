@@ -27,6 +27,104 @@ impl Actor {
     }
 }
 
+/// Why the policy said no, so the page can say who could actually help.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Refusal {
+    /// Channels, people and the site lists are administrators' work.
+    AdminsOnly,
+    /// Feeds and the inbox are curators' (and administrators') work.
+    CuratorsOnly,
+    /// Only whoever wrote something may change its words.
+    AuthorOnly,
+    /// Its author or an administrator may delete or restore something.
+    AuthorOrAdmin,
+    /// An archived channel takes nothing new until it is brought back.
+    ArchivedChannel,
+    /// A deleted or hidden post's thread (or a deleted reply) is closed.
+    Closed,
+    /// A private channel's member list is for its members (and administrators).
+    MembersOnly,
+    /// Deleted too long ago to be restored.
+    TooLateToRestore,
+    /// An administrator took it down: only an administrator brings it back.
+    RemovedByAdmin,
+}
+
+impl Refusal {
+    /// The refusal for changing content: the channel or thread being closed
+    /// comes first, since nobody could help with the rest until that changes.
+    pub fn for_content(ch: &ChannelFacts, content: &ContentFacts, otherwise: Refusal) -> Refusal {
+        if ch.archived {
+            Refusal::ArchivedChannel
+        } else if content.deleted || content.hidden {
+            Refusal::Closed
+        } else {
+            otherwise
+        }
+    }
+
+    /// Why someone may not restore deleted content.
+    pub fn for_restore(
+        actor: &Actor,
+        ch: &ChannelFacts,
+        content: &ContentFacts,
+        deletion: Deletion,
+        now: chrono::DateTime<chrono::Utc>,
+    ) -> Refusal {
+        if ch.archived {
+            Refusal::ArchivedChannel
+        } else if now - deletion.at > chrono::Duration::days(RESTORE_DAYS) {
+            Refusal::TooLateToRestore
+        } else if content.author_id == actor.user_id && deletion.by != Some(actor.user_id) {
+            Refusal::RemovedByAdmin
+        } else {
+            Refusal::AuthorOrAdmin
+        }
+    }
+
+    /// What to tell the person, naming who can help; administrators are never
+    /// told to ask an administrator.
+    pub fn explain(self, is_admin: bool) -> &'static str {
+        match (self, is_admin) {
+            (Refusal::AdminsOnly, false) => {
+                "Only administrators can do this. If it needs doing, ask one of your Commonroom administrators."
+            }
+            (Refusal::AdminsOnly, true) => {
+                "This needs an administrator, and your account's roles changed since this page loaded. Reload the page and try again."
+            }
+            (Refusal::CuratorsOnly, _) => {
+                "Following feeds and the curator's inbox are for curators. To become one, ask a Commonroom administrator."
+            }
+            (Refusal::AuthorOnly, false) => "Only the person who wrote this can change its words.",
+            (Refusal::AuthorOnly, true) => {
+                "Only the person who wrote this can change its words. As an administrator you can delete it if it breaks the guidelines."
+            }
+            (Refusal::AuthorOrAdmin, _) => "Only the person who wrote this, or an administrator, can do that.",
+            (Refusal::ArchivedChannel, false) => {
+                "This channel is archived: you can read and search it, but nobody can post, reply or react. An administrator can bring it back."
+            }
+            (Refusal::ArchivedChannel, true) => {
+                "This channel is archived, so nothing can be posted, replied to or reacted to. Bring it back from the archive on the channel's page first."
+            }
+            (Refusal::Closed, _) => {
+                "This has been deleted or hidden, so it can no longer be changed, replied to or reacted to."
+            }
+            (Refusal::MembersOnly, false) => {
+                "Only members of this private channel, and administrators, can see who is in it. A member can ask an administrator to add you."
+            }
+            (Refusal::MembersOnly, true) => {
+                "Only members of this private channel, and administrators, can see who is in it."
+            }
+            (Refusal::RemovedByAdmin, _) => {
+                "An administrator removed this, so only an administrator can restore it. Ask one if you think it should come back."
+            }
+            (Refusal::TooLateToRestore, _) => {
+                "This was deleted more than 30 days ago, so it can no longer be restored."
+            }
+        }
+    }
+}
+
 /// Who can see a channel and its content.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Visibility {
@@ -133,6 +231,35 @@ pub fn can_edit(actor: &Actor, ch: &ChannelFacts, content: &ContentFacts) -> boo
 /// The author, or an administrator, may delete (softly: a notice remains).
 pub fn can_delete(actor: &Actor, ch: &ChannelFacts, content: &ContentFacts) -> bool {
     !content.deleted && can_read_channel(actor, ch) && (content.author_id == actor.user_id || actor.is_admin())
+}
+
+/// How long after deletion a post or reply can still be restored.
+pub const RESTORE_DAYS: i64 = 30;
+
+/// When and by whom something was deleted.
+#[derive(Debug, Clone, Copy)]
+pub struct Deletion {
+    pub at: chrono::DateTime<chrono::Utc>,
+    pub by: Option<i64>,
+}
+
+/// For [`RESTORE_DAYS`] after deletion an administrator may restore deleted
+/// content, and so may its author if they deleted it themselves (what an
+/// administrator took down stays down unless an administrator says). Not in
+/// an archived channel, which takes no changes.
+pub fn can_restore(
+    actor: &Actor,
+    ch: &ChannelFacts,
+    content: &ContentFacts,
+    deletion: Deletion,
+    now: chrono::DateTime<chrono::Utc>,
+) -> bool {
+    let own = content.author_id == actor.user_id && deletion.by == Some(actor.user_id);
+    content.deleted
+        && !ch.archived
+        && can_read_channel(actor, ch)
+        && (own || actor.is_admin())
+        && now - deletion.at <= chrono::Duration::days(RESTORE_DAYS)
 }
 
 pub fn can_create_channel(actor: &Actor) -> bool {

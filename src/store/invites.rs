@@ -31,7 +31,7 @@ pub struct OpenInvite {
 pub struct InviteRow {
     pub id: i64,
     pub email: String,
-    pub role: String,
+    pub role: Role,
     pub created: When,
     pub expires: When,
     pub status: String,
@@ -129,6 +129,7 @@ pub async fn find_open(db: &impl ConnectionTrait, token: &str) -> Result<Option<
     let row = invite::Entity::find()
         .filter(invite::Column::TokenHash.eq(hash(token)))
         .filter(invite::Column::UsedAt.is_null())
+        .filter(invite::Column::WithdrawnAt.is_null())
         .filter(invite::Column::ExpiresAt.gt(now()))
         .one(db)
         .await?;
@@ -178,6 +179,7 @@ pub async fn redeem(
         .col_expr(invite::Column::UsedBy, Expr::value(user_id))
         .filter(invite::Column::Id.eq(open.id))
         .filter(invite::Column::UsedAt.is_null())
+        .filter(invite::Column::WithdrawnAt.is_null())
         .exec(&txn)
         .await?;
     if claimed.rows_affected != 1 {
@@ -211,13 +213,20 @@ pub async fn list(db: &impl ConnectionTrait) -> Result<Vec<InviteRow>, sea_orm::
                     false,
                 ),
                 (Some(_), None) => ("Used".to_owned(), false),
-                _ if r.expires_at <= at => ("Expired or withdrawn".to_owned(), false),
+                _ if r.withdrawn_at.is_some() => (
+                    format!(
+                        "Withdrawn {}",
+                        r.withdrawn_at.map(When::new).map(|w| w.human).unwrap_or_default()
+                    ),
+                    false,
+                ),
+                _ if r.expires_at <= at => ("Expired".to_owned(), false),
                 _ => ("Open".to_owned(), true),
             };
             InviteRow {
                 id: r.id,
                 email: r.email.unwrap_or_else(|| "anyone with the link".into()),
-                role: r.role,
+                role: Role::parse(&r.role).unwrap_or(Role::Member),
                 created: When::new(r.created_at),
                 expires: When::new(r.expires_at),
                 status,
@@ -227,13 +236,14 @@ pub async fn list(db: &impl ConnectionTrait) -> Result<Vec<InviteRow>, sea_orm::
         .collect())
 }
 
-/// Withdraw an unused invite by expiring it now.
+/// Withdraw an unused, open invite: it stops working now, and keeps its expiry.
 pub async fn withdraw(db: &impl TransactionTrait, actor_id: i64, id: i64) -> Result<bool, sea_orm::DbErr> {
     let txn = super::begin_write(db).await?;
     let result = invite::Entity::update_many()
-        .col_expr(invite::Column::ExpiresAt, Expr::value(now()))
+        .col_expr(invite::Column::WithdrawnAt, Expr::value(now()))
         .filter(invite::Column::Id.eq(id))
         .filter(invite::Column::UsedAt.is_null())
+        .filter(invite::Column::WithdrawnAt.is_null())
         .exec(&txn)
         .await?;
     if result.rows_affected == 1 {

@@ -15,7 +15,7 @@ use super::{audit, placeholders, sql};
 use crate::domain::audit::{AuditAction, AuditTarget};
 use crate::domain::cursor::Cursor;
 use crate::domain::job::Job;
-use crate::domain::policy::{self, Actor, ContentFacts, Visibility};
+use crate::domain::policy::{self, Actor, ContentFacts, Deletion, Visibility};
 use crate::domain::post::{PostDraft, PostKind};
 use crate::domain::time::{When, now};
 use crate::entities::post;
@@ -241,6 +241,7 @@ pub struct Post {
     pub url: Option<String>,
     pub body_md: String,
     pub deleted: Option<When>,
+    pub deletion: Option<Deletion>,
     pub deleted_by_author: bool,
     pub hidden: bool,
     pub published_at: DateTime<Utc>,
@@ -267,6 +268,7 @@ pub async fn by_id(db: &impl ConnectionTrait, id: i64) -> Result<Option<Post>, s
         url: m.url,
         body_md: m.body_md,
         deleted: m.deleted_at.map(When::new),
+        deletion: m.deleted_at.map(|at| Deletion { at, by: m.deleted_by }),
         deleted_by_author: m.deleted_by == Some(m.author_id),
         hidden: m.hidden_at.is_some(),
         published_at: m.published_at,
@@ -411,6 +413,32 @@ pub async fn delete(db: &impl TransactionTrait, actor: &Actor, post: &Post) -> R
             &txn,
             Some(actor.user_id),
             AuditAction::PostDelete,
+            &AuditTarget::Post(post.id),
+            "",
+        )
+        .await?;
+    }
+    txn.commit().await?;
+    Ok(())
+}
+
+/// Bring a deleted post back (see `policy::can_restore`): it returns to
+/// timelines and search as it was.
+pub async fn restore(db: &impl TransactionTrait, actor: &Actor, post: &Post) -> Result<(), sea_orm::DbErr> {
+    let txn = super::begin_write(db).await?;
+    post::Entity::update_many()
+        .col_expr(post::Column::DeletedAt, Expr::value(Option::<DateTime<Utc>>::None))
+        .col_expr(post::Column::DeletedBy, Expr::value(Option::<i64>::None))
+        .filter(post::Column::Id.eq(post.id))
+        .filter(post::Column::DeletedAt.is_not_null())
+        .exec(&txn)
+        .await?;
+    outbox::push(&txn, Changed::Post(post.id)).await?;
+    if actor.user_id != post.author_id {
+        audit::record(
+            &txn,
+            Some(actor.user_id),
+            AuditAction::PostRestore,
             &AuditTarget::Post(post.id),
             "",
         )

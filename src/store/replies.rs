@@ -13,7 +13,7 @@ use super::users::PersonChip;
 use super::{audit, sql};
 use crate::domain::audit::{AuditAction, AuditTarget};
 use crate::domain::markdown;
-use crate::domain::policy::{Actor, ContentFacts};
+use crate::domain::policy::{Actor, ContentFacts, Deletion};
 use crate::domain::time::{When, now};
 use crate::entities::{post, reply};
 
@@ -34,6 +34,8 @@ pub struct ReplyView {
     pub created: When,
     pub edited: Option<When>,
     pub deleted: bool,
+    /// When and by whom, if deleted (not merely hidden).
+    pub deletion: Option<Deletion>,
     pub quote: Option<Quote>,
     pub reactions: Vec<Tally>,
     pub facts: ContentFacts,
@@ -50,6 +52,7 @@ struct Row {
     created_at: DateTime<Utc>,
     edited_at: Option<DateTime<Utc>>,
     deleted_at: Option<DateTime<Utc>>,
+    deleted_by: Option<i64>,
     hidden_at: Option<DateTime<Utc>>,
     quote_md: Option<String>,
     quote_deleted_at: Option<DateTime<Utc>>,
@@ -65,7 +68,7 @@ pub async fn for_post(
     let rows = Row::find_by_statement(sql(
         db,
         "SELECT r.id, r.author_id, u.name AS author_name, u.handle AS author_handle, r.quote_of, r.body_html, \
-           r.created_at, r.edited_at, r.deleted_at, r.hidden_at, \
+           r.created_at, r.edited_at, r.deleted_at, r.deleted_by, r.hidden_at, \
            q.body_md AS quote_md, q.deleted_at AS quote_deleted_at, qu.name AS quote_author \
          FROM replies r JOIN users u ON u.id = r.author_id \
            LEFT JOIN replies q ON q.id = r.quote_of LEFT JOIN users qu ON qu.id = q.author_id \
@@ -87,6 +90,7 @@ pub async fn for_post(
                 created: When::new(r.created_at),
                 edited: r.edited_at.map(When::new),
                 deleted,
+                deletion: r.deleted_at.map(|at| Deletion { at, by: r.deleted_by }),
                 quote: r.quote_of.map(|qid| {
                     let gone = r.quote_deleted_at.is_some();
                     Quote {
@@ -120,6 +124,7 @@ pub struct Reply {
     pub author_id: i64,
     pub body_md: String,
     pub deleted: bool,
+    pub deletion: Option<Deletion>,
     pub hidden: bool,
 }
 
@@ -141,6 +146,7 @@ pub async fn by_id(db: &impl ConnectionTrait, id: i64) -> Result<Option<Reply>, 
         author_id: m.author_id,
         body_md: m.body_md,
         deleted: m.deleted_at.is_some(),
+        deletion: m.deleted_at.map(|at| Deletion { at, by: m.deleted_by }),
         hidden: m.hidden_at.is_some(),
     }))
 }
@@ -266,6 +272,38 @@ pub async fn delete(db: &impl TransactionTrait, actor: &Actor, reply: &Reply) ->
             &txn,
             Some(actor.user_id),
             AuditAction::ReplyDelete,
+            &AuditTarget::Reply(reply.id),
+            "",
+        )
+        .await?;
+    }
+    txn.commit().await?;
+    Ok(())
+}
+
+/// Bring a deleted reply back (see `policy::can_restore`).
+pub async fn restore(db: &impl TransactionTrait, actor: &Actor, reply: &Reply) -> Result<(), sea_orm::DbErr> {
+    let txn = super::begin_write(db).await?;
+    let changed = reply::Entity::update_many()
+        .col_expr(reply::Column::DeletedAt, Expr::value(Option::<DateTime<Utc>>::None))
+        .col_expr(reply::Column::DeletedBy, Expr::value(Option::<i64>::None))
+        .filter(reply::Column::Id.eq(reply.id))
+        .filter(reply::Column::DeletedAt.is_not_null())
+        .exec(&txn)
+        .await?;
+    if changed.rows_affected == 1 {
+        post::Entity::update_many()
+            .col_expr(post::Column::ReplyCount, Expr::col(post::Column::ReplyCount).add(1))
+            .filter(post::Column::Id.eq(reply.post_id))
+            .exec(&txn)
+            .await?;
+    }
+    outbox::push(&txn, Changed::Reply(reply.id)).await?;
+    if actor.user_id != reply.author_id {
+        audit::record(
+            &txn,
+            Some(actor.user_id),
+            AuditAction::ReplyRestore,
             &AuditTarget::Reply(reply.id),
             "",
         )

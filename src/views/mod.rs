@@ -20,6 +20,7 @@ use askama::Template;
 use askama_web::WebTemplate;
 use axum::http::StatusCode;
 
+use crate::domain::policy::Refusal;
 use crate::domain::role::Role;
 
 /// The signed-in person, as the page header shows them.
@@ -80,25 +81,43 @@ impl PageCtx {
     }
 }
 
+/// An error page, drawn in the site's frame: with the header and navigation
+/// when the person is signed in (`web::error_pages` draws it again then), so
+/// nobody looks signed out because something went wrong.
 #[derive(Template)]
 #[template(path = "errors/error.html")]
 pub struct ErrorPage {
+    pub ctx: PageCtx,
     pub status: StatusCode,
     pub title: String,
     pub message: String,
-    pub css: &'static str,
-    pub favicon: &'static str,
+    pub refusal: Option<Refusal>,
 }
 
 impl ErrorPage {
     pub fn new(status: StatusCode, title: &str, message: &str) -> Self {
         Self {
+            ctx: PageCtx::new(None, None),
             status,
             title: title.into(),
             message: message.into(),
-            css: assets::url("css/app.css"),
-            favicon: assets::url("img/favicon.svg"),
+            refusal: None,
         }
+    }
+
+    pub fn refused(mut self, refusal: Refusal) -> Self {
+        self.refusal = Some(refusal);
+        self
+    }
+
+    /// The same page for a signed-in person: in the full frame, and worded
+    /// for their roles.
+    pub fn for_viewer(mut self, me: Me) -> Self {
+        if let Some(refusal) = self.refusal {
+            self.message = refusal.explain(me.is_admin).to_owned();
+        }
+        self.ctx = PageCtx::new(Some(me), None);
+        self
     }
 
     pub fn server_fault() -> Self {
@@ -124,4 +143,23 @@ pub struct Choice {
     pub value: String,
     pub label: String,
     pub selected: bool,
+}
+
+/// "Are you sure?" before something that destroys or ends something: the
+/// page a button's form answers when JavaScript did not ask first (and what
+/// its address shows when opened). WCAG 3.3.4.
+#[derive(Template, WebTemplate)]
+#[template(path = "pages/confirm.html")]
+pub struct ConfirmPage {
+    pub ctx: PageCtx,
+    /// The question, e.g. "Delete this post?".
+    pub title: String,
+    /// What will happen, and whether it can be undone.
+    pub detail: String,
+    /// Where the confirmed form goes.
+    pub action: String,
+    /// The button, e.g. "Delete post".
+    pub button: String,
+    /// Where "Cancel" leads.
+    pub back: String,
 }

@@ -30,6 +30,8 @@ pub struct ReplyItem {
     pub reply: ReplyView,
     pub can_edit: bool,
     pub can_delete: bool,
+    /// "until 5 January 2027", when the viewer may restore the deleted reply.
+    pub restore_until: Option<String>,
     pub can_react: bool,
     pub can_quote: bool,
 }
@@ -55,6 +57,8 @@ pub struct ThreadPage {
     pub post: PostCard,
     pub channel: Channel,
     pub deleted_notice: Option<String>,
+    /// "until 5 January 2027", when the viewer may restore the deleted post.
+    pub restore_until: Option<String>,
     pub can_edit: bool,
     pub can_delete: bool,
     pub can_reply: bool,

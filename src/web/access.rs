@@ -10,7 +10,7 @@ use axum::response::Response;
 
 use super::extract::{Viewer, sign_in_first};
 use super::session::auth_session;
-use crate::domain::policy::{self, Actor};
+use crate::domain::policy::{self, Actor, Refusal};
 use crate::error::{AppError, AppResult};
 use crate::state::AppState;
 use crate::store::channels::{self, Channel};
@@ -19,31 +19,36 @@ use crate::store::replies::{self, Reply};
 
 /// Let the request through only for a signed-in person the policy allows;
 /// anyone else is sent to sign in, or told they cannot.
-async fn only(allowed: fn(&Actor) -> bool, request: Request, next: Next) -> Result<Response, AppError> {
+async fn only(
+    allowed: fn(&Actor) -> bool,
+    refusal: Refusal,
+    request: Request,
+    next: Next,
+) -> Result<Response, AppError> {
     let (mut parts, body) = request.into_parts();
     let auth = auth_session(&mut parts).await?;
     let Some(user) = auth.user else {
         return Err(sign_in_first(&parts));
     };
     if !allowed(&user.actor()) {
-        return Err(AppError::Forbidden);
+        return Err(AppError::Forbidden(refusal));
     }
     Ok(next.run(Request::from_parts(parts, body)).await)
 }
 
 /// Curators and admins: the feeds and the inbox.
 pub async fn curators(request: Request, next: Next) -> Result<Response, AppError> {
-    only(policy::can_curate, request, next).await
+    only(policy::can_curate, Refusal::CuratorsOnly, request, next).await
 }
 
 /// Those who manage people: invites.
 pub async fn people_managers(request: Request, next: Next) -> Result<Response, AppError> {
-    only(policy::can_manage_people, request, next).await
+    only(policy::can_manage_people, Refusal::AdminsOnly, request, next).await
 }
 
 /// Those who keep the site lists.
 pub async fn site_keepers(request: Request, next: Next) -> Result<Response, AppError> {
-    only(policy::can_manage_sites, request, next).await
+    only(policy::can_manage_sites, Refusal::AdminsOnly, request, next).await
 }
 
 /// A channel the viewer may read, by its slug.
@@ -61,7 +66,7 @@ pub async fn postable_channel(state: &AppState, viewer: &Viewer, slug: &str) -> 
     let channel = readable_channel(state, viewer, slug).await?;
     let actor = viewer.actor();
     if !policy::can_post_in(&actor, &channel.facts(&actor)) {
-        return Err(AppError::Forbidden);
+        return Err(AppError::Forbidden(Refusal::ArchivedChannel));
     }
     Ok(channel)
 }
@@ -76,7 +81,7 @@ pub async fn channel_for_members(state: &AppState, viewer: &Viewer, slug: &str) 
     if !policy::can_see_members(&actor, &facts) {
         return Err(
             if policy::can_see_channel_listed(&actor, &facts) && policy::can_read_channel(&actor, &facts) {
-                AppError::Forbidden
+                AppError::Forbidden(Refusal::MembersOnly)
             } else {
                 AppError::NotFound
             },

@@ -6,16 +6,17 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use serde::Deserialize;
 
-use super::extract::{Id, Viewer, flash};
+use super::extract::{Confirmed, Id, Viewer, flash};
 use super::see_other;
 use crate::domain::email::EmailAddress;
 use crate::domain::form::FormErrors;
 use crate::domain::role::Role;
 use crate::domain::site::SiteDomain;
-use crate::error::AppResult;
+use crate::error::{AppError, AppResult};
 use crate::state::AppState;
 use crate::store::invites;
 use crate::store::sites::{self, SiteKind};
+use crate::views::ConfirmPage;
 use crate::views::admin::{InvitesPage, SitesPage};
 
 async fn invites_page(
@@ -91,7 +92,30 @@ pub async fn create_invite(
     Ok((StatusCode::CREATED, page).into_response())
 }
 
-pub async fn withdraw_invite(State(state): State<AppState>, viewer: Viewer, Id(id): Id) -> AppResult<Response> {
+/// Withdraw an invite once the administrator has confirmed; until then (and
+/// when its address is opened) ask.
+pub async fn withdraw_invite(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    Id(id): Id,
+    Confirmed(confirmed): Confirmed,
+) -> AppResult<Response> {
+    if !confirmed {
+        let invite = invites::list(&state.db)
+            .await?
+            .into_iter()
+            .find(|i| i.id == id && i.open)
+            .ok_or(AppError::NotFound)?;
+        let page = ConfirmPage {
+            ctx: viewer.ctx.in_section("admin"),
+            title: format!("Withdraw the invite for {}?", invite.email),
+            detail: "The link sent stops working at once. You can send a new invite later.".into(),
+            action: format!("/admin/invites/{id}/withdraw"),
+            button: "Withdraw invite".into(),
+            back: "/admin/invites".into(),
+        };
+        return Ok(page.into_response());
+    }
     let withdrawn = invites::withdraw(&state.db, viewer.id(), id).await?;
     let message = if withdrawn {
         "The invite was withdrawn; its link no longer works."

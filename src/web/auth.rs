@@ -21,8 +21,8 @@ use crate::service::accounts::{self, SignInError, SignupError};
 use crate::state::AppState;
 use crate::store::invites::{self, RedeemError};
 use crate::store::users;
-use crate::views::MessagePage;
 use crate::views::auth::{InvitePage, LoginPage, SignupPage};
+use crate::views::{ConfirmPage, MessagePage};
 
 #[derive(Deserialize)]
 pub struct NextQuery {
@@ -111,6 +111,23 @@ pub async fn login(
     };
     viewer.auth.session.set_expiry(Some(expiry));
     Ok(see_other(&next))
+}
+
+/// `/logout` opened or typed: a page with the sign-out button (signing out
+/// is a form, so no link or prefetch can do it), or sign-in if already out.
+pub async fn ask_logout(viewer: MaybeViewer) -> Response {
+    if viewer.user.is_none() {
+        return see_other("/login");
+    }
+    ConfirmPage {
+        ctx: viewer.ctx,
+        title: "Sign out of Commonroom?".into(),
+        detail: "You will need your email address and password to sign in again.".into(),
+        action: "/logout".into(),
+        button: "Sign out".into(),
+        back: "/".into(),
+    }
+    .into_response()
 }
 
 pub async fn logout(mut viewer: MaybeViewer) -> AppResult<Response> {

@@ -7,20 +7,20 @@ use axum::response::{IntoResponse, Response};
 use serde::Deserialize;
 
 use super::access::{channel_for_members, readable_channel};
-use super::extract::{Viewer, flash};
+use super::extract::{Confirmed, Viewer, flash};
 use super::pages::{PageQuery, channel_page};
 use super::see_other;
 use crate::domain::form::FormErrors;
 use crate::domain::handle::Handle;
-use crate::domain::policy::{self, Visibility};
+use crate::domain::policy::{self, Refusal, Visibility};
 use crate::domain::slug::ChannelSlug;
 use crate::error::{AppError, AppResult};
 use crate::state::AppState;
 use crate::store::channels::{self, Channel, CreateChannelError, NewChannel};
 use crate::store::users;
-use crate::views::Choice;
 use crate::views::channels::{ChannelPage, ChannelsPage, MembersPage, NewChannelPage};
 use crate::views::posts::Composer;
+use crate::views::{Choice, ConfirmPage};
 
 pub async fn list_channels(State(state): State<AppState>, viewer: Viewer) -> AppResult<ChannelsPage> {
     let actor = viewer.actor();
@@ -38,7 +38,7 @@ pub async fn list_channels(State(state): State<AppState>, viewer: Viewer) -> App
 
 pub async fn new_channel(viewer: Viewer) -> AppResult<NewChannelPage> {
     if !policy::can_create_channel(&viewer.actor()) {
-        return Err(AppError::Forbidden);
+        return Err(AppError::Forbidden(Refusal::AdminsOnly));
     }
     Ok(NewChannelPage {
         ctx: viewer.ctx.in_section("channels"),
@@ -68,7 +68,7 @@ pub async fn create_channel(
 ) -> AppResult<Response> {
     let actor = viewer.actor();
     if !policy::can_create_channel(&actor) {
-        return Err(AppError::Forbidden);
+        return Err(AppError::Forbidden(Refusal::AdminsOnly));
     }
     let mut errors = FormErrors::new();
     let name = form.name.trim();
@@ -152,7 +152,7 @@ pub async fn show_channel(
 pub async fn follow(State(state): State<AppState>, viewer: Viewer, Path(slug): Path<String>) -> AppResult<Response> {
     let channel = readable_channel(&state, &viewer, &slug).await?;
     if !policy::can_follow_channel(&viewer.actor(), &channel.facts(&viewer.actor())) {
-        return Err(AppError::Forbidden);
+        return Err(AppError::Forbidden(Refusal::MembersOnly));
     }
     channels::follow(&state.db, viewer.id(), channel.id).await?;
     flash(
@@ -180,7 +180,7 @@ pub async fn unfollow(State(state): State<AppState>, viewer: Viewer, Path(slug):
 async fn set_archived(state: AppState, viewer: Viewer, slug: String, archived: bool) -> AppResult<Response> {
     let channel = readable_channel(&state, &viewer, &slug).await?;
     if !policy::can_archive_channel(&viewer.actor()) {
-        return Err(AppError::Forbidden);
+        return Err(AppError::Forbidden(Refusal::AdminsOnly));
     }
     channels::set_archived(&state.db, viewer.id(), channel.id, archived).await?;
     let message = if archived {
@@ -192,8 +192,30 @@ async fn set_archived(state: AppState, viewer: Viewer, slug: String, archived: b
     Ok(see_other(&format!("/c/{}", channel.slug)))
 }
 
-pub async fn archive(State(state): State<AppState>, viewer: Viewer, Path(slug): Path<String>) -> AppResult<Response> {
-    set_archived(state, viewer, slug, true).await
+/// Archive a channel once the person has confirmed; until then (and when its
+/// address is opened) ask.
+pub async fn archive(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    Path(slug): Path<String>,
+    Confirmed(confirmed): Confirmed,
+) -> AppResult<Response> {
+    if confirmed {
+        return set_archived(state, viewer, slug, true).await;
+    }
+    let channel = readable_channel(&state, &viewer, &slug).await?;
+    if !policy::can_archive_channel(&viewer.actor()) {
+        return Err(AppError::Forbidden(Refusal::AdminsOnly));
+    }
+    let page = ConfirmPage {
+        ctx: viewer.ctx,
+        title: format!("Archive {}?", channel.name),
+        detail: "Everyone who can read it still can, and it stays in search, but nobody can post, reply or react until an administrator brings it back from the archive.".into(),
+        action: format!("/c/{}/archive", channel.slug),
+        button: "Archive channel".into(),
+        back: format!("/c/{}", channel.slug),
+    };
+    Ok(page.into_response())
 }
 
 pub async fn unarchive(State(state): State<AppState>, viewer: Viewer, Path(slug): Path<String>) -> AppResult<Response> {
@@ -251,7 +273,7 @@ pub async fn add_member(
 ) -> AppResult<Response> {
     let channel = channel_for_members(&state, &viewer, &slug).await?;
     if !policy::can_manage_members(&viewer.actor()) {
-        return Err(AppError::Forbidden);
+        return Err(AppError::Forbidden(Refusal::AdminsOnly));
     }
     let found = match Handle::parse(&form.handle) {
         Some(handle) => users::existing_handles(&state.db, &[handle]).await?.into_iter().next(),
@@ -278,10 +300,29 @@ pub async fn remove_member(
     State(state): State<AppState>,
     viewer: Viewer,
     Path((slug, user_id)): Path<(String, i64)>,
+    Confirmed(confirmed): Confirmed,
 ) -> AppResult<Response> {
     let channel = channel_for_members(&state, &viewer, &slug).await?;
     if !policy::can_manage_members(&viewer.actor()) {
-        return Err(AppError::Forbidden);
+        return Err(AppError::Forbidden(Refusal::AdminsOnly));
+    }
+    if !confirmed {
+        let member = channels::members(&state.db, channel.id)
+            .await?
+            .into_iter()
+            .find(|m| m.id == user_id)
+            .ok_or(AppError::NotFound)?;
+        let page = ConfirmPage {
+            ctx: viewer.ctx,
+            title: format!("Remove {} from {}?", member.name, channel.name),
+            detail:
+                "From now on they can no longer read or find its posts and discussions. You can add them again later."
+                    .into(),
+            action: format!("/c/{}/members/{user_id}/remove", channel.slug),
+            button: "Remove member".into(),
+            back: format!("/c/{}/members", channel.slug),
+        };
+        return Ok(page.into_response());
     }
     if channels::remove_member(&state.db, viewer.id(), channel.id, user_id).await? {
         flash(
@@ -311,7 +352,7 @@ pub async fn set_visibility(
     let channel = channels::by_slug(&state.db, &slug).await?.ok_or(AppError::NotFound)?;
     let actor = viewer.actor();
     if !policy::can_manage_members(&actor) {
-        return Err(AppError::Forbidden);
+        return Err(AppError::Forbidden(Refusal::AdminsOnly));
     }
     let Some(visibility) = Visibility::from_form(&form.visibility) else {
         let errors = FormErrors::with("visibility", "Choose who can read the channel.");

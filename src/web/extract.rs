@@ -123,6 +123,29 @@ impl<S: Send + Sync> FromRequestParts<S> for Id {
     }
 }
 
+/// Whether a destructive action's form said `confirm=yes` (sent by the
+/// confirmation page, or added by the page's script once the person agreed in
+/// its dialog) in a POST. Anything else (a GET, an empty or unreadable body)
+/// is a "not yet": the handler shows the confirmation page instead of acting,
+/// so one handler serves the action's address for both methods.
+pub struct Confirmed(pub bool);
+
+impl<S: Send + Sync> axum::extract::FromRequest<S> for Confirmed {
+    type Rejection = AppError;
+
+    async fn from_request(request: axum::extract::Request, state: &S) -> Result<Self, AppError> {
+        if request.method() != axum::http::Method::POST {
+            return Ok(Confirmed(false));
+        }
+        let body = axum::body::Bytes::from_request(request, state)
+            .await
+            .unwrap_or_default();
+        Ok(Confirmed(
+            url::form_urlencoded::parse(&body).any(|(key, value)| key == "confirm" && value == "yes"),
+        ))
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::local_path;

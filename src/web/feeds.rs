@@ -9,7 +9,7 @@ use axum::response::{IntoResponse, Response};
 use axum_extra::extract::Form;
 use serde::Deserialize;
 
-use super::extract::{Id, Viewer, flash};
+use super::extract::{Confirmed, Id, Viewer, flash};
 use super::see_other;
 use crate::domain::feed::{FeedLink, POLL_MINUTES_DEFAULT, POLL_MINUTES_MAX, POLL_MINUTES_MIN, WordRules};
 use crate::domain::form::FormErrors;
@@ -22,8 +22,8 @@ use crate::service::feeds::{self as following, Follow, FollowError, Followed, Se
 use crate::service::polling::{self, PollNow, Polled};
 use crate::state::AppState;
 use crate::store::{channels, feeds, inbox};
-use crate::views::Choice;
 use crate::views::feeds::{DryRunRow, FeedPage, FeedsPage};
+use crate::views::{Choice, ConfirmPage};
 
 /// Channels a feed's items may default to, with `selected` marked.
 async fn channel_choices(state: &AppState, actor: &Actor, selected: Option<i64>) -> AppResult<Vec<Choice>> {
@@ -290,8 +290,26 @@ pub async fn poll_now(State(state): State<AppState>, viewer: Viewer, Id(id): Id)
     Ok(see_other(&format!("/feeds/{id}")))
 }
 
-pub async fn remove_feed(State(state): State<AppState>, viewer: Viewer, Id(id): Id) -> AppResult<Response> {
+/// Stop following a feed once the curator has confirmed; until then (and
+/// when its address is opened) ask.
+pub async fn remove_feed(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    Id(id): Id,
+    Confirmed(confirmed): Confirmed,
+) -> AppResult<Response> {
     let feed = feeds::by_id(&state.db, id).await?.ok_or(AppError::NotFound)?;
+    if !confirmed {
+        let page = ConfirmPage {
+            ctx: viewer.ctx.in_section("feeds"),
+            title: format!("Stop following {}?", feed.title),
+            detail: "No new items will come from it. Its entries waiting in the inbox go; posts already shared from it stay in their channels.".into(),
+            action: format!("/feeds/{id}/delete"),
+            button: "Stop following".into(),
+            back: format!("/feeds/{id}"),
+        };
+        return Ok(page.into_response());
+    }
     feeds::remove(&state.db, id).await?;
     flash(&viewer.session, &format!("Stopped following {}.", feed.title)).await;
     Ok(see_other("/feeds"))

@@ -7,7 +7,7 @@ use serde::Deserialize;
 use super::extract::Viewer;
 use crate::domain::cursor::Cursor;
 use crate::domain::form::FormErrors;
-use crate::domain::policy;
+use crate::domain::policy::{self, ContentFacts, Deletion};
 use crate::error::{AppError, AppResult};
 use crate::state::AppState;
 use crate::store::channels::{self, Channel};
@@ -93,18 +93,30 @@ pub async fn thread_page(
         None
     };
     let can_reply = policy::can_reply_in(&actor, &facts, &content);
+    let now = crate::domain::time::now();
+    let restore_until = |deletion: Option<Deletion>, content: &ContentFacts| {
+        deletion
+            .filter(|d| policy::can_restore(&actor, &facts, content, *d, now))
+            .map(|d| {
+                (d.at + chrono::Duration::days(policy::RESTORE_DAYS))
+                    .format("%-d %B %Y")
+                    .to_string()
+            })
+    };
     let replies = replies::for_post(&state.db, post.id, &actor)
         .await?
         .into_iter()
         .map(|reply| ReplyItem {
             can_edit: policy::can_edit(&actor, &facts, &reply.facts),
             can_delete: policy::can_delete(&actor, &facts, &reply.facts),
+            restore_until: restore_until(reply.deletion, &reply.facts),
             can_react: can_reply && policy::can_react(&actor, &facts, &reply.facts),
             can_quote: can_reply && !reply.deleted,
             reply,
         })
         .collect();
     Ok(ThreadPage {
+        restore_until: restore_until(post.deletion, &content),
         can_edit: policy::can_edit(&actor, &facts, &content),
         can_delete: policy::can_delete(&actor, &facts, &content),
         can_react: policy::can_react(&actor, &facts, &content),

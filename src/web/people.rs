@@ -6,7 +6,7 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use serde::Deserialize;
 
-use super::extract::{Viewer, flash};
+use super::extract::{Confirmed, Viewer, flash};
 use super::see_other;
 use crate::domain::form::FormErrors;
 use crate::domain::person::{PersonName, ProfileLine, Work};
@@ -14,6 +14,7 @@ use crate::error::{AppError, AppResult};
 use crate::service::accounts;
 use crate::state::AppState;
 use crate::store::{sessions, users};
+use crate::views::ConfirmPage;
 use crate::views::people::ProfilePage;
 
 async fn profile_page(
@@ -95,7 +96,30 @@ pub async fn update_profile(
     Ok(see_other(&format!("/u/{handle}")))
 }
 
-pub async fn revoke_other_sessions(State(state): State<AppState>, viewer: Viewer) -> AppResult<Response> {
+/// `/profile` opened (say after reloading the page a profile form answered):
+/// the person's own profile, where that form is.
+pub async fn own_profile(viewer: Viewer) -> Response {
+    see_other(&format!("/u/{}", viewer.user.handle))
+}
+
+/// Sign out everywhere else once the person has confirmed; until then (and
+/// when its address is opened) ask.
+pub async fn revoke_other_sessions(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    Confirmed(confirmed): Confirmed,
+) -> AppResult<Response> {
+    if !confirmed {
+        let page = ConfirmPage {
+            ctx: viewer.ctx,
+            title: "Sign out everywhere else?".into(),
+            detail: "Every other browser and device signed in to your account is signed out at once; this one stays signed in. Do this if you have lost a device or think someone else is using your account.".into(),
+            action: "/profile/sessions/revoke".into(),
+            button: "Sign out everywhere else".into(),
+            back: format!("/u/{}", viewer.user.handle),
+        };
+        return Ok(page.into_response());
+    }
     let current = viewer.session.id().map(|id| id.to_string());
     let ended = accounts::end_other_sessions(&state.db, viewer.id(), current.as_deref()).await?;
     flash(

@@ -7,18 +7,20 @@ use axum::response::{IntoResponse, Response};
 use serde::Deserialize;
 
 use super::access::{postable_channel, readable_post};
-use super::extract::{Id, Viewer, flash};
+use super::extract::{Confirmed, Id, Viewer, flash};
 use super::pages::{channel_page, thread_page};
 use super::see_other;
 use crate::domain::form::FormErrors;
-use crate::domain::policy;
+use crate::domain::policy::{self, Refusal};
 use crate::domain::post::{LinkUrl, PostDraft, PostKind};
+use crate::domain::time::now;
 use crate::error::{AppError, AppResult};
 use crate::ingest::preview;
 use crate::state::AppState;
 use crate::store::posts::{self};
 use crate::store::replies::{self};
 use crate::store::sites::{self, SiteKind};
+use crate::views::ConfirmPage;
 use crate::views::posts::{Composer, EditPostPage, ThreadPage};
 
 #[derive(Deserialize)]
@@ -167,8 +169,13 @@ pub async fn show_thread(
 pub async fn edit_post_form(State(state): State<AppState>, viewer: Viewer, Id(id): Id) -> AppResult<EditPostPage> {
     let (post, channel) = readable_post(&state, &viewer, id).await?;
     let actor = viewer.actor();
-    if !policy::can_edit(&actor, &channel.facts(&actor), &post.facts()) {
-        return Err(AppError::Forbidden);
+    let facts = channel.facts(&actor);
+    if !policy::can_edit(&actor, &facts, &post.facts()) {
+        return Err(AppError::Forbidden(Refusal::for_content(
+            &facts,
+            &post.facts(),
+            Refusal::AuthorOnly,
+        )));
     }
     Ok(EditPostPage {
         ctx: viewer.ctx,
@@ -191,8 +198,13 @@ pub async fn update_post(
 ) -> AppResult<Response> {
     let (post, channel) = readable_post(&state, &viewer, id).await?;
     let actor = viewer.actor();
-    if !policy::can_edit(&actor, &channel.facts(&actor), &post.facts()) {
-        return Err(AppError::Forbidden);
+    let facts = channel.facts(&actor);
+    if !policy::can_edit(&actor, &facts, &post.facts()) {
+        return Err(AppError::Forbidden(Refusal::for_content(
+            &facts,
+            &post.facts(),
+            Refusal::AuthorOnly,
+        )));
     }
     let draft = match checked_draft(&state, &form).await? {
         Ok(draft) => draft,
@@ -210,13 +222,64 @@ pub async fn update_post(
     Ok(see_other(&format!("/p/{}", post.id)))
 }
 
-pub async fn delete_post(State(state): State<AppState>, viewer: Viewer, Id(id): Id) -> AppResult<Response> {
+/// Delete a post once the person has confirmed; until then (and when its
+/// address is opened) ask.
+pub async fn delete_post(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    Id(id): Id,
+    Confirmed(confirmed): Confirmed,
+) -> AppResult<Response> {
     let (post, channel) = readable_post(&state, &viewer, id).await?;
     let actor = viewer.actor();
-    if !policy::can_delete(&actor, &channel.facts(&actor), &post.facts()) {
-        return Err(AppError::Forbidden);
+    let content = post.facts();
+    if !policy::can_delete(&actor, &channel.facts(&actor), &content) {
+        return Err(AppError::Forbidden(if content.deleted {
+            Refusal::Closed
+        } else {
+            Refusal::AuthorOrAdmin
+        }));
+    }
+    if !confirmed {
+        let page = ConfirmPage {
+            ctx: viewer.ctx,
+            title: "Delete this post?".into(),
+            detail: format!(
+                "“{}” leaves #{}, timelines and search, and its thread closes. You can restore it from its thread for {} days.",
+                post.title,
+                channel.slug,
+                policy::RESTORE_DAYS
+            ),
+            action: format!("/p/{}/delete", post.id),
+            button: "Delete post".into(),
+            back: format!("/p/{}", post.id),
+        };
+        return Ok(page.into_response());
     }
     posts::delete(&state.db, &actor, &post).await?;
-    flash(&viewer.session, "The post was deleted. A notice remains in its thread.").await;
-    Ok(see_other(&format!("/c/{}", channel.slug)))
+    flash(&viewer.session, "The post was deleted.").await;
+    Ok(see_other(&format!("/p/{}", post.id)))
+}
+
+/// Bring back a deleted post (its author, or an administrator, for a while).
+pub async fn restore_post(State(state): State<AppState>, viewer: Viewer, Id(id): Id) -> AppResult<Response> {
+    let (post, channel) = readable_post(&state, &viewer, id).await?;
+    let actor = viewer.actor();
+    let facts = channel.facts(&actor);
+    let content = post.facts();
+    let Some(deletion) = post.deletion else {
+        return Ok(see_other(&format!("/p/{}", post.id)));
+    };
+    if !policy::can_restore(&actor, &facts, &content, deletion, now()) {
+        return Err(AppError::Forbidden(Refusal::for_restore(
+            &actor,
+            &facts,
+            &content,
+            deletion,
+            now(),
+        )));
+    }
+    posts::restore(&state.db, &actor, &post).await?;
+    flash(&viewer.session, "The post is back, with its replies and reactions.").await;
+    Ok(see_other(&format!("/p/{}", post.id)))
 }

@@ -11,7 +11,7 @@ use serde::Deserialize;
 use super::access::{readable_post, readable_reply};
 use super::extract::{Id, Viewer, local_path};
 use super::see_other;
-use crate::domain::policy;
+use crate::domain::policy::{self, Refusal};
 use crate::domain::reaction::ReactionKind;
 use crate::error::{AppError, AppResult};
 use crate::state::AppState;
@@ -109,8 +109,13 @@ async fn react(
         }
     };
     let actor = viewer.actor();
-    if !policy::can_react(&actor, &channel.facts(&actor), &content) {
-        return Err(AppError::Forbidden);
+    let facts = channel.facts(&actor);
+    if !policy::can_react(&actor, &facts, &content) {
+        return Err(AppError::Forbidden(Refusal::for_content(
+            &facts,
+            &content,
+            Refusal::Closed,
+        )));
     }
     reactions::toggle(&state.db, target, actor.user_id, kind).await?;
     respond(&state, &viewer, &headers, target, fallback).await

@@ -7,15 +7,17 @@ use axum::response::{IntoResponse, Response};
 use serde::Deserialize;
 
 use super::access::{readable_post, readable_reply};
-use super::extract::{Id, Viewer, flash};
+use super::extract::{Confirmed, Id, Viewer, flash};
 use super::pages::thread_page;
 use super::see_other;
 use crate::domain::form::FormErrors;
-use crate::domain::policy;
+use crate::domain::policy::{self, Refusal};
 use crate::domain::post::parse_reply_body;
+use crate::domain::time::now;
 use crate::error::{AppError, AppResult};
 use crate::state::AppState;
 use crate::store::replies::{self};
+use crate::views::ConfirmPage;
 use crate::views::posts::EditReplyPage;
 
 #[derive(Deserialize)]
@@ -40,8 +42,13 @@ pub async fn create_reply(
 ) -> AppResult<Response> {
     let (post, channel) = readable_post(&state, &viewer, post_id).await?;
     let actor = viewer.actor();
-    if !policy::can_reply_in(&actor, &channel.facts(&actor), &post.facts()) {
-        return Err(AppError::Forbidden);
+    let facts = channel.facts(&actor);
+    if !policy::can_reply_in(&actor, &facts, &post.facts()) {
+        return Err(AppError::Forbidden(Refusal::for_content(
+            &facts,
+            &post.facts(),
+            Refusal::Closed,
+        )));
     }
     let body = match parse_reply_body(&form.body) {
         Ok(body) => body,
@@ -61,8 +68,13 @@ pub async fn create_reply(
 pub async fn edit_reply_form(State(state): State<AppState>, viewer: Viewer, Id(id): Id) -> AppResult<EditReplyPage> {
     let (reply, channel) = readable_reply(&state, &viewer, id).await?;
     let actor = viewer.actor();
-    if !policy::can_edit(&actor, &channel.facts(&actor), &reply.facts()) {
-        return Err(AppError::Forbidden);
+    let facts = channel.facts(&actor);
+    if !policy::can_edit(&actor, &facts, &reply.facts()) {
+        return Err(AppError::Forbidden(Refusal::for_content(
+            &facts,
+            &reply.facts(),
+            Refusal::AuthorOnly,
+        )));
     }
     Ok(EditReplyPage {
         ctx: viewer.ctx,
@@ -87,8 +99,13 @@ pub async fn update_reply(
 ) -> AppResult<Response> {
     let (reply, channel) = readable_reply(&state, &viewer, id).await?;
     let actor = viewer.actor();
-    if !policy::can_edit(&actor, &channel.facts(&actor), &reply.facts()) {
-        return Err(AppError::Forbidden);
+    let facts = channel.facts(&actor);
+    if !policy::can_edit(&actor, &facts, &reply.facts()) {
+        return Err(AppError::Forbidden(Refusal::for_content(
+            &facts,
+            &reply.facts(),
+            Refusal::AuthorOnly,
+        )));
     }
     let body = match parse_reply_body(&form.body) {
         Ok(body) => body,
@@ -108,13 +125,70 @@ pub async fn update_reply(
     Ok(see_other(&format!("/p/{}#reply-{}", reply.post_id, reply.id)))
 }
 
-pub async fn delete_reply(State(state): State<AppState>, viewer: Viewer, Id(id): Id) -> AppResult<Response> {
+/// Delete a reply once the person has confirmed; until then (and when its
+/// address is opened) ask.
+pub async fn delete_reply(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    Id(id): Id,
+    Confirmed(confirmed): Confirmed,
+) -> AppResult<Response> {
     let (reply, channel) = readable_reply(&state, &viewer, id).await?;
     let actor = viewer.actor();
-    if !policy::can_delete(&actor, &channel.facts(&actor), &reply.facts()) {
-        return Err(AppError::Forbidden);
+    let content = reply.facts();
+    if !policy::can_delete(&actor, &channel.facts(&actor), &content) {
+        return Err(AppError::Forbidden(if content.deleted {
+            Refusal::Closed
+        } else {
+            Refusal::AuthorOrAdmin
+        }));
+    }
+    let at = format!("/p/{}#reply-{}", reply.post_id, reply.id);
+    if !confirmed {
+        let page = ConfirmPage {
+            ctx: viewer.ctx,
+            title: "Delete this reply?".into(),
+            detail: format!(
+                "A note that it was deleted takes its place in the thread. You can restore it for {} days.",
+                policy::RESTORE_DAYS
+            ),
+            action: format!("/r/{}/delete", reply.id),
+            button: "Delete reply".into(),
+            back: at,
+        };
+        return Ok(page.into_response());
     }
     replies::delete(&state.db, &actor, &reply).await?;
     flash(&viewer.session, "The reply was deleted.").await;
+    Ok(see_other(&at))
+}
+
+/// Bring back a deleted reply (its author, or an administrator, for a while).
+pub async fn restore_reply(State(state): State<AppState>, viewer: Viewer, Id(id): Id) -> AppResult<Response> {
+    let (reply, channel) = readable_reply(&state, &viewer, id).await?;
+    let actor = viewer.actor();
+    let facts = channel.facts(&actor);
+    let content = reply.facts();
+    let at = format!("/p/{}#reply-{}", reply.post_id, reply.id);
+    let Some(deletion) = reply.deletion else {
+        return Ok(see_other(&at));
+    };
+    if !policy::can_restore(&actor, &facts, &content, deletion, now()) {
+        return Err(AppError::Forbidden(Refusal::for_restore(
+            &actor,
+            &facts,
+            &content,
+            deletion,
+            now(),
+        )));
+    }
+    replies::restore(&state.db, &actor, &reply).await?;
+    flash(&viewer.session, "The reply is back.").await;
+    Ok(see_other(&at))
+}
+
+/// A reply's own address leads to it in its thread.
+pub async fn show_reply(State(state): State<AppState>, viewer: Viewer, Id(id): Id) -> AppResult<Response> {
+    let (reply, _) = readable_reply(&state, &viewer, id).await?;
     Ok(see_other(&format!("/p/{}#reply-{}", reply.post_id, reply.id)))
 }

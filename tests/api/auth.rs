@@ -305,7 +305,7 @@ async fn sign_out_everywhere_else_revokes_other_sessions(app: TestApp) {
     let phone = app.browser();
     phone.sign_in("lee@example.org", PASSWORD).await;
     assert_eq!(phone.get("/").await.status(), 200);
-    let r = laptop.post("/profile/sessions/revoke", &[]).await;
+    let r = laptop.post("/profile/sessions/revoke", &[("confirm", "yes")]).await;
     assert_eq!(r.status(), 303);
     assert_eq!(phone.get("/").await.status(), 303, "other session ended");
     assert_eq!(laptop.get("/").await.status(), 200, "this session kept");
@@ -323,7 +323,7 @@ async fn sessions_end_only_if_the_audit_log_records_it(app: TestApp) {
     phone.sign_in("lee@example.org", PASSWORD).await;
     app.refuse("INSERT", "audit_log").await;
 
-    let r = laptop.post("/profile/sessions/revoke", &[]).await;
+    let r = laptop.post("/profile/sessions/revoke", &[("confirm", "yes")]).await;
 
     assert_eq!(r.status(), 500);
     assert_eq!(

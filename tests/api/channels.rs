@@ -125,11 +125,20 @@ async fn archived_channel_is_read_only_but_still_listed_and_readable(app: TestAp
         .await;
     let member = app.signed_in("dee", Role::Member).await;
     assert_eq!(
-        member.post("/c/old-projects/archive", &[]).await.status(),
+        member
+            .post("/c/old-projects/archive", &[("confirm", "yes")])
+            .await
+            .status(),
         403,
         "members cannot archive"
     );
-    assert_eq!(admin.post("/c/old-projects/archive", &[]).await.status(), 303);
+    assert_eq!(
+        admin
+            .post("/c/old-projects/archive", &[("confirm", "yes")])
+            .await
+            .status(),
+        303
+    );
 
     let page = member.text("/c/old-projects").await;
     assert!(page.contains("This channel is archived"));

@@ -4,11 +4,13 @@
 mod helpers;
 
 mod architecture;
+mod asking;
 mod auth;
 mod browser;
 mod channels;
 mod cli;
 mod curation;
+mod dead_ends;
 mod fetch;
 mod home;
 mod migrations;

@@ -145,7 +145,13 @@ async fn another_users_post_cannot_be_edited_or_deleted_by_url(app: TestApp) {
             .status(),
         403
     );
-    assert_eq!(other.post(&format!("/p/{id}/delete"), &[]).await.status(), 403);
+    assert_eq!(
+        other
+            .post(&format!("/p/{id}/delete"), &[("confirm", "yes")])
+            .await
+            .status(),
+        403
+    );
     // Admins delete (moderation) but never put words in someone's mouth.
     assert_eq!(
         admin
@@ -161,7 +167,10 @@ async fn another_users_post_cannot_be_edited_or_deleted_by_url(app: TestApp) {
     assert!(thread.contains("My words") && !thread.contains("Hacked"));
     assert!(!thread.contains(&format!("/p/{id}/edit")), "no edit link for others");
     // Ids that do not exist are simply not found.
-    assert_eq!(other.post("/p/999999/delete", &[]).await.status(), 404);
+    assert_eq!(
+        other.post("/p/999999/delete", &[("confirm", "yes")]).await.status(),
+        404
+    );
     assert_eq!(other.get("/p/not-a-number").await.status(), 404);
 }
 
@@ -169,8 +178,12 @@ async fn author_deletes_and_a_notice_remains_in_the_thread(app: TestApp) {
     let (admin, slug) = setup(&app).await;
     let id = admin.create_post(&slug, "discussion", "Short-lived", "", "Oops").await;
     admin.reply(id, "An early reply", None).await;
-    let r = admin.post(&format!("/p/{id}/delete"), &[]).await;
-    assert_eq!(location(&r), format!("/c/{slug}"));
+    let r = admin.post(&format!("/p/{id}/delete"), &[("confirm", "yes")]).await;
+    assert_eq!(
+        location(&r),
+        format!("/p/{id}"),
+        "to the thread, where it can be restored"
+    );
     let thread = admin.text(&format!("/p/{id}")).await;
     assert!(thread.contains("Post deleted") && thread.contains("deleted by its author"));
     assert!(!thread.contains("Oops"));
@@ -190,7 +203,13 @@ async fn admin_may_delete_anyones_post_and_it_is_audited(app: TestApp) {
     let id = member
         .create_post(&slug, "discussion", "Something personal", "", "Contains personal data")
         .await;
-    assert_eq!(admin.post(&format!("/p/{id}/delete"), &[]).await.status(), 303);
+    assert_eq!(
+        admin
+            .post(&format!("/p/{id}/delete"), &[("confirm", "yes")])
+            .await
+            .status(),
+        303
+    );
     assert!(
         member
             .text(&format!("/p/{id}"))
@@ -240,7 +259,7 @@ async fn content_changes_write_search_outbox_rows(app: TestApp) {
             &[("kind", "discussion"), ("title", "Indexed 2"), ("body", "Body")],
         )
         .await;
-    admin.post(&format!("/r/{reply}/delete"), &[]).await;
-    admin.post(&format!("/p/{id}/delete"), &[]).await;
+    admin.post(&format!("/r/{reply}/delete"), &[("confirm", "yes")]).await;
+    admin.post(&format!("/p/{id}/delete"), &[("confirm", "yes")]).await;
     assert_eq!(app.sql_i64("SELECT COUNT(*) FROM search_outbox").await - before, 5);
 }

@@ -142,8 +142,10 @@ async fn state_never_changes_on_get(app: TestApp) {
         format!("/p/{id}/react"),
         "/logout".into(),
     ] {
-        let status = admin.get(&path).await.status();
-        assert!(status == 405 || status == 404, "{path}: {status}");
+        // An action's address opened is a question or a way back, never the action.
+        let r = admin.get(&path).await;
+        let status = r.status();
+        assert!(status == 200 || status == 303, "{path}: {status}");
     }
     assert!(admin.text(&format!("/p/{id}")).await.contains("Still here"));
     assert!(admin.text("/c/comms").await.contains("Unfollow"));

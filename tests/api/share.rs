@@ -94,7 +94,7 @@ async fn share_form_errors_keep_everything_typed(app: TestApp) {
 async fn sharing_needs_a_channel_the_person_may_post_in(app: TestApp) {
     let admin = app.signed_in("ada", Role::Admin).await;
     app.channel(&admin, "Old", "old").await;
-    admin.post("/c/old/archive", &[]).await;
+    admin.post("/c/old/archive", &[("confirm", "yes")]).await;
     let member = app.signed_in("bo", Role::Member).await;
     assert!(
         !member.text("/share").await.contains(r#"value="old""#),

@@ -178,7 +178,7 @@ async fn reply_author_edits_and_deletes_leaving_a_notice(app: TestApp) {
     assert_eq!(location(&r), format!("/p/{id}#reply-{reply}"));
     let page = admin.text(&format!("/p/{id}")).await;
     assert!(page.contains("Fixed it") && page.contains("(edited)"));
-    admin.post(&format!("/r/{reply}/delete"), &[]).await;
+    admin.post(&format!("/r/{reply}/delete"), &[("confirm", "yes")]).await;
     let page = admin.text(&format!("/p/{id}")).await;
     assert!(page.contains("This reply was deleted.") && !page.contains("Fixed it"));
     assert!(page.contains("0 replies"));
@@ -197,7 +197,13 @@ async fn others_cannot_edit_or_delete_a_reply_by_url(app: TestApp) {
             .status(),
         403
     );
-    assert_eq!(other.post(&format!("/r/{reply}/delete"), &[]).await.status(), 403);
+    assert_eq!(
+        other
+            .post(&format!("/r/{reply}/delete"), &[("confirm", "yes")])
+            .await
+            .status(),
+        403
+    );
     assert!(other.text(&format!("/p/{id}")).await.contains("My reply"));
 }
 

@@ -437,7 +437,26 @@ async fn stopping_following_a_feed_removes_only_what_nothing_else_keeps(app: Tes
         .await;
     assert_eq!(location(&shared), "/inbox");
 
-    let r = cora.post(&format!("/feeds/{education}/delete"), &[]).await;
+    // The button's first answer asks (and so does the address, opened).
+    let feeds_before = app.sql_i64("SELECT COUNT(*) FROM feeds").await;
+    for asked in [
+        cora.post(&format!("/feeds/{education}/delete"), &[]).await,
+        cora.get(&format!("/feeds/{education}/delete")).await,
+    ] {
+        assert_eq!(asked.status(), 200);
+        let page = asked.text().await.unwrap_or_default();
+        assert!(page.contains("Stop following Education Weekly?"), "{page}");
+        assert!(page.contains(r#"name="confirm" value="yes""#), "{page}");
+    }
+    assert_eq!(
+        app.sql_i64("SELECT COUNT(*) FROM feeds").await,
+        feeds_before,
+        "nothing changed yet"
+    );
+
+    let r = cora
+        .post(&format!("/feeds/{education}/delete"), &[("confirm", "yes")])
+        .await;
 
     assert_eq!(location(&r), "/feeds");
     assert!(

@@ -105,7 +105,9 @@ async fn a_removed_member_stops_finding_private_posts_at_once(app: TestApp) {
     assert_eq!(total(&api(&mo, "zeppelin").await), 3);
     let mo_id = app.sql_i64("SELECT id FROM users WHERE handle = 'mo'").await;
 
-    let r = admin.post(&format!("/c/smwg/members/{mo_id}/remove"), &[]).await;
+    let r = admin
+        .post(&format!("/c/smwg/members/{mo_id}/remove"), &[("confirm", "yes")])
+        .await;
     let after = api(&mo, "zeppelin").await;
 
     assert_eq!(r.status(), 303);
@@ -153,7 +155,7 @@ async fn deleted_and_hidden_posts_and_their_replies_are_never_found(app: TestApp
     app.search_settled().await;
     assert_eq!(total(&api(&w.admin, "quokka").await), 4);
 
-    let r = w.admin.post(&format!("/p/{gone}/delete"), &[]).await;
+    let r = w.admin.post(&format!("/p/{gone}/delete"), &[("confirm", "yes")]).await;
     assert_eq!(r.status(), 303);
     commonroom::store::posts::set_hidden(&app.db, w.admin_id, hidden, true)
         .await

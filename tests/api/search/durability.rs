@@ -204,7 +204,13 @@ async fn a_post_stored_through_one_server_is_found_through_another(app: TestApp)
     // And a change made through the second server reaches the first one's index.
     let ada_there = other.browser();
     ada_there.sign_in("ada@example.org", PASSWORD).await;
-    assert_eq!(ada_there.post(&format!("/p/{id}/delete"), &[]).await.status(), 303);
+    assert_eq!(
+        ada_there
+            .post(&format!("/p/{id}/delete"), &[("confirm", "yes")])
+            .await
+            .status(),
+        303
+    );
     app.search_settled().await;
     other.search_settled().await;
     assert_eq!(total(&api(&bea_here, "capybara").await), 0);
