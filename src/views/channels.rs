@@ -56,6 +56,8 @@ pub struct MembersPage {
     pub visibilities: Vec<Choice>,
     /// The add form, kept as typed.
     pub handle: String,
+    /// People who match what was typed, when it named more than one.
+    pub candidates: Vec<PersonChip>,
     pub errors: FormErrors,
 }
 

@@ -17,7 +17,7 @@ use crate::domain::slug::ChannelSlug;
 use crate::error::{AppError, AppResult};
 use crate::state::AppState;
 use crate::store::channels::{self, Channel, CreateChannelError, NewChannel};
-use crate::store::users;
+use crate::store::users::{self, PersonChip};
 use crate::views::channels::{ChannelPage, ChannelsPage, MembersPage, NewChannelPage};
 use crate::views::posts::Composer;
 use crate::views::{Choice, ConfirmPage};
@@ -80,12 +80,22 @@ pub async fn create_channel(
     if form.description.trim().chars().count() > 500 {
         errors.add("description", "Keep the description under 500 characters.");
     }
+    // The address is optional: made from the name when left blank, so a
+    // missing name is the only thing to say about an empty form.
     let slug = if form.slug.trim().is_empty() {
-        ChannelSlug::from_name(name).ok_or("Choose a web address using letters or digits.")
+        ChannelSlug::from_name(name).ok_or(if name.is_empty() {
+            None
+        } else {
+            Some("The name has no letters or digits to make a web address from: choose one.")
+        })
     } else {
-        ChannelSlug::parse(&form.slug)
+        ChannelSlug::parse(&form.slug).map_err(Some)
     }
-    .map_err(|m| errors.add("slug", m))
+    .map_err(|m| {
+        if let Some(m) = m {
+            errors.add("slug", m)
+        }
+    })
     .ok();
     let visibility = if form.visibility.is_empty() {
         Some(Visibility::Open)
@@ -227,6 +237,7 @@ async fn members_page(
     viewer: Viewer,
     channel: Channel,
     handle: String,
+    candidates: Vec<PersonChip>,
     errors: FormErrors,
 ) -> AppResult<MembersPage> {
     let actor = viewer.actor();
@@ -245,6 +256,7 @@ async fn members_page(
         members,
         visibilities,
         handle,
+        candidates,
         errors,
         channel,
     })
@@ -256,7 +268,7 @@ pub async fn show_members(
     Path(slug): Path<String>,
 ) -> AppResult<MembersPage> {
     let channel = channel_for_members(&state, &viewer, &slug).await?;
-    members_page(&state, viewer, channel, String::new(), FormErrors::new()).await
+    members_page(&state, viewer, channel, String::new(), Vec::new(), FormErrors::new()).await
 }
 
 #[derive(Deserialize)]
@@ -275,17 +287,24 @@ pub async fn add_member(
     if !policy::can_manage_members(&viewer.actor()) {
         return Err(AppError::Forbidden(Refusal::AdminsOnly));
     }
-    let found = match Handle::parse(&form.handle) {
-        Some(handle) => users::existing_handles(&state.db, &[handle]).await?.into_iter().next(),
-        None => None,
-    };
-    let Some((user_id, handle)) = found else {
-        let errors = FormErrors::with(
-            "handle",
-            "Nobody has that handle. Type it as it appears on their profile, e.g. @sam.jones.",
-        );
-        let page = members_page(&state, viewer, channel, form.handle.clone(), errors).await?;
-        return Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response());
+    let (user_id, handle) = match person_named(&state, &form.handle).await? {
+        Named::One(id, handle) => (id, handle),
+        Named::Several(candidates) => {
+            let errors = FormErrors::with(
+                "handle",
+                "More than one person matches that. Choose who you meant below, or type their handle.",
+            );
+            let page = members_page(&state, viewer, channel, form.handle.clone(), candidates, errors).await?;
+            return Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response());
+        }
+        Named::Nobody => {
+            let errors = FormErrors::with(
+                "handle",
+                "Nobody has that name or handle. Check the spelling, or type part of their name.",
+            );
+            let page = members_page(&state, viewer, channel, form.handle.clone(), Vec::new(), errors).await?;
+            return Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response());
+        }
     };
     let message = if channels::add_member(&state.db, viewer.id(), channel.id, user_id).await? {
         format!("@{handle} is now a member of {}.", channel.name)
@@ -294,6 +313,39 @@ pub async fn add_member(
     };
     flash(&viewer.session, &message).await;
     Ok(see_other(&format!("/c/{}/members", channel.slug)))
+}
+
+/// Who "Sam Jones", "sam" or "@sam.jones" names.
+enum Named {
+    One(i64, String),
+    Several(Vec<PersonChip>),
+    Nobody,
+}
+
+/// A handle names its person; otherwise a name (or the start of one) does if
+/// only one active person has it, or exactly that name.
+async fn person_named(state: &AppState, typed: &str) -> AppResult<Named> {
+    if let Some(handle) = Handle::parse(typed)
+        && let Some((id, handle)) = users::existing_handles(&state.db, &[handle]).await?.into_iter().next()
+    {
+        return Ok(Named::One(id, handle));
+    }
+    let mut found = users::suggest(&state.db, typed, 8).await?;
+    let wanted = typed.trim().to_lowercase();
+    if let Some(exact) = found.iter().position(|p| p.name.to_lowercase() == wanted)
+        && found.iter().filter(|p| p.name.to_lowercase() == wanted).count() == 1
+    {
+        let p = found.swap_remove(exact);
+        return Ok(Named::One(p.id, p.handle));
+    }
+    Ok(match found.len() {
+        0 => Named::Nobody,
+        1 => {
+            let p = found.remove(0);
+            Named::One(p.id, p.handle)
+        }
+        _ => Named::Several(found),
+    })
 }
 
 pub async fn remove_member(
@@ -356,7 +408,7 @@ pub async fn set_visibility(
     }
     let Some(visibility) = Visibility::from_form(&form.visibility) else {
         let errors = FormErrors::with("visibility", "Choose who can read the channel.");
-        let page = members_page(&state, viewer, channel, String::new(), errors).await?;
+        let page = members_page(&state, viewer, channel, String::new(), Vec::new(), errors).await?;
         return Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response());
     };
     channels::set_visibility(&state.db, actor.user_id, channel.id, visibility).await?;

@@ -16,6 +16,7 @@ on_both_backends!(
     throttling_one_account_does_not_block_another_from_a_different_address,
     invite_link_creates_an_account_exactly_once,
     expired_invite_cannot_be_used,
+    a_withdrawn_invite_keeps_its_expiry_and_stops_working,
     members_cannot_create_invites,
     suspended_account_cannot_sign_in,
     sign_out_everywhere_else_revokes_other_sessions,
@@ -331,4 +332,36 @@ async fn sessions_end_only_if_the_audit_log_records_it(app: TestApp) {
         200,
         "no session ended without its audit row"
     );
+}
+
+async fn a_withdrawn_invite_keeps_its_expiry_and_stops_working(app: TestApp) {
+    let admin = app.signed_in("admin", Role::Admin).await;
+    let r = admin.post("/admin/invites", &[("email", ""), ("role", "member")]).await;
+    let page = r.text().await.unwrap();
+    let token = page
+        .split("/invite/")
+        .nth(1)
+        .and_then(|rest| rest.split('"').next())
+        .expect("link shown")
+        .to_owned();
+    let id = app.sql_i64("SELECT MAX(id) FROM invites").await;
+    let expiry = |page: &str| {
+        page.split("<td><time datetime=\"")
+            .nth(2)
+            .and_then(|rest| rest.split('"').next())
+            .map(str::to_owned)
+    };
+    let before = admin.text("/admin/invites").await;
+    assert!(before.contains("<td>Member</td>"), "one spelling of the role: {before}");
+
+    let r = admin
+        .post(&format!("/admin/invites/{id}/withdraw"), &[("confirm", "yes")])
+        .await;
+    assert_eq!(r.status(), 303);
+    let after = admin.text("/admin/invites").await;
+    assert!(after.contains("<td>Withdrawn "), "{after}");
+    assert!(!after.contains("Expired"), "{after}");
+    assert_eq!(expiry(&after), expiry(&before), "the expiry is kept");
+    assert!(expiry(&after).is_some());
+    assert_eq!(app.browser().get(&format!("/invite/{token}")).await.status(), 410);
 }

@@ -13,6 +13,9 @@ on_both_backends!(
     following_a_channel_fills_the_home_feed,
     archived_channel_is_read_only_but_still_listed_and_readable,
     unknown_channel_is_a_friendly_404,
+    an_empty_channel_form_asks_only_for_the_name,
+    members_are_added_by_name_or_handle,
+    open_channels_offer_who_can_read_not_a_member_list,
 );
 
 async fn admin_creates_a_channel_and_follows_it(app: TestApp) {
@@ -200,4 +203,96 @@ impl crate::helpers::Browser {
         .status()
         .as_u16()
     }
+}
+
+async fn an_empty_channel_form_asks_only_for_the_name(app: TestApp) {
+    let admin = app.signed_in("ada", Role::Admin).await;
+    let r = admin
+        .post("/channels", &[("name", ""), ("slug", ""), ("description", "")])
+        .await;
+    assert_eq!(r.status(), 422);
+    let page = r.text().await.unwrap();
+    assert!(page.contains("Give the channel a name."), "{page}");
+    assert!(
+        !page.contains("web address using")
+            && !page.contains("field-error\"><span class=\"visually-hidden\">Error: </span>Choose"),
+        "{page}"
+    );
+    assert_eq!(
+        page.matches("class=\"field-error\"").count(),
+        1,
+        "one error, for the name: {page}"
+    );
+}
+
+async fn members_are_added_by_name_or_handle(app: TestApp) {
+    let admin = app.signed_in("ada", Role::Admin).await;
+    let r = admin
+        .post(
+            "/channels",
+            &[
+                ("name", "Working group"),
+                ("slug", "wg"),
+                ("visibility", "private-listed"),
+            ],
+        )
+        .await;
+    assert_eq!(r.status(), 303);
+    for handle in ["sam.jones", "sam.jonas", "kim.lee"] {
+        app.create_user(handle, Role::Member).await;
+    }
+    let member = |handle: &str| {
+        format!("SELECT COUNT(*) FROM channel_members m JOIN users u ON u.id = m.user_id WHERE u.handle = '{handle}'")
+    };
+
+    // A full name that only one person has.
+    assert_eq!(
+        admin.post("/c/wg/members", &[("handle", "kim lee")]).await.status(),
+        303
+    );
+    assert_eq!(app.sql_i64(&member("kim.lee")).await, 1);
+    // A name several people share: a choice, the text kept, nobody added.
+    let r = admin.post("/c/wg/members", &[("handle", "Sam")]).await;
+    assert_eq!(r.status(), 422);
+    let page = r.text().await.unwrap();
+    assert!(page.contains("Choose who you meant"), "{page}");
+    assert!(
+        page.contains(r#"value="@sam.jones""#) && page.contains(r#"value="@sam.jonas""#),
+        "{page}"
+    );
+    assert!(page.contains(r#"value="Sam""#), "what was typed is kept: {page}");
+    assert_eq!(
+        app.sql_i64(&member("sam.jones")).await + app.sql_i64(&member("sam.jonas")).await,
+        0
+    );
+    // Choosing one (the candidate's button) adds them.
+    assert_eq!(
+        admin.post("/c/wg/members", &[("handle", "@sam.jonas")]).await.status(),
+        303
+    );
+    assert_eq!(app.sql_i64(&member("sam.jonas")).await, 1);
+    // The exact full name wins over others starting the same way.
+    assert_eq!(
+        admin.post("/c/wg/members", &[("handle", "Sam Jones")]).await.status(),
+        303
+    );
+    assert_eq!(app.sql_i64(&member("sam.jones")).await, 1);
+    // Nobody by that name.
+    let r = admin.post("/c/wg/members", &[("handle", "Zed")]).await;
+    assert_eq!(r.status(), 422);
+    assert!(r.text().await.unwrap().contains("Nobody has that name or handle"));
+}
+
+async fn open_channels_offer_who_can_read_not_a_member_list(app: TestApp) {
+    let admin = app.signed_in("ada", Role::Admin).await;
+    app.channel(&admin, "Comms", "comms").await;
+    let page = admin.text("/c/comms").await;
+    assert!(page.contains(">Who can read it</a>"), "{page}");
+    assert!(!page.contains(">Members</a>"), "{page}");
+    let page = admin.text("/c/comms/members").await;
+    assert!(
+        page.contains("<h1>Who can read Comms</h1>") && !page.contains("no member list"),
+        "{page}"
+    );
+    assert!(page.contains(r#"action="/c/comms/visibility""#), "{page}");
 }
