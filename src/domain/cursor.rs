@@ -1,4 +1,5 @@
-//! Keyset cursors for paginated feeds: "items strictly older than (time, id)".
+//! Keyset cursors for paginated feeds: "items strictly older (or newer)
+//! than (time, id)", and which page of a newest-first feed is wanted.
 
 use chrono::{DateTime, Utc};
 
@@ -26,6 +27,28 @@ impl Cursor {
         let at = from_micros(micros.parse().ok()?)?;
         let id = id.parse().ok()?;
         Some(Self { at, id })
+    }
+}
+
+/// A page of a newest-first feed: the newest, the one just older than a
+/// post, or the one just newer than it (shown newest first all the same).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PageAt {
+    Newest,
+    Before(Cursor),
+    After(Cursor),
+}
+
+impl PageAt {
+    /// From `?before=…` or `?after=…`; anything malformed is the newest page.
+    pub fn from_query(before: Option<&str>, after: Option<&str>) -> Self {
+        if let Some(c) = before.and_then(Cursor::decode) {
+            PageAt::Before(c)
+        } else if let Some(c) = after.and_then(Cursor::decode) {
+            PageAt::After(c)
+        } else {
+            PageAt::Newest
+        }
     }
 }
 

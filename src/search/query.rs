@@ -1,6 +1,6 @@
 //! The search box's language, parsed into a plain value (no IO, no index):
-//! words (all must match), `"exact phrases"`, `-exclude`, `OR` between two
-//! terms, and the operators `in:#channel`, `from:@person`,
+//! words (all must match), `"exact phrases"`, `-exclude`, `OR` (or `or`)
+//! between two terms, `#channel` on its own, and the operators `in:#channel`, `from:@person`,
 //! `type:link|discussion|reply|channel`, `has:link`, `before:`/`after:`
 //! (YYYY-MM-DD) and `domain:gov.uk`. Mistakes come back as a sentence for
 //! the person who typed them.
@@ -32,6 +32,9 @@ pub struct SearchQuery {
     pub groups: Vec<Vec<Term>>,
     pub excluded: Vec<Term>,
     pub channels: Vec<String>,
+    /// `#slug` written on its own: a channel if there is one by that name
+    /// (see [`SearchQuery::settle_tags`]), otherwise a word.
+    pub tags: Vec<String>,
     pub people: Vec<String>,
     pub kinds: Vec<DocKind>,
     pub has_link: bool,
@@ -49,6 +52,22 @@ impl SearchQuery {
     /// Whether there are words to rank by (otherwise results come newest first).
     pub fn has_terms(&self) -> bool {
         !self.groups.is_empty()
+    }
+
+    /// Each `#slug` becomes `in:#slug` when `is_channel` knows the slug, and
+    /// is searched for as the word it is otherwise. Returns the slugs that
+    /// were not channels.
+    pub fn settle_tags(&mut self, is_channel: impl Fn(&str) -> bool) -> Vec<String> {
+        let mut not_channels = Vec::new();
+        for slug in std::mem::take(&mut self.tags) {
+            if is_channel(&slug) {
+                self.channels.push(slug);
+            } else {
+                self.groups.push(vec![Term::Word(format!("#{slug}"))]);
+                not_channels.push(slug);
+            }
+        }
+        not_channels
     }
 }
 
@@ -136,7 +155,29 @@ fn tokens(input: &str) -> Result<Vec<Token>, QueryError> {
             (_, t) => t,
         });
     }
+    // People type "snow or ice" and mean OR; at either end, "or" is a word.
+    for i in 1..out.len().saturating_sub(1) {
+        let is_term = |t: &Token| matches!(t, Token::Word(_) | Token::Phrase(_));
+        if matches!(&out[i], Token::Word(w) if w.eq_ignore_ascii_case("or"))
+            && is_term(&out[i - 1])
+            && is_term(&out[i + 1])
+        {
+            out[i] = Token::Or;
+        }
+    }
     Ok(out)
+}
+
+/// `#digital-comms`: the slug, if the word has the shape of one.
+fn tag(word: &str) -> Option<String> {
+    let slug = word.strip_prefix('#')?.to_lowercase();
+    let shaped = slug.len() >= 2
+        && slug
+            .chars()
+            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-')
+        && !slug.starts_with('-')
+        && !slug.ends_with('-');
+    shaped.then_some(slug)
 }
 
 /// `name:value` where `name` is letters; addresses (`https://…`) and times (`10:30`) are words.
@@ -165,7 +206,8 @@ pub fn parse(input: &str) -> Result<SearchQuery, QueryError> {
     let mut q = SearchQuery::default();
     let mut pending_or = false;
     let mut terms = 0usize;
-    for token in tokens(input)? {
+    let mut tokens = tokens(input)?.into_iter().peekable();
+    while let Some(token) = tokens.next() {
         match token {
             Token::Or => {
                 if q.groups.is_empty() || pending_or {
@@ -175,7 +217,11 @@ pub fn parse(input: &str) -> Result<SearchQuery, QueryError> {
             }
             Token::Word(w) => {
                 terms += 1;
-                push_term(&mut q, std::mem::take(&mut pending_or), Term::Word(w));
+                // A `#slug` in an OR stays a word: a channel cannot be one of two choices.
+                match tag(&w) {
+                    Some(slug) if !pending_or && tokens.peek() != Some(&Token::Or) => q.tags.push(slug),
+                    _ => push_term(&mut q, std::mem::take(&mut pending_or), Term::Word(w)),
+                }
             }
             Token::Phrase(p) => {
                 terms += 1;
@@ -340,6 +386,42 @@ mod tests {
             let e = parse(input).unwrap_err();
             assert!(e.0.contains(says), "{input}: {e}");
         }
+    }
+
+    #[test]
+    fn lowercase_or_between_two_terms_means_or() {
+        let q = parse(r#"snow or ice "cold snap" Or frost"#).unwrap();
+        assert_eq!(
+            q.groups,
+            vec![
+                vec![Term::Word("snow".into()), Term::Word("ice".into())],
+                vec![Term::Phrase("cold snap".into()), Term::Word("frost".into())],
+            ]
+        );
+        assert_eq!(parse("or snow or").unwrap().groups, words(&["or", "snow", "or"]));
+        assert_eq!(
+            parse(r#""snow or ice""#).unwrap().groups,
+            vec![vec![Term::Phrase("snow or ice".into())]]
+        );
+        assert_eq!(parse("snow -or ice").unwrap().excluded, [Term::Word("or".into())]);
+    }
+
+    #[test]
+    fn a_lone_hash_slug_is_a_channel_if_there_is_one() {
+        let mut q = parse("#Digital-Comms #nowhere winter #a #libraries OR snow").unwrap();
+        assert_eq!(q.tags, ["digital-comms", "nowhere"]);
+        let missing = q.settle_tags(|slug| slug == "digital-comms");
+        assert_eq!(missing, ["nowhere"]);
+        assert_eq!(q.channels, ["digital-comms"]);
+        assert_eq!(
+            q.groups,
+            vec![
+                vec![Term::Word("winter".into())],
+                vec![Term::Word("#a".into())],
+                vec![Term::Word("#libraries".into()), Term::Word("snow".into())],
+                vec![Term::Word("#nowhere".into())],
+            ]
+        );
     }
 
     #[test]

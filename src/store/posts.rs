@@ -13,7 +13,7 @@ use super::reactions::{self, Tally};
 use super::users::PersonChip;
 use super::{audit, placeholders, sql};
 use crate::domain::audit::{AuditAction, AuditTarget};
-use crate::domain::cursor::Cursor;
+use crate::domain::cursor::{Cursor, PageAt};
 use crate::domain::job::Job;
 use crate::domain::policy::{self, Actor, ContentFacts, Deletion, Visibility};
 use crate::domain::post::{PostDraft, PostKind};
@@ -67,10 +67,21 @@ impl PostCard {
     }
 }
 
-/// One page of a timeline and the cursor for the next, if there is more.
+/// One page of a timeline, where the next older page starts (if there is
+/// one) and the way back to newer posts (if there are any).
 pub struct Timeline {
     pub posts: Vec<PostCard>,
     pub next: Option<Cursor>,
+    pub newer: Option<Newer>,
+}
+
+/// Where the newer posts before a page are.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Newer {
+    /// All on the newest page.
+    Newest,
+    /// On the page that ends just after this post; the newest page is further still.
+    After(Cursor),
 }
 
 #[derive(FromQueryResult)]
@@ -140,27 +151,29 @@ fn card(row: CardRow, reactions: Vec<Tally>, viewer: &Actor) -> PostCard {
     }
 }
 
-/// Newest-first posts in the given channels, strictly older than `before`.
+/// One page of newest-first posts in the given channels.
 /// The caller passes only channels the viewer may read (ask the policy).
 pub async fn timeline(
     db: &impl ConnectionTrait,
     channel_ids: &[i64],
-    before: Option<Cursor>,
+    at: PageAt,
     viewer: &Actor,
 ) -> Result<Timeline, sea_orm::DbErr> {
     if channel_ids.is_empty() {
         return Ok(Timeline {
             posts: Vec::new(),
             next: None,
+            newer: None,
         });
     }
-    let (text, values) = timeline_query(channel_ids, before);
-    let mut rows = CardRow::find_by_statement(sql(db, &text, values)).all(db).await?;
-    let next = if rows.len() as u64 > PAGE_SIZE {
-        rows.truncate(PAGE_SIZE as usize);
-        rows.last().map(|r| Cursor::new(r.published_at, r.id))
-    } else {
-        None
+    let (rows, next, newer) = match at {
+        PageAt::Newest => older_page(db, channel_ids, None).await?,
+        PageAt::Before(before) => older_page(db, channel_ids, Some(before)).await?,
+        PageAt::After(after) => match newer_page(db, channel_ids, after).await? {
+            Some(found) => found,
+            // Every post newer than `after` is on the newest page.
+            None => older_page(db, channel_ids, None).await?,
+        },
     };
     let ids: Vec<i64> = rows.iter().map(|r| r.id).collect();
     let mut tallies = reactions::for_posts(db, &ids, viewer.user_id).await?;
@@ -171,7 +184,84 @@ pub async fn timeline(
             card(r, t, viewer)
         })
         .collect();
-    Ok(Timeline { posts, next })
+    Ok(Timeline { posts, next, newer })
+}
+
+type Page = (Vec<CardRow>, Option<Cursor>, Option<Newer>);
+
+/// The newest page, or the page just older than `before`.
+async fn older_page(
+    db: &impl ConnectionTrait,
+    channel_ids: &[i64],
+    before: Option<Cursor>,
+) -> Result<Page, sea_orm::DbErr> {
+    let page = PAGE_SIZE as usize;
+    let (text, values) = timeline_query(channel_ids, before.map(Keyset::Older), page + 1, CARD_COLUMNS);
+    let mut rows = CardRow::find_by_statement(sql(db, &text, values)).all(db).await?;
+    let next = if rows.len() > page {
+        rows.truncate(page);
+        rows.last().map(|r| Cursor::new(r.published_at, r.id))
+    } else {
+        None
+    };
+    let newer = match (before, rows.first()) {
+        (None, _) => None,
+        // Past the oldest post: the way back is to the top.
+        (Some(_), None) => Some(Newer::Newest),
+        (Some(_), Some(first)) => {
+            let first = Cursor::new(first.published_at, first.id);
+            let (text, values) = timeline_query(channel_ids, Some(Keyset::Newer(first)), page + 1, KEY_COLUMNS);
+            match KeyRow::find_by_statement(sql(db, &text, values)).all(db).await?.len() {
+                0 => None,
+                n if n <= page => Some(Newer::Newest),
+                _ => Some(Newer::After(first)),
+            }
+        }
+    };
+    Ok((rows, next, newer))
+}
+
+/// The page that ends just after `after`, or `None` when the newest page
+/// would show all of those posts.
+async fn newer_page(
+    db: &impl ConnectionTrait,
+    channel_ids: &[i64],
+    after: Cursor,
+) -> Result<Option<Page>, sea_orm::DbErr> {
+    let page = PAGE_SIZE as usize;
+    // Nearest first: this page, then whether more than a page lies beyond it.
+    let (text, values) = timeline_query(channel_ids, Some(Keyset::Newer(after)), 2 * page + 1, CARD_COLUMNS);
+    let mut rows = CardRow::find_by_statement(sql(db, &text, values)).all(db).await?;
+    if rows.len() <= page {
+        return Ok(None);
+    }
+    let beyond = rows.len() - page;
+    rows.truncate(page);
+    rows.reverse();
+    let next = rows.last().map(|r| Cursor::new(r.published_at, r.id));
+    let newer = match rows.first() {
+        Some(first) if beyond > page => Newer::After(Cursor::new(first.published_at, first.id)),
+        _ => Newer::Newest,
+    };
+    Ok(Some((rows, next, Some(newer))))
+}
+
+/// Which side of a post a timeline query reads.
+#[derive(Clone, Copy)]
+enum Keyset {
+    /// Strictly older, newest first.
+    Older(Cursor),
+    /// Strictly newer, oldest first (nearest the post first).
+    Newer(Cursor),
+}
+
+/// Only what says whether there are posts there.
+const KEY_COLUMNS: &str = "p.id AS id FROM posts p";
+
+#[derive(FromQueryResult)]
+struct KeyRow {
+    #[expect(dead_code, reason = "only the number of rows is used")]
+    id: i64,
 }
 
 /// Above this many channels a timeline walks the global time index; at or below
@@ -183,18 +273,30 @@ const MERGE_CHANNELS_UP_TO: usize = 40;
 /// `(published_at, id)` index (when most channels are wanted) or, for a few
 /// channels, the newest 21 of each from `(channel_id, published_at, id)`,
 /// merged. Either way no query sorts more than a few hundred rows, however
-/// many posts there are.
-fn timeline_query(channel_ids: &[i64], before: Option<Cursor>) -> (String, Vec<Value>) {
+/// many posts there are. Reading newer posts walks the same indexes the other way.
+fn timeline_query(channel_ids: &[i64], keyset: Option<Keyset>, limit: usize, columns: &str) -> (String, Vec<Value>) {
     const VISIBLE: &str = "p.deleted_at IS NULL AND p.hidden_at IS NULL AND p.published_at <= ?";
     const OLDER: &str = " AND (p.published_at < ? OR (p.published_at = ? AND p.id < ?))";
-    const NEWEST_FIRST: &str = " ORDER BY p.published_at DESC, p.id DESC LIMIT ?";
+    const NEWER: &str = " AND (p.published_at > ? OR (p.published_at = ? AND p.id > ?))";
+    let order = match keyset {
+        Some(Keyset::Newer(_)) => " ORDER BY p.published_at ASC, p.id ASC LIMIT ?",
+        _ => " ORDER BY p.published_at DESC, p.id DESC LIMIT ?",
+    };
+    let merged_order = match keyset {
+        Some(Keyset::Newer(_)) => "ORDER BY published_at ASC, id ASC LIMIT ?",
+        _ => "ORDER BY published_at DESC, id DESC LIMIT ?",
+    };
     let at = now();
-    let limit = (PAGE_SIZE + 1) as i64;
+    let limit = limit as i64;
     let mut values: Vec<Value> = Vec::new();
-    let keyset = |values: &mut Vec<Value>| match before {
-        Some(c) => {
+    let bound = |values: &mut Vec<Value>| match keyset {
+        Some(Keyset::Older(c)) => {
             values.extend([c.at.into(), c.at.into(), c.id.into()]);
             OLDER
+        }
+        Some(Keyset::Newer(c)) => {
+            values.extend([c.at.into(), c.at.into(), c.id.into()]);
+            NEWER
         }
         None => "",
     };
@@ -202,17 +304,17 @@ fn timeline_query(channel_ids: &[i64], before: Option<Cursor>) -> (String, Vec<V
         let mut parts = Vec::with_capacity(channel_ids.len());
         for (i, &channel) in channel_ids.iter().enumerate() {
             values.extend([channel.into(), at.into()]);
-            let older = keyset(&mut values);
+            let side = bound(&mut values);
             values.push(limit.into());
             parts.push(format!(
                 "SELECT * FROM (SELECT p.id AS id, p.published_at AS published_at FROM posts p \
-                 WHERE p.channel_id = ? AND {VISIBLE}{older}{NEWEST_FIRST}) AS c{i}"
+                 WHERE p.channel_id = ? AND {VISIBLE}{side}{order}) AS c{i}"
             ));
         }
         values.push(limit.into());
         format!(
-            "SELECT {CARD_COLUMNS} WHERE p.id IN (SELECT id FROM ({}) AS merged \
-             ORDER BY published_at DESC, id DESC LIMIT ?){NEWEST_FIRST}",
+            "SELECT {columns} WHERE p.id IN (SELECT id FROM ({}) AS merged \
+             {merged_order}){order}",
             parts.join(" UNION ALL ")
         )
     } else {
@@ -220,9 +322,9 @@ fn timeline_query(channel_ids: &[i64], before: Option<Cursor>) -> (String, Vec<V
         // would fetch every post of every channel and sort them.
         values.extend(channel_ids.iter().map(|&id| Value::from(id)));
         values.push(at.into());
-        let older = keyset(&mut values);
+        let side = bound(&mut values);
         format!(
-            "SELECT {CARD_COLUMNS} WHERE +p.channel_id IN ({}) AND {VISIBLE}{older}{NEWEST_FIRST}",
+            "SELECT {columns} WHERE +p.channel_id IN ({}) AND {VISIBLE}{side}{order}",
             placeholders(channel_ids.len())
         )
     };

@@ -5,7 +5,7 @@ use askama::Template;
 use askama_web::WebTemplate;
 
 use super::posts::Composer;
-use super::{Choice, PageCtx};
+use super::{Choice, PageCtx, Pager};
 use crate::domain::form::FormErrors;
 use crate::store::channels::{Channel, ChannelSummary};
 use crate::store::posts::PostCard;
@@ -73,6 +73,5 @@ pub struct ChannelPage {
     pub can_see_members: bool,
     pub composer: Composer,
     pub posts: Vec<PostCard>,
-    pub next_url: Option<String>,
-    pub is_first_page: bool,
+    pub pager: Pager,
 }

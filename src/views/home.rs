@@ -3,7 +3,7 @@
 use askama::Template;
 use askama_web::WebTemplate;
 
-use super::PageCtx;
+use super::{PageCtx, Pager};
 use crate::store::posts::PostCard;
 
 #[derive(Template, WebTemplate)]
@@ -13,7 +13,6 @@ pub struct TimelinePage {
     pub heading: &'static str,
     pub tab: &'static str,
     pub posts: Vec<PostCard>,
-    pub next_url: Option<String>,
-    pub is_first_page: bool,
+    pub pager: Pager,
     pub follows_nothing: bool,
 }

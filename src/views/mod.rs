@@ -81,6 +81,23 @@ impl PageCtx {
     }
 }
 
+/// The links under a timeline page (`templates/partials/pager.html`).
+#[derive(Debug, Clone, Default)]
+pub struct Pager {
+    /// The next older page, if there is one.
+    pub older: Option<String>,
+    /// The page just newer, if this is not the newest.
+    pub newer: Option<String>,
+    /// Whether the newest page is further than the newer one.
+    pub newest: bool,
+}
+
+impl Pager {
+    pub fn is_newest_page(&self) -> bool {
+        self.newer.is_none()
+    }
+}
+
 /// An error page, drawn in the site's frame: with the header and navigation
 /// when the person is signed in (`web::error_pages` draws it again then), so
 /// nobody looks signed out because something went wrong.

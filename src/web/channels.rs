@@ -156,7 +156,7 @@ pub async fn show_channel(
         preview_action: format!("/c/{}/preview", channel.slug),
         ..Composer::default()
     };
-    channel_page(&state, viewer, channel, q.before.as_deref(), composer).await
+    channel_page(&state, viewer, channel, q.page(), composer).await
 }
 
 pub async fn follow(State(state): State<AppState>, viewer: Viewer, Path(slug): Path<String>) -> AppResult<Response> {

@@ -3,7 +3,7 @@
 use axum::extract::{Query, State};
 
 use super::extract::Viewer;
-use super::pages::{PageQuery, next_url};
+use super::pages::{PageQuery, pager};
 use crate::error::AppResult;
 use crate::state::AppState;
 use crate::store::{channels, posts};
@@ -16,14 +16,13 @@ pub async fn home(
 ) -> AppResult<TimelinePage> {
     let actor = viewer.actor();
     let followed = channels::scope(&state.db, &actor).await?.followed;
-    let page = posts::timeline(&state.db, &followed, q.cursor(), &actor).await?;
+    let page = posts::timeline(&state.db, &followed, q.page(), &actor).await?;
     Ok(TimelinePage {
         ctx: viewer.ctx.in_section("home"),
         heading: "Home",
         tab: "home",
+        pager: pager(&page),
         posts: page.posts,
-        next_url: next_url(page.next),
-        is_first_page: q.before.is_none(),
         follows_nothing: followed.is_empty(),
     })
 }
@@ -31,14 +30,13 @@ pub async fn home(
 pub async fn all(State(state): State<AppState>, viewer: Viewer, Query(q): Query<PageQuery>) -> AppResult<TimelinePage> {
     let actor = viewer.actor();
     let readable = channels::readable_ids(&state.db, &actor).await?;
-    let page = posts::timeline(&state.db, &readable, q.cursor(), &actor).await?;
+    let page = posts::timeline(&state.db, &readable, q.page(), &actor).await?;
     Ok(TimelinePage {
         ctx: viewer.ctx.in_section("all"),
         heading: "All posts",
         tab: "all",
+        pager: pager(&page),
         posts: page.posts,
-        next_url: next_url(page.next),
-        is_first_page: q.before.is_none(),
         follows_nothing: false,
     })
 }

@@ -1,50 +1,58 @@
 //! Pages more than one handler shows: a channel's page (shown again with the
 //! composer's errors), a thread (shown again with the reply form's), and the
-//! "older posts" paging every timeline shares.
+//! "older" and "newer posts" paging every timeline shares.
 
 use serde::Deserialize;
 
 use super::extract::Viewer;
-use crate::domain::cursor::Cursor;
+use crate::domain::cursor::PageAt;
 use crate::domain::form::FormErrors;
 use crate::domain::policy::{self, ContentFacts, Deletion};
 use crate::error::{AppError, AppResult};
 use crate::state::AppState;
 use crate::store::channels::{self, Channel};
-use crate::store::posts::{self, Post};
+use crate::store::posts::{self, Newer, Post, Timeline};
 use crate::store::replies::{self, Quote};
+use crate::views::Pager;
 use crate::views::channels::ChannelPage;
 use crate::views::posts::{Composer, ReplyItem, ThreadPage};
 
-/// `?before=…`: where an "older posts" link starts.
+/// `?before=…` (from an "older posts" link) or `?after=…` (from a "newer posts" one).
 #[derive(Deserialize, Default)]
 pub struct PageQuery {
     pub before: Option<String>,
+    pub after: Option<String>,
 }
 
 impl PageQuery {
-    pub fn cursor(&self) -> Option<Cursor> {
-        self.before.as_deref().and_then(Cursor::decode)
+    pub fn page(&self) -> PageAt {
+        PageAt::from_query(self.before.as_deref(), self.after.as_deref())
     }
 }
 
-/// The "older posts" link after a page that has more.
-pub fn next_url(next: Option<Cursor>) -> Option<String> {
-    next.map(|c| format!("?before={}", c.encode()))
+/// The links under a timeline page.
+pub fn pager(page: &Timeline) -> Pager {
+    Pager {
+        older: page.next.map(|c| format!("?before={}", c.encode())),
+        newer: page.newer.map(|n| match n {
+            Newer::Newest => "?".to_owned(),
+            Newer::After(c) => format!("?after={}", c.encode()),
+        }),
+        newest: matches!(page.newer, Some(Newer::After(_))),
+    }
 }
 
-/// A channel's page: its newest posts (or those before `before`) and the composer as given.
+/// A channel's page: one page of its posts and the composer as given.
 pub async fn channel_page(
     state: &AppState,
     viewer: Viewer,
     channel: Channel,
-    before: Option<&str>,
+    at: PageAt,
     composer: Composer,
 ) -> AppResult<ChannelPage> {
     let actor = viewer.actor();
     let facts = channel.facts(&actor);
-    let cursor = before.and_then(Cursor::decode);
-    let page = posts::timeline(&state.db, &[channel.id], cursor, &actor).await?;
+    let page = posts::timeline(&state.db, &[channel.id], at, &actor).await?;
     Ok(ChannelPage {
         follower_count: channels::follower_count(&state.db, channel.id).await?,
         following: channels::is_following(&state.db, actor.user_id, channel.id).await?,
@@ -53,9 +61,8 @@ pub async fn channel_page(
         can_see_members: policy::can_manage_members(&actor)
             || (channel.visibility.is_private() && policy::can_see_members(&actor, &facts)),
         composer,
+        pager: pager(&page),
         posts: page.posts,
-        next_url: next_url(page.next),
-        is_first_page: before.is_none(),
         channel,
         ctx: viewer.ctx.in_section("channels"),
     })

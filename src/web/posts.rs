@@ -10,6 +10,7 @@ use super::access::{postable_channel, readable_post};
 use super::extract::{Confirmed, Id, Viewer, flash};
 use super::pages::{channel_page, thread_page};
 use super::see_other;
+use crate::domain::cursor::PageAt;
 use crate::domain::form::FormErrors;
 use crate::domain::policy::{self, Refusal};
 use crate::domain::post::{LinkUrl, PostDraft, PostKind};
@@ -64,7 +65,7 @@ pub async fn create_post(
                 preview_action: format!("/c/{}/preview", channel.slug),
                 ..form.composer(errors)
             };
-            let page = channel_page(&state, viewer, channel, None, composer).await?;
+            let page = channel_page(&state, viewer, channel, PageAt::Newest, composer).await?;
             return Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response());
         }
     };
@@ -142,7 +143,7 @@ pub async fn preview_link(
     } else {
         StatusCode::UNPROCESSABLE_ENTITY
     };
-    let page = channel_page(&state, viewer, channel, None, composer).await?;
+    let page = channel_page(&state, viewer, channel, PageAt::Newest, composer).await?;
     Ok((status, page).into_response())
 }
 

@@ -84,6 +84,8 @@ struct Found {
     results: Vec<SearchResult>,
     similar: Option<Vec<String>>,
     exact_total: usize,
+    /// How a `#word` that is not a channel was taken, in words.
+    note: Option<String>,
 }
 
 fn unavailable(search: &SearchIndex) -> String {
@@ -97,6 +99,23 @@ fn unavailable(search: &SearchIndex) -> String {
         }
         _ => "Search is getting ready. Please try again in a moment.".into(),
     }
+}
+
+/// A `#word` that names no channel this reader may search was searched for
+/// as a word; say so, and offer a channel with a name like it.
+fn tag_note(not_channels: &[String], scope: &SearchScope) -> Option<String> {
+    let slug = not_channels.first()?;
+    let like = scope
+        .readable
+        .iter()
+        .find(|c| c.slug.contains(slug.as_str()) || slug.contains(c.slug.as_str()));
+    Some(match like {
+        Some(c) => format!(
+            "There is no channel #{slug} that you can search, so “#{slug}” was searched for as a word. Did you mean in:#{}?",
+            c.slug
+        ),
+        None => format!("There is no channel #{slug} that you can search, so “#{slug}” was searched for as a word."),
+    })
 }
 
 /// `in:` and `from:` become ids, from what this reader may read and who exists.
@@ -152,7 +171,7 @@ async fn run_search(
     if text.is_empty() {
         return Ok(Outcome::Empty);
     }
-    let parsed = match query::parse(text) {
+    let mut parsed = match query::parse(text) {
         Ok(q) if q.is_empty() => return Ok(Outcome::Empty),
         Ok(q) => q,
         Err(e) => return Ok(Outcome::Invalid(e.0)),
@@ -161,6 +180,7 @@ async fn run_search(
         return Ok(Outcome::Unavailable(unavailable(&state.search)));
     };
     let scope = channels::search_scope(&state.db, actor).await?;
+    let not_channels = parsed.settle_tags(|slug| scope.by_slug(slug).is_some());
     let in_channels = match resolve_channels(&parsed, &scope) {
         Ok(ids) => ids,
         Err(message) => return Ok(Outcome::Invalid(message)),
@@ -209,6 +229,7 @@ async fn run_search(
         results,
         similar: found.similar,
         exact_total: found.exact_total,
+        note: tag_note(&not_channels, &scope),
     }))
 }
 
@@ -288,6 +309,7 @@ pub async fn show_search(
             view.total = found.total;
             view.similar = found.similar.map(|w| w.join(", "));
             view.exact_total = found.exact_total;
+            view.notice = found.note;
             let shown_to = offset + found.results.len();
             view.prev_url = (page > 1).then(|| page_link(&params, page - 1));
             view.next_url = (found.total > shown_to && shown_to < MAX_RESULTS).then(|| page_link(&params, page + 1));

@@ -11,6 +11,7 @@ on_both_backends!(
     a_malformed_cursor_shows_the_first_page,
     all_shows_every_channel_and_home_only_followed_ones,
     feeds_across_many_channels_page_the_same_way,
+    newer_posts_goes_back_to_the_page_before_exactly,
 );
 
 fn titles(html: &str) -> Vec<String> {
@@ -23,6 +24,24 @@ fn titles(html: &str) -> Vec<String> {
 
 fn next_link(html: &str) -> Option<String> {
     let at = html.find(r#"rel="next""#)?;
+    let start = html[..at].rfind("href=\"")? + 6;
+    Some(html[start..].split('"').next()?.replace("&amp;", "&"))
+}
+
+/// The titles in the order they are shown, each once.
+fn shown_order(html: &str) -> Vec<String> {
+    let mut seen: Vec<String> = Vec::new();
+    for (i, _) in html.match_indices("Post number ") {
+        let title = html[i..].split('<').next().unwrap_or_default().to_owned();
+        if !seen.contains(&title) {
+            seen.push(title);
+        }
+    }
+    seen
+}
+
+fn prev_link(html: &str) -> Option<String> {
+    let at = html.find(r#"rel="prev""#)?;
     let start = html[..at].rfind("href=\"")? + 6;
     Some(html[start..].split('"').next()?.replace("&amp;", "&"))
 }
@@ -129,4 +148,55 @@ async fn feeds_across_many_channels_page_the_same_way(app: TestApp) {
         assert!(page_two.contains(&"Post number 000".to_owned()));
         assert!(next_link(&second).is_none());
     }
+}
+
+async fn newer_posts_goes_back_to_the_page_before_exactly(app: TestApp) {
+    let admin = many_posts(&app, 45).await;
+    let first = admin.text("/c/busy").await;
+    let second = admin
+        .text(&format!("/c/busy{}", next_link(&first).expect("a second page")))
+        .await;
+    let third = admin
+        .text(&format!("/c/busy{}", next_link(&second).expect("a third page")))
+        .await;
+
+    let back_to_second = admin
+        .text(&format!(
+            "/c/busy{}",
+            prev_link(&third).expect("a newer link on the third page")
+        ))
+        .await;
+    let back_to_first = admin
+        .text(&format!(
+            "/c/busy{}",
+            prev_link(&back_to_second).expect("a newer link on the second page")
+        ))
+        .await;
+
+    assert_eq!(titles(&third).len(), 5);
+    assert_eq!(
+        shown_order(&back_to_second),
+        shown_order(&second),
+        "the same posts, newest first"
+    );
+    assert_eq!(
+        next_link(&back_to_second),
+        next_link(&second),
+        "and older again from there"
+    );
+    assert_eq!(shown_order(&back_to_first), shown_order(&first));
+    assert!(prev_link(&first).is_none(), "nothing is newer than the newest page");
+    assert_eq!(
+        prev_link(&second).as_deref(),
+        Some("?"),
+        "the page before the second is the newest"
+    );
+    assert!(
+        third.contains(r#"<a href="?">Newest posts</a>"#),
+        "two pages away, the newest is a jump"
+    );
+    assert!(
+        !second.contains("Newest posts"),
+        "one page away, Newer posts is the newest"
+    );
 }

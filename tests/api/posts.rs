@@ -8,6 +8,7 @@ use crate::on_both_backends;
 on_both_backends!(
     link_post_shows_title_domain_and_note,
     discussion_post_renders_markdown,
+    raw_html_addresses_and_images_in_a_post_show_as_text_and_links,
     bad_post_re_renders_with_the_text_kept_and_errors_beside_fields,
     author_edits_and_an_edited_marker_shows,
     another_users_post_cannot_be_edited_or_deleted_by_url,
@@ -58,6 +59,39 @@ async fn discussion_post_renders_markdown(app: TestApp) {
     let thread = admin.text(&format!("/p/{id}")).await;
     assert!(thread.contains("<li>add it</li>"));
     assert!(!thread.contains("Why it matters"));
+}
+
+/// What newcomers paste: a line that starts with HTML, a bare address, a
+/// picture. The HTML is shown as text in a paragraph (and the mention on
+/// that line still links and is recorded), the address links, and the
+/// picture is a link labelled with its alt text.
+async fn raw_html_addresses_and_images_in_a_post_show_as_text_and_links(app: TestApp) {
+    let (admin, slug) = setup(&app).await;
+    app.create_user("gareth.lloyd", Role::Member).await;
+
+    let id = admin
+        .create_post(
+            &slug,
+            "discussion",
+            "Things people paste",
+            "",
+            "<script>alert(1)</script> and @gareth.lloyd\n\nSee https://www.gov.uk/guidance/x.\n\n![Gritting map](https://example.org/map.png)",
+        )
+        .await;
+    let thread = admin.text(&format!("/p/{id}")).await;
+
+    assert!(!thread.contains("<script>alert"), "{thread}");
+    assert!(
+        thread.contains(r#"<p>&lt;script&gt;alert(1)&lt;/script&gt; and <a class="mention" href="/u/gareth.lloyd""#),
+        "{thread}"
+    );
+    assert!(thread.contains(">@gareth.lloyd</a></p>"), "{thread}");
+    assert_eq!(app.sql_i64("SELECT COUNT(*) FROM mentions").await, 1, "gareth is told");
+    assert!(thread.contains(r#"href="https://www.gov.uk/guidance/x""#), "{thread}");
+    assert!(thread.contains(">https://www.gov.uk/guidance/x</a>.</p>"), "{thread}");
+    assert!(thread.contains(r#"href="https://example.org/map.png""#), "{thread}");
+    assert!(thread.contains(">Image: Gritting map</a>"), "{thread}");
+    assert!(!thread.contains("<p></p>"), "{thread}");
 }
 
 async fn bad_post_re_renders_with_the_text_kept_and_errors_beside_fields(app: TestApp) {

@@ -11,6 +11,8 @@ use crate::on_both_backends;
 on_both_backends!(
     every_operator_narrows_the_results,
     exclusions_or_and_phrases_do_what_they_say,
+    lowercase_or_between_words_finds_either,
+    a_hash_channel_on_its_own_searches_that_channel,
     a_typo_finds_the_word_meant_and_the_page_says_so,
     only_words_the_reader_has_not_seen_are_taken_for_typos,
     plurals_capitals_and_accents_do_not_matter,
@@ -163,6 +165,91 @@ async fn exclusions_or_and_phrases_do_what_they_say(app: TestApp) {
         sorted(titles(&api(&w.admin, "cold -\"cold snap\"").await)),
         ["Cold weather"]
     );
+}
+
+async fn lowercase_or_between_words_finds_either(app: TestApp) {
+    let w = world(&app).await;
+    for (title, body) in [
+        ("Snow warning", "Amber warning for snow on Thursday."),
+        ("Ice on pavements", "Black ice expected overnight."),
+        ("Salt stocks", "The depot is full."),
+    ] {
+        post_at(
+            &app,
+            w.admin_id,
+            w.channel_id,
+            ("discussion", title, "", body),
+            days_ago(5),
+        )
+        .await;
+    }
+    app.search_settled().await;
+
+    let mut found = titles(&api(&w.admin, "snow or ice").await);
+    found.sort();
+    let help = page(&w.admin, "").await;
+
+    assert_eq!(found, ["Ice on pavements", "Snow warning"]);
+    assert!(help.contains("<code>snow or ice</code> works too"), "{help}");
+}
+
+/// `#libraries` alone is `in:#libraries`, but only for a channel the reader
+/// may search; otherwise it is a word, and the page says so.
+async fn a_hash_channel_on_its_own_searches_that_channel(app: TestApp) {
+    let w = world(&app).await;
+    app.channel(&w.admin, "Libraries", "libraries").await;
+    let libraries = app.sql_i64("SELECT id FROM channels WHERE slug = 'libraries'").await;
+    let r = w
+        .admin
+        .post(
+            "/channels",
+            &[
+                ("name", "Finance working group"),
+                ("slug", "finance"),
+                ("description", "Drafts."),
+                ("visibility", "private-hidden"),
+            ],
+        )
+        .await;
+    assert_eq!(r.status(), 303);
+    let finance = app.sql_i64("SELECT id FROM channels WHERE slug = 'finance'").await;
+    for (channel, title) in [
+        (libraries, "Winter opening hours"),
+        (w.channel_id, "Winter service guidance"),
+        (finance, "Winter budget draft"),
+    ] {
+        post_at(
+            &app,
+            w.admin_id,
+            channel,
+            ("discussion", title, "", "Plans for the cold months."),
+            days_ago(5),
+        )
+        .await;
+    }
+    let bo = app.signed_in("bo", Role::Member).await;
+    app.search_settled().await;
+
+    let in_libraries = titles(&api(&w.admin, "winter #libraries").await);
+    let alone = titles(&api(&w.admin, "#Libraries").await);
+    let member = titles(&api(&w.admin, "winter #finance").await);
+    let outsider = api(&bo, "winter #finance").await;
+    let outsider_page = page(&bo, "winter #finance").await;
+    let near_miss = page(&w.admin, "winter #librar").await;
+
+    assert_eq!(in_libraries, ["Winter opening hours"]);
+    assert!(
+        alone.contains(&"Winter opening hours".to_owned()) && !alone.iter().any(|t| t.starts_with("Winter s")),
+        "{alone:?}"
+    );
+    assert_eq!(member, ["Winter budget draft"]);
+    assert_eq!(total(&outsider), 0, "{outsider}");
+    assert!(
+        outsider_page
+            .contains("There is no channel #finance that you can search, so “#finance” was searched for as a word."),
+        "{outsider_page}"
+    );
+    assert!(near_miss.contains("Did you mean in:#libraries?"), "{near_miss}");
 }
 
 async fn a_typo_finds_the_word_meant_and_the_page_says_so(app: TestApp) {
