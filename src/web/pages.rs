@@ -57,7 +57,7 @@ pub async fn channel_page(
         next_url: next_url(page.next),
         is_first_page: before.is_none(),
         channel,
-        ctx: viewer.ctx.in_section("channels"),
+        ctx: viewer.ctx.within_section("channels"),
     })
 }
 
