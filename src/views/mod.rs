@@ -57,6 +57,9 @@ pub struct PageCtx {
     pub favicon: &'static str,
     /// Which top-level section is current, for `aria-current` in the navigation.
     pub section: &'static str,
+    /// Whether this is the section's own page (its navigation link's target)
+    /// rather than a page within it.
+    pub section_page: bool,
     /// What the header's search box shows (the current query on the search page).
     pub query: String,
 }
@@ -71,13 +74,29 @@ impl PageCtx {
             app_js: assets::url("js/app.js"),
             favicon: assets::url("img/favicon.svg"),
             section: "",
+            section_page: false,
             query: String::new(),
         }
     }
 
+    /// The section's own page: its link in the navigation is this page.
     pub fn in_section(mut self, section: &'static str) -> Self {
         self.section = section;
+        self.section_page = true;
         self
+    }
+
+    /// A page within the section (a channel, a feed's settings): its link is
+    /// marked as the current section but not as this page.
+    pub fn within_section(mut self, section: &'static str) -> Self {
+        self.section = section;
+        self.section_page = false;
+        self
+    }
+
+    /// The `aria-current` value for the navigation link to `section`, if any.
+    pub fn current(&self, section: &str) -> Option<&'static str> {
+        (self.section == section).then_some(if self.section_page { "page" } else { "true" })
     }
 }
 

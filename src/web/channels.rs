@@ -41,7 +41,7 @@ pub async fn new_channel(viewer: Viewer) -> AppResult<NewChannelPage> {
         return Err(AppError::Forbidden(Refusal::AdminsOnly));
     }
     Ok(NewChannelPage {
-        ctx: viewer.ctx.in_section("channels"),
+        ctx: viewer.ctx.within_section("channels"),
         name: String::new(),
         slug: String::new(),
         description: String::new(),
@@ -109,7 +109,7 @@ pub async fn create_channel(
         (
             StatusCode::UNPROCESSABLE_ENTITY,
             NewChannelPage {
-                ctx: viewer.ctx.clone().in_section("channels"),
+                ctx: viewer.ctx.clone().within_section("channels"),
                 name: form.name.clone(),
                 slug: form.slug.clone(),
                 description: form.description.clone(),
@@ -251,7 +251,7 @@ async fn members_page(
         })
         .collect();
     Ok(MembersPage {
-        ctx: viewer.ctx.in_section("channels"),
+        ctx: viewer.ctx.within_section("channels"),
         can_manage: policy::can_manage_members(&actor),
         members,
         visibilities,

@@ -183,7 +183,7 @@ async fn feed_page(
         .as_ref()
         .map_or(0, |rows| rows.iter().filter(|r| r.passes).count());
     let page = FeedPage {
-        ctx: viewer.ctx.in_section("feeds"),
+        ctx: viewer.ctx.within_section("feeds"),
         channels: channel_choices(state, &actor, form.channel.parse().ok()).await?,
         intervals,
         title: form.title,

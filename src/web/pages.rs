@@ -64,7 +64,7 @@ pub async fn channel_page(
         pager: pager(&page),
         posts: page.posts,
         channel,
-        ctx: viewer.ctx.in_section("channels"),
+        ctx: viewer.ctx.within_section("channels"),
     })
 }
 

@@ -1,8 +1,8 @@
 //! The real-browser tests: headless Chromium (driven by playwright-core) signs
-//! in, posts, replies and reacts, a curator triages the inbox, and a reader
-//! searches; axe-core checks accessibility. The scripts live in
-//! `tests/browser/`; these tests start the app (and, for the inbox, a feed to
-//! follow) and fill it for them.
+//! in, posts, replies and reacts, a curator triages the inbox, a reader
+//! searches, and every page is checked on a small screen; axe-core checks
+//! accessibility. The scripts live in `tests/browser/`; these tests start the
+//! app (and, for the inbox, a feed to follow) and fill it for them.
 
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
@@ -11,12 +11,16 @@ use axum::Router;
 use axum::http::header;
 use axum::routing::get;
 use chrono::{Duration, Utc};
+use commonroom::domain::email::EmailAddress;
 use commonroom::domain::policy::Visibility;
 use commonroom::domain::post::PostDraft;
 use commonroom::domain::role::Role;
+use commonroom::domain::site::SiteDomain;
 use commonroom::domain::slug::ChannelSlug;
 use commonroom::store::channels::{self, NewChannel};
-use commonroom::store::{posts, replies};
+use commonroom::store::feeds::{self, NewFeed};
+use commonroom::store::sites::{self, SiteKind};
+use commonroom::store::{inbox, invites, posts, replies};
 
 use crate::helpers::{Backend, PASSWORD, TestApp, spawn_app, spawn_app_with};
 
@@ -170,9 +174,8 @@ fn council_feed() -> String {
     )
 }
 
-/// Serve [`council_feed`] at `/feed.xml` on a port of its own.
-async fn serve_feed() -> SocketAddr {
-    let body = council_feed();
+/// Serve `body` as RSS at `/feed.xml` on a port of its own.
+async fn serve_feed(body: String) -> SocketAddr {
     let feed = Router::new().route(
         "/feed.xml",
         get(move || async move { ([(header::CONTENT_TYPE, "application/rss+xml; charset=utf-8")], body) }),
@@ -188,7 +191,7 @@ async fn chromium_curator_follows_a_feed_triages_the_inbox_by_keyboard_and_share
     let Some(dir) = browser_dir("inbox.mjs") else {
         return;
     };
-    let feed = serve_feed().await;
+    let feed = serve_feed(council_feed()).await;
     let Some(app) = spawn_app_with(Backend::Sqlite, |s| s.fetch.allow = vec!["127.0.0.1".into()]).await else {
         return;
     };
@@ -329,6 +332,209 @@ async fn chromium_searches_with_suggestions_and_the_results_page_passes_axe() {
             ("CHANNEL", "digital-comms"),
             ("PERSON", "digby.okafor"),
             ("SECRET", "quokka"),
+        ],
+    )
+    .await;
+}
+
+/// Words and addresses with no place to break, as people paste them: the
+/// pages must wrap them rather than scroll sideways.
+const LONG_WORD: &str = "Interdepartmentalcommunicationsstakeholderengagementprogramme";
+const LONG_URL: &str = "https://www.northshire.example.gov.uk/services/environment-and-planning/consultations/local-transport-plan-2026-2041-draft-strategy-document-and-supporting-evidence-base?utm_source=newsletter&utm_medium=email&utm_campaign=localtransportplanconsultationlaunch";
+
+/// A feed whose items have long unbroken titles and addresses.
+fn long_words_feed() -> String {
+    let at = |hours: i64| (Utc::now() - Duration::hours(hours)).to_rfc2822();
+    let link = LONG_URL.replace('&', "&amp;");
+    format!(
+        r#"<?xml version="1.0" encoding="UTF-8"?>
+<rss version="2.0">
+  <channel>
+    <title>Northshire Council newsroom</title>
+    <link>https://news.northshire.example.org/</link>
+    <description>News from Northshire Council.</description>
+    <item>
+      <title>{LONG_WORD} launches today</title>
+      <link>{link}</link>
+      <guid>{link}</guid>
+      <pubDate>{}</pubDate>
+      <description><![CDATA[<p>Read it at {link} before Friday.</p>]]></description>
+    </item>
+    <item>
+      <title>Gritting routes for this winter</title>
+      <link>https://news.northshire.example.org/gritting-routes</link>
+      <guid>https://news.northshire.example.org/gritting-routes</guid>
+      <pubDate>{}</pubDate>
+      <description><![CDATA[<p>Which roads we treat first.</p>]]></description>
+    </item>
+  </channel>
+</rss>
+"#,
+        at(1),
+        at(2)
+    )
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn chromium_every_page_fits_a_small_screen_and_passes_axe() {
+    let Some(dir) = browser_dir("pages.mjs") else {
+        return;
+    };
+    let feed = serve_feed(long_words_feed()).await;
+    let Some(app) = spawn_app_with(Backend::Sqlite, |s| {
+        s.fetch.allow = vec!["127.0.0.1".into()];
+        s.auth.signup_domains = vec!["example.org".into()];
+    })
+    .await
+    else {
+        return;
+    };
+    // The admin sees every page there is; the other person has a long name.
+    let admin = app.create_user("ada.admin", Role::Admin).await;
+    // (A handle is at most 32 characters, suggested from the address.)
+    let person = "w.featherstonehaughcholmondeley";
+    let long_name = app.create_user(person, Role::Member).await;
+
+    let slug = "interdepartmental-communications-and-stakeholder-engagement";
+    let open = open_channel(
+        &app,
+        admin,
+        slug,
+        &format!("{LONG_WORD} channel"),
+        &format!("Everything about the programme, also at {LONG_URL}"),
+    )
+    .await;
+    let private_slug = "pay-review";
+    let private = new_channel(
+        &app,
+        admin,
+        private_slug,
+        &format!("Pay review {LONG_WORD}"),
+        "Members only.",
+        Visibility::PrivateListed,
+    )
+    .await;
+    channels::add_member(&app.db, admin, private, long_name)
+        .await
+        .expect("member");
+
+    // The admin's own post and reply (so they may edit both), and the long name's words around them.
+    let note = format!("Worth reading before the {LONG_WORD} meeting: {LONG_URL}");
+    let post = post_ago(
+        &app,
+        admin,
+        open,
+        ("link", &format!("The {LONG_WORD} draft strategy"), LONG_URL, &note),
+        Duration::hours(4),
+    )
+    .await;
+    replies::create_at(
+        &app.db,
+        post,
+        long_name,
+        &format!("Thanks! Also {LONG_URL}"),
+        None,
+        Utc::now() - Duration::hours(3),
+    )
+    .await
+    .expect("reply");
+    let reply = replies::create_at(
+        &app.db,
+        post,
+        admin,
+        &format!("The evidence base is at {LONG_URL}, see {LONG_WORD}."),
+        None,
+        Utc::now() - Duration::hours(2),
+    )
+    .await
+    .expect("reply");
+    post_ago(
+        &app,
+        long_name,
+        open,
+        (
+            "discussion",
+            &format!("Who runs {LONG_WORD}?"),
+            "",
+            "Asking for the evidence review.",
+        ),
+        Duration::hours(3),
+    )
+    .await;
+    post_ago(
+        &app,
+        admin,
+        private,
+        ("discussion", "Pay bands", "", &format!("{LONG_WORD} pay bands.")),
+        Duration::hours(1),
+    )
+    .await;
+
+    // A feed with a long name, folder and address, polled so the inbox has
+    // items; one of them dismissed, for the dismissed view.
+    let feed_url = format!(
+        "http://{feed}/feed.xml?edition=northshirecountycouncilnewsroomandpressreleasesforresidentsandbusinesses"
+    );
+    let feeds::Added::New(feed_id) = feeds::add(
+        &app.db,
+        &NewFeed {
+            url: feed_url,
+            title: format!("Northshire{LONG_WORD}newsroom"),
+            site_url: Some(LONG_URL.into()),
+            folder: LONG_WORD.into(),
+            default_channel_id: Some(open),
+            created_by: Some(admin),
+        },
+    )
+    .await
+    .expect("feed") else {
+        panic!("the feed was already followed");
+    };
+    app.drain_jobs().await;
+    let story = app.sql_i64("SELECT MIN(id) FROM stories").await;
+    assert!(
+        inbox::set_dismissed(&app.db, story, Some(admin))
+            .await
+            .expect("dismiss")
+    );
+
+    let long_email = EmailAddress::parse(&format!(
+        "{}@{}.example.org",
+        LONG_WORD.to_lowercase(),
+        LONG_WORD.to_lowercase()
+    ))
+    .expect("email");
+    let invite = invites::create(&app.db, admin, Some(&long_email), Role::Member, 7)
+        .await
+        .expect("invite");
+    let site = SiteDomain::parse(&format!("{}.example.gov.uk", LONG_WORD.to_lowercase())).expect("domain");
+    sites::put(
+        &app.db,
+        admin,
+        &site,
+        SiteKind::Approved,
+        &format!("Approved for {LONG_WORD}"),
+    )
+    .await
+    .expect("site");
+    app.search_settled().await;
+
+    run_script(
+        &dir,
+        "pages.mjs",
+        &[
+            ("BASE_URL", &app.address),
+            ("EMAIL", "ada.admin@example.org"),
+            ("PASSWORD", PASSWORD),
+            ("CHANNEL", slug),
+            ("PRIVATE", private_slug),
+            ("POST", &post.to_string()),
+            ("REPLY", &reply.to_string()),
+            ("PERSON", person),
+            ("FEED", &feed_id.to_string()),
+            ("INVITE", &invite),
+            ("WORD", "evidence"),
+            ("LINK", LONG_URL),
         ],
     )
     .await;

@@ -4,7 +4,8 @@
 // a failed check throws CheckFailed with a sentence saying what was expected and what was
 // found, and the page's screenshot and HTML go to tests/browser/test-results/. The last line
 // is "N passed, M failed" and the exit status is non-zero on any failure, which is what
-// tests/api/browser.rs goes by.
+// tests/api/browser.rs goes by. KEEP_GOING=1 runs the later steps after a failure too, to see
+// every failing step at once (some may then fail only because of an earlier one).
 
 import { mkdirSync, writeFileSync, existsSync } from 'node:fs';
 import { dirname, join, relative } from 'node:path';
@@ -13,7 +14,8 @@ import { chromium } from 'playwright-core';
 import { AxeBuilder } from '@axe-core/playwright';
 
 const RESULTS = join(dirname(fileURLToPath(import.meta.url)), 'test-results');
-const AXE_TAGS = ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'];
+// WCAG 2.2 AA: wcag22aa adds target-size (2.5.8) to the 2.0 and 2.1 rules.
+const AXE_TAGS = ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22aa'];
 const STEP_TIMEOUT_MS = 15_000;
 const WHOLE_RUN_TIMEOUT_MS = 240_000;
 const started = Date.now();
@@ -146,9 +148,44 @@ export async function expectHtmx(page, where) {
 }
 
 // ---------------------------------------------------------------------------
+// Small screens
+
+/** What sticks out past the right edge: the outermost such elements, as tag#id.class (to Npx). */
+async function sidewaysScroll(page) {
+  return page.evaluate(() => {
+    const width = document.documentElement.clientWidth;
+    const sticksOut = (el) => el && el.getBoundingClientRect().right > width + 0.5;
+    const name = (el) => `${el.tagName.toLowerCase()}${el.id ? `#${el.id}` : ''}${typeof el.className === 'string' && el.className.trim() ? `.${el.className.trim().split(/\s+/).join('.')}` : ''}`;
+    const over = Array.from(document.querySelectorAll('body *'))
+      .filter((el) => el.getClientRects().length && sticksOut(el) && !sticksOut(el.parentElement))
+      .map((el) => `${name(el)} (to ${Math.round(el.getBoundingClientRect().right)}px)`);
+    return { scrollWidth: document.documentElement.scrollWidth, width, over };
+  });
+}
+
+/**
+ * WCAG 1.4.10 Reflow: at the page's current width nothing may scroll sideways
+ * (document scrollWidth within clientWidth); names what sticks out if it does.
+ */
+export async function expectNoSidewaysScroll(page, what) {
+  const s = await sidewaysScroll(page);
+  check(s.scrollWidth <= s.width, `${what} scrolls sideways at ${s.width} CSS px: it is ${s.scrollWidth}px wide; sticking out: ${s.over.join(', ') || '(nothing visible; check overflow)'}`);
+}
+
+/** Run `fn` with the main page at `width` CSS pixels, and put it back to 1280 × 900 afterwards. */
+export async function atWidth(page, width, fn) {
+  await page.setViewportSize({ width, height: 800 });
+  try {
+    return await fn();
+  } finally {
+    await page.setViewportSize({ width: 1280, height: 900 });
+  }
+}
+
+// ---------------------------------------------------------------------------
 // Accessibility
 
-/** Run axe (WCAG 2.1 A/AA) and log what it found; the violations as "label: rule", for one message per step. */
+/** Run axe (WCAG 2.2 A/AA) and log what it found; the violations as "label: rule", for one message per step. */
 export async function axeCheck(page, label) {
   const results = await new AxeBuilder({ page }).withTags(AXE_TAGS).analyze();
   const violations = results.violations;
@@ -288,6 +325,7 @@ async function main() {
       failed += 1;
       log(`  FAILED ${current}: ${describeError(e)}`);
       if (!failureSaved) await saveFailure(page);
+      if (process.env.KEEP_GOING) continue;
       const notRun = steps.length - current;
       if (notRun) log(`  stopping: ${notRun} later step(s) not run`);
       break;

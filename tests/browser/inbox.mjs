@@ -131,7 +131,7 @@ step('Follow the feed from the Feeds page (address, folder, Follow) and land on 
   check(folder === FOLDER, `expected the folder "${FOLDER}" in the settings form, got "${folder}"`);
 });
 
-step('axe: the feeds list and the feed settings page have no WCAG 2.1 A/AA violations', async (page) => {
+step('axe: the feeds list and the feed settings page have no WCAG 2.2 A/AA violations', async (page) => {
   await visit(page, '/feeds', 'the feeds page');
   const row = page.locator('table.feed-table tbody tr', { hasText: state.feedTitle });
   await expectVisible(row, `a row for "${state.feedTitle}" in the feeds table`);

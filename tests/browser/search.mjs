@@ -19,7 +19,7 @@
 // harness.mjs runs the steps: the first failure stops the run and saves a screenshot.
 
 import {
-  check, eventually, expectAxeClean, expectHtmx, expectVisible, inputs, log, noUncaughtErrors,
+  atWidth, check, eventually, expectAxeClean, expectHtmx, expectNoSidewaysScroll, expectVisible, inputs, log, noUncaughtErrors,
   openSignIn, pathAndQuery, pathOf, run, signIn, step, visit, withContext,
 } from './harness.mjs';
 
@@ -373,28 +373,15 @@ step(`An unknown operator (${UNKNOWN_OPERATOR}) shows the error summary, focused
   await expectAxeClean(page, 'search error page');
 });
 
-step('At 320 CSS pixels wide (400% zoom) nothing scrolls sideways: the help table, and results with suggestions open', async (page) => {
-  const sideways = () => page.evaluate(() => {
-    const width = document.documentElement.clientWidth;
-    const over = Array.from(document.querySelectorAll('body *'))
-      .filter((el) => el.getClientRects().length && el.getBoundingClientRect().right > width + 0.5 && !(el.parentElement && el.parentElement.getBoundingClientRect().right > width + 0.5))
-      .map((el) => `${el.tagName.toLowerCase()}${el.id ? `#${el.id}` : ''}${el.className ? `.${String(el.className).trim().split(/\s+/).join('.')}` : ''} (to ${Math.round(el.getBoundingClientRect().right)}px)`);
-    return { scrollWidth: document.documentElement.scrollWidth, width, over };
-  });
-  await page.setViewportSize({ width: 320, height: 800 });
-  try {
-    await visit(page, '/search', 'the search page');
-    check(await page.locator('details.search-help').evaluate((d) => d.open), 'expected "How to search" open on the empty page');
-    const empty = await sideways();
-    check(empty.scrollWidth <= empty.width, `the empty search page scrolls sideways at 320px (${empty.scrollWidth}px wide): ${empty.over.join(', ')}`);
-    await visit(page, `/search?q=${WORD}`, 'the results page');
-    await typeForSuggestions(page, PREFIX);
-    const results = await sideways();
-    check(results.scrollWidth <= results.width, `the results page with suggestions open scrolls sideways at 320px (${results.scrollWidth}px wide): ${results.over.join(', ')}`);
-  } finally {
-    await page.setViewportSize({ width: 1280, height: 900 });
-  }
-});
+step('At 320 CSS pixels wide (400% zoom) nothing scrolls sideways: the help table, and results with suggestions open', (page) => atWidth(page, 320, async () => {
+  await visit(page, '/search', 'the search page');
+  check(await page.locator('details.search-help').evaluate((d) => d.open), 'expected "How to search" open on the empty page');
+  await expectNoSidewaysScroll(page, 'the empty search page');
+  await visit(page, `/search?q=${WORD}`, 'the results page');
+  await typeForSuggestions(page, PREFIX);
+  await expectNoSidewaysScroll(page, 'the results page with suggestions open');
+  await expectAxeClean(page, 'results page with suggestions open at 320px');
+}));
 
 step('Without JavaScript, the header form still searches: Enter opens /search with the results', () => withContext({ javaScriptEnabled: false, viewport: { width: 1280, height: 900 } }, 'no-JS', async (page) => {
   await openSignIn(page);

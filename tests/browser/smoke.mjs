@@ -154,7 +154,7 @@ step('Like the post: htmx swaps the reactions in place, and it persists', async 
     `after reloading, expected the like to persist (pressed, count 1, by ${state.userName}), got ${JSON.stringify(reloaded)}`);
 });
 
-step('axe: home, channel, thread, share and admin pages have no WCAG 2.1 A/AA violations', async (page) => {
+step('axe: home, channel, thread, share and admin pages have no WCAG 2.2 A/AA violations', async (page) => {
   const all = [];
   const pages = [
     ['home', '/'],
