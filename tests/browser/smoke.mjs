@@ -197,4 +197,57 @@ step('Without JavaScript, the Like button still works as a plain form POST', () 
   }
 }));
 
+async function replyItem(page) {
+  return page.locator('ol.replies > li', { hasText: REPLY });
+}
+
+step('Deleting the reply asks in a dialog: Cancel keeps it, Delete removes it, Restore brings it back', async (page) => {
+  await visit(page, `/p/${state.postId}`, 'the thread');
+  await expectHtmx(page, 'the thread page');
+  const item = await replyItem(page);
+  await expectVisible(item, `the reply "${REPLY}"`);
+  const urlBefore = page.url();
+
+  await item.getByRole('button', { name: /^Delete/ }).click();
+  const dialog = page.getByRole('dialog', { name: 'Delete this reply?' });
+  await expectVisible(dialog, 'the confirmation dialog "Delete this reply?"');
+  const focused = await page.evaluate(() => (document.activeElement ? document.activeElement.textContent.trim() : ''));
+  check(focused === 'Cancel', `expected focus on the dialog's Cancel button (the safe choice), found "${focused}"`);
+  await expectAxeClean(page, 'thread with the confirmation dialog open');
+  await page.keyboard.press('Escape');
+  await eventually(() => dialog.isVisible(), (v) => v === false, 'the dialog closes on Escape');
+  check(page.url() === urlBefore, `Escape must not leave the page, but the URL is ${page.url()}`);
+  await expectVisible((await replyItem(page)).locator('.prose'), 'the reply, still there after Escape');
+
+  await (await replyItem(page)).getByRole('button', { name: /^Delete/ }).click();
+  await expectVisible(dialog, 'the dialog again');
+  await Promise.all([
+    page.waitForResponse((r) => r.request().method() === 'POST' && /\/r\/\d+\/delete$/.test(new URL(r.url()).pathname)),
+    page.waitForEvent('load'),
+    dialog.getByRole('button', { name: 'Delete reply' }).click(),
+  ]);
+  const gone = page.locator('ol.replies > li.reply--deleted');
+  await expectVisible(gone, 'the deleted reply notice');
+  check(!(await page.content()).includes(REPLY), 'the deleted reply\'s words are still on the page');
+  await Promise.all([page.waitForEvent('load'), gone.getByRole('button', { name: /^Restore/ }).click()]);
+  await expectVisible((await replyItem(page)).locator('.prose'), 'the restored reply');
+});
+
+step('Without JavaScript, deleting asks on a page of its own, and Cancel goes back', () => withContext({ javaScriptEnabled: false }, 'no-JS', async (page) => {
+  await openSignIn(page);
+  await signIn(page);
+  await visit(page, `/p/${state.postId}`, 'the thread');
+  await Promise.all([page.waitForEvent('load'), (await replyItem(page)).getByRole('button', { name: /^Delete/ }).click()]);
+  check(/^\/r\/\d+\/delete$/.test(pathOf(page)), `expected the confirmation page at /r/<id>/delete, got ${page.url()}`);
+  check((await h1Text(page)) === 'Delete this reply?', `expected the heading "Delete this reply?", got "${await h1Text(page)}"`);
+  await expectAxeClean(page, 'the confirmation page');
+  // Opening the question's address (a bookmark, a new tab) asks again, never deletes.
+  const question = pathOf(page);
+  await visit(page, question, 'the confirmation page opened by its address');
+  check((await h1Text(page)) === 'Delete this reply?', `opening ${question} must show the question again`);
+  await Promise.all([page.waitForEvent('load'), page.getByRole('link', { name: 'Cancel' }).click()]);
+  check(pathOf(page) === `/p/${state.postId}`, `Cancel should lead back to the thread, got ${page.url()}`);
+  await expectVisible((await replyItem(page)).locator('.prose'), 'the reply, kept after Cancel');
+}));
+
 run();
