@@ -12,6 +12,8 @@ mod m20261122_000004_curation;
 mod m20261201_000005_channel_members;
 mod m20261202_000006_story_summary_from_item;
 mod m20261206_000007_canonical_urls;
+mod m20261208_000008_post_source_credit;
+mod m20261208_000009_share_groups;
 
 pub struct Migrator;
 
@@ -26,6 +28,8 @@ impl MigratorTrait for Migrator {
             Box::new(m20261201_000005_channel_members::Migration),
             Box::new(m20261202_000006_story_summary_from_item::Migration),
             Box::new(m20261206_000007_canonical_urls::Migration),
+            Box::new(m20261208_000008_post_source_credit::Migration),
+            Box::new(m20261208_000009_share_groups::Migration),
         ]
     }
 }

@@ -32,6 +32,17 @@ pub struct ParsedItem {
     pub updated: Option<DateTime<Utc>>,
 }
 
+/// How a curated post credits the feed it was found in ("via Town Hall
+/// News"), as the feed was when the link was shared: the post keeps it
+/// after the feed is renamed or no longer followed.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SourceCredit {
+    pub feed_id: i64,
+    pub title: String,
+    /// The feed's website, which the credit links to.
+    pub site_url: Option<String>,
+}
+
 /// What a fetch of a feed added: how many new items, and how many of those
 /// are older than the inbox shows (`curation.inbox_days`), so stored but
 /// never in the inbox. A curator told "3 items" who finds none in the inbox
