@@ -86,6 +86,13 @@ pub struct CurationSettings {
     pub timezone: chrono_tz::Tz,
 }
 
+impl CurationSettings {
+    /// How many days back the inbox shows, at least one (what `inbox_days` means in use).
+    pub fn inbox_window_days(&self) -> i64 {
+        self.inbox_days.max(1)
+    }
+}
+
 fn time_zone<'de, D: serde::Deserializer<'de>>(to: D) -> Result<chrono_tz::Tz, D::Error> {
     let name = String::deserialize(to)?;
     name.trim().parse().map_err(|_| {

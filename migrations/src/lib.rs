@@ -13,6 +13,8 @@ mod m20261201_000005_channel_members;
 mod m20261202_000006_story_summary_from_item;
 mod m20261206_000007_canonical_urls;
 mod m20261206_000008_invite_withdrawn;
+mod m20261206_000009_post_source_credit;
+mod m20261206_000010_share_groups;
 
 pub struct Migrator;
 
@@ -28,6 +30,8 @@ impl MigratorTrait for Migrator {
             Box::new(m20261202_000006_story_summary_from_item::Migration),
             Box::new(m20261206_000007_canonical_urls::Migration),
             Box::new(m20261206_000008_invite_withdrawn::Migration),
+            Box::new(m20261206_000009_post_source_credit::Migration),
+            Box::new(m20261206_000010_share_groups::Migration),
         ]
     }
 }

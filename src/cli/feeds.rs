@@ -7,6 +7,7 @@ use std::sync::Arc;
 use anyhow::Context;
 use clap::Subcommand;
 use commonroom::config::Settings;
+use commonroom::domain::feed::Arrivals;
 use commonroom::ingest::opml;
 use commonroom::service::feeds as following;
 use commonroom::service::polling::{self, PollNow, Polled};
@@ -64,7 +65,7 @@ pub async fn run(settings: Settings, command: FeedsCommand) -> anyhow::Result<()
                     (id, polling::poll_now(&state, id).await)
                 });
             }
-            let (mut new, mut updated, mut unchanged, mut busy) = (0, 0, 0, 0);
+            let (mut new, mut updated, mut unchanged, mut busy, mut too_old) = (0, 0, 0, 0, 0);
             let mut failed = Vec::new();
             while let Some(done) = set.join_next().await {
                 let (id, result) = done?;
@@ -72,19 +73,25 @@ pub async fn run(settings: Settings, command: FeedsCommand) -> anyhow::Result<()
                 match result? {
                     PollNow::Gone => anyhow::bail!("there is no feed with id {id}"),
                     PollNow::Busy => busy += 1,
-                    PollNow::Polled(o) => match o.result {
+                    PollNow::Polled(o, added) => match o.result {
                         Polled::NotModified => unchanged += 1,
                         Polled::Fetched(s) => {
                             new += s.new;
                             updated += s.updated;
+                            too_old += added.too_old;
                         }
                         Polled::Failed(words) => failed.push((id, words)),
                     },
                 }
             }
             bar.finish_and_clear();
+            let added = Arrivals { new, too_old };
+            let kept_out = added
+                .kept_out(state.settings.curation.inbox_window_days())
+                .map(|why| format!(" ({why})"))
+                .unwrap_or_default();
             println!(
-                "{new} new items, {updated} updated; {unchanged} feeds not modified; {} failed.",
+                "{new} new items{kept_out}, {updated} updated; {unchanged} feeds not modified; {} failed.",
                 failed.len()
             );
             if busy > 0 {

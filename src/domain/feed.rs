@@ -32,6 +32,54 @@ pub struct ParsedItem {
     pub updated: Option<DateTime<Utc>>,
 }
 
+/// How a curated post credits the feed it was found in ("via Town Hall
+/// News"), as the feed was when the link was shared: the post keeps it
+/// after the feed is renamed or no longer followed.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SourceCredit {
+    pub feed_id: i64,
+    pub title: String,
+    /// The feed's website, which the credit links to.
+    pub site_url: Option<String>,
+}
+
+/// What a fetch of a feed added: how many new items, and how many of those
+/// are older than the inbox shows (`curation.inbox_days`), so stored but
+/// never in the inbox. A curator told "3 items" who finds none in the inbox
+/// is told why.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Arrivals {
+    pub new: usize,
+    pub too_old: usize,
+}
+
+impl Arrivals {
+    /// "all older than 14 days, kept out of the inbox", "1 older than 14
+    /// days kept out of the inbox", or nothing when every new item is in it.
+    pub fn kept_out(&self, inbox_days: i64) -> Option<String> {
+        let days = if inbox_days == 1 {
+            "1 day".to_owned()
+        } else {
+            format!("{inbox_days} days")
+        };
+        match self.too_old.min(self.new) {
+            0 => None,
+            n if n == self.new => Some(format!("all older than {days}, kept out of the inbox")),
+            n => Some(format!("{n} older than {days} kept out of the inbox")),
+        }
+    }
+
+    /// "3 items", "1 item, all older than 14 days, kept out of the inbox" and the like.
+    pub fn items(&self, inbox_days: i64) -> String {
+        let n = self.new;
+        let items = format!("{n} item{}", if n == 1 { "" } else { "s" });
+        match self.kept_out(inbox_days) {
+            Some(why) => format!("{items}, {why}"),
+            None => items,
+        }
+    }
+}
+
 /// A feed a web page advertises.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct FeedLink {
@@ -139,6 +187,23 @@ pub fn next_delay(poll_minutes: i32, failures: u32, retry_after: Option<u64>) ->
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn arrivals_say_how_many_the_inbox_leaves_out_for_their_age() {
+        let a = |new, too_old| Arrivals { new, too_old };
+        assert_eq!(a(3, 0).items(14), "3 items");
+        assert_eq!(a(1, 0).items(14), "1 item");
+        assert_eq!(
+            a(3, 3).items(14),
+            "3 items, all older than 14 days, kept out of the inbox"
+        );
+        assert_eq!(a(3, 1).items(7), "3 items, 1 older than 7 days kept out of the inbox");
+        assert_eq!(
+            a(2, 2).kept_out(1).as_deref(),
+            Some("all older than 1 day, kept out of the inbox")
+        );
+        assert_eq!(a(0, 0).kept_out(14), None);
+    }
 
     #[test]
     fn no_rules_let_everything_through() {

@@ -26,6 +26,9 @@ pub struct Model {
     pub source_feed_id: Option<i64>,
     pub story_id: Option<i64>,
     pub canonical_url: Option<String>,
+    pub source_feed_title: Option<String>,
+    pub source_site_url: Option<String>,
+    pub share_group: Option<i64>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

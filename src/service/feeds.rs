@@ -6,7 +6,7 @@
 use sea_orm::DbErr;
 use url::Url;
 
-use crate::domain::feed::{FeedLink, POLL_MINUTES_DEFAULT, WordRules, folder_name};
+use crate::domain::feed::{Arrivals, FeedLink, POLL_MINUTES_DEFAULT, WordRules, folder_name};
 use crate::domain::job::Job;
 use crate::domain::policy::{self, Actor};
 use crate::domain::post::LinkUrl;
@@ -26,12 +26,13 @@ const TITLE_MAX: usize = 200;
 /// What following an address came to.
 #[derive(Debug)]
 pub enum Followed {
-    /// Now followed. `first_poll` is how many items its first fetch stored,
-    /// or why they could not be (the feed is polled again as scheduled).
+    /// Now followed. `first_poll` is what its first fetch stored (and how
+    /// much of it is too old for the inbox), or why it could not be stored
+    /// (the feed is polled again as scheduled).
     New {
         id: i64,
         title: String,
-        first_poll: Result<usize, String>,
+        first_poll: Result<Arrivals, String>,
     },
     /// That feed was followed already.
     Already(i64),
@@ -85,6 +86,7 @@ pub async fn follow(state: &AppState, actor: &Actor, ask: Follow) -> Result<Foll
             "That feed was removed as it was being added.".into(),
         ));
     };
+    let since = now();
     let first_poll = match polling::store_items(&state.inbox_writer, &feed, parsed.items).await {
         Ok(stored) => {
             feeds::record_success(
@@ -97,7 +99,7 @@ pub async fn follow(state: &AppState, actor: &Actor, ask: Follow) -> Result<Foll
             .await?;
             let next = now() + chrono::Duration::minutes(POLL_MINUTES_DEFAULT.into());
             jobs::schedule(&state.db, Job::PollFeed(id), next).await?;
-            Ok(stored.new)
+            Ok(polling::arrivals(state, id, stored.new, since).await?)
         }
         // Adding it scheduled a poll for now, which will try again.
         Err(err) => Err(err.to_string()),

@@ -12,7 +12,7 @@ use chrono::{DateTime, Utc};
 use sea_orm::DbErr;
 use url::Url;
 
-use crate::domain::feed::{ParsedItem, next_delay};
+use crate::domain::feed::{Arrivals, ParsedItem, next_delay};
 use crate::domain::job::Job;
 use crate::domain::time::now;
 use crate::ingest::fetch::{FetchError, Fetcher, Request};
@@ -20,7 +20,7 @@ use crate::ingest::parse::{self, FEED_TYPES, ParseError};
 use crate::ingest::writer::InboxWriter;
 use crate::state::AppState;
 use crate::store::feeds::{self, Feed};
-use crate::store::inbox::Upserted;
+use crate::store::inbox::{self, Upserted};
 use crate::store::jobs;
 
 /// What one poll did.
@@ -129,10 +129,25 @@ pub async fn poll(writer: &InboxWriter, fetcher: &Fetcher, feed: &Feed) -> Resul
     })
 }
 
+/// What a fetch that began at `since` added to a feed (`new` items), and
+/// how many of those the inbox leaves out for their age.
+pub async fn arrivals(state: &AppState, feed_id: i64, new: usize, since: DateTime<Utc>) -> Result<Arrivals, DbErr> {
+    if new == 0 {
+        return Ok(Arrivals::default());
+    }
+    let cutoff = now() - chrono::Duration::days(state.settings.curation.inbox_window_days());
+    let older = inbox::seen_since_but_older(&state.db, feed_id, since, cutoff).await?;
+    Ok(Arrivals {
+        new,
+        too_old: usize::try_from(older).unwrap_or(usize::MAX).min(new),
+    })
+}
+
 /// What "poll now" did.
 #[derive(Debug, Clone)]
 pub enum PollNow {
-    Polled(Outcome),
+    /// Polled, with what it added (nothing unless it fetched).
+    Polled(Outcome, Arrivals),
     /// Another worker (or process) is polling it at this moment.
     Busy,
     /// No such feed.
@@ -151,6 +166,7 @@ pub async fn poll_now(state: &AppState, feed_id: i64) -> Result<PollNow, DbErr> 
     let Some(lease) = jobs::claim_key(&state.db, &jobs::worker_name(), job, state.settings.jobs.lease()).await? else {
         return Ok(PollNow::Busy);
     };
+    let since = now();
     let outcome = poll(&state.inbox_writer, &state.fetcher, &feed).await;
     let next = match &outcome {
         Ok(o) if !feed.paused => Some(o.next_poll),
@@ -158,5 +174,10 @@ pub async fn poll_now(state: &AppState, feed_id: i64) -> Result<PollNow, DbErr> 
         Err(_) => Some(now() + chrono::Duration::minutes(5)),
     };
     jobs::finish(&state.db, &lease, next).await?;
-    Ok(PollNow::Polled(outcome?))
+    let outcome = outcome?;
+    let added = match &outcome.result {
+        Polled::Fetched(stored) => arrivals(state, feed_id, stored.new, since).await?,
+        _ => Arrivals::default(),
+    };
+    Ok(PollNow::Polled(outcome, added))
 }

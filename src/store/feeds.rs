@@ -9,7 +9,7 @@ use sea_orm::{
 };
 
 use super::{is_unique_violation, jobs, sql};
-use crate::domain::feed::{POLL_MINUTES_DEFAULT, WordRules};
+use crate::domain::feed::{POLL_MINUTES_DEFAULT, SourceCredit, WordRules};
 use crate::domain::job::Job;
 use crate::domain::time::{When, now};
 use crate::entities::feed;
@@ -147,6 +147,15 @@ pub async fn by_id(db: &impl ConnectionTrait, id: i64) -> Result<Option<Feed>, s
         .map(Feed::from))
 }
 
+/// How a post shared from this feed now credits it; `None` if there is no such feed.
+pub async fn credit(db: &impl ConnectionTrait, id: i64) -> Result<Option<SourceCredit>, sea_orm::DbErr> {
+    Ok(feed::Entity::find_by_id(id).one(db).await?.map(|m| SourceCredit {
+        feed_id: m.id,
+        title: m.title,
+        site_url: m.site_url,
+    }))
+}
+
 pub async fn id_by_url(db: &impl ConnectionTrait, url: &str) -> Result<Option<i64>, sea_orm::DbErr> {
     Ok(feed::Entity::find()
         .filter(feed::Column::Url.eq(url))
@@ -265,7 +274,8 @@ pub async fn update(txn: &impl ConnectionTrait, id: i64, s: &FeedSettings) -> Re
     Ok(true)
 }
 
-/// Stop following a feed: its items go, and inbox entries no other feed or post keeps.
+/// Stop following a feed: its items go, and inbox entries no other feed or
+/// post keeps. Posts shared from it keep their credit (they carry its name).
 pub async fn remove(db: &impl TransactionTrait, id: i64) -> Result<(), sea_orm::DbErr> {
     let txn = super::begin_write(db).await?;
     jobs::remove(&txn, Job::PollFeed(id)).await?;

@@ -14,6 +14,7 @@ use super::users::PersonChip;
 use super::{audit, placeholders, sql};
 use crate::domain::audit::{AuditAction, AuditTarget};
 use crate::domain::cursor::{Cursor, PageAt};
+use crate::domain::feed::SourceCredit;
 use crate::domain::job::Job;
 use crate::domain::policy::{self, Actor, ContentFacts, Deletion, Visibility};
 use crate::domain::post::{PostDraft, PostKind};
@@ -43,8 +44,14 @@ pub struct PostCard {
     pub reactions: Vec<Tally>,
     /// Whether the viewer may react (asked of the policy when the card was loaded).
     pub can_react: bool,
-    /// The feed a curated link came from.
+    /// The feed a curated link came from, by the name it had when shared.
     pub source_feed: Option<String>,
+    /// That feed's website.
+    pub source_site: Option<String>,
+    /// The share it was part of, when one action shared the link into several channels.
+    pub share_group: Option<i64>,
+    /// The posts of that share in other channels the viewer may read.
+    pub also_in: Vec<Sibling>,
     /// Set while the post waits to be published (only its author sees it).
     pub scheduled_for: Option<When>,
 }
@@ -65,6 +72,13 @@ impl PostCard {
     pub fn tallies(&self) -> &[Tally] {
         &self.reactions
     }
+}
+
+/// Another post of the same share: the same link, with its own discussion, in another channel.
+#[derive(Debug, Clone)]
+pub struct Sibling {
+    pub post_id: i64,
+    pub channel_slug: String,
 }
 
 /// One page of a timeline, where the next older page starts (if there is
@@ -107,14 +121,16 @@ struct CardRow {
     deleted_at: Option<DateTime<Utc>>,
     hidden_at: Option<DateTime<Utc>>,
     source_feed: Option<String>,
+    source_site: Option<String>,
+    share_group: Option<i64>,
 }
 
 const CARD_COLUMNS: &str = "p.id, p.channel_id, c.slug AS channel_slug, c.name AS channel_name, p.author_id, \
     c.visibility AS channel_visibility, c.archived_at AS channel_archived_at, p.deleted_at, p.hidden_at, \
     u.name AS author_name, u.handle AS author_handle, p.kind, p.title, p.url, p.url_domain, p.body_html, \
-    p.published_at, p.edited_at, p.reply_count, p.last_activity_at, f.title AS source_feed \
-    FROM posts p JOIN channels c ON c.id = p.channel_id JOIN users u ON u.id = p.author_id \
-    LEFT JOIN feeds f ON f.id = p.source_feed_id";
+    p.published_at, p.edited_at, p.reply_count, p.last_activity_at, p.source_feed_title AS source_feed, \
+    p.source_site_url AS source_site, p.share_group \
+    FROM posts p JOIN channels c ON c.id = p.channel_id JOIN users u ON u.id = p.author_id";
 
 fn card(row: CardRow, reactions: Vec<Tally>, viewer: &Actor) -> PostCard {
     let channel = super::channels::facts(
@@ -147,6 +163,9 @@ fn card(row: CardRow, reactions: Vec<Tally>, viewer: &Actor) -> PostCard {
         last_activity: When::new(row.last_activity_at),
         reactions,
         source_feed: row.source_feed,
+        source_site: row.source_site,
+        share_group: row.share_group,
+        also_in: Vec::new(),
         scheduled_for: scheduled.then(|| When::new(row.published_at)),
     }
 }
@@ -177,13 +196,14 @@ pub async fn timeline(
     };
     let ids: Vec<i64> = rows.iter().map(|r| r.id).collect();
     let mut tallies = reactions::for_posts(db, &ids, viewer.user_id).await?;
-    let posts = rows
+    let mut posts: Vec<PostCard> = rows
         .into_iter()
         .map(|r| {
             let t = tallies.remove(&r.id).unwrap_or_default();
             card(r, t, viewer)
         })
         .collect();
+    add_siblings(db, &mut posts, viewer).await?;
     Ok(Timeline { posts, next, newer })
 }
 
@@ -332,6 +352,90 @@ fn timeline_query(channel_ids: &[i64], keyset: Option<Keyset>, limit: usize, col
     (text, values)
 }
 
+#[derive(FromQueryResult)]
+struct SiblingRow {
+    id: i64,
+    share_group: i64,
+    channel_id: i64,
+    channel_slug: String,
+    channel_visibility: String,
+    channel_archived_at: Option<DateTime<Utc>>,
+    author_id: i64,
+    published_at: DateTime<Utc>,
+}
+
+/// Fill in each card's `also_in`: the other live posts of its share, in
+/// channels the viewer may read (a private channel's post stays unknown to
+/// anyone who is not a member), in the order they were shared.
+async fn add_siblings(db: &impl ConnectionTrait, cards: &mut [PostCard], viewer: &Actor) -> Result<(), sea_orm::DbErr> {
+    let mut groups: Vec<i64> = cards.iter().filter_map(|c| c.share_group).collect();
+    groups.sort_unstable();
+    groups.dedup();
+    if groups.is_empty() {
+        return Ok(());
+    }
+    let text = format!(
+        "SELECT p.id, p.share_group, p.channel_id, c.slug AS channel_slug, c.visibility AS channel_visibility, \
+         c.archived_at AS channel_archived_at, p.author_id, p.published_at \
+         FROM posts p JOIN channels c ON c.id = p.channel_id \
+         WHERE p.share_group IN ({}) AND p.deleted_at IS NULL AND p.hidden_at IS NULL ORDER BY p.id",
+        placeholders(groups.len())
+    );
+    let rows = SiblingRow::find_by_statement(sql(db, &text, groups.into_iter().map(Value::from).collect()))
+        .all(db)
+        .await?;
+    let readable: Vec<&SiblingRow> = rows
+        .iter()
+        .filter(|r| {
+            let channel = super::channels::facts(
+                r.channel_id,
+                Visibility::parse(&r.channel_visibility),
+                r.channel_archived_at.is_some(),
+                viewer,
+            );
+            let content = ContentFacts {
+                author_id: r.author_id,
+                deleted: false,
+                hidden: false,
+                scheduled: r.published_at > now(),
+            };
+            policy::can_read_content(viewer, &channel, &content)
+        })
+        .collect();
+    for card in cards {
+        card.also_in = readable
+            .iter()
+            .filter(|r| Some(r.share_group) == card.share_group && r.id != card.id)
+            .map(|r| Sibling {
+                post_id: r.id,
+                channel_slug: r.channel_slug.clone(),
+            })
+            .collect();
+    }
+    Ok(())
+}
+
+/// Mark posts as one share (the same link shared in one action into several
+/// channels), so each links to the others. Inside the sharer's transaction.
+pub async fn group_share(db: &impl ConnectionTrait, ids: &[i64]) -> Result<(), sea_orm::DbErr> {
+    let Some(&first) = ids.first() else { return Ok(()) };
+    if ids.len() < 2 {
+        return Ok(());
+    }
+    let mut values: Vec<Value> = vec![first.into()];
+    values.extend(ids.iter().map(|&id| Value::from(id)));
+    db.execute(sql(
+        db,
+        &format!(
+            "UPDATE posts SET share_group = ? WHERE id IN ({})",
+            placeholders(ids.len())
+        ),
+        values,
+    ))
+    .await?;
+    Ok(())
+}
+
 /// A post with everything a thread page and the policy need, deleted or not.
 #[derive(Debug, Clone)]
 pub struct Post {
@@ -395,16 +499,19 @@ pub async fn card_by_id(
         .await?
         .remove(&id)
         .unwrap_or_default();
-    Ok(Some(card(row, tallies, viewer)))
+    let mut cards = [card(row, tallies, viewer)];
+    add_siblings(db, &mut cards, viewer).await?;
+    let [card] = cards;
+    Ok(Some(card))
 }
 
 /// Where a post came from and when it goes live.
-#[derive(Debug, Clone, Copy, Default)]
+#[derive(Debug, Clone, Default)]
 pub struct Placement {
     /// When it appears to readers; `None` for at once. Until then only its author sees it.
     pub publish_at: Option<DateTime<Utc>>,
-    /// The feed a curated link was found in.
-    pub source_feed_id: Option<i64>,
+    /// The feed a curated link was found in, credited on the post.
+    pub source: Option<SourceCredit>,
     /// The inbox entry it was shared from.
     pub story_id: Option<i64>,
 }
@@ -460,7 +567,9 @@ pub async fn create_placed(
         hidden_at: Set(None),
         reply_count: Set(0),
         last_activity_at: Set(published),
-        source_feed_id: Set(placement.source_feed_id),
+        source_feed_id: Set(placement.source.as_ref().map(|s| s.feed_id)),
+        source_feed_title: Set(placement.source.as_ref().map(|s| s.title.clone())),
+        source_site_url: Set(placement.source.as_ref().and_then(|s| s.site_url.clone())),
         story_id: Set(placement.story_id),
         ..Default::default()
     }
@@ -636,5 +745,7 @@ pub async fn scheduled_by(db: &impl ConnectionTrait, viewer: &Actor) -> Result<V
     ))
     .all(db)
     .await?;
-    Ok(rows.into_iter().map(|r| card(r, Vec::new(), viewer)).collect())
+    let mut cards: Vec<PostCard> = rows.into_iter().map(|r| card(r, Vec::new(), viewer)).collect();
+    add_siblings(db, &mut cards, viewer).await?;
+    Ok(cards)
 }

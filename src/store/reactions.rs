@@ -17,9 +17,37 @@ pub struct Tally {
     pub emoji: &'static str,
     pub count: usize,
     pub mine: bool,
-    /// "Natalie Hughes, Sam Patel and 2 others"; empty when nobody reacted.
+    /// "You, Natalie Hughes and 2 others"; empty when nobody reacted.
     pub who: String,
+    /// Everyone who reacted: the viewer first, then in the order they reacted.
+    pub people: Vec<Reactor>,
 }
+
+impl Tally {
+    /// Whether [`Tally::who`] leaves names out ("and 2 others"), so the full list is worth offering.
+    pub fn is_abbreviated(&self) -> bool {
+        self.people.len() > SHOWN_IN_FULL
+    }
+}
+
+/// Someone who reacted, as the full list names them.
+#[derive(Debug, Clone)]
+pub struct Reactor {
+    pub name: String,
+    pub handle: String,
+    /// The person looking: named "You".
+    pub is_viewer: bool,
+}
+
+impl Reactor {
+    /// "You" for the viewer, their name for anyone else.
+    pub fn shown_name(&self) -> &str {
+        if self.is_viewer { "You" } else { &self.name }
+    }
+}
+
+/// Up to this many reactors are all named in the summary line.
+const SHOWN_IN_FULL: usize = 3;
 
 /// What is reacted to.
 #[derive(Debug, Clone, Copy)]
@@ -34,12 +62,13 @@ struct Row {
     kind: String,
     user_id: i64,
     name: String,
+    handle: String,
 }
 
-fn who(names: &[String]) -> String {
+fn who(names: &[&str]) -> String {
     match names {
         [] => String::new(),
-        [a] => a.clone(),
+        [a] => (*a).to_owned(),
         [a, b] => format!("{a} and {b}"),
         [a, b, c] => format!("{a}, {b} and {c}"),
         [a, b, rest @ ..] => format!("{a}, {b} and {} others", rest.len()),
@@ -50,18 +79,26 @@ fn tallies(rows: &[&Row], viewer: i64) -> Vec<Tally> {
     ReactionKind::ALL
         .iter()
         .map(|kind| {
-            let names: Vec<String> = rows
+            let mut people: Vec<Reactor> = rows
                 .iter()
                 .filter(|r| r.kind == kind.as_str())
-                .map(|r| r.name.clone())
+                .map(|r| Reactor {
+                    name: r.name.clone(),
+                    handle: r.handle.clone(),
+                    is_viewer: r.user_id == viewer,
+                })
                 .collect();
+            // Stable: everyone else stays in the order they reacted.
+            people.sort_by_key(|p| !p.is_viewer);
+            let names: Vec<&str> = people.iter().map(Reactor::shown_name).collect();
             Tally {
                 kind: kind.as_str(),
                 label: kind.label(),
                 emoji: kind.emoji(),
-                count: names.len(),
-                mine: rows.iter().any(|r| r.kind == kind.as_str() && r.user_id == viewer),
+                count: people.len(),
+                mine: people.first().is_some_and(|p| p.is_viewer),
                 who: who(&names),
+                people,
             }
         })
         .collect()
@@ -78,8 +115,8 @@ async fn load(
         return Ok(HashMap::new());
     }
     let text = format!(
-        "SELECT r.{column} AS target_id, r.kind, r.user_id, u.name FROM {table} r JOIN users u ON u.id = r.user_id \
-         WHERE r.{column} IN ({}) ORDER BY r.created_at, u.name",
+        "SELECT r.{column} AS target_id, r.kind, r.user_id, u.name, u.handle FROM {table} r JOIN users u ON u.id = r.user_id \
+         WHERE r.{column} IN ({}) ORDER BY r.created_at, u.name, r.user_id",
         placeholders(ids.len())
     );
     let rows = Row::find_by_statement(sql(db, &text, ids.iter().map(|&id| id.into()).collect()))
@@ -170,10 +207,9 @@ mod tests {
 
     #[test]
     fn names_read_naturally() {
-        let n = |v: &[&str]| who(&v.iter().map(|s| s.to_string()).collect::<Vec<_>>());
-        assert_eq!(n(&[]), "");
-        assert_eq!(n(&["A"]), "A");
-        assert_eq!(n(&["A", "B"]), "A and B");
-        assert_eq!(n(&["A", "B", "C", "D"]), "A, B and 2 others");
+        assert_eq!(who(&[]), "");
+        assert_eq!(who(&["A"]), "A");
+        assert_eq!(who(&["You", "B"]), "You and B");
+        assert_eq!(who(&["A", "B", "C", "D"]), "A, B and 2 others");
     }
 }

@@ -29,8 +29,8 @@ struct PostRow {
 }
 
 const POSTS: &str = "SELECT p.id, p.channel_id, p.author_id, p.kind, p.title, p.url, p.url_domain, p.body_md, \
-    p.published_at, c.visibility, f.title AS feed \
-    FROM posts p JOIN channels c ON c.id = p.channel_id LEFT JOIN feeds f ON f.id = p.source_feed_id \
+    p.published_at, c.visibility, p.source_feed_title AS feed \
+    FROM posts p JOIN channels c ON c.id = p.channel_id \
     WHERE p.deleted_at IS NULL AND p.hidden_at IS NULL AND p.published_at <= ?";
 
 impl From<PostRow> for SearchDoc {

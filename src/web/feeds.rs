@@ -98,7 +98,10 @@ pub async fn add_feed(State(state): State<AppState>, viewer: Viewer, Form(form):
     let message = match following::follow(&state, &actor, ask).await {
         Ok(Followed::New { id, title, first_poll }) => {
             let said = match first_poll {
-                Ok(items) => format!("Now following {title}: {items} items."),
+                Ok(added) => format!(
+                    "Now following {title}: {}.",
+                    added.items(state.settings.curation.inbox_window_days())
+                ),
                 Err(why) => format!("Now following {title}, but its items could not be stored: {why}."),
             };
             flash(&viewer.session, &said).await;
@@ -280,9 +283,15 @@ pub async fn poll_now(State(state): State<AppState>, viewer: Viewer, Id(id): Id)
     let message = match polling::poll_now(&state, id).await? {
         PollNow::Gone => return Err(AppError::NotFound),
         PollNow::Busy => "That feed is being checked right now.".to_owned(),
-        PollNow::Polled(outcome) => match outcome.result {
+        PollNow::Polled(outcome, added) => match outcome.result {
             Polled::NotModified => "Checked: nothing new since last time.".to_owned(),
-            Polled::Fetched(s) => format!("Checked: {} new, {} updated.", s.new, s.updated),
+            Polled::Fetched(s) => {
+                let kept_out = added
+                    .kept_out(state.settings.curation.inbox_window_days())
+                    .map(|why| format!(" ({why})"))
+                    .unwrap_or_default();
+                format!("Checked: {} new{kept_out}, {} updated.", s.new, s.updated)
+            }
             Polled::Failed(words) => format!("The check failed: {words}."),
         },
     };

@@ -75,7 +75,7 @@ pub async fn show_inbox(
     let filter = q.filter();
     let readable = channels::readable_ids(&state.db, &actor).await?;
     let before = q.before.as_deref().and_then(Cursor::decode);
-    let days = state.settings.curation.inbox_days.max(1);
+    let days = state.settings.curation.inbox_window_days();
     let page = inbox::list(&state.db, &filter, before, chrono::Duration::days(days), &readable).await?;
     let all_feeds = feeds::list(&state.db).await?;
     let feed_choices = all_feeds

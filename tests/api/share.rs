@@ -11,6 +11,7 @@ on_both_backends!(
     the_form_says_where_a_link_was_already_shared,
     share_form_errors_keep_everything_typed,
     sharing_needs_a_channel_the_person_may_post_in,
+    posts_of_one_share_link_to_each_other_but_never_reveal_a_private_one,
 );
 
 async fn a_link_is_shared_into_several_channels_at_once(app: TestApp) {
@@ -113,4 +114,99 @@ async fn sharing_needs_a_channel_the_person_may_post_in(app: TestApp) {
         .await;
     assert_eq!(r.status(), 422);
     assert_eq!(app.sql_i64("SELECT COUNT(*) FROM posts").await, 0);
+}
+
+/// "Also shared in" and its links on a page, or nothing.
+fn also_shared_in(page: &str) -> Vec<String> {
+    let doc = scraper::Html::parse_document(page);
+    let links = scraper::Selector::parse(".card__also a").expect("selector");
+    doc.select(&links)
+        .map(|a| {
+            format!(
+                "{} {}",
+                a.value().attr("href").unwrap_or_default(),
+                a.text().collect::<String>()
+            )
+        })
+        .collect()
+}
+
+async fn posts_of_one_share_link_to_each_other_but_never_reveal_a_private_one(app: TestApp) {
+    let admin = app.signed_in("ada", Role::Admin).await;
+    app.channel(&admin, "Digital", "digital").await;
+    app.channel(&admin, "Libraries", "libraries").await;
+    let r = admin
+        .post(
+            "/channels",
+            &[
+                ("name", "Social media working group"),
+                ("slug", "smwg"),
+                ("description", "Private."),
+                ("visibility", "private-listed"),
+            ],
+        )
+        .await;
+    assert_eq!(r.status(), 303);
+    let mo = app.signed_in("mo", Role::Member).await;
+    let bo = app.signed_in("bo", Role::Member).await;
+    admin.post("/c/smwg/members", &[("handle", "@ada")]).await;
+    let r = admin.post("/c/smwg/members", &[("handle", "@mo")]).await;
+    assert_eq!(r.status(), 303);
+    admin
+        .client
+        .post(format!("{}/share", admin.base))
+        .header("content-type", "application/x-www-form-urlencoded")
+        .body("url=https%3A%2F%2Fwww.gov.uk%2Fx&title=Some+guidance&body=Worth+a+read&channel=digital&channel=libraries&channel=smwg")
+        .send()
+        .await
+        .unwrap();
+    let single = admin
+        .create_post("digital", "link", "Alone", "https://www.gov.uk/y", "Just here.")
+        .await;
+
+    let id = |slug: &'static str| {
+        let app = &app;
+        async move {
+            app.sql_i64(&format!(
+                "SELECT p.id FROM posts p JOIN channels c ON c.id = p.channel_id \
+                 WHERE c.slug = '{slug}' AND p.title = 'Some guidance'"
+            ))
+            .await
+        }
+    };
+    let (digital, libraries, smwg) = (id("digital").await, id("libraries").await, id("smwg").await);
+    assert_eq!(
+        also_shared_in(&mo.text(&format!("/p/{digital}")).await),
+        vec![format!("/p/{libraries} #libraries"), format!("/p/{smwg} #smwg")],
+        "a member sees every sibling"
+    );
+    assert_eq!(
+        also_shared_in(&mo.text(&format!("/p/{smwg}")).await),
+        vec![format!("/p/{digital} #digital"), format!("/p/{libraries} #libraries")]
+    );
+    let thread = bo.text(&format!("/p/{digital}")).await;
+    assert_eq!(
+        also_shared_in(&thread),
+        vec![format!("/p/{libraries} #libraries")],
+        "a non-member sees only the open one"
+    );
+    assert!(!thread.contains(&format!(r#"href="/p/{smwg}""#)));
+    let channel = bo.text("/c/digital").await;
+    assert_eq!(
+        also_shared_in(&channel),
+        vec![format!("/p/{libraries} #libraries")],
+        "cards too"
+    );
+    assert!(!channel.contains(&format!(r#"href="/p/{smwg}""#)));
+    assert!(
+        also_shared_in(&bo.text(&format!("/p/{single}")).await).is_empty(),
+        "a link shared once links to nothing"
+    );
+    assert!(
+        admin
+            .text("/share")
+            .await
+            .contains("Each channel gets its own post and discussion; they link to each other."),
+        "the form says what sharing into several channels does"
+    );
 }

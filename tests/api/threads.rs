@@ -12,6 +12,7 @@ on_both_backends!(
     quotes_cannot_reach_into_another_thread,
     reacting_toggles_and_shows_counts_and_who,
     htmx_reaction_returns_just_the_buttons,
+    everyone_who_reacted_can_be_listed_with_you_first_on_posts_and_replies,
     mentions_link_to_profiles_and_are_recorded,
     reply_author_edits_and_deletes_leaving_a_notice,
     others_cannot_edit_or_delete_a_reply_by_url,
@@ -113,8 +114,8 @@ async fn reacting_toggles_and_shows_counts_and_who(app: TestApp) {
     assert!(page.contains(r#"aria-pressed="true""#));
     assert!(page.contains(r#"<span class="reaction__count">2</span>"#));
     assert!(
-        page.contains("Like: Dee and Ada") || page.contains("Like: Ada and Dee"),
-        "who reacted"
+        page.contains("Like: You and Ada"),
+        "who reacted, the viewer as You and first"
     );
     dee.post(&format!("/p/{id}/react"), &[("kind", "like")]).await;
     let page = dee.text(&format!("/p/{id}")).await;
@@ -153,7 +154,61 @@ async fn htmx_reaction_returns_just_the_buttons(app: TestApp) {
         "{html}"
     );
     assert!(!html.contains("<html"));
-    assert!(html.contains("Insightful: Ada"));
+    assert!(html.contains("Insightful: You"));
+}
+
+/// The texts of the items of the "everyone who reacted" list under `details#{id}`, if there is one.
+fn everyone_listed(page: &str, id: &str) -> Option<Vec<String>> {
+    let doc = scraper::Html::parse_document(page);
+    let details = scraper::Selector::parse(&format!("details#{id}")).expect("selector");
+    let items = scraper::Selector::parse("li").expect("selector");
+    let found = doc.select(&details).next()?;
+    Some(
+        found
+            .select(&items)
+            .map(|li| li.text().collect::<String>().trim().to_owned())
+            .collect(),
+    )
+}
+
+async fn everyone_who_reacted_can_be_listed_with_you_first_on_posts_and_replies(app: TestApp) {
+    let (admin, id) = thread(&app).await;
+    let reply = admin.reply(id, "Say grit, not salt.", None).await;
+    let bo = app.signed_in("bo", Role::Member).await;
+    let cy = app.signed_in("cy", Role::Member).await;
+    let dee = app.signed_in("dee", Role::Member).await;
+    let eve = app.signed_in("eve", Role::Member).await;
+    // In this order: Bo, Cy, Dee, Ada (who will look), then Eve.
+    for who in [&bo, &cy, &dee, &admin, &eve] {
+        who.post(&format!("/p/{id}/react"), &[("kind", "like")]).await;
+        who.post(&format!("/r/{reply}/react"), &[("kind", "thanks")]).await;
+    }
+
+    let page = admin.text(&format!("/p/{id}")).await;
+
+    assert!(page.contains("Like: You, Bo and 3 others"), "{page}");
+    assert!(page.contains("Thanks: You, Bo and 3 others"), "{page}");
+    let everyone = ["You", "Bo", "Cy", "Dee", "Eve"].map(str::to_owned).to_vec();
+    assert_eq!(
+        everyone_listed(&page, &format!("post-{id}-like-who")),
+        Some(everyone.clone())
+    );
+    assert_eq!(
+        everyone_listed(&page, &format!("reply-{reply}-thanks-who")),
+        Some(everyone)
+    );
+    assert!(
+        page.contains(r#"<a href="/u/eve">Eve</a>"#),
+        "the others link to their profiles"
+    );
+    // Someone who did not react sees every name, none of them as You.
+    let fay = app.signed_in("fay", Role::Member).await;
+    let theirs = fay.text(&format!("/p/{id}")).await;
+    assert!(theirs.contains("Like: Bo, Cy and 3 others"), "{theirs}");
+    assert_eq!(
+        everyone_listed(&theirs, &format!("post-{id}-like-who")),
+        Some(["Bo", "Cy", "Dee", "Ada", "Eve"].map(str::to_owned).to_vec())
+    );
 }
 
 async fn mentions_link_to_profiles_and_are_recorded(app: TestApp) {

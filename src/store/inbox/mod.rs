@@ -11,6 +11,7 @@ mod write;
 
 pub use read::{
     Entry, FeedRef, Filter, PAGE_SIZE, Page, RecentItem, SharedIn, StoryForShare, for_share, list, recent_items,
+    seen_since_but_older,
 };
 pub use write::{FeedItems, Upserted, prune, reapply_rules, remove_orphans, upsert_feeds, upsert_items};
 

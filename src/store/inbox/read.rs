@@ -324,3 +324,27 @@ pub async fn recent_items(db: &impl ConnectionTrait, feed_id: i64, limit: u64) -
     })
     .collect())
 }
+
+/// How many of a feed's items first seen at `since` or later belong to
+/// entries the inbox leaves out for their age (sorted before `cutoff`, as
+/// [`list`] decides).
+pub async fn seen_since_but_older(
+    db: &impl ConnectionTrait,
+    feed_id: i64,
+    since: DateTime<Utc>,
+    cutoff: DateTime<Utc>,
+) -> Result<u64, DbErr> {
+    #[derive(FromQueryResult)]
+    struct Count {
+        n: i64,
+    }
+    let row = Count::find_by_statement(sql(
+        db,
+        "SELECT COUNT(*) AS n FROM feed_items fi JOIN stories s ON s.id = fi.story_id \
+         WHERE fi.feed_id = ? AND fi.seen_at >= ? AND s.sort_at < ?",
+        vec![feed_id.into(), since.into(), cutoff.into()],
+    ))
+    .one(db)
+    .await?;
+    Ok(row.map_or(0, |r| r.n.max(0) as u64))
+}

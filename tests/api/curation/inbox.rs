@@ -19,6 +19,8 @@ open_world_tests!(
     members_are_kept_out_of_feeds_and_the_inbox,
     the_inbox_pages_through_every_entry_exactly_once,
     stopping_following_a_feed_removes_only_what_nothing_else_keeps,
+    following_says_how_many_items_are_too_old_for_the_inbox,
+    checking_now_says_how_many_new_items_are_too_old_for_the_inbox,
 );
 
 on_both_backends!(loopback_feeds_are_refused_before_any_connection_unless_allowed);
@@ -492,4 +494,67 @@ async fn stopping_following_a_feed_removes_only_what_nothing_else_keeps(app: Tes
         "the post stays"
     );
     assert!(inbox_of(&cora, wire).await.len() == 2);
+}
+
+/// The flash a feed's page shows after following or checking it.
+async fn said_on_feed_page(cora: &crate::helpers::Browser, id: i64) -> String {
+    let page = cora.text(&format!("/feeds/{id}")).await;
+    let doc = Html::parse_document(&page);
+    let flash = Selector::parse(".flash, [role=status]").expect("selector");
+    doc.select(&flash)
+        .map(|el| el.text().collect::<String>())
+        .collect::<Vec<_>>()
+        .join(" ")
+        .split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+async fn following_says_how_many_items_are_too_old_for_the_inbox(app: TestApp) {
+    let world = World::start().await;
+    world.serve("/old.xml", Reply::fixture("older-than-inbox.xml"));
+    world.serve("/partly.xml", Reply::fixture("partly-older-than-inbox.xml"));
+    let cora = curator(&app).await;
+
+    let old = follow(&cora, &world.url("/old.xml")).await;
+    let said_old = said_on_feed_page(&cora, old).await;
+    let partly = follow(&cora, &world.url("/partly.xml")).await;
+    let said_partly = said_on_feed_page(&cora, partly).await;
+
+    assert!(
+        said_old.contains("Now following Archive Digest: 3 items, all older than 14 days, kept out of the inbox."),
+        "{said_old}"
+    );
+    assert!(inbox_of(&cora, old).await.is_empty(), "none of them is in the inbox");
+    assert!(
+        said_partly.contains("3 items, 1 older than 14 days kept out of the inbox."),
+        "{said_partly}"
+    );
+    assert_eq!(inbox_of(&cora, partly).await.len(), 2);
+}
+
+async fn checking_now_says_how_many_new_items_are_too_old_for_the_inbox(app: TestApp) {
+    let world = World::start().await;
+    world.serve_in_turn(
+        "/digest.xml",
+        vec![
+            Reply::fixture("partly-older-than-inbox.xml"),
+            Reply::fixture("older-than-inbox.xml"),
+        ],
+    );
+    let cora = curator(&app).await;
+    let id = follow(&cora, &world.url("/digest.xml")).await;
+
+    cora.post(&format!("/feeds/{id}/poll"), &[]).await;
+    let said = said_on_feed_page(&cora, id).await;
+
+    assert!(
+        said.contains("Checked: 3 new (all older than 14 days, kept out of the inbox), 0 updated."),
+        "{said}"
+    );
+    assert_eq!(
+        inbox_of(&cora, id).await.len(),
+        2,
+        "only the first fetch's two recent items"
+    );
 }

@@ -14,6 +14,7 @@ open_world_tests!(
     sharing_from_the_inbox_credits_the_feed_and_clears_the_entry,
     sharing_an_article_again_warns_that_it_was_already_shared,
     a_scheduled_share_stays_hidden_from_others_until_its_time,
+    a_post_keeps_its_feed_credit_after_the_feed_is_no_longer_followed,
 );
 open_world_tests!(@with two_week_inbox; old_entries_leave_the_inbox_and_are_deleted_later_unless_a_post_links_to_them);
 
@@ -42,6 +43,19 @@ async fn arrange(app: &TestApp, world: &World) -> (Browser, i64, Entry) {
 }
 
 const GRITTING: &str = "https://townhall.example.org/news/gritting";
+
+/// Whether a page says a post came "via Town Hall News" (the line under its title).
+fn credits_town_hall_news(page: &str) -> bool {
+    let doc = scraper::Html::parse_document(page);
+    let line = scraper::Selector::parse(".card__domain").expect("selector");
+    doc.select(&line).any(|el| {
+        let text = el.text().collect::<String>();
+        text.split_whitespace()
+            .collect::<Vec<_>>()
+            .join(" ")
+            .contains("· via Town Hall News")
+    })
+}
 
 fn share_form<'a>(entry: &'a str, publish_at: &'a str) -> Vec<(&'a str, &'a str)> {
     vec![
@@ -88,7 +102,11 @@ async fn sharing_from_the_inbox_credits_the_feed_and_clears_the_entry(app: TestA
     );
     let channel = cora.text("/c/local-news").await;
     assert!(channel.contains("Gritting routes published"));
-    assert!(channel.contains("via Town Hall News"), "{channel}");
+    assert!(credits_town_hall_news(&channel), "{channel}");
+    assert!(
+        channel.contains(r#"via <a href="https://townhall.example.org/" rel="noopener noreferrer" class="muted-link">Town Hall News</a>"#),
+        "the credit links to the feed's site"
+    );
     let live = inbox(&cora, "").await;
     assert!(live.iter().all(|e| e.id != entry.id), "the entry left the inbox");
     assert_eq!(live.len(), 2);
@@ -271,5 +289,25 @@ async fn old_entries_leave_the_inbox_and_are_deleted_later_unless_a_post_links_t
     let post = app
         .sql_i64(&format!("SELECT id FROM posts WHERE story_id = {}", gritting.id))
         .await;
-    assert!(cora.text(&format!("/p/{post}")).await.contains("via Town Hall News"));
+    assert!(credits_town_hall_news(&cora.text(&format!("/p/{post}")).await));
+}
+
+async fn a_post_keeps_its_feed_credit_after_the_feed_is_no_longer_followed(app: TestApp) {
+    let world = World::start().await;
+    let (cora, feed, entry) = arrange(&app, &world).await;
+    let id = entry.id.to_string();
+    cora.post("/share", &share_form(&id, "")).await;
+    let post = app
+        .sql_i64(&format!("SELECT id FROM posts WHERE story_id = {}", entry.id))
+        .await;
+    assert!(credits_town_hall_news(&cora.text(&format!("/p/{post}")).await));
+
+    let r = cora.post(&format!("/feeds/{feed}/delete"), &[]).await;
+
+    assert_eq!(location(&r), "/feeds");
+    assert!(!cora.text("/feeds").await.contains("/news.xml"), "no longer followed");
+    let channel = cora.text("/c/local-news").await;
+    assert!(credits_town_hall_news(&channel), "{channel}");
+    let thread = cora.text(&format!("/p/{post}")).await;
+    assert!(credits_town_hall_news(&thread), "{thread}");
 }
