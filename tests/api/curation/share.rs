@@ -302,7 +302,7 @@ async fn a_post_keeps_its_feed_credit_after_the_feed_is_no_longer_followed(app: 
         .await;
     assert!(credits_town_hall_news(&cora.text(&format!("/p/{post}")).await));
 
-    let r = cora.post(&format!("/feeds/{feed}/delete"), &[]).await;
+    let r = cora.post(&format!("/feeds/{feed}/delete"), &[("confirm", "yes")]).await;
 
     assert_eq!(location(&r), "/feeds");
     assert!(!cora.text("/feeds").await.contains("/news.xml"), "no longer followed");
