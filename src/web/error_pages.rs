@@ -12,7 +12,7 @@ use axum::middleware::Next;
 use axum::response::{IntoResponse, Redirect, Response};
 
 use super::session::AuthSession;
-use crate::error::{Said, render_error};
+use crate::error::{Said, json_errors, render_error};
 use crate::views::{ErrorPage, Me};
 
 pub async fn in_frame(request: Request, next: Next) -> Response {
@@ -28,7 +28,8 @@ pub async fn in_frame(request: Request, next: Next) -> Response {
     if !(status.is_client_error() || status.is_server_error()) {
         return response;
     }
-    if status == StatusCode::METHOD_NOT_ALLOWED && reading {
+    let api = path.starts_with("/api/");
+    if status == StatusCode::METHOD_NOT_ALLOWED && reading && !api {
         return Redirect::to(&page_above(&path)).into_response();
     }
     let page = match response.extensions().get::<Said>() {
@@ -42,6 +43,8 @@ pub async fn in_frame(request: Request, next: Next) -> Response {
             page.for_viewer(me)
         }
         None if is_page_or_json(&response) => return response,
+        // Programs get JSON, as from every other `/api` error.
+        None if api => return json_errors(render_error(bare_error(status))).await,
         None => {
             let page = bare_error(status);
             match me {
@@ -108,6 +111,10 @@ pub fn page_above(path: &str) -> String {
         .split('/')
         .filter(|s| !s.is_empty())
         .collect();
+    // Who can read a channel is set on its members page.
+    if let ["c", slug, "visibility"] = segments.as_slice() {
+        return format!("/c/{slug}/members");
+    }
     segments.pop();
     let only_actions = |s: &[&str]| {
         matches!(s, ["inbox", id] | ["admin", _, id] if id.parse::<i64>().is_ok())
@@ -137,6 +144,7 @@ mod tests {
         assert_eq!(page_above("/admin/sites/2/remove"), "/admin/sites");
         assert_eq!(page_above("/profile/sessions/revoke"), "/profile");
         assert_eq!(page_above("/logout"), "/");
+        assert_eq!(page_above("/c/news/visibility"), "/c/news/members");
         assert_eq!(page_above("/"), "/");
     }
 }

@@ -45,6 +45,7 @@ async fn a_form_address_opened_leads_to_the_form(app: TestApp) {
         ("/feeds/import".into(), "/feeds".into()),
         ("/inbox/5/dismiss".into(), "/inbox".into()),
         ("/c/comms/follow".into(), "/c/comms".into()),
+        ("/c/comms/visibility".into(), "/c/comms/members".into()),
         (format!("/p/{post}/react"), format!("/p/{post}")),
         (format!("/r/{reply}/react"), format!("/r/{reply}")),
         (format!("/r/{reply}"), format!("/p/{post}#reply-{reply}")),
@@ -103,9 +104,12 @@ async fn no_error_is_an_empty_or_bare_answer(app: TestApp) {
         assert_eq!(r.status(), 404, "{path}");
         assert_is_page(path, &r.text().await.unwrap());
     }
-    // The JSON API still answers in JSON.
+    // The JSON API still answers in JSON, whatever the error.
     let r = admin.get("/api/nowhere").await;
     assert_eq!(r.status(), 404);
+    assert!(r.text().await.unwrap().starts_with("{\"error\""));
+    let r = admin.post("/api/search", &[("q", "x")]).await;
+    assert_eq!(r.status(), 405);
     assert!(r.text().await.unwrap().starts_with("{\"error\""));
     // Too much to send (last, from a client of its own: the server may close
     // the connection without reading the rest).
