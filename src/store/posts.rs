@@ -610,50 +610,43 @@ pub async fn edit(db: &impl TransactionTrait, post: &Post, draft: &PostDraft) ->
 
 /// Soft-delete: the post leaves timelines and search; a notice remains in its thread.
 pub async fn delete(db: &impl TransactionTrait, actor: &Actor, post: &Post) -> Result<(), sea_orm::DbErr> {
-    let txn = super::begin_write(db).await?;
-    post::Entity::update_many()
-        .col_expr(post::Column::DeletedAt, Expr::value(now()))
-        .col_expr(post::Column::DeletedBy, Expr::value(actor.user_id))
-        .filter(post::Column::Id.eq(post.id))
-        .filter(post::Column::DeletedAt.is_null())
-        .exec(&txn)
-        .await?;
-    outbox::push(&txn, Changed::Post(post.id)).await?;
-    if actor.user_id != post.author_id {
-        audit::record(
-            &txn,
-            Some(actor.user_id),
-            AuditAction::PostDelete,
-            &AuditTarget::Post(post.id),
-            "",
-        )
-        .await?;
-    }
-    txn.commit().await?;
-    Ok(())
+    set_deleted(db, actor, post, true).await
 }
 
 /// Bring a deleted post back (see `policy::can_restore`): it returns to
 /// timelines and search as it was.
 pub async fn restore(db: &impl TransactionTrait, actor: &Actor, post: &Post) -> Result<(), sea_orm::DbErr> {
+    set_deleted(db, actor, post, false).await
+}
+
+/// Delete or restore, with the search outbox row and (when someone other
+/// than the author does it) the audit row in the same transaction.
+async fn set_deleted(
+    db: &impl TransactionTrait,
+    actor: &Actor,
+    post: &Post,
+    deleted: bool,
+) -> Result<(), sea_orm::DbErr> {
+    let (at, by, action) = if deleted {
+        (Some(now()), Some(actor.user_id), AuditAction::PostDelete)
+    } else {
+        (None, None, AuditAction::PostRestore)
+    };
     let txn = super::begin_write(db).await?;
     post::Entity::update_many()
-        .col_expr(post::Column::DeletedAt, Expr::value(Option::<DateTime<Utc>>::None))
-        .col_expr(post::Column::DeletedBy, Expr::value(Option::<i64>::None))
+        .col_expr(post::Column::DeletedAt, Expr::value(at))
+        .col_expr(post::Column::DeletedBy, Expr::value(by))
         .filter(post::Column::Id.eq(post.id))
-        .filter(post::Column::DeletedAt.is_not_null())
+        .filter(if deleted {
+            post::Column::DeletedAt.is_null()
+        } else {
+            post::Column::DeletedAt.is_not_null()
+        })
         .exec(&txn)
         .await?;
     outbox::push(&txn, Changed::Post(post.id)).await?;
     if actor.user_id != post.author_id {
-        audit::record(
-            &txn,
-            Some(actor.user_id),
-            AuditAction::PostRestore,
-            &AuditTarget::Post(post.id),
-            "",
-        )
-        .await?;
+        audit::record(&txn, Some(actor.user_id), action, &AuditTarget::Post(post.id), "").await?;
     }
     txn.commit().await?;
     Ok(())

@@ -250,64 +250,55 @@ pub async fn edit(db: &impl TransactionTrait, reply: &Reply, body_md: &str) -> R
 
 /// Soft-delete a reply; the thread keeps a notice in its place.
 pub async fn delete(db: &impl TransactionTrait, actor: &Actor, reply: &Reply) -> Result<(), sea_orm::DbErr> {
-    let txn = super::begin_write(db).await?;
-    let changed = reply::Entity::update_many()
-        .col_expr(reply::Column::DeletedAt, Expr::value(now()))
-        .col_expr(reply::Column::DeletedBy, Expr::value(actor.user_id))
-        .filter(reply::Column::Id.eq(reply.id))
-        .filter(reply::Column::DeletedAt.is_null())
-        .exec(&txn)
-        .await?;
-    if changed.rows_affected == 1 {
-        post::Entity::update_many()
-            .col_expr(post::Column::ReplyCount, Expr::col(post::Column::ReplyCount).sub(1))
-            .filter(post::Column::Id.eq(reply.post_id))
-            .filter(post::Column::ReplyCount.gt(0))
-            .exec(&txn)
-            .await?;
-    }
-    outbox::push(&txn, Changed::Reply(reply.id)).await?;
-    if actor.user_id != reply.author_id {
-        audit::record(
-            &txn,
-            Some(actor.user_id),
-            AuditAction::ReplyDelete,
-            &AuditTarget::Reply(reply.id),
-            "",
-        )
-        .await?;
-    }
-    txn.commit().await?;
-    Ok(())
+    set_deleted(db, actor, reply, true).await
 }
 
 /// Bring a deleted reply back (see `policy::can_restore`).
 pub async fn restore(db: &impl TransactionTrait, actor: &Actor, reply: &Reply) -> Result<(), sea_orm::DbErr> {
+    set_deleted(db, actor, reply, false).await
+}
+
+/// Delete or restore, keeping the post's reply count, with the search
+/// outbox row and (when someone other than the author does it) the audit row
+/// in the same transaction.
+async fn set_deleted(
+    db: &impl TransactionTrait,
+    actor: &Actor,
+    reply: &Reply,
+    deleted: bool,
+) -> Result<(), sea_orm::DbErr> {
+    let (at, by, action, counted) = if deleted {
+        (Some(now()), Some(actor.user_id), AuditAction::ReplyDelete, -1)
+    } else {
+        (None, None, AuditAction::ReplyRestore, 1)
+    };
     let txn = super::begin_write(db).await?;
     let changed = reply::Entity::update_many()
-        .col_expr(reply::Column::DeletedAt, Expr::value(Option::<DateTime<Utc>>::None))
-        .col_expr(reply::Column::DeletedBy, Expr::value(Option::<i64>::None))
+        .col_expr(reply::Column::DeletedAt, Expr::value(at))
+        .col_expr(reply::Column::DeletedBy, Expr::value(by))
         .filter(reply::Column::Id.eq(reply.id))
-        .filter(reply::Column::DeletedAt.is_not_null())
+        .filter(if deleted {
+            reply::Column::DeletedAt.is_null()
+        } else {
+            reply::Column::DeletedAt.is_not_null()
+        })
         .exec(&txn)
         .await?;
     if changed.rows_affected == 1 {
-        post::Entity::update_many()
-            .col_expr(post::Column::ReplyCount, Expr::col(post::Column::ReplyCount).add(1))
-            .filter(post::Column::Id.eq(reply.post_id))
-            .exec(&txn)
-            .await?;
+        let mut count = post::Entity::update_many()
+            .col_expr(
+                post::Column::ReplyCount,
+                Expr::col(post::Column::ReplyCount).add(counted),
+            )
+            .filter(post::Column::Id.eq(reply.post_id));
+        if deleted {
+            count = count.filter(post::Column::ReplyCount.gt(0));
+        }
+        count.exec(&txn).await?;
     }
     outbox::push(&txn, Changed::Reply(reply.id)).await?;
     if actor.user_id != reply.author_id {
-        audit::record(
-            &txn,
-            Some(actor.user_id),
-            AuditAction::ReplyRestore,
-            &AuditTarget::Reply(reply.id),
-            "",
-        )
-        .await?;
+        audit::record(&txn, Some(actor.user_id), action, &AuditTarget::Reply(reply.id), "").await?;
     }
     txn.commit().await?;
     Ok(())
