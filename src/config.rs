@@ -5,8 +5,12 @@
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
 
+use std::str::FromStr;
+
 use anyhow::Context;
 use serde::Deserialize;
+
+use crate::domain::digest::{DigestSchedule, SendTimes};
 
 /// A value that must not be printed (database URLs carry passwords).
 #[derive(Clone, Deserialize, Default, PartialEq, Eq)]
@@ -41,6 +45,7 @@ pub struct Settings {
     pub email: EmailSettings,
     pub fetch: FetchSettings,
     pub curation: CurationSettings,
+    pub digest: DigestSettings,
     pub jobs: JobSettings,
     pub search: SearchSettings,
     pub log: LogSettings,
@@ -91,6 +96,44 @@ impl CurationSettings {
     pub fn inbox_window_days(&self) -> i64 {
         self.inbox_days.max(1)
     }
+}
+
+/// The weekly digest email.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(default)]
+pub struct DigestSettings {
+    /// When digests go out: five cron fields read in `timezone`.
+    #[serde(deserialize_with = "send_times")]
+    pub schedule: SendTimes,
+    #[serde(deserialize_with = "time_zone")]
+    pub timezone: chrono_tz::Tz,
+    /// A server that was down at the scheduled time still sends within this many hours.
+    pub grace_hours: i64,
+}
+
+impl DigestSettings {
+    pub fn schedule(&self) -> DigestSchedule {
+        DigestSchedule::new(
+            self.schedule.clone(),
+            self.timezone,
+            chrono::Duration::hours(self.grace_hours.max(0)),
+        )
+    }
+}
+
+impl Default for DigestSettings {
+    fn default() -> Self {
+        Self {
+            // Monday 08:00.
+            schedule: SendTimes::from_str("0 8 * * MON").unwrap_or_else(|e| panic!("the default schedule: {e}")),
+            timezone: chrono_tz::Europe::London,
+            grace_hours: 24,
+        }
+    }
+}
+
+fn send_times<'de, D: serde::Deserializer<'de>>(to: D) -> Result<SendTimes, D::Error> {
+    String::deserialize(to)?.parse().map_err(serde::de::Error::custom)
 }
 
 fn time_zone<'de, D: serde::Deserializer<'de>>(to: D) -> Result<chrono_tz::Tz, D::Error> {
@@ -277,6 +320,7 @@ impl Default for Settings {
             email: EmailSettings::default(),
             fetch: FetchSettings::default(),
             curation: CurationSettings::default(),
+            digest: DigestSettings::default(),
             jobs: JobSettings::default(),
             search: SearchSettings::default(),
             log: LogSettings::default(),

@@ -3,6 +3,7 @@
 
 pub mod audit;
 pub mod cursor;
+pub mod digest;
 pub mod email;
 pub mod feed;
 pub mod form;

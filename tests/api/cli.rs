@@ -141,6 +141,32 @@ fn a_misspelt_time_zone_stops_the_start_with_the_setting_named() {
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
 }
 
+#[test]
+fn a_digest_schedule_that_is_not_one_stops_the_start_with_the_setting_named() {
+    let dir = tempfile::tempdir().unwrap();
+
+    let out = commonroom(dir.path())
+        .arg("migrate")
+        .env("COMMONROOM__DIGEST__SCHEDULE", "every monday")
+        .output()
+        .unwrap();
+
+    assert!(!out.status.success(), "an unreadable schedule must not start");
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains("is not a schedule") && stderr.contains("0 8 * * MON") && stderr.contains("digest.schedule"),
+        "{stderr}"
+    );
+
+    let out = commonroom(dir.path())
+        .arg("migrate")
+        .env("COMMONROOM__DIGEST__SCHEDULE", "30 7 * * TUE")
+        .env("COMMONROOM__DIGEST__TIMEZONE", "Europe/Dublin")
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+}
+
 crate::on_both_backends!(demo_data_loads_once_and_signs_in);
 
 async fn demo_data_loads_once_and_signs_in(app: TestApp) {

@@ -1,0 +1,277 @@
+//! The weekly digest's calendar: which week a digest reports on
+//! (`DigestWeek`, an ISO week such as `2026-W47`, Monday to Sunday in the
+//! organisation's time zone) and when it is due (`DigestSchedule`: a cron
+//! pattern such as Monday 08:00, read in that zone so daylight saving moves
+//! nothing, plus a grace period for a server that was down at the time).
+//!
+//! A digest sent on Monday reports on the week that ended the night before:
+//! the one sent on Monday 23 November 2026 is `2026-W47`, Monday 16 to
+//! Sunday 22 November.
+
+use std::fmt;
+use std::str::FromStr;
+
+use chrono::{DateTime, Datelike, Duration, IsoWeek, NaiveDate, TimeZone, Utc, Weekday};
+use chrono_tz::Tz;
+use croner::Cron;
+
+/// An ISO 8601 week: Monday to Sunday, numbered within its ISO year.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct DigestWeek {
+    monday: NaiveDate,
+}
+
+impl DigestWeek {
+    /// The week a day falls in.
+    pub fn containing(day: NaiveDate) -> Self {
+        let back = day.weekday().num_days_from_monday();
+        Self {
+            monday: day - Duration::days(i64::from(back)),
+        }
+    }
+
+    /// The week before this one.
+    pub fn previous(self) -> Self {
+        Self {
+            monday: self.monday - Duration::days(7),
+        }
+    }
+
+    pub fn monday(self) -> NaiveDate {
+        self.monday
+    }
+
+    pub fn sunday(self) -> NaiveDate {
+        self.monday + Duration::days(6)
+    }
+
+    fn iso(self) -> IsoWeek {
+        self.monday.iso_week()
+    }
+
+    /// When the week starts and ends (Monday 00:00 to the next Monday 00:00)
+    /// in `tz`, as instants; a week with a clock change is an hour shorter or
+    /// longer than seven days.
+    pub fn span(self, tz: Tz) -> (DateTime<Utc>, DateTime<Utc>) {
+        let start = |day: NaiveDate| {
+            let midnight = day.and_hms_opt(0, 0, 0).unwrap_or_default();
+            // Midnight exists in every zone Commonroom is likely to use; where
+            // a change falls at midnight, the earliest valid instant counts.
+            tz.from_local_datetime(&midnight)
+                .earliest()
+                .unwrap_or_else(|| tz.from_utc_datetime(&midnight))
+                .with_timezone(&Utc)
+        };
+        (start(self.monday), start(self.monday + Duration::days(7)))
+    }
+
+    /// "Monday 16 November to Sunday 22 November 2026", for people.
+    pub fn describe(self) -> String {
+        let (from, to) = (self.monday, self.sunday());
+        if from.year() == to.year() {
+            format!("{} to {}", from.format("%A %-d %B"), to.format("%A %-d %B %Y"))
+        } else {
+            format!("{} to {}", from.format("%A %-d %B %Y"), to.format("%A %-d %B %Y"))
+        }
+    }
+}
+
+impl fmt::Display for DigestWeek {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let iso = self.iso();
+        write!(f, "{}-W{:02}", iso.year(), iso.week())
+    }
+}
+
+impl FromStr for DigestWeek {
+    type Err = String;
+
+    /// `2026-W47` (or `2026-w47`); week 53 only in years that have one.
+    fn from_str(raw: &str) -> Result<Self, String> {
+        let wrong = || format!("“{raw}” is not a week: write it as YEAR-Wnn, for example 2026-W47.");
+        let (year, week) = raw.trim().split_once(['W', 'w']).ok_or_else(wrong)?;
+        let year: i32 = year.strip_suffix('-').unwrap_or(year).parse().map_err(|_| wrong())?;
+        let week: u32 = week.parse().map_err(|_| wrong())?;
+        let monday = NaiveDate::from_isoywd_opt(year, week, Weekday::Mon)
+            .ok_or_else(|| format!("{year} has no week {week}."))?;
+        Ok(Self { monday })
+    }
+}
+
+/// The times digests go out, as five cron fields (minute hour day-of-month
+/// month day-of-week), e.g. `0 8 * * MON`; read in a time zone by
+/// [`DigestSchedule`].
+#[derive(Debug, Clone)]
+pub struct SendTimes(Cron);
+
+impl FromStr for SendTimes {
+    type Err = String;
+
+    fn from_str(pattern: &str) -> Result<Self, String> {
+        Cron::from_str(pattern.trim()).map(SendTimes).map_err(|e| {
+            format!(
+                "“{pattern}” is not a schedule ({e}); write five cron fields, for example 0 8 * * MON for Monday 08:00"
+            )
+        })
+    }
+}
+
+impl fmt::Display for SendTimes {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}", self.0.pattern)
+    }
+}
+
+/// When digests go out: the send times read in the organisation's time
+/// zone, and how late a missed send may still go.
+#[derive(Debug, Clone)]
+pub struct DigestSchedule {
+    times: SendTimes,
+    tz: Tz,
+    grace: Duration,
+}
+
+/// A send that should happen now: which week, and when it was due.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Due {
+    pub week: DigestWeek,
+    pub at: DateTime<Utc>,
+}
+
+impl DigestSchedule {
+    pub fn new(times: SendTimes, tz: Tz, grace: Duration) -> Self {
+        Self { times, tz, grace }
+    }
+
+    pub fn timezone(&self) -> Tz {
+        self.tz
+    }
+
+    /// The next send strictly after `after`.
+    pub fn next_after(&self, after: DateTime<Utc>) -> Option<DateTime<Utc>> {
+        self.times
+            .0
+            .find_next_occurrence(&after.with_timezone(&self.tz), false)
+            .ok()
+            .map(|at| at.with_timezone(&Utc))
+    }
+
+    /// The latest send at or before `now`, if it is still within the grace
+    /// period: a server that was down at 08:00 sends when it is back, once
+    /// (the outbox keeps one row per person and week), and a server down
+    /// for longer than the grace skips that week rather than sending stale
+    /// news.
+    pub fn due(&self, now: DateTime<Utc>) -> Option<Due> {
+        let at = self
+            .times
+            .0
+            .find_previous_occurrence(&now.with_timezone(&self.tz), true)
+            .ok()?;
+        if now - at.with_timezone(&Utc) > self.grace {
+            return None;
+        }
+        Some(Due {
+            week: self.reports_on(at.with_timezone(&Utc)),
+            at: at.with_timezone(&Utc),
+        })
+    }
+
+    /// The week a send at `at` reports on: the last whole week before it,
+    /// in the schedule's zone.
+    pub fn reports_on(&self, at: DateTime<Utc>) -> DigestWeek {
+        DigestWeek::containing(at.with_timezone(&self.tz).date_naive()).previous()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use chrono_tz::Europe::London;
+
+    use super::*;
+
+    fn utc(y: i32, m: u32, d: u32, h: u32, min: u32) -> DateTime<Utc> {
+        Utc.with_ymd_and_hms(y, m, d, h, min, 0).unwrap()
+    }
+
+    fn monday_eight() -> DigestSchedule {
+        DigestSchedule::new("0 8 * * MON".parse().unwrap(), London, Duration::hours(24))
+    }
+
+    #[test]
+    fn weeks_are_iso_weeks_both_ways() {
+        let w: DigestWeek = "2026-W47".parse().unwrap();
+        assert_eq!(w.monday(), NaiveDate::from_ymd_opt(2026, 11, 16).unwrap());
+        assert_eq!(w.sunday(), NaiveDate::from_ymd_opt(2026, 11, 22).unwrap());
+        assert_eq!(w.to_string(), "2026-W47");
+        assert_eq!(w.describe(), "Monday 16 November to Sunday 22 November 2026");
+        assert_eq!("2026w47".parse::<DigestWeek>().unwrap(), w);
+        // ISO years differ from calendar years at the edges.
+        let first = DigestWeek::containing(NaiveDate::from_ymd_opt(2025, 12, 29).unwrap());
+        assert_eq!(first.to_string(), "2026-W01");
+        assert_eq!(first.describe(), "Monday 29 December 2025 to Sunday 4 January 2026");
+        assert_eq!("2025-W53".parse::<DigestWeek>().unwrap_err(), "2025 has no week 53.");
+        // 2026 starts on a Thursday, so it has a week 53 (28 Dec to 3 Jan 2027).
+        let last: DigestWeek = "2026-W53".parse().unwrap();
+        assert_eq!(last.describe(), "Monday 28 December 2026 to Sunday 3 January 2027");
+        assert_eq!(
+            DigestWeek::containing(NaiveDate::from_ymd_opt(2027, 1, 3).unwrap()),
+            last
+        );
+        assert!("47".parse::<DigestWeek>().is_err());
+        assert!("2026-W0".parse::<DigestWeek>().is_err());
+    }
+
+    #[test]
+    fn a_week_with_a_clock_change_is_an_hour_short_or_long() {
+        // Clocks go forward on Sunday 29 March 2026, back on Sunday 25 October.
+        let spring: DigestWeek = "2026-W13".parse().unwrap();
+        let (from, to) = spring.span(London);
+        assert_eq!(from, utc(2026, 3, 23, 0, 0), "GMT before the change");
+        assert_eq!(to, utc(2026, 3, 29, 23, 0), "Monday midnight in BST");
+        assert_eq!(to - from, Duration::hours(7 * 24 - 1));
+        let autumn: DigestWeek = "2026-W43".parse().unwrap();
+        let (from, to) = autumn.span(London);
+        assert_eq!(to - from, Duration::hours(7 * 24 + 1));
+    }
+
+    #[test]
+    fn eight_on_monday_is_eight_in_london_whatever_the_season() {
+        let s = monday_eight();
+        // Winter (GMT): 08:00 UTC. Summer (BST): 07:00 UTC.
+        assert_eq!(s.next_after(utc(2026, 11, 20, 12, 0)), Some(utc(2026, 11, 23, 8, 0)));
+        assert_eq!(s.next_after(utc(2026, 6, 3, 12, 0)), Some(utc(2026, 6, 8, 7, 0)));
+        // Across the spring change: the Monday after is in BST.
+        assert_eq!(s.next_after(utc(2026, 3, 27, 12, 0)), Some(utc(2026, 3, 30, 7, 0)));
+        // Across the autumn change: back to GMT.
+        assert_eq!(s.next_after(utc(2026, 10, 24, 12, 0)), Some(utc(2026, 10, 26, 8, 0)));
+    }
+
+    #[test]
+    fn a_send_is_due_from_its_time_until_the_grace_runs_out() {
+        let s = monday_eight();
+        let w47: DigestWeek = "2026-W47".parse().unwrap();
+        assert_eq!(s.due(utc(2026, 11, 23, 7, 59)), None, "not yet (GMT)");
+        let due = s.due(utc(2026, 11, 23, 8, 0)).expect("due at 08:00");
+        assert_eq!(
+            due,
+            Due {
+                week: w47,
+                at: utc(2026, 11, 23, 8, 0)
+            }
+        );
+        // A server down at 08:00 that is back by Tuesday morning still sends it.
+        assert_eq!(s.due(utc(2026, 11, 24, 7, 59)).map(|d| d.week), Some(w47));
+        // Later than the grace: skipped, not sent stale.
+        assert_eq!(s.due(utc(2026, 11, 24, 8, 1)), None);
+        // In summer the same Monday 08:00 is 07:00 UTC.
+        assert!(s.due(utc(2026, 6, 8, 7, 0)).is_some());
+        assert!(s.due(utc(2026, 6, 8, 6, 59)).is_none());
+    }
+
+    #[test]
+    fn a_bad_pattern_says_how_to_write_one() {
+        let err = "every monday".parse::<SendTimes>().unwrap_err();
+        assert!(err.contains("0 8 * * MON for Monday 08:00"), "{err}");
+        assert_eq!("0 8 * * MON".parse::<SendTimes>().unwrap().to_string(), "0 8 * * MON");
+    }
+}
