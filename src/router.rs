@@ -18,7 +18,7 @@ use crate::store::sessions::DbSessionStore;
 use crate::web::session::Backend;
 use crate::web::{
     access, admin, assets, auth, channels, error_pages, feeds, health, home, inbox, people, posts, reactions, replies,
-    search, security, share,
+    search, security, settings, share,
 };
 
 pub fn build(state: AppState) -> Router {
@@ -72,6 +72,7 @@ pub fn build(state: AppState) -> Router {
         .route("/search/suggest", get(search::suggest))
         .route("/u/{handle}", get(people::show_profile))
         .route("/profile", get(people::own_profile).post(people::update_profile))
+        .route("/settings/email", get(settings::show_email).post(settings::save_email))
         .route(
             "/profile/sessions/revoke",
             get(people::revoke_other_sessions).post(people::revoke_other_sessions),

@@ -15,6 +15,7 @@ mod m20261206_000007_canonical_urls;
 mod m20261206_000008_invite_withdrawn;
 mod m20261206_000009_post_source_credit;
 mod m20261206_000010_share_groups;
+mod m20261206_000011_digest_subscribers;
 
 pub struct Migrator;
 
@@ -32,6 +33,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261206_000008_invite_withdrawn::Migration),
             Box::new(m20261206_000009_post_source_credit::Migration),
             Box::new(m20261206_000010_share_groups::Migration),
+            Box::new(m20261206_000011_digest_subscribers::Migration),
         ]
     }
 }

@@ -183,6 +183,70 @@ impl DigestSchedule {
     }
 }
 
+/// How often someone gets the digest.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Frequency {
+    #[default]
+    Weekly,
+    Never,
+}
+
+impl Frequency {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Frequency::Weekly => "weekly",
+            Frequency::Never => "never",
+        }
+    }
+
+    /// As stored or sent by a form; anything unknown is `None`.
+    pub fn parse(raw: &str) -> Option<Self> {
+        match raw.trim() {
+            "weekly" => Some(Frequency::Weekly),
+            "never" => Some(Frequency::Never),
+            _ => None,
+        }
+    }
+}
+
+/// Which channels a digest covers.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum ChannelChoice {
+    /// Whatever the reader follows when it is sent.
+    #[default]
+    Followed,
+    /// Only the channels picked (and still readable when it is sent).
+    Picked,
+}
+
+impl ChannelChoice {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ChannelChoice::Followed => "followed",
+            ChannelChoice::Picked => "picked",
+        }
+    }
+
+    pub fn parse(raw: &str) -> Option<Self> {
+        match raw.trim() {
+            "followed" => Some(ChannelChoice::Followed),
+            "picked" => Some(ChannelChoice::Picked),
+            _ => None,
+        }
+    }
+}
+
+/// What someone wants in their digest; account holders start with the
+/// default (weekly, the channels they follow).
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct DigestPreferences {
+    pub frequency: Frequency,
+    pub choice: ChannelChoice,
+    /// The picked channels (kept when the choice is "followed", so switching
+    /// back restores them).
+    pub channels: Vec<i64>,
+}
+
 #[cfg(test)]
 mod tests {
     use chrono_tz::Europe::London;

@@ -5,6 +5,8 @@ pub mod audit_log;
 pub mod channel;
 pub mod channel_follow;
 pub mod channel_member;
+pub mod digest_subscriber;
+pub mod digest_subscriber_channel;
 pub mod feed;
 pub mod feed_item;
 pub mod invite;

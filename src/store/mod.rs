@@ -4,6 +4,7 @@
 
 pub mod audit;
 pub mod channels;
+pub mod digest;
 pub mod feeds;
 pub mod inbox;
 pub mod invites;

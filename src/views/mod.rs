@@ -14,6 +14,7 @@ pub mod inbox;
 pub mod people;
 pub mod posts;
 pub mod search;
+pub mod settings;
 pub mod share;
 
 use askama::Template;

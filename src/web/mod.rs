@@ -19,6 +19,7 @@ pub mod replies;
 pub mod search;
 pub mod security;
 pub mod session;
+pub mod settings;
 pub mod share;
 
 use axum::response::{IntoResponse, Redirect, Response};

@@ -11,6 +11,7 @@ mod channels;
 mod cli;
 mod curation;
 mod dead_ends;
+mod digest;
 mod fetch;
 mod home;
 mod migrations;

@@ -46,6 +46,7 @@ const SIGNED_IN = [
   ['share page (already shared)', `/share?url=${encodeURIComponent(env.LINK)}&title=${encodeURIComponent('A title')}`],
   ['search results page', `/search?q=${encodeURIComponent(env.WORD)}`],
   ['profile page', `/u/${env.PERSON}`],
+  ['email settings page', '/settings/email'],
   ['inbox', '/inbox'],
   ['dismissed inbox', '/inbox?view=dismissed'],
   ['feeds list', '/feeds'],

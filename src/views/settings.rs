@@ -1,0 +1,27 @@
+//! The person's own settings (`templates/pages/settings/`).
+
+use askama::Template;
+use askama_web::WebTemplate;
+
+use super::PageCtx;
+use crate::domain::form::FormErrors;
+
+/// A channel the digest can be limited to.
+#[derive(Debug, Clone)]
+pub struct DigestChannel {
+    pub id: i64,
+    pub name: String,
+    pub slug: String,
+    pub following: bool,
+    pub picked: bool,
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "pages/settings/email.html")]
+pub struct EmailSettingsPage {
+    pub ctx: PageCtx,
+    pub weekly: bool,
+    pub picked: bool,
+    pub channels: Vec<DigestChannel>,
+    pub errors: FormErrors,
+}
