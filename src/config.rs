@@ -445,6 +445,14 @@ impl Settings {
         })
     }
 
+    /// The address people reach Commonroom at, for links shown or sent to them.
+    pub fn public_base(&self) -> String {
+        match &self.server.public_url {
+            Some(url) => url.trim_end_matches('/').to_owned(),
+            None => format!("http://{}", self.server.listen),
+        }
+    }
+
     pub fn secure_cookies(&self) -> bool {
         self.server
             .public_url

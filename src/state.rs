@@ -39,9 +39,6 @@ impl FromRef<AppState> for DatabaseConnection {
 impl AppState {
     /// The address people reach Commonroom at, for links shown or sent to them.
     pub fn public_base(&self) -> String {
-        match &self.settings.server.public_url {
-            Some(url) => url.trim_end_matches('/').to_owned(),
-            None => format!("http://{}", self.settings.server.listen),
-        }
+        self.settings.public_base()
     }
 }

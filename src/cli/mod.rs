@@ -10,6 +10,7 @@
 //! - `progress` the progress bar they share
 
 mod demo;
+mod digest;
 mod feeds;
 mod progress;
 mod reindex;
@@ -79,6 +80,11 @@ enum Command {
         #[command(subcommand)]
         command: feeds::FeedsCommand,
     },
+    /// The weekly digest: preview what one person would get.
+    Digest {
+        #[command(subcommand)]
+        command: digest::DigestCommand,
+    },
     /// Rebuild the search index from the database (or ask the running server to), with progress.
     Reindex,
     /// Load the demo organisation (if the database is empty) and optionally generate bulk posts.
@@ -110,6 +116,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Migrate => serve::migrate(settings).await,
         Command::User { command } => user::run(settings, command).await,
         Command::Feeds { command } => feeds::run(settings, command).await,
+        Command::Digest { command } => digest::run(settings, command).await,
         Command::Reindex => reindex::run(settings).await,
         Command::Demo { posts, seed } => demo::run(settings, posts, seed).await,
     }

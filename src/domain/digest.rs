@@ -247,6 +247,70 @@ pub struct DigestPreferences {
     pub channels: Vec<i64>,
 }
 
+/// A post in a digest, with what made it matter.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DigestPost {
+    pub post_id: i64,
+    pub title: String,
+    /// The link a link post shares.
+    pub url: Option<String>,
+    /// The curator's note, or the start of a discussion, as plain text.
+    pub excerpt: String,
+    pub replies: i64,
+    pub reactions: i64,
+}
+
+/// The week's posts from one channel.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ChannelSection {
+    pub slug: String,
+    pub name: String,
+    pub posts: Vec<DigestPost>,
+}
+
+/// A thread the reader took part in that others replied to this week.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ThreadNews {
+    pub post_id: i64,
+    pub title: String,
+    pub new_replies: i64,
+}
+
+/// Someone mentioned the reader.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Mention {
+    pub post_id: i64,
+    pub reply_id: Option<i64>,
+    pub title: String,
+    pub by: String,
+}
+
+/// A channel opened this week that the reader can read.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NewChannel {
+    pub slug: String,
+    pub name: String,
+    pub description: String,
+}
+
+/// Everything one reader's digest for one week holds, chosen under what
+/// they may read when it is put together.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DigestContents {
+    pub week: DigestWeek,
+    pub sections: Vec<ChannelSection>,
+    pub threads: Vec<ThreadNews>,
+    pub mentions: Vec<Mention>,
+    pub new_channels: Vec<NewChannel>,
+}
+
+impl DigestContents {
+    /// Nothing for this reader: no email is sent.
+    pub fn is_empty(&self) -> bool {
+        self.sections.is_empty() && self.threads.is_empty() && self.mentions.is_empty() && self.new_channels.is_empty()
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use chrono_tz::Europe::London;

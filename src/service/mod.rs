@@ -11,6 +11,7 @@
 //! - `sharing`  a link shared into channels, and its inbox entry dealt with
 
 pub mod accounts;
+pub mod digest;
 pub mod feeds;
 pub mod polling;
 pub mod sharing;

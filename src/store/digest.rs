@@ -1,11 +1,26 @@
 //! Digest subscriptions: what each account holder wants in their weekly
 //! digest. No row means the default (weekly, the channels they follow).
 
-use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, Set, TransactionTrait};
+use chrono::{DateTime, Utc};
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, FromQueryResult, QueryFilter, Set, TransactionTrait,
+    Value,
+};
 
-use crate::domain::digest::{ChannelChoice, DigestPreferences, Frequency};
+use super::{channels, placeholders, sql};
+use crate::domain::digest::{
+    ChannelChoice, ChannelSection, DigestContents, DigestPost, DigestPreferences, DigestWeek, Frequency, Mention,
+    NewChannel, ThreadNews,
+};
+use crate::domain::markdown;
+use crate::domain::policy::Actor;
 use crate::domain::time::now;
-use crate::entities::{digest_subscriber, digest_subscriber_channel};
+use crate::entities::{channel_follow, digest_subscriber, digest_subscriber_channel};
+
+/// At most this many posts in a digest, the most engaged first.
+const TOP_POSTS: u64 = 20;
+/// At most this many threads, and mentions.
+const TOP_NEWS: u64 = 10;
 
 /// This person's digest preferences (the default if they never changed them).
 pub async fn preferences(db: &impl ConnectionTrait, user_id: i64) -> Result<DigestPreferences, sea_orm::DbErr> {
@@ -85,4 +100,232 @@ pub async fn save_preferences(
         .await?;
     }
     txn.commit().await
+}
+
+/// One reader's digest for `week` (from `span.0` until `span.1`), chosen
+/// under what they may read now: the week's most engaged posts in the
+/// channels the digest covers (grouped by channel), threads they took part
+/// in that others replied to, mentions of them, and new channels.
+pub async fn contents(
+    db: &impl ConnectionTrait,
+    reader: &Actor,
+    prefs: &DigestPreferences,
+    week: DigestWeek,
+    span: (DateTime<Utc>, DateTime<Utc>),
+) -> Result<DigestContents, sea_orm::DbErr> {
+    let readable = channels::readable_ids(db, reader).await?;
+    let covered: Vec<i64> = match prefs.choice {
+        ChannelChoice::Picked => prefs.channels.clone(),
+        ChannelChoice::Followed => channel_follow::Entity::find()
+            .filter(channel_follow::Column::UserId.eq(reader.user_id))
+            .all(db)
+            .await?
+            .into_iter()
+            .map(|f| f.channel_id)
+            .collect(),
+    }
+    .into_iter()
+    .filter(|id| readable.contains(id))
+    .collect();
+    // Never past now: a post scheduled for later this week is not out yet.
+    let until = span.1.min(now());
+    Ok(DigestContents {
+        week,
+        sections: top_posts(db, &covered, span.0, until).await?,
+        threads: thread_news(db, reader.user_id, &readable, span.0, until).await?,
+        mentions: mentions(db, reader.user_id, &readable, span.0, until).await?,
+        new_channels: new_channels(db, &readable, span.0, until).await?,
+    })
+}
+
+fn with_ids(mut values: Vec<Value>, ids: &[i64]) -> Vec<Value> {
+    values.extend(ids.iter().map(|&id| id.into()));
+    values
+}
+
+async fn top_posts(
+    db: &impl ConnectionTrait,
+    channel_ids: &[i64],
+    from: DateTime<Utc>,
+    until: DateTime<Utc>,
+) -> Result<Vec<ChannelSection>, sea_orm::DbErr> {
+    #[derive(FromQueryResult)]
+    struct Row {
+        id: i64,
+        title: String,
+        url: Option<String>,
+        body_md: String,
+        reply_count: i32,
+        reactions: i64,
+        slug: String,
+        name: String,
+    }
+    if channel_ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    let text = format!(
+        "SELECT p.id, p.title, p.url, p.body_md, p.reply_count, c.slug, c.name, \
+           (SELECT COUNT(*) FROM post_reactions r WHERE r.post_id = p.id) AS reactions \
+         FROM posts p JOIN channels c ON c.id = p.channel_id \
+         WHERE p.published_at >= ? AND p.published_at < ? AND p.deleted_at IS NULL AND p.hidden_at IS NULL \
+           AND p.channel_id IN ({}) \
+         ORDER BY p.reply_count * 3 + (SELECT COUNT(*) FROM post_reactions r WHERE r.post_id = p.id) DESC, \
+           p.published_at DESC, p.id DESC LIMIT ?",
+        placeholders(channel_ids.len())
+    );
+    let mut values = with_ids(vec![from.into(), until.into()], channel_ids);
+    values.push((TOP_POSTS as i64).into());
+    let rows = Row::find_by_statement(sql(db, &text, values)).all(db).await?;
+    // Grouped by channel, channels in the order of their best post.
+    let mut sections: Vec<ChannelSection> = Vec::new();
+    for r in rows {
+        let post = DigestPost {
+            post_id: r.id,
+            title: r.title,
+            url: r.url,
+            excerpt: markdown::excerpt(&r.body_md, 240),
+            replies: i64::from(r.reply_count),
+            reactions: r.reactions,
+        };
+        match sections.iter_mut().find(|s| s.slug == r.slug) {
+            Some(section) => section.posts.push(post),
+            None => sections.push(ChannelSection {
+                slug: r.slug,
+                name: r.name,
+                posts: vec![post],
+            }),
+        }
+    }
+    Ok(sections)
+}
+
+async fn thread_news(
+    db: &impl ConnectionTrait,
+    reader_id: i64,
+    readable: &[i64],
+    from: DateTime<Utc>,
+    until: DateTime<Utc>,
+) -> Result<Vec<ThreadNews>, sea_orm::DbErr> {
+    #[derive(FromQueryResult)]
+    struct Row {
+        id: i64,
+        title: String,
+        new_replies: i64,
+    }
+    if readable.is_empty() {
+        return Ok(Vec::new());
+    }
+    let text = format!(
+        "SELECT p.id, p.title, COUNT(r.id) AS new_replies \
+         FROM posts p JOIN replies r ON r.post_id = p.id \
+         WHERE r.created_at >= ? AND r.created_at < ? AND r.author_id <> ? \
+           AND r.deleted_at IS NULL AND r.hidden_at IS NULL \
+           AND p.deleted_at IS NULL AND p.hidden_at IS NULL \
+           AND (p.author_id = ? OR EXISTS (SELECT 1 FROM replies mine WHERE mine.post_id = p.id \
+                AND mine.author_id = ? AND mine.deleted_at IS NULL)) \
+           AND p.channel_id IN ({}) \
+         GROUP BY p.id, p.title ORDER BY MAX(r.created_at) DESC, p.id DESC LIMIT ?",
+        placeholders(readable.len())
+    );
+    let mut values = with_ids(
+        vec![
+            from.into(),
+            until.into(),
+            reader_id.into(),
+            reader_id.into(),
+            reader_id.into(),
+        ],
+        readable,
+    );
+    values.push((TOP_NEWS as i64).into());
+    Ok(Row::find_by_statement(sql(db, &text, values))
+        .all(db)
+        .await?
+        .into_iter()
+        .map(|r| ThreadNews {
+            post_id: r.id,
+            title: r.title,
+            new_replies: r.new_replies,
+        })
+        .collect())
+}
+
+async fn mentions(
+    db: &impl ConnectionTrait,
+    reader_id: i64,
+    readable: &[i64],
+    from: DateTime<Utc>,
+    until: DateTime<Utc>,
+) -> Result<Vec<Mention>, sea_orm::DbErr> {
+    #[derive(FromQueryResult)]
+    struct Row {
+        post_id: i64,
+        reply_id: Option<i64>,
+        title: String,
+        author_name: String,
+    }
+    if readable.is_empty() {
+        return Ok(Vec::new());
+    }
+    let text = format!(
+        "SELECT m.post_id, m.reply_id, p.title, u.name AS author_name \
+         FROM mentions m JOIN posts p ON p.id = m.post_id JOIN users u ON u.id = m.author_id \
+           LEFT JOIN replies r ON r.id = m.reply_id \
+         WHERE m.user_id = ? AND m.created_at >= ? AND m.created_at < ? \
+           AND p.deleted_at IS NULL AND p.hidden_at IS NULL AND p.published_at < ? \
+           AND (m.reply_id IS NULL OR (r.deleted_at IS NULL AND r.hidden_at IS NULL)) \
+           AND p.channel_id IN ({}) \
+         ORDER BY m.created_at DESC, m.id DESC LIMIT ?",
+        placeholders(readable.len())
+    );
+    let mut values = with_ids(
+        vec![reader_id.into(), from.into(), until.into(), until.into()],
+        readable,
+    );
+    values.push((TOP_NEWS as i64).into());
+    Ok(Row::find_by_statement(sql(db, &text, values))
+        .all(db)
+        .await?
+        .into_iter()
+        .map(|r| Mention {
+            post_id: r.post_id,
+            reply_id: r.reply_id,
+            title: r.title,
+            by: r.author_name,
+        })
+        .collect())
+}
+
+async fn new_channels(
+    db: &impl ConnectionTrait,
+    readable: &[i64],
+    from: DateTime<Utc>,
+    until: DateTime<Utc>,
+) -> Result<Vec<NewChannel>, sea_orm::DbErr> {
+    #[derive(FromQueryResult)]
+    struct Row {
+        slug: String,
+        name: String,
+        description: String,
+    }
+    if readable.is_empty() {
+        return Ok(Vec::new());
+    }
+    let text = format!(
+        "SELECT slug, name, description FROM channels \
+         WHERE created_at >= ? AND created_at < ? AND archived_at IS NULL AND id IN ({}) ORDER BY LOWER(name), id",
+        placeholders(readable.len())
+    );
+    Ok(
+        Row::find_by_statement(sql(db, &text, with_ids(vec![from.into(), until.into()], readable)))
+            .all(db)
+            .await?
+            .into_iter()
+            .map(|r| NewChannel {
+                slug: r.slug,
+                name: r.name,
+                description: r.description,
+            })
+            .collect(),
+    )
 }

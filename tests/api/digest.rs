@@ -1,6 +1,8 @@
 //! The weekly digest: who gets it and of what (`/settings/email`).
 
+use commonroom::domain::digest::DigestWeek;
 use commonroom::domain::role::Role;
+use commonroom::service::digest::preview;
 
 use crate::helpers::{TestApp, location};
 use crate::on_both_backends;
@@ -9,6 +11,7 @@ on_both_backends!(
     everyone_starts_on_the_weekly_digest_of_what_they_follow,
     email_settings_are_kept_and_only_readable_channels_can_be_picked,
     picking_no_channel_is_an_error_that_keeps_the_choice,
+    a_digest_holds_what_the_reader_may_read_when_it_is_put_together,
 );
 
 fn checked(page: &str, id: &str) -> bool {
@@ -137,4 +140,116 @@ async fn picking_no_channel_is_an_error_that_keeps_the_choice(app: TestApp) {
         0,
         "nothing saved"
     );
+}
+
+async fn a_digest_holds_what_the_reader_may_read_when_it_is_put_together(app: TestApp) {
+    let admin = app.signed_in("ada", Role::Admin).await;
+    app.channel(&admin, "Comms", "comms").await;
+    app.channel(&admin, "Housing", "housing").await;
+    let r = admin
+        .post(
+            "/channels",
+            &[
+                ("name", "Working group"),
+                ("slug", "wg"),
+                ("visibility", "private-listed"),
+            ],
+        )
+        .await;
+    assert_eq!(r.status(), 303);
+    let bo = app.signed_in("bo", Role::Member).await;
+    assert_eq!(admin.post("/c/wg/members", &[("handle", "@bo")]).await.status(), 303);
+    for slug in ["comms", "wg"] {
+        assert_eq!(bo.post(&format!("/c/{slug}/follow"), &[]).await.status(), 303);
+    }
+    let gritting = admin
+        .create_post("comms", "discussion", "Gritting script", "", "For the cold snap")
+        .await;
+    let quiet = admin
+        .create_post("comms", "discussion", "Quiet one", "", "Nobody replies")
+        .await;
+    admin
+        .create_post("housing", "discussion", "Housing budget", "", "Numbers")
+        .await;
+    admin
+        .create_post("wg", "discussion", "Zeppelin plan", "", "Members only")
+        .await;
+    let gone = admin
+        .create_post("comms", "discussion", "Deleted idea", "", "Oops")
+        .await;
+    admin.post(&format!("/p/{gone}/delete"), &[("confirm", "yes")]).await;
+    bo.reply(gritting, "Happy to help", None).await;
+    admin.reply(gritting, "Thanks @bo, draft attached", None).await;
+    admin.post(&format!("/p/{gritting}/react"), &[("kind", "like")]).await;
+
+    // This week, whatever day the test runs: posts made now are in it.
+    let week = DigestWeek::containing(
+        chrono::Utc::now()
+            .with_timezone(&chrono_tz::Europe::London)
+            .date_naive(),
+    );
+    let p = preview(&app.state, "bo@example.org", week).await.expect("preview");
+    let sections: Vec<(&str, Vec<&str>)> = p
+        .contents
+        .sections
+        .iter()
+        .map(|s| (s.slug.as_str(), s.posts.iter().map(|p| p.title.as_str()).collect()))
+        .collect();
+    assert_eq!(
+        sections,
+        vec![
+            ("comms", vec!["Gritting script", "Quiet one"]),
+            ("wg", vec!["Zeppelin plan"])
+        ],
+        "followed channels only, most engaged first, nothing deleted"
+    );
+    assert_eq!(p.contents.threads.len(), 1, "{:?}", p.contents.threads);
+    assert_eq!(
+        (p.contents.threads[0].post_id, p.contents.threads[0].new_replies),
+        (gritting, 1)
+    );
+    assert_eq!(p.contents.mentions.len(), 1);
+    assert_eq!(p.contents.mentions[0].by, "Ada");
+    let names: Vec<&str> = p.contents.new_channels.iter().map(|c| c.slug.as_str()).collect();
+    assert_eq!(names, vec!["comms", "housing", "wg"]);
+    assert!(
+        p.text.contains(&format!("/p/{gritting}")) && p.text.contains(&format!("/p/{quiet}")),
+        "{}",
+        p.text
+    );
+    assert!(p.text.contains("/settings/email"), "{}", p.text);
+
+    // Removed from the working group: its posts leave the very next digest.
+    let bo_id = app
+        .sql_i64("SELECT id FROM users WHERE handle = 'bo'")
+        .await
+        .to_string();
+    let r = admin
+        .post(&format!("/c/wg/members/{bo_id}/remove"), &[("confirm", "yes")])
+        .await;
+    assert_eq!(r.status(), 303);
+    let p = preview(&app.state, "bo@example.org", week).await.expect("preview");
+    assert!(!p.text.contains("Zeppelin") && !p.text.contains("/c/wg"), "{}", p.text);
+
+    // Picked channels replace the followed ones.
+    let housing = app
+        .sql_i64("SELECT id FROM channels WHERE slug = 'housing'")
+        .await
+        .to_string();
+    let r = bo
+        .post(
+            "/settings/email",
+            &[("frequency", "weekly"), ("choice", "picked"), ("channel", &housing)],
+        )
+        .await;
+    assert_eq!(r.status(), 303);
+    let p = preview(&app.state, "bo@example.org", week).await.expect("preview");
+    let slugs: Vec<&str> = p.contents.sections.iter().map(|s| s.slug.as_str()).collect();
+    assert_eq!(slugs, vec!["housing"]);
+
+    // The week before had nothing: no email.
+    let p = preview(&app.state, "bo@example.org", week.previous())
+        .await
+        .expect("preview");
+    assert!(p.contents.is_empty(), "{:?}", p.contents);
 }

@@ -1,0 +1,89 @@
+//! The weekly digest as a person reads it. This is the plain-text part,
+//! written to read well on its own; every item links to its page.
+
+use std::fmt::Write as _;
+
+use crate::domain::digest::DigestContents;
+
+/// The digest's subject line.
+pub fn subject(contents: &DigestContents) -> String {
+    format!("Your Commonroom week: {}", contents.week.describe())
+}
+
+/// The plain-text digest; `base` is the address Commonroom is reached at.
+pub fn text(contents: &DigestContents, base: &str) -> String {
+    let mut out = String::new();
+    let _ = writeln!(out, "{}\n", subject(contents));
+    if !contents.sections.is_empty() {
+        let _ = writeln!(out, "WHAT MATTERED IN YOUR CHANNELS\n");
+        for section in &contents.sections {
+            let _ = writeln!(out, "#{} {}", section.slug, section.name);
+            for post in &section.posts {
+                let _ = writeln!(out, "\n* {}", post.title);
+                if let Some(url) = &post.url {
+                    let _ = writeln!(out, "  {url}");
+                }
+                if !post.excerpt.is_empty() {
+                    let _ = writeln!(out, "  {}", post.excerpt);
+                }
+                let _ = writeln!(
+                    out,
+                    "  {} · {} · {base}/p/{}",
+                    count(post.replies, "reply", "replies"),
+                    count(post.reactions, "reaction", "reactions"),
+                    post.post_id
+                );
+            }
+            out.push('\n');
+        }
+    }
+    if !contents.threads.is_empty() {
+        let _ = writeln!(out, "NEW REPLIES IN YOUR THREADS\n");
+        for thread in &contents.threads {
+            let _ = writeln!(
+                out,
+                "* {}: {}\n  {base}/p/{}",
+                thread.title,
+                count(thread.new_replies, "new reply", "new replies"),
+                thread.post_id
+            );
+        }
+        out.push('\n');
+    }
+    if !contents.mentions.is_empty() {
+        let _ = writeln!(out, "YOU WERE MENTIONED\n");
+        for mention in &contents.mentions {
+            let anchor = mention.reply_id.map(|r| format!("#reply-{r}")).unwrap_or_default();
+            let _ = writeln!(
+                out,
+                "* {} mentioned you in “{}”\n  {base}/p/{}{anchor}",
+                mention.by, mention.title, mention.post_id
+            );
+        }
+        out.push('\n');
+    }
+    if !contents.new_channels.is_empty() {
+        let _ = writeln!(out, "NEW CHANNELS\n");
+        for channel in &contents.new_channels {
+            let _ = writeln!(out, "* #{} {}", channel.slug, channel.name);
+            if !channel.description.is_empty() {
+                let _ = writeln!(out, "  {}", channel.description);
+            }
+            let _ = writeln!(out, "  {base}/c/{}", channel.slug);
+        }
+        out.push('\n');
+    }
+    let _ = writeln!(
+        out,
+        "--\nChoose what this email covers, or stop it: {base}/settings/email"
+    );
+    out
+}
+
+fn count(n: i64, one: &str, many: &str) -> String {
+    if n == 1 {
+        format!("1 {one}")
+    } else {
+        format!("{n} {many}")
+    }
+}
