@@ -12,6 +12,7 @@ on_both_backends!(
     email_settings_are_kept_and_only_readable_channels_can_be_picked,
     picking_no_channel_is_an_error_that_keeps_the_choice,
     a_digest_holds_what_the_reader_may_read_when_it_is_put_together,
+    the_preview_command_prints_a_digest_or_says_why_not,
 );
 
 fn checked(page: &str, id: &str) -> bool {
@@ -252,4 +253,74 @@ async fn a_digest_holds_what_the_reader_may_read_when_it_is_put_together(app: Te
         .await
         .expect("preview");
     assert!(p.contents.is_empty(), "{:?}", p.contents);
+}
+
+async fn the_preview_command_prints_a_digest_or_says_why_not(app: TestApp) {
+    let admin = app.signed_in("ada", Role::Admin).await;
+    app.channel(&admin, "Comms", "comms").await;
+    let post = admin
+        .create_post("comms", "discussion", "Gritting script", "", "For the cold snap")
+        .await;
+    let week = DigestWeek::containing(
+        chrono::Utc::now()
+            .with_timezone(&chrono_tz::Europe::London)
+            .date_naive(),
+    );
+    let dir = tempfile::tempdir().unwrap();
+    let run = |args: Vec<String>| {
+        let mut cmd = app.command_in(dir.path());
+        cmd.arg("digest").arg("preview").args(args);
+        cmd
+    };
+
+    let out = run(vec![
+        "--user".into(),
+        "ada@example.org".into(),
+        "--week".into(),
+        week.to_string(),
+    ])
+    .output()
+    .await
+    .unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        text.contains(&format!("Subject: Your Commonroom week: {}", week.describe())),
+        "{text}"
+    );
+    assert!(
+        text.contains("Gritting script") && text.contains(&format!("/p/{post}")),
+        "{text}"
+    );
+
+    let out = run(vec![
+        "--user".into(),
+        "ada@example.org".into(),
+        "--week".into(),
+        week.previous().to_string(),
+    ])
+    .output()
+    .await
+    .unwrap();
+    assert!(out.status.success());
+    assert!(String::from_utf8_lossy(&out.stdout).contains("no email would be sent"));
+
+    for (args, says) in [
+        (
+            vec!["--user", "ada@example.org", "--week", "2025-W53"],
+            "2025 has no week 53.",
+        ),
+        (
+            vec!["--user", "nobody@example.org"],
+            "nobody has the address nobody@example.org",
+        ),
+    ] {
+        let out = run(args.into_iter().map(String::from).collect())
+            .output()
+            .await
+            .unwrap();
+        assert!(!out.status.success());
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert!(stderr.contains(says), "{stderr}");
+    }
 }
