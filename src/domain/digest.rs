@@ -102,13 +102,18 @@ impl FromStr for DigestWeek {
 /// month day-of-week), e.g. `0 8 * * MON`; read in a time zone by
 /// [`DigestSchedule`].
 #[derive(Debug, Clone)]
-pub struct SendTimes(Cron);
+pub struct SendTimes {
+    cron: Cron,
+    /// As written, for people (croner would say `1` for `MON`).
+    written: String,
+}
 
 impl FromStr for SendTimes {
     type Err = String;
 
     fn from_str(pattern: &str) -> Result<Self, String> {
-        Cron::from_str(pattern.trim()).map(SendTimes).map_err(|e| {
+        let written = pattern.trim().to_owned();
+        Cron::from_str(&written).map(|cron| SendTimes { cron, written }).map_err(|e| {
             format!(
                 "“{pattern}” is not a schedule ({e}); write five cron fields, for example 0 8 * * MON for Monday 08:00"
             )
@@ -118,7 +123,7 @@ impl FromStr for SendTimes {
 
 impl fmt::Display for SendTimes {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{}", self.0.pattern)
+        f.write_str(&self.written)
     }
 }
 
@@ -150,7 +155,7 @@ impl DigestSchedule {
     /// The next send strictly after `after`.
     pub fn next_after(&self, after: DateTime<Utc>) -> Option<DateTime<Utc>> {
         self.times
-            .0
+            .cron
             .find_next_occurrence(&after.with_timezone(&self.tz), false)
             .ok()
             .map(|at| at.with_timezone(&Utc))
@@ -164,7 +169,7 @@ impl DigestSchedule {
     pub fn due(&self, now: DateTime<Utc>) -> Option<Due> {
         let at = self
             .times
-            .0
+            .cron
             .find_previous_occurrence(&now.with_timezone(&self.tz), true)
             .ok()?;
         if now - at.with_timezone(&Utc) > self.grace {
