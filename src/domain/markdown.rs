@@ -218,7 +218,11 @@ pub fn excerpt(md: &str, max_chars: usize) -> String {
     for event in Parser::new_ext(&md, options()) {
         match event {
             Event::Text(t) | Event::Code(t) | Event::Html(t) | Event::InlineHtml(t) => text.push_str(&t),
-            Event::SoftBreak | Event::HardBreak | Event::End(TagEnd::Paragraph) => text.push(' '),
+            Event::SoftBreak
+            | Event::HardBreak
+            | Event::End(
+                TagEnd::Paragraph | TagEnd::Heading(_) | TagEnd::Item | TagEnd::CodeBlock | TagEnd::TableCell,
+            ) => text.push(' '),
             _ => {}
         }
         if text.len() > max_chars * 4 {
@@ -428,6 +432,15 @@ fn address_len(text: &str, prefix: usize) -> Option<usize> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn excerpts_keep_list_items_and_headings_apart() {
+        let md = "# Plan\nA script that:\n- explains routes\n- points to the map\n\n```\ncode\n```\nEnd";
+        assert_eq!(
+            excerpt(md, 200),
+            "Plan A script that: explains routes points to the map code End"
+        );
+    }
 
     fn anyone(_: &str) -> bool {
         true
