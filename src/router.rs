@@ -17,8 +17,8 @@ use crate::state::AppState;
 use crate::store::sessions::DbSessionStore;
 use crate::web::session::Backend;
 use crate::web::{
-    access, admin, assets, auth, channels, error_pages, feeds, health, home, inbox, people, posts, reactions, replies,
-    search, security, settings, share,
+    access, admin, assets, auth, channels, digest, error_pages, feeds, health, home, inbox, people, posts, reactions,
+    replies, search, security, settings, share,
 };
 
 pub fn build(state: AppState) -> Router {
@@ -87,6 +87,7 @@ pub fn build(state: AppState) -> Router {
     // Curators (and admins): the feeds they follow and the inbox they triage.
     let curators = Router::new()
         .route("/inbox", get(inbox::show_inbox))
+        .route("/digest/note", get(digest::show_note).post(digest::save_note))
         .route("/inbox/{id}/dismiss", post(inbox::dismiss))
         .route("/inbox/{id}/restore", post(inbox::restore))
         .route("/feeds", get(feeds::list_feeds).post(feeds::add_feed))

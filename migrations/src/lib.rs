@@ -16,6 +16,7 @@ mod m20261206_000008_invite_withdrawn;
 mod m20261206_000009_post_source_credit;
 mod m20261206_000010_share_groups;
 mod m20261206_000011_digest_subscribers;
+mod m20261206_000012_digest_notes;
 
 pub struct Migrator;
 
@@ -34,6 +35,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261206_000009_post_source_credit::Migration),
             Box::new(m20261206_000010_share_groups::Migration),
             Box::new(m20261206_000011_digest_subscribers::Migration),
+            Box::new(m20261206_000012_digest_notes::Migration),
         ]
     }
 }

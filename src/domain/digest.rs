@@ -303,6 +303,8 @@ pub struct NewChannel {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct DigestContents {
     pub week: DigestWeek,
+    /// The editor's note for the week, as plain text.
+    pub note: Option<String>,
     pub sections: Vec<ChannelSection>,
     pub threads: Vec<ThreadNews>,
     pub mentions: Vec<Mention>,

@@ -14,6 +14,9 @@ pub fn subject(contents: &DigestContents) -> String {
 pub fn text(contents: &DigestContents, base: &str) -> String {
     let mut out = String::new();
     let _ = writeln!(out, "{}\n", subject(contents));
+    if let Some(note) = &contents.note {
+        let _ = writeln!(out, "FROM THE EDITOR\n\n{note}\n");
+    }
     if !contents.sections.is_empty() {
         let _ = writeln!(out, "WHAT MATTERED IN YOUR CHANNELS\n");
         for section in &contents.sections {

@@ -33,6 +33,14 @@ pub fn last_week(state: &AppState) -> DigestWeek {
     state.settings.digest.schedule().reports_on(now())
 }
 
+/// The week the next digest to go out will report on (the one an editor's
+/// note written now is for).
+pub fn next_week(state: &AppState) -> DigestWeek {
+    let schedule = state.settings.digest.schedule();
+    let at = now();
+    schedule.reports_on(schedule.next_after(at).unwrap_or(at))
+}
+
 /// What `email` would get for `week`, under what they may read now.
 pub async fn preview(state: &AppState, email: &str, week: DigestWeek) -> Result<Preview, PreviewError> {
     let email = email.trim().to_lowercase();

@@ -15,7 +15,7 @@ use crate::domain::digest::{
 use crate::domain::markdown;
 use crate::domain::policy::Actor;
 use crate::domain::time::now;
-use crate::entities::{channel_follow, digest_subscriber, digest_subscriber_channel};
+use crate::entities::{channel_follow, digest_note, digest_subscriber, digest_subscriber_channel};
 
 /// At most this many posts in a digest, the most engaged first.
 const TOP_POSTS: u64 = 20;
@@ -131,6 +131,7 @@ pub async fn contents(
     let until = span.1.min(now());
     Ok(DigestContents {
         week,
+        note: note(db, week).await?.map(|md| markdown::plain_text(&md).0),
         sections: top_posts(db, &covered, span.0, until).await?,
         threads: thread_news(db, reader.user_id, &readable, span.0, until).await?,
         mentions: mentions(db, reader.user_id, &readable, span.0, until).await?,
@@ -328,4 +329,34 @@ async fn new_channels(
             })
             .collect(),
     )
+}
+
+/// The editor's note for a week's digest, as written (Markdown), if any.
+pub async fn note(db: &impl ConnectionTrait, week: DigestWeek) -> Result<Option<String>, sea_orm::DbErr> {
+    Ok(digest_note::Entity::find_by_id(week.to_string())
+        .one(db)
+        .await?
+        .map(|n| n.body_md))
+}
+
+/// Write (or, with empty text, remove) the editor's note for a week.
+pub async fn save_note(
+    db: &impl TransactionTrait,
+    author_id: i64,
+    week: DigestWeek,
+    body_md: &str,
+) -> Result<(), sea_orm::DbErr> {
+    let txn = super::begin_write(db).await?;
+    digest_note::Entity::delete_by_id(week.to_string()).exec(&txn).await?;
+    if !body_md.trim().is_empty() {
+        digest_note::ActiveModel {
+            week: Set(week.to_string()),
+            body_md: Set(body_md.trim().to_owned()),
+            author_id: Set(Some(author_id)),
+            updated_at: Set(now()),
+        }
+        .insert(&txn)
+        .await?;
+    }
+    txn.commit().await
 }

@@ -8,6 +8,7 @@ pub mod admin;
 pub mod assets;
 pub mod auth;
 pub mod channels;
+pub mod digest;
 pub mod feeds;
 pub mod home;
 pub mod inbox;

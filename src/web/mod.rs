@@ -5,6 +5,7 @@ pub mod admin;
 pub mod assets;
 pub mod auth;
 pub mod channels;
+pub mod digest;
 pub mod error_pages;
 pub mod extract;
 pub mod feeds;

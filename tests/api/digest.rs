@@ -13,6 +13,7 @@ on_both_backends!(
     picking_no_channel_is_an_error_that_keeps_the_choice,
     a_digest_holds_what_the_reader_may_read_when_it_is_put_together,
     the_preview_command_prints_a_digest_or_says_why_not,
+    a_curator_writes_the_editors_note_that_opens_the_next_digest,
 );
 
 fn checked(page: &str, id: &str) -> bool {
@@ -323,4 +324,58 @@ async fn the_preview_command_prints_a_digest_or_says_why_not(app: TestApp) {
         let stderr = String::from_utf8_lossy(&out.stderr);
         assert!(stderr.contains(says), "{stderr}");
     }
+}
+
+async fn a_curator_writes_the_editors_note_that_opens_the_next_digest(app: TestApp) {
+    let admin = app.signed_in("ada", Role::Admin).await;
+    app.channel(&admin, "Comms", "comms").await;
+    let cora = app.signed_in("cora", Role::Curator).await;
+    let bo = app.signed_in("bo", Role::Member).await;
+    assert_eq!(bo.get("/digest/note").await.status(), 403, "members do not write it");
+    assert!(
+        cora.text("/inbox").await.contains(r#"href="/digest/note""#),
+        "curators find it from the inbox"
+    );
+
+    let next = commonroom::service::digest::next_week(&app.state);
+    let page = cora.text("/digest/note").await;
+    assert!(
+        page.contains(&next.to_string()) && page.contains(&next.describe()),
+        "{page}"
+    );
+
+    let long = "x".repeat(2001);
+    let r = cora.post("/digest/note", &[("body", &long)]).await;
+    assert_eq!(r.status(), 422);
+    assert!(r.text().await.unwrap().contains(&long), "the text is kept");
+
+    let r = cora
+        .post(
+            "/digest/note",
+            &[("body", "Gritting season is here: **thank you** to the contact centre.")],
+        )
+        .await;
+    assert_eq!(location(&r), "/digest/note");
+    assert!(cora.text("/digest/note").await.contains("Gritting season is here"));
+    admin
+        .create_post("comms", "discussion", "Gritting script", "", "For the cold snap")
+        .await;
+    let p = preview(&app.state, "bo@example.org", next).await.expect("preview");
+    assert!(
+        p.text
+            .contains("FROM THE EDITOR\n\nGritting season is here: thank you to the contact centre."),
+        "{}",
+        p.text
+    );
+    // Another week's digest does not carry it.
+    let p = preview(&app.state, "bo@example.org", next.previous())
+        .await
+        .expect("preview");
+    assert!(!p.text.contains("Gritting season"), "{}", p.text);
+
+    // Emptied: no note.
+    assert_eq!(cora.post("/digest/note", &[("body", "  ")]).await.status(), 303);
+    let p = preview(&app.state, "bo@example.org", next).await.expect("preview");
+    assert!(!p.text.contains("FROM THE EDITOR"), "{}", p.text);
+    assert_eq!(app.sql_i64("SELECT COUNT(*) FROM digest_notes").await, 0);
 }

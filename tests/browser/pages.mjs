@@ -47,6 +47,7 @@ const SIGNED_IN = [
   ['search results page', `/search?q=${encodeURIComponent(env.WORD)}`],
   ['profile page', `/u/${env.PERSON}`],
   ['email settings page', '/settings/email'],
+  ['editor note page', '/digest/note'],
   ['inbox', '/inbox'],
   ['dismissed inbox', '/inbox?view=dismissed'],
   ['feeds list', '/feeds'],
