@@ -17,6 +17,7 @@ mod m20261206_000009_post_source_credit;
 mod m20261206_000010_share_groups;
 mod m20261206_000011_digest_subscribers;
 mod m20261206_000012_digest_notes;
+mod m20261206_000013_digest_features;
 
 pub struct Migrator;
 
@@ -36,6 +37,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261206_000010_share_groups::Migration),
             Box::new(m20261206_000011_digest_subscribers::Migration),
             Box::new(m20261206_000012_digest_notes::Migration),
+            Box::new(m20261206_000013_digest_features::Migration),
         ]
     }
 }

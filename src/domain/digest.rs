@@ -256,6 +256,7 @@ pub struct DigestPreferences {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct DigestPost {
     pub post_id: i64,
+    pub channel_slug: String,
     pub title: String,
     /// The link a link post shares.
     pub url: Option<String>,
@@ -305,6 +306,8 @@ pub struct DigestContents {
     pub week: DigestWeek,
     /// The editor's note for the week, as plain text.
     pub note: Option<String>,
+    /// The posts curators featured for the week.
+    pub picks: Vec<DigestPost>,
     pub sections: Vec<ChannelSection>,
     pub threads: Vec<ThreadNews>,
     pub mentions: Vec<Mention>,
@@ -314,7 +317,11 @@ pub struct DigestContents {
 impl DigestContents {
     /// Nothing for this reader: no email is sent.
     pub fn is_empty(&self) -> bool {
-        self.sections.is_empty() && self.threads.is_empty() && self.mentions.is_empty() && self.new_channels.is_empty()
+        self.picks.is_empty()
+            && self.sections.is_empty()
+            && self.threads.is_empty()
+            && self.mentions.is_empty()
+            && self.new_channels.is_empty()
     }
 }
 

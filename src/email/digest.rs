@@ -3,7 +3,7 @@
 
 use std::fmt::Write as _;
 
-use crate::domain::digest::DigestContents;
+use crate::domain::digest::{DigestContents, DigestPost};
 
 /// The digest's subject line.
 pub fn subject(contents: &DigestContents) -> String {
@@ -17,25 +17,19 @@ pub fn text(contents: &DigestContents, base: &str) -> String {
     if let Some(note) = &contents.note {
         let _ = writeln!(out, "FROM THE EDITOR\n\n{note}\n");
     }
+    if !contents.picks.is_empty() {
+        let _ = writeln!(out, "PICKED BY YOUR CURATORS\n");
+        for post in &contents.picks {
+            write_post(&mut out, post, base, true);
+        }
+        out.push('\n');
+    }
     if !contents.sections.is_empty() {
         let _ = writeln!(out, "WHAT MATTERED IN YOUR CHANNELS\n");
         for section in &contents.sections {
             let _ = writeln!(out, "#{} {}", section.slug, section.name);
             for post in &section.posts {
-                let _ = writeln!(out, "\n* {}", post.title);
-                if let Some(url) = &post.url {
-                    let _ = writeln!(out, "  {url}");
-                }
-                if !post.excerpt.is_empty() {
-                    let _ = writeln!(out, "  {}", post.excerpt);
-                }
-                let _ = writeln!(
-                    out,
-                    "  {} · {} · {base}/p/{}",
-                    count(post.replies, "reply", "replies"),
-                    count(post.reactions, "reaction", "reactions"),
-                    post.post_id
-                );
+                write_post(&mut out, post, base, false);
             }
             out.push('\n');
         }
@@ -81,6 +75,29 @@ pub fn text(contents: &DigestContents, base: &str) -> String {
         "--\nChoose what this email covers, or stop it: {base}/settings/email"
     );
     out
+}
+
+/// One post: title, link, note, engagement and its page.
+fn write_post(out: &mut String, post: &DigestPost, base: &str, with_channel: bool) {
+    let _ = writeln!(out, "\n* {}", post.title);
+    if let Some(url) = &post.url {
+        let _ = writeln!(out, "  {url}");
+    }
+    if !post.excerpt.is_empty() {
+        let _ = writeln!(out, "  {}", post.excerpt);
+    }
+    let channel = if with_channel {
+        format!("#{} · ", post.channel_slug)
+    } else {
+        String::new()
+    };
+    let _ = writeln!(
+        out,
+        "  {channel}{} · {} · {base}/p/{}",
+        count(post.replies, "reply", "replies"),
+        count(post.reactions, "reaction", "reactions"),
+        post.post_id
+    );
 }
 
 fn count(n: i64, one: &str, many: &str) -> String {

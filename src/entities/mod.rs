@@ -5,6 +5,7 @@ pub mod audit_log;
 pub mod channel;
 pub mod channel_follow;
 pub mod channel_member;
+pub mod digest_feature;
 pub mod digest_note;
 pub mod digest_subscriber;
 pub mod digest_subscriber_channel;

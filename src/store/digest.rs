@@ -15,7 +15,7 @@ use crate::domain::digest::{
 use crate::domain::markdown;
 use crate::domain::policy::Actor;
 use crate::domain::time::now;
-use crate::entities::{channel_follow, digest_note, digest_subscriber, digest_subscriber_channel};
+use crate::entities::{channel_follow, digest_feature, digest_note, digest_subscriber, digest_subscriber_channel};
 
 /// At most this many posts in a digest, the most engaged first.
 const TOP_POSTS: u64 = 20;
@@ -132,7 +132,8 @@ pub async fn contents(
     Ok(DigestContents {
         week,
         note: note(db, week).await?.map(|md| markdown::plain_text(&md).0),
-        sections: top_posts(db, &covered, span.0, until).await?,
+        picks: picks(db, week, &covered, until).await?,
+        sections: top_posts(db, week, &covered, span.0, until).await?,
         threads: thread_news(db, reader.user_id, &readable, span.0, until).await?,
         mentions: mentions(db, reader.user_id, &readable, span.0, until).await?,
         new_channels: new_channels(db, &readable, span.0, until).await?,
@@ -144,50 +145,90 @@ fn with_ids(mut values: Vec<Value>, ids: &[i64]) -> Vec<Value> {
     values
 }
 
-async fn top_posts(
-    db: &impl ConnectionTrait,
-    channel_ids: &[i64],
-    from: DateTime<Utc>,
-    until: DateTime<Utc>,
-) -> Result<Vec<ChannelSection>, sea_orm::DbErr> {
-    #[derive(FromQueryResult)]
-    struct Row {
-        id: i64,
-        title: String,
-        url: Option<String>,
-        body_md: String,
-        reply_count: i32,
-        reactions: i64,
-        slug: String,
-        name: String,
+/// A post as the digest queries read it.
+#[derive(FromQueryResult)]
+struct PostRow {
+    id: i64,
+    title: String,
+    url: Option<String>,
+    body_md: String,
+    reply_count: i32,
+    reactions: i64,
+    slug: String,
+    name: String,
+}
+
+impl PostRow {
+    const COLUMNS: &'static str = "p.id, p.title, p.url, p.body_md, p.reply_count, c.slug, c.name, \
+        (SELECT COUNT(*) FROM post_reactions r WHERE r.post_id = p.id) AS reactions";
+
+    fn post(&self) -> DigestPost {
+        DigestPost {
+            post_id: self.id,
+            channel_slug: self.slug.clone(),
+            title: self.title.clone(),
+            url: self.url.clone(),
+            excerpt: markdown::excerpt(&self.body_md, 240),
+            replies: i64::from(self.reply_count),
+            reactions: self.reactions,
+        }
     }
+}
+
+/// The posts curators featured for `week`, in the order they were featured.
+async fn picks(
+    db: &impl ConnectionTrait,
+    week: DigestWeek,
+    channel_ids: &[i64],
+    until: DateTime<Utc>,
+) -> Result<Vec<DigestPost>, sea_orm::DbErr> {
     if channel_ids.is_empty() {
         return Ok(Vec::new());
     }
     let text = format!(
-        "SELECT p.id, p.title, p.url, p.body_md, p.reply_count, c.slug, c.name, \
-           (SELECT COUNT(*) FROM post_reactions r WHERE r.post_id = p.id) AS reactions \
-         FROM posts p JOIN channels c ON c.id = p.channel_id \
+        "SELECT {} FROM digest_features f JOIN posts p ON p.id = f.post_id JOIN channels c ON c.id = p.channel_id \
+         WHERE f.week = ? AND p.published_at < ? AND p.deleted_at IS NULL AND p.hidden_at IS NULL \
+           AND p.channel_id IN ({}) ORDER BY f.featured_at, p.id",
+        PostRow::COLUMNS,
+        placeholders(channel_ids.len())
+    );
+    let values = with_ids(vec![week.to_string().into(), until.into()], channel_ids);
+    Ok(PostRow::find_by_statement(sql(db, &text, values))
+        .all(db)
+        .await?
+        .iter()
+        .map(PostRow::post)
+        .collect())
+}
+
+/// The week's most engaged posts (not the featured ones), grouped by channel.
+async fn top_posts(
+    db: &impl ConnectionTrait,
+    week: DigestWeek,
+    channel_ids: &[i64],
+    from: DateTime<Utc>,
+    until: DateTime<Utc>,
+) -> Result<Vec<ChannelSection>, sea_orm::DbErr> {
+    if channel_ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    let text = format!(
+        "SELECT {} FROM posts p JOIN channels c ON c.id = p.channel_id \
          WHERE p.published_at >= ? AND p.published_at < ? AND p.deleted_at IS NULL AND p.hidden_at IS NULL \
+           AND p.id NOT IN (SELECT f.post_id FROM digest_features f WHERE f.week = ?) \
            AND p.channel_id IN ({}) \
          ORDER BY p.reply_count * 3 + (SELECT COUNT(*) FROM post_reactions r WHERE r.post_id = p.id) DESC, \
            p.published_at DESC, p.id DESC LIMIT ?",
+        PostRow::COLUMNS,
         placeholders(channel_ids.len())
     );
-    let mut values = with_ids(vec![from.into(), until.into()], channel_ids);
+    let mut values = with_ids(vec![from.into(), until.into(), week.to_string().into()], channel_ids);
     values.push((TOP_POSTS as i64).into());
-    let rows = Row::find_by_statement(sql(db, &text, values)).all(db).await?;
+    let rows = PostRow::find_by_statement(sql(db, &text, values)).all(db).await?;
     // Grouped by channel, channels in the order of their best post.
     let mut sections: Vec<ChannelSection> = Vec::new();
     for r in rows {
-        let post = DigestPost {
-            post_id: r.id,
-            title: r.title,
-            url: r.url,
-            excerpt: markdown::excerpt(&r.body_md, 240),
-            replies: i64::from(r.reply_count),
-            reactions: r.reactions,
-        };
+        let post = r.post();
         match sections.iter_mut().find(|s| s.slug == r.slug) {
             Some(section) => section.posts.push(post),
             None => sections.push(ChannelSection {
@@ -354,6 +395,39 @@ pub async fn save_note(
             body_md: Set(body_md.trim().to_owned()),
             author_id: Set(Some(author_id)),
             updated_at: Set(now()),
+        }
+        .insert(&txn)
+        .await?;
+    }
+    txn.commit().await
+}
+
+/// Whether curators featured this post in the digest for `week`.
+pub async fn is_featured(db: &impl ConnectionTrait, post_id: i64, week: DigestWeek) -> Result<bool, sea_orm::DbErr> {
+    Ok(digest_feature::Entity::find_by_id((week.to_string(), post_id))
+        .one(db)
+        .await?
+        .is_some())
+}
+
+/// Feature a post in the digest for `week`, or stop featuring it.
+pub async fn set_featured(
+    db: &impl TransactionTrait,
+    actor_id: i64,
+    post_id: i64,
+    week: DigestWeek,
+    featured: bool,
+) -> Result<(), sea_orm::DbErr> {
+    let txn = super::begin_write(db).await?;
+    digest_feature::Entity::delete_by_id((week.to_string(), post_id))
+        .exec(&txn)
+        .await?;
+    if featured {
+        digest_feature::ActiveModel {
+            week: Set(week.to_string()),
+            post_id: Set(post_id),
+            featured_by: Set(Some(actor_id)),
+            featured_at: Set(now()),
         }
         .insert(&txn)
         .await?;

@@ -59,6 +59,8 @@ pub struct ThreadPage {
     pub deleted_notice: Option<String>,
     /// "until 5 January 2027", when the viewer may restore the deleted post.
     pub restore_until: Option<String>,
+    /// For curators: the coming digest's week, and whether this post is featured in it.
+    pub digest_feature: Option<DigestFeature>,
     pub can_edit: bool,
     pub can_delete: bool,
     pub can_reply: bool,
@@ -67,6 +69,14 @@ pub struct ThreadPage {
     pub reply_body: String,
     pub quote: Option<Quote>,
     pub errors: FormErrors,
+}
+
+/// A post's place in the coming digest, as a curator sees it.
+#[derive(Debug, Clone)]
+pub struct DigestFeature {
+    /// `2026-W49`.
+    pub week: String,
+    pub featured: bool,
 }
 
 #[derive(Template, WebTemplate)]

@@ -6,11 +6,13 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use serde::Deserialize;
 
-use super::extract::{Viewer, flash};
+use super::access::readable_post;
+use super::extract::{Id, Viewer, flash};
 use super::see_other;
 use crate::domain::digest::DigestWeek;
 use crate::domain::form::FormErrors;
-use crate::error::AppResult;
+use crate::domain::policy::Refusal;
+use crate::error::{AppError, AppResult};
 use crate::service::digest::next_week;
 use crate::state::AppState;
 use crate::store::digest;
@@ -63,4 +65,33 @@ pub async fn save_note(
     };
     flash(&viewer.session, &message).await;
     Ok(see_other("/digest/note"))
+}
+
+#[derive(Deserialize)]
+pub struct FeatureForm {
+    #[serde(default)]
+    featured: String,
+}
+
+/// Feature a post in the coming digest (or stop featuring it).
+pub async fn feature_post(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    Id(id): Id,
+    Form(form): Form<FeatureForm>,
+) -> AppResult<Response> {
+    let (post, _) = readable_post(&state, &viewer, id).await?;
+    if post.deleted.is_some() || post.hidden {
+        return Err(AppError::Forbidden(Refusal::Closed));
+    }
+    let week = next_week(&state);
+    let featured = form.featured == "yes";
+    digest::set_featured(&state.db, viewer.id(), post.id, week, featured).await?;
+    let message = if featured {
+        format!("Featured: it opens the digest for {week}.")
+    } else {
+        format!("No longer featured in the digest for {week}.")
+    };
+    flash(&viewer.session, &message).await;
+    Ok(see_other(&format!("/p/{}", post.id)))
 }

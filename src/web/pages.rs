@@ -15,7 +15,7 @@ use crate::store::posts::{self, Newer, Post, Timeline};
 use crate::store::replies::{self, Quote};
 use crate::views::Pager;
 use crate::views::channels::ChannelPage;
-use crate::views::posts::{Composer, ReplyItem, ThreadPage};
+use crate::views::posts::{Composer, DigestFeature, ReplyItem, ThreadPage};
 
 /// `?before=…` (from an "older posts" link) or `?after=…` (from a "newer posts" one).
 #[derive(Deserialize, Default)]
@@ -122,7 +122,17 @@ pub async fn thread_page(
             reply,
         })
         .collect();
+    let digest_feature = if policy::can_curate(&actor) && post.deleted.is_none() && !post.hidden {
+        let week = crate::service::digest::next_week(state);
+        Some(DigestFeature {
+            week: week.to_string(),
+            featured: crate::store::digest::is_featured(&state.db, post.id, week).await?,
+        })
+    } else {
+        None
+    };
     Ok(ThreadPage {
+        digest_feature,
         restore_until: restore_until(post.deletion, &content),
         can_edit: policy::can_edit(&actor, &facts, &content),
         can_delete: policy::can_delete(&actor, &facts, &content),

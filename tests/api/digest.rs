@@ -14,6 +14,7 @@ on_both_backends!(
     a_digest_holds_what_the_reader_may_read_when_it_is_put_together,
     the_preview_command_prints_a_digest_or_says_why_not,
     a_curator_writes_the_editors_note_that_opens_the_next_digest,
+    featured_posts_open_the_digest_for_those_who_may_read_them,
 );
 
 fn checked(page: &str, id: &str) -> bool {
@@ -378,4 +379,103 @@ async fn a_curator_writes_the_editors_note_that_opens_the_next_digest(app: TestA
     let p = preview(&app.state, "bo@example.org", next).await.expect("preview");
     assert!(!p.text.contains("FROM THE EDITOR"), "{}", p.text);
     assert_eq!(app.sql_i64("SELECT COUNT(*) FROM digest_notes").await, 0);
+}
+
+async fn featured_posts_open_the_digest_for_those_who_may_read_them(app: TestApp) {
+    let admin = app.signed_in("ada", Role::Admin).await;
+    app.channel(&admin, "Comms", "comms").await;
+    let r = admin
+        .post(
+            "/channels",
+            &[
+                ("name", "Working group"),
+                ("slug", "wg"),
+                ("visibility", "private-listed"),
+            ],
+        )
+        .await;
+    assert_eq!(r.status(), 303);
+    let cora = app.signed_in("cora", Role::Curator).await;
+    let bo = app.signed_in("bo", Role::Member).await;
+    assert_eq!(bo.post("/c/comms/follow", &[]).await.status(), 303);
+    let busy = admin
+        .create_post("comms", "discussion", "Busy thread", "", "Much said")
+        .await;
+    admin.reply(busy, "One", None).await;
+    admin.reply(busy, "Two", None).await;
+    let quiet = admin
+        .create_post(
+            "comms",
+            "link",
+            "Quiet gem",
+            "https://www.gov.uk/guidance/x",
+            "Worth a read",
+        )
+        .await;
+    let secret = admin
+        .create_post("wg", "discussion", "Working group plan", "", "Members only")
+        .await;
+
+    // Members cannot feature; curators see the button on the thread.
+    assert_eq!(
+        bo.post(&format!("/p/{quiet}/feature"), &[("featured", "yes")])
+            .await
+            .status(),
+        403
+    );
+    let next = commonroom::service::digest::next_week(&app.state);
+    let thread = cora.text(&format!("/p/{quiet}")).await;
+    assert!(
+        thread.contains(&format!("Feature in the digest for {next}")),
+        "{thread}"
+    );
+    let r = cora.post(&format!("/p/{quiet}/feature"), &[("featured", "yes")]).await;
+    assert_eq!(location(&r), format!("/p/{quiet}"));
+    // A curator cannot feature what they cannot read; the group's own member (the admin) can.
+    assert_eq!(
+        cora.post(&format!("/p/{secret}/feature"), &[("featured", "yes")])
+            .await
+            .status(),
+        404
+    );
+    let r = admin
+        .post(&format!("/p/{secret}/feature"), &[("featured", "yes")])
+        .await;
+    assert_eq!(location(&r), format!("/p/{secret}"));
+    assert!(
+        cora.text(&format!("/p/{quiet}"))
+            .await
+            .contains(&format!("Featured in the digest for {next}"))
+    );
+
+    let p = preview(&app.state, "bo@example.org", next).await.expect("preview");
+    let picks: Vec<&str> = p.contents.picks.iter().map(|p| p.title.as_str()).collect();
+    assert_eq!(picks, vec!["Quiet gem"], "the private pick is not bo's to read");
+    let rest: Vec<&str> = p
+        .contents
+        .sections
+        .iter()
+        .flat_map(|s| s.posts.iter().map(|p| p.title.as_str()))
+        .collect();
+    assert!(
+        rest.contains(&"Busy thread") && !rest.contains(&"Quiet gem"),
+        "a pick is not listed twice: {rest:?}"
+    );
+    let text = &p.text;
+    let at = |needle: &str| text.find(needle).unwrap_or_else(|| panic!("{needle} in {text}"));
+    assert!(
+        at("PICKED BY YOUR CURATORS") < at("Quiet gem") && at("Quiet gem") < at("WHAT MATTERED"),
+        "{text}"
+    );
+
+    // Stop featuring: back among the rest by engagement.
+    assert_eq!(
+        cora.post(&format!("/p/{quiet}/feature"), &[("featured", "no")])
+            .await
+            .status(),
+        303
+    );
+    let p = preview(&app.state, "bo@example.org", next).await.expect("preview");
+    assert!(p.contents.picks.is_empty());
+    assert!(!p.text.contains("PICKED BY YOUR CURATORS"));
 }
