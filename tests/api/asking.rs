@@ -37,17 +37,7 @@ async fn every_destructive_action_asks_first_and_acts_only_when_confirmed(app: T
     app.channel(&admin, "Comms", "comms").await;
     let post = admin.create_post("comms", "discussion", "Stay", "", "Still here").await;
     let reply = admin.reply(post, "A reply", None).await;
-    let r = admin
-        .post(
-            "/channels",
-            &[
-                ("name", "Working group"),
-                ("slug", "wg"),
-                ("visibility", "private-listed"),
-            ],
-        )
-        .await;
-    assert_eq!(r.status(), 303);
+    app.working_group(&admin, "private-listed").await;
     let bo = app.signed_in("bo", Role::Member).await;
     assert_eq!(admin.post("/c/wg/members", &[("handle", "@bo")]).await.status(), 303);
     let bo_id = app.sql_i64("SELECT id FROM users WHERE handle = 'bo'").await;

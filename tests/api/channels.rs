@@ -227,17 +227,7 @@ async fn an_empty_channel_form_asks_only_for_the_name(app: TestApp) {
 
 async fn members_are_added_by_name_or_handle(app: TestApp) {
     let admin = app.signed_in("ada", Role::Admin).await;
-    let r = admin
-        .post(
-            "/channels",
-            &[
-                ("name", "Working group"),
-                ("slug", "wg"),
-                ("visibility", "private-listed"),
-            ],
-        )
-        .await;
-    assert_eq!(r.status(), 303);
+    app.working_group(&admin, "private-listed").await;
     for handle in ["sam.jones", "sam.jonas", "kim.lee"] {
         app.create_user(handle, Role::Member).await;
     }

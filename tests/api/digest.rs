@@ -50,17 +50,7 @@ async fn email_settings_are_kept_and_only_readable_channels_can_be_picked(app: T
     let admin = app.signed_in("ada", Role::Admin).await;
     app.channel(&admin, "Comms", "comms").await;
     app.channel(&admin, "Housing", "housing").await;
-    let r = admin
-        .post(
-            "/channels",
-            &[
-                ("name", "Working group"),
-                ("slug", "wg"),
-                ("visibility", "private-hidden"),
-            ],
-        )
-        .await;
-    assert_eq!(r.status(), 303);
+    app.working_group(&admin, "private-hidden").await;
     let id = |slug: &str| format!("SELECT id FROM channels WHERE slug = '{slug}'");
     let (comms, housing, wg) = (
         app.sql_i64(&id("comms")).await.to_string(),
@@ -149,17 +139,7 @@ async fn a_digest_holds_what_the_reader_may_read_when_it_is_put_together(app: Te
     let admin = app.signed_in("ada", Role::Admin).await;
     app.channel(&admin, "Comms", "comms").await;
     app.channel(&admin, "Housing", "housing").await;
-    let r = admin
-        .post(
-            "/channels",
-            &[
-                ("name", "Working group"),
-                ("slug", "wg"),
-                ("visibility", "private-listed"),
-            ],
-        )
-        .await;
-    assert_eq!(r.status(), 303);
+    app.working_group(&admin, "private-listed").await;
     let bo = app.signed_in("bo", Role::Member).await;
     assert_eq!(admin.post("/c/wg/members", &[("handle", "@bo")]).await.status(), 303);
     for slug in ["comms", "wg"] {
@@ -384,17 +364,7 @@ async fn a_curator_writes_the_editors_note_that_opens_the_next_digest(app: TestA
 async fn featured_posts_open_the_digest_for_those_who_may_read_them(app: TestApp) {
     let admin = app.signed_in("ada", Role::Admin).await;
     app.channel(&admin, "Comms", "comms").await;
-    let r = admin
-        .post(
-            "/channels",
-            &[
-                ("name", "Working group"),
-                ("slug", "wg"),
-                ("visibility", "private-listed"),
-            ],
-        )
-        .await;
-    assert_eq!(r.status(), 303);
+    app.working_group(&admin, "private-listed").await;
     let cora = app.signed_in("cora", Role::Curator).await;
     let bo = app.signed_in("bo", Role::Member).await;
     assert_eq!(bo.post("/c/comms/follow", &[]).await.status(), 303);

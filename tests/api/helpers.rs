@@ -336,6 +336,18 @@ impl TestApp {
         slug.to_owned()
     }
 
+    /// An admin creates "Working group" (`/c/wg`), private with this
+    /// visibility (`private-listed` or `private-hidden`); the admin is its first member.
+    pub async fn working_group(&self, admin: &Browser, visibility: &str) {
+        let r = admin
+            .post(
+                "/channels",
+                &[("name", "Working group"), ("slug", "wg"), ("visibility", visibility)],
+            )
+            .await;
+        assert_eq!(r.status(), 303, "channel creation should redirect");
+    }
+
     pub async fn sql_i64(&self, sql: &str) -> i64 {
         let row = self
             .db
