@@ -63,25 +63,6 @@ impl Refusal {
         }
     }
 
-    /// Why someone may not restore deleted content.
-    pub fn for_restore(
-        actor: &Actor,
-        ch: &ChannelFacts,
-        content: &ContentFacts,
-        deletion: Deletion,
-        now: chrono::DateTime<chrono::Utc>,
-    ) -> Refusal {
-        if ch.archived {
-            Refusal::ArchivedChannel
-        } else if now - deletion.at > chrono::Duration::days(RESTORE_DAYS) {
-            Refusal::TooLateToRestore
-        } else if content.author_id == actor.user_id && deletion.by != Some(actor.user_id) {
-            Refusal::RemovedByAdmin
-        } else {
-            Refusal::AuthorOrAdmin
-        }
-    }
-
     /// What to tell the person, naming who can help; administrators are never
     /// told to ask an administrator.
     pub fn explain(self, is_admin: bool) -> &'static str {
@@ -246,20 +227,30 @@ pub struct Deletion {
 /// For [`RESTORE_DAYS`] after deletion an administrator may restore deleted
 /// content, and so may its author if they deleted it themselves (what an
 /// administrator took down stays down unless an administrator says). Not in
-/// an archived channel, which takes no changes.
-pub fn can_restore(
+/// an archived channel, which takes no changes. A "no" says why.
+pub fn may_restore(
     actor: &Actor,
     ch: &ChannelFacts,
     content: &ContentFacts,
     deletion: Deletion,
     now: chrono::DateTime<chrono::Utc>,
-) -> bool {
+) -> Result<(), Refusal> {
     let own = content.author_id == actor.user_id && deletion.by == Some(actor.user_id);
-    content.deleted
-        && !ch.archived
-        && can_read_channel(actor, ch)
-        && (own || actor.is_admin())
-        && now - deletion.at <= chrono::Duration::days(RESTORE_DAYS)
+    if ch.archived {
+        Err(Refusal::ArchivedChannel)
+    } else if now - deletion.at > chrono::Duration::days(RESTORE_DAYS) {
+        Err(Refusal::TooLateToRestore)
+    } else if !(own || actor.is_admin()) {
+        Err(if content.author_id == actor.user_id {
+            Refusal::RemovedByAdmin
+        } else {
+            Refusal::AuthorOrAdmin
+        })
+    } else if !content.deleted || !can_read_channel(actor, ch) {
+        Err(Refusal::Closed)
+    } else {
+        Ok(())
+    }
 }
 
 pub fn can_create_channel(actor: &Actor) -> bool {

@@ -613,7 +613,7 @@ pub async fn delete(db: &impl TransactionTrait, actor: &Actor, post: &Post) -> R
     set_deleted(db, actor, post, true).await
 }
 
-/// Bring a deleted post back (see `policy::can_restore`): it returns to
+/// Bring a deleted post back (see `policy::may_restore`): it returns to
 /// timelines and search as it was.
 pub async fn restore(db: &impl TransactionTrait, actor: &Actor, post: &Post) -> Result<(), sea_orm::DbErr> {
     set_deleted(db, actor, post, false).await

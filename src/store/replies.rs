@@ -253,7 +253,7 @@ pub async fn delete(db: &impl TransactionTrait, actor: &Actor, reply: &Reply) ->
     set_deleted(db, actor, reply, true).await
 }
 
-/// Bring a deleted reply back (see `policy::can_restore`).
+/// Bring a deleted reply back (see `policy::may_restore`).
 pub async fn restore(db: &impl TransactionTrait, actor: &Actor, reply: &Reply) -> Result<(), sea_orm::DbErr> {
     set_deleted(db, actor, reply, false).await
 }

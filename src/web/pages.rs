@@ -103,7 +103,7 @@ pub async fn thread_page(
     let now = crate::domain::time::now();
     let restore_until = |deletion: Option<Deletion>, content: &ContentFacts| {
         deletion
-            .filter(|d| policy::can_restore(&actor, &facts, content, *d, now))
+            .filter(|d| policy::may_restore(&actor, &facts, content, *d, now).is_ok())
             .map(|d| {
                 (d.at + chrono::Duration::days(policy::RESTORE_DAYS))
                     .format("%-d %B %Y")

@@ -271,15 +271,7 @@ pub async fn restore_post(State(state): State<AppState>, viewer: Viewer, Id(id):
     let Some(deletion) = post.deletion else {
         return Ok(see_other(&format!("/p/{}", post.id)));
     };
-    if !policy::can_restore(&actor, &facts, &content, deletion, now()) {
-        return Err(AppError::Forbidden(Refusal::for_restore(
-            &actor,
-            &facts,
-            &content,
-            deletion,
-            now(),
-        )));
-    }
+    policy::may_restore(&actor, &facts, &content, deletion, now()).map_err(AppError::Forbidden)?;
     posts::restore(&state.db, &actor, &post).await?;
     flash(&viewer.session, "The post is back, with its replies and reactions.").await;
     Ok(see_other(&format!("/p/{}", post.id)))

@@ -173,15 +173,7 @@ pub async fn restore_reply(State(state): State<AppState>, viewer: Viewer, Id(id)
     let Some(deletion) = reply.deletion else {
         return Ok(see_other(&at));
     };
-    if !policy::can_restore(&actor, &facts, &content, deletion, now()) {
-        return Err(AppError::Forbidden(Refusal::for_restore(
-            &actor,
-            &facts,
-            &content,
-            deletion,
-            now(),
-        )));
-    }
+    policy::may_restore(&actor, &facts, &content, deletion, now()).map_err(AppError::Forbidden)?;
     replies::restore(&state.db, &actor, &reply).await?;
     flash(&viewer.session, "The reply is back.").await;
     Ok(see_other(&at))
