@@ -109,6 +109,11 @@ pub struct DigestSettings {
     pub timezone: chrono_tz::Tz,
     /// A server that was down at the scheduled time still sends within this many hours.
     pub grace_hours: i64,
+    /// SMTP connections one sender keeps open at once.
+    pub connections: usize,
+    /// How long a sender holds the few rows it claimed; a sender that stops
+    /// leaves them to others after this.
+    pub lease_seconds: i64,
 }
 
 impl DigestSettings {
@@ -128,6 +133,8 @@ impl Default for DigestSettings {
             schedule: SendTimes::from_str("0 8 * * MON").unwrap_or_else(|e| panic!("the default schedule: {e}")),
             timezone: chrono_tz::Europe::London,
             grace_hours: 24,
+            connections: 4,
+            lease_seconds: 60,
         }
     }
 }
@@ -450,6 +457,18 @@ impl Settings {
         match &self.server.public_url {
             Some(url) => url.trim_end_matches('/').to_owned(),
             None => format!("http://{}", self.server.listen),
+        }
+    }
+
+    /// The host name in the public address, for Message-IDs and `List-Id`.
+    pub fn public_host(&self) -> String {
+        let base = self.public_base();
+        let rest = base.split_once("://").map_or(base.as_str(), |(_, rest)| rest);
+        let host = rest.split(['/', ':']).next().unwrap_or_default();
+        if host.is_empty() {
+            "commonroom.invalid".to_owned()
+        } else {
+            host.to_lowercase()
         }
     }
 

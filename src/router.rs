@@ -18,7 +18,7 @@ use crate::store::sessions::DbSessionStore;
 use crate::web::session::Backend;
 use crate::web::{
     access, admin, assets, auth, channels, digest, error_pages, feeds, health, home, inbox, people, posts, reactions,
-    replies, search, security, settings, share,
+    replies, search, security, settings, share, unsubscribe,
 };
 
 pub fn build(state: AppState) -> Router {
@@ -29,7 +29,12 @@ pub fn build(state: AppState) -> Router {
         .route("/login", get(auth::show_login).post(auth::login))
         .route("/logout", get(auth::ask_logout).post(auth::logout))
         .route("/signup", get(auth::show_signup).post(auth::request_signup))
-        .route("/invite/{token}", get(auth::show_invite).post(auth::accept_invite));
+        .route("/invite/{token}", get(auth::show_invite).post(auth::accept_invite))
+        // Digest readers, signed in or not: the email's one-click unsubscribe.
+        .route(
+            "/unsubscribe/{token}",
+            get(unsubscribe::ask).post(unsubscribe::unsubscribe),
+        );
 
     // Staff: reading, posting, replying and reacting. Each handler asks the policy.
     let staff = Router::new()

@@ -9,6 +9,7 @@ use anyhow::Context;
 use tokio::net::TcpListener;
 
 use crate::config::Settings;
+use crate::domain::token::Signer;
 use crate::email::mailer::Mailer;
 use crate::ingest::addresses::AllowList;
 use crate::ingest::fetch::{Fetcher, Limits};
@@ -76,7 +77,9 @@ pub async fn state(settings: Settings) -> anyhow::Result<AppState> {
     let mailer = Arc::new(Mailer::from_settings(&settings)?);
     let fetcher = fetcher(&settings)?;
     let search = crate::search::SearchIndex::new(&settings.data_dir);
+    let signer = Signer::new(&store::keys::get_or_create(&db, "links").await?);
     let state = AppState {
+        signer,
         search,
         inbox_writer: crate::ingest::writer::InboxWriter::start(db.clone()),
         db,

@@ -7,6 +7,7 @@ use axum::extract::FromRef;
 use sea_orm::DatabaseConnection;
 
 use crate::config::Settings;
+use crate::domain::token::Signer;
 use crate::email::mailer::Mailer;
 use crate::ingest::fetch::Fetcher;
 use crate::ingest::writer::InboxWriter;
@@ -28,6 +29,8 @@ pub struct AppState {
     pub jobs_wake: Arc<tokio::sync::Notify>,
     /// The search index, derived from the database; its one writer runs inside the server.
     pub search: SearchIndex,
+    /// Signs links that work without signing in (one-click unsubscribe).
+    pub signer: Signer,
 }
 
 impl FromRef<AppState> for DatabaseConnection {

@@ -18,6 +18,7 @@ mod m20261206_000010_share_groups;
 mod m20261206_000011_digest_subscribers;
 mod m20261206_000012_digest_notes;
 mod m20261206_000013_digest_features;
+mod m20261206_000014_digest_outbox;
 
 pub struct Migrator;
 
@@ -38,6 +39,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261206_000011_digest_subscribers::Migration),
             Box::new(m20261206_000012_digest_notes::Migration),
             Box::new(m20261206_000013_digest_features::Migration),
+            Box::new(m20261206_000014_digest_outbox::Migration),
         ]
     }
 }

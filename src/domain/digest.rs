@@ -98,6 +98,19 @@ impl FromStr for DigestWeek {
     }
 }
 
+impl serde::Serialize for DigestWeek {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.collect_str(self)
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for DigestWeek {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let raw = String::deserialize(d)?;
+        raw.parse().map_err(serde::de::Error::custom)
+    }
+}
+
 /// The times digests go out, as five cron fields (minute hour day-of-month
 /// month day-of-week), e.g. `0 8 * * MON`; read in a time zone by
 /// [`DigestSchedule`].
@@ -253,7 +266,7 @@ pub struct DigestPreferences {
 }
 
 /// A post in a digest, with what made it matter.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct DigestPost {
     pub post_id: i64,
     pub channel_slug: String,
@@ -267,7 +280,7 @@ pub struct DigestPost {
 }
 
 /// The week's posts from one channel.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct ChannelSection {
     pub slug: String,
     pub name: String,
@@ -275,7 +288,7 @@ pub struct ChannelSection {
 }
 
 /// A thread the reader took part in that others replied to this week.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct ThreadNews {
     pub post_id: i64,
     pub title: String,
@@ -283,7 +296,7 @@ pub struct ThreadNews {
 }
 
 /// Someone mentioned the reader.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct Mention {
     pub post_id: i64,
     pub reply_id: Option<i64>,
@@ -292,7 +305,7 @@ pub struct Mention {
 }
 
 /// A channel opened this week that the reader can read.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct NewChannel {
     pub slug: String,
     pub name: String,
@@ -301,7 +314,7 @@ pub struct NewChannel {
 
 /// Everything one reader's digest for one week holds, chosen under what
 /// they may read when it is put together.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct DigestContents {
     pub week: DigestWeek,
     /// The editor's note for the week, as plain text.
@@ -315,6 +328,15 @@ pub struct DigestContents {
 }
 
 impl DigestContents {
+    /// How many things it links to.
+    pub fn item_count(&self) -> usize {
+        self.picks.len()
+            + self.sections.iter().map(|s| s.posts.len()).sum::<usize>()
+            + self.threads.len()
+            + self.mentions.len()
+            + self.new_channels.len()
+    }
+
     /// Nothing for this reader: no email is sent.
     pub fn is_empty(&self) -> bool {
         self.picks.is_empty()
@@ -322,6 +344,112 @@ impl DigestContents {
             && self.threads.is_empty()
             && self.mentions.is_empty()
             && self.new_channels.is_empty()
+    }
+}
+
+/// Who a digest goes to: an account holder, or an email-only subscriber
+/// (a partner or councillor without an account). Stored in the outbox as
+/// `user:<id>` or `subscriber:<id>`; one row per recipient and week.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Recipient {
+    Account(i64),
+    Subscriber(i64),
+}
+
+impl Recipient {
+    /// As stored in the outbox.
+    pub fn key(self) -> String {
+        match self {
+            Recipient::Account(id) => format!("user:{id}"),
+            Recipient::Subscriber(id) => format!("subscriber:{id}"),
+        }
+    }
+
+    pub fn parse(key: &str) -> Option<Self> {
+        let (kind, id) = key.split_once(':')?;
+        let id: i64 = id.parse().ok()?;
+        match kind {
+            "user" => Some(Recipient::Account(id)),
+            "subscriber" => Some(Recipient::Subscriber(id)),
+            _ => None,
+        }
+    }
+
+    /// Nine bytes for a signed token: the kind, then the id.
+    pub fn to_bytes(self) -> [u8; 9] {
+        let (kind, id) = match self {
+            Recipient::Account(id) => (0u8, id),
+            Recipient::Subscriber(id) => (1u8, id),
+        };
+        let mut out = [0u8; 9];
+        out[0] = kind;
+        out[1..].copy_from_slice(&id.to_be_bytes());
+        out
+    }
+
+    pub fn from_bytes(bytes: &[u8]) -> Option<Self> {
+        let (&kind, id) = bytes.split_first()?;
+        let id = i64::from_be_bytes(id.try_into().ok()?);
+        match kind {
+            0 => Some(Recipient::Account(id)),
+            1 => Some(Recipient::Subscriber(id)),
+            _ => None,
+        }
+    }
+
+    /// The Message-ID of this recipient's digest for `week`: the same every
+    /// time it is built, so a receiving system that sees it twice can tell.
+    pub fn message_id(self, week: DigestWeek, domain: &str) -> String {
+        let who = match self {
+            Recipient::Account(id) => format!("u{id}"),
+            Recipient::Subscriber(id) => format!("s{id}"),
+        };
+        format!("<digest.{}.{who}@{domain}>", week.to_string().to_lowercase())
+    }
+}
+
+/// Where one recipient's digest for one week stands in the outbox.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SendStatus {
+    /// Waiting to be sent (or to be tried again after a temporary failure).
+    Pending,
+    /// The mail server said to go ahead and the message was being handed
+    /// over. If the sender stopped here, it is unconfirmed: never sent again
+    /// by itself, since it may have arrived.
+    Handing,
+    /// The mail server accepted it.
+    Sent,
+    /// Nothing to send this reader this week.
+    Empty,
+    /// Not sent: switched off, suspended, or the address is refused.
+    Skipped,
+    /// The mail server refused the address for good.
+    Failed,
+}
+
+impl SendStatus {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            SendStatus::Pending => "pending",
+            SendStatus::Handing => "handing",
+            SendStatus::Sent => "sent",
+            SendStatus::Empty => "empty",
+            SendStatus::Skipped => "skipped",
+            SendStatus::Failed => "failed",
+        }
+    }
+
+    pub fn parse(raw: &str) -> Option<Self> {
+        [
+            SendStatus::Pending,
+            SendStatus::Handing,
+            SendStatus::Sent,
+            SendStatus::Empty,
+            SendStatus::Skipped,
+            SendStatus::Failed,
+        ]
+        .into_iter()
+        .find(|s| s.as_str() == raw)
     }
 }
 

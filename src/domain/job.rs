@@ -13,10 +13,13 @@ pub enum Job {
     PruneInbox,
     /// Daily: forget search-outbox rows every index has applied.
     PruneOutbox,
+    /// At the digest's scheduled times (and for retries): send the week's digest.
+    SendDigest,
 }
 
 /// The recurring key, for jobs that exist once.
 const DAILY: &str = "daily";
+const WEEKLY: &str = "weekly";
 
 impl Job {
     /// Jobs that must always exist.
@@ -28,6 +31,7 @@ impl Job {
             Job::PublishPost(_) => "publish_post",
             Job::PruneInbox => "prune_inbox",
             Job::PruneOutbox => "prune_outbox",
+            Job::SendDigest => "send_digest",
         }
     }
 
@@ -35,6 +39,7 @@ impl Job {
         match self {
             Job::PollFeed(id) | Job::PublishPost(id) => id.to_string(),
             Job::PruneInbox | Job::PruneOutbox => DAILY.to_owned(),
+            Job::SendDigest => WEEKLY.to_owned(),
         }
     }
 
@@ -45,6 +50,7 @@ impl Job {
             "publish_post" => key.parse().ok().map(Job::PublishPost),
             "prune_inbox" => Some(Job::PruneInbox),
             "prune_outbox" => Some(Job::PruneOutbox),
+            "send_digest" => Some(Job::SendDigest),
             _ => None,
         }
     }
@@ -61,6 +67,7 @@ mod tests {
             Job::PublishPost(-1),
             Job::PruneInbox,
             Job::PruneOutbox,
+            Job::SendDigest,
         ] {
             assert_eq!(Job::parse(job.kind(), &job.key()), Some(job));
         }

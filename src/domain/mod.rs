@@ -22,3 +22,4 @@ pub mod slug;
 pub mod text;
 pub mod throttle;
 pub mod time;
+pub mod token;

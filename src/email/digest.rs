@@ -10,8 +10,31 @@ pub fn subject(contents: &DigestContents) -> String {
     format!("Your Commonroom week: {}", contents.week.describe())
 }
 
-/// The plain-text digest; `base` is the address Commonroom is reached at.
-pub fn text(contents: &DigestContents, base: &str) -> String {
+/// Per-recipient addresses the digest links to (absolute URLs).
+#[derive(Debug, Clone)]
+pub struct Links {
+    /// Commonroom's address, e.g. https://commonroom.example (no trailing slash).
+    pub base: String,
+    /// The permanent archive page of this recipient's digest ("View in browser").
+    pub view_in_browser: String,
+    /// Where the recipient changes what the digest covers.
+    pub preferences: String,
+    /// The one-click unsubscribe page for this recipient.
+    pub unsubscribe: String,
+}
+
+/// The HTML part (the plain text, preformatted, until the designed one lands).
+pub fn html(contents: &DigestContents, links: &Links) -> String {
+    let text = text(contents, links)
+        .replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;");
+    format!("<!doctype html><html lang=\"en-GB\"><body><pre>{text}</pre></body></html>")
+}
+
+/// The plain-text digest.
+pub fn text(contents: &DigestContents, links: &Links) -> String {
+    let base = links.base.as_str();
     let mut out = String::new();
     let _ = writeln!(out, "{}\n", subject(contents));
     if let Some(note) = &contents.note {
@@ -72,7 +95,8 @@ pub fn text(contents: &DigestContents, base: &str) -> String {
     }
     let _ = writeln!(
         out,
-        "--\nChoose what this email covers, or stop it: {base}/settings/email"
+        "--\nView in browser: {}\nChoose what this email covers: {}\nUnsubscribe: {}",
+        links.view_in_browser, links.preferences, links.unsubscribe
     );
     out
 }

@@ -7,6 +7,7 @@ pub mod poll_feed;
 pub mod prune_inbox;
 pub mod prune_outbox;
 pub mod publish_post;
+pub mod send_digest;
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -31,6 +32,7 @@ pub async fn run_claimed(state: &AppState, lease: Lease) -> anyhow::Result<()> {
         Some(Job::PruneInbox) => prune_inbox::run(state).await,
         Some(Job::PruneOutbox) => prune_outbox::run(state).await,
         Some(Job::PublishPost(id)) => publish_post::run(state, id).await,
+        Some(Job::SendDigest) => send_digest::run(state).await,
         None => {
             tracing::warn!(kind = %lease.kind, key = %lease.key, "unknown job kind; removing it");
             Ok(None)
@@ -130,10 +132,15 @@ pub async fn run_forever(state: AppState, wake: Arc<Notify>) {
     }
 }
 
-/// Jobs that must always exist (recurring housekeeping).
+/// Jobs that must always exist: housekeeping (due at once) and the digest
+/// (due at its next scheduled time, so a new installation never sends a
+/// digest the moment it starts).
 pub async fn ensure_recurring(state: &AppState) -> Result<(), sea_orm::DbErr> {
     for job in Job::RECURRING {
         jobs::ensure(&state.db, job, now()).await?;
+    }
+    if let Some(at) = state.settings.digest.schedule().next_after(now()) {
+        jobs::ensure(&state.db, Job::SendDigest, at).await?;
     }
     Ok(())
 }

@@ -1,12 +1,23 @@
-//! The weekly digest for one reader, as the sender, the preview command and
-//! (later) the preview page put it together: their preferences, what they
-//! may read now, the week's span in the organisation's zone.
+//! The weekly digest end to end: one reader's digest put together under what
+//! they may read at that moment (for the sender, the preview command and
+//! pages), and a week's sending — planned into the outbox once, claimed in
+//! small leased batches by a few concurrent couriers, each row marked as the
+//! mail server takes its message.
 
-use crate::domain::digest::{DigestContents, DigestWeek, Frequency};
+use std::sync::Arc;
+
+use anyhow::Context;
+use chrono::Duration;
+use tokio::task::JoinSet;
+
+use crate::domain::digest::{DigestContents, DigestWeek, Frequency, Recipient, SendStatus};
 use crate::domain::policy::Actor;
 use crate::domain::time::now;
+use crate::domain::token::Purpose;
 use crate::email::digest as compose;
+use crate::email::mailer::{DeliveryError, Outgoing, Rendered};
 use crate::state::AppState;
+use crate::store::digest_outbox::{self, Claimed, WeekSummary};
 use crate::store::{digest, users};
 
 /// One reader's digest for a week, and whether they would be sent it.
@@ -41,6 +52,18 @@ pub fn next_week(state: &AppState) -> DigestWeek {
     schedule.reports_on(schedule.next_after(at).unwrap_or(at))
 }
 
+/// The addresses one recipient's digest links to.
+pub fn links(state: &AppState, recipient: Recipient, week: DigestWeek) -> compose::Links {
+    let base = state.settings.public_base();
+    let token = state.signer.sign(Purpose::Unsubscribe, &recipient.to_bytes());
+    compose::Links {
+        view_in_browser: format!("{base}/digest/{week}"),
+        preferences: format!("{base}/settings/email"),
+        unsubscribe: format!("{base}/unsubscribe/{token}"),
+        base,
+    }
+}
+
 /// What `email` would get for `week`, under what they may read now.
 pub async fn preview(state: &AppState, email: &str, week: DigestWeek) -> Result<Preview, PreviewError> {
     let email = email.trim().to_lowercase();
@@ -50,6 +73,7 @@ pub async fn preview(state: &AppState, email: &str, week: DigestWeek) -> Result<
     if !account.active {
         return Err(PreviewError::Suspended(email));
     }
+    let recipient = Recipient::Account(account.id);
     let reader = Actor {
         user_id: account.id,
         roles: account.roles,
@@ -58,11 +82,293 @@ pub async fn preview(state: &AppState, email: &str, week: DigestWeek) -> Result<
     let prefs = digest::preferences(&state.db, reader.user_id).await?;
     let span = week.span(state.settings.digest.timezone);
     let contents = digest::contents(&state.db, &reader, &prefs, week, span).await?;
-    let base = state.settings.public_base();
+    let links = links(state, recipient, week);
     Ok(Preview {
         subject: compose::subject(&contents),
-        text: compose::text(&contents, &base),
+        text: compose::text(&contents, &links),
         switched_off: prefs.frequency == Frequency::Never,
         contents,
     })
+}
+
+/// Whose unsubscribe link `token` is, and their address; `None` for a
+/// token this instance did not sign, or a recipient who is gone.
+pub async fn unsubscriber(state: &AppState, token: &str) -> Result<Option<(Recipient, String)>, sea_orm::DbErr> {
+    let Some(recipient) = state
+        .signer
+        .verify(Purpose::Unsubscribe, token)
+        .and_then(|bytes| Recipient::from_bytes(&bytes))
+    else {
+        return Ok(None);
+    };
+    Ok(digest::address_of(&state.db, recipient)
+        .await?
+        .map(|email| (recipient, email)))
+}
+
+/// One-click unsubscribe: the holder of `token` gets no more digests.
+/// Returns their address, or `None` if the token is not valid.
+pub async fn unsubscribe(state: &AppState, token: &str) -> Result<Option<String>, sea_orm::DbErr> {
+    let Some((recipient, email)) = unsubscriber(state, token).await? else {
+        return Ok(None);
+    };
+    digest::switch_off(&state.db, recipient).await?;
+    tracing::info!(recipient = %recipient.key(), "unsubscribed from the digest by its link");
+    Ok(Some(email))
+}
+
+/// What a recipient gets this time, decided when their row is sent.
+enum Decision {
+    Send(Box<DigestContents>),
+    /// Nothing sent, and why (for the outbox row).
+    Skip(SendStatus, &'static str),
+}
+
+/// Decide, under what the recipient may read *now* (not when the week was
+/// planned): a reader removed from a private channel since sees nothing of it.
+async fn decide(state: &AppState, recipient: Recipient, week: DigestWeek) -> anyhow::Result<Decision> {
+    let span = week.span(state.settings.digest.timezone);
+    match recipient {
+        Recipient::Account(id) => {
+            let Some(account) = users::account_by_id(&state.db, id).await? else {
+                return Ok(Decision::Skip(SendStatus::Skipped, "the account is gone"));
+            };
+            if !account.active {
+                return Ok(Decision::Skip(SendStatus::Skipped, "the account is suspended"));
+            }
+            let prefs = digest::preferences(&state.db, id).await?;
+            if prefs.frequency == Frequency::Never {
+                return Ok(Decision::Skip(SendStatus::Skipped, "switched off"));
+            }
+            let reader = Actor {
+                user_id: account.id,
+                roles: account.roles,
+                channels: account.channels,
+            };
+            let contents = digest::contents(&state.db, &reader, &prefs, week, span).await?;
+            if contents.is_empty() {
+                return Ok(Decision::Skip(SendStatus::Empty, "nothing this week"));
+            }
+            Ok(Decision::Send(Box::new(contents)))
+        }
+        Recipient::Subscriber(_) => Ok(Decision::Skip(
+            SendStatus::Skipped,
+            "email-only subscribers are not sent digests by this version",
+        )),
+    }
+}
+
+/// The message for one recipient: parts, Message-ID and list headers.
+pub fn outgoing(state: &AppState, recipient: Recipient, email: &str, contents: &DigestContents) -> Outgoing {
+    let links = links(state, recipient, contents.week);
+    let host = state.settings.public_host();
+    Outgoing {
+        to: email.to_owned(),
+        message_id: recipient.message_id(contents.week, &host),
+        headers: vec![
+            ("List-Id", format!("Commonroom weekly digest <digest.{host}>")),
+            ("List-Unsubscribe", format!("<{}>", links.unsubscribe)),
+            ("List-Unsubscribe-Post", "List-Unsubscribe=One-Click".to_owned()),
+            ("Auto-Submitted", "auto-generated".to_owned()),
+        ],
+        rendered: Rendered {
+            subject: compose::subject(contents),
+            text: compose::text(contents, &links),
+            html: compose::html(contents, &links),
+        },
+    }
+}
+
+/// One line of a dry run: who would get what.
+pub struct DryRunLine {
+    pub email: String,
+    /// The subject, or why nothing would be sent.
+    pub outcome: String,
+    pub items: usize,
+    /// The message as it would be sent, written as an `.eml` file.
+    pub file: Option<std::path::PathBuf>,
+}
+
+/// What sending `week` now would do, without sending or recording anything:
+/// each message that would go is written to `dir` as an `.eml` file.
+pub async fn dry_run(
+    state: &AppState,
+    week: DigestWeek,
+    only: Option<&str>,
+    dir: &std::path::Path,
+) -> anyhow::Result<Vec<DryRunLine>> {
+    let only = only.map(|e| e.trim().to_lowercase());
+    std::fs::create_dir_all(dir).with_context(|| format!("creating {}", dir.display()))?;
+    let mut lines = Vec::new();
+    for (recipient, email) in digest_outbox::eligible(&state.db).await? {
+        if only.as_ref().is_some_and(|o| *o != email) {
+            continue;
+        }
+        let line = match decide(state, recipient, week).await? {
+            Decision::Skip(_, why) => DryRunLine {
+                email,
+                outcome: format!("nothing sent: {why}"),
+                items: 0,
+                file: None,
+            },
+            Decision::Send(contents) => {
+                let outgoing = outgoing(state, recipient, &email, &contents);
+                let message = state.mailer.build(&outgoing)?;
+                let file = dir.join(format!("{}.eml", email.replace(['/', '\\'], "_")));
+                std::fs::write(&file, message.formatted()).with_context(|| format!("writing {}", file.display()))?;
+                DryRunLine {
+                    email,
+                    outcome: outgoing.rendered.subject,
+                    items: contents.item_count(),
+                    file: Some(file),
+                }
+            }
+        };
+        lines.push(line);
+    }
+    Ok(lines)
+}
+
+/// What a send reports as it goes.
+#[derive(Debug, Clone, Copy)]
+pub enum Progress {
+    /// This many rows are waiting to be sent.
+    Waiting(u64),
+    /// One row is done with, this way (pending: it will be tried again).
+    Done(SendStatus),
+}
+
+/// Attempts before a temporary failure is given up on.
+const MAX_ATTEMPTS: i32 = 8;
+/// Rows a courier claims at a time: few, so a killed sender strands few.
+const BATCH: usize = 4;
+
+/// Send `week`'s digest: plan it for everyone eligible now (`plan`; a retry
+/// of an earlier week only finishes what was planned), then send every
+/// pending row; `only` sends to one address alone. Returns how the week stands.
+pub async fn send(
+    state: &AppState,
+    week: DigestWeek,
+    plan: bool,
+    only: Option<&str>,
+    progress: Arc<dyn Fn(Progress) + Send + Sync>,
+) -> anyhow::Result<WeekSummary> {
+    let only = only.map(|e| e.trim().to_lowercase());
+    if plan {
+        let mut eligible = digest_outbox::eligible(&state.db).await?;
+        if let Some(email) = &only {
+            eligible.retain(|(_, e)| e == email);
+            if eligible.is_empty() {
+                anyhow::bail!(
+                    "{email} gets no digest: no active account or confirmed subscription has that address, \
+                     it was switched off, or the mail server refused it"
+                );
+            }
+        }
+        digest_outbox::plan(&state.db, week, &eligible).await?;
+    }
+    let waiting = digest_outbox::summary(&state.db, week).await?.pending;
+    progress(Progress::Waiting(u64::try_from(waiting).unwrap_or(0)));
+    let owner = format!("{}:{:016x}", crate::store::jobs::worker_name(), rand::random::<u64>());
+    let mut couriers = JoinSet::new();
+    for _ in 0..state.settings.digest.connections.max(1) {
+        let (state, owner, only, progress) = (state.clone(), owner.clone(), only.clone(), progress.clone());
+        couriers.spawn(async move { courier(&state, week, &owner, only.as_deref(), progress.as_ref()).await });
+    }
+    while let Some(done) = couriers.join_next().await {
+        done.context("a digest courier stopped")??;
+    }
+    Ok(digest_outbox::summary(&state.db, week).await?)
+}
+
+/// One courier: claim a few rows, send each, until none is left.
+async fn courier(
+    state: &AppState,
+    week: DigestWeek,
+    owner: &str,
+    only: Option<&str>,
+    progress: &(dyn Fn(Progress) + Send + Sync),
+) -> anyhow::Result<()> {
+    let lease = Duration::seconds(state.settings.digest.lease_seconds.max(1));
+    let mut courier = state.mailer.courier();
+    loop {
+        let rows = digest_outbox::claim(&state.db, week, owner, BATCH, lease, only).await?;
+        if rows.is_empty() {
+            break;
+        }
+        for row in rows {
+            let status = send_one(state, &mut courier, week, &row).await?;
+            progress(Progress::Done(status));
+        }
+    }
+    courier.close().await;
+    Ok(())
+}
+
+/// Send one claimed row and record how it went.
+async fn send_one(
+    state: &AppState,
+    courier: &mut crate::email::mailer::Courier<'_>,
+    week: DigestWeek,
+    row: &Claimed,
+) -> anyhow::Result<SendStatus> {
+    let db = &state.db;
+    let Some(recipient) = row.recipient() else {
+        digest_outbox::settle(db, row, SendStatus::Failed, "not a recipient this version knows").await?;
+        return Ok(SendStatus::Failed);
+    };
+    let contents = match decide(state, recipient, week).await? {
+        Decision::Skip(status, why) => {
+            digest_outbox::settle(db, row, status, why).await?;
+            return Ok(status);
+        }
+        Decision::Send(contents) => contents,
+    };
+    let outgoing = outgoing(state, recipient, &row.email, &contents);
+    let message = match state.mailer.build(&outgoing) {
+        Ok(message) => message,
+        Err(err) => {
+            digest_outbox::settle(db, row, SendStatus::Failed, &err.to_string()).await?;
+            return Ok(SendStatus::Failed);
+        }
+    };
+    let handing = async { Ok(digest_outbox::handing(db, row, &outgoing.message_id, &contents).await?) };
+    match courier.deliver(&message, handing).await {
+        Ok(()) => {
+            digest_outbox::sent(db, row).await?;
+            Ok(SendStatus::Sent)
+        }
+        Err(DeliveryError::Refused {
+            code,
+            permanent: true,
+            message,
+        }) => {
+            tracing::warn!(to = %row.email, code, %message, "the mail server refused a digest for good");
+            digest_outbox::refused(db, row, code, &message, &format!("digest {week}")).await?;
+            Ok(SendStatus::Failed)
+        }
+        Err(DeliveryError::Abandoned) => Ok(SendStatus::Pending),
+        Err(DeliveryError::Uncertain(error)) => {
+            tracing::warn!(to = %row.email, %error, "a digest may or may not have arrived");
+            digest_outbox::unconfirmed(db, row, &error).await?;
+            Ok(SendStatus::Handing)
+        }
+        Err(err @ DeliveryError::Invalid(_)) => {
+            digest_outbox::settle(db, row, SendStatus::Failed, &err.to_string()).await?;
+            Ok(SendStatus::Failed)
+        }
+        Err(err) => {
+            let error = err.to_string();
+            if row.attempts >= MAX_ATTEMPTS {
+                let why = format!("gave up after {} attempts: {error}", row.attempts);
+                digest_outbox::settle(db, row, SendStatus::Failed, &why).await?;
+                return Ok(SendStatus::Failed);
+            }
+            // 1, 2, 4… minutes, at most six hours.
+            let pause = Duration::minutes(1i64 << (row.attempts - 1).clamp(0, 9)).min(Duration::hours(6));
+            tracing::info!(to = %row.email, %error, retry_in = %pause, "a digest will be tried again");
+            digest_outbox::retry(db, row, &error, now() + pause).await?;
+            Ok(SendStatus::Pending)
+        }
+    }
 }

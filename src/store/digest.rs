@@ -10,7 +10,7 @@ use sea_orm::{
 use super::{channels, placeholders, sql};
 use crate::domain::digest::{
     ChannelChoice, ChannelSection, DigestContents, DigestPost, DigestPreferences, DigestWeek, Frequency, Mention,
-    NewChannel, ThreadNews,
+    NewChannel, Recipient, ThreadNews,
 };
 use crate::domain::markdown;
 use crate::domain::policy::Actor;
@@ -100,6 +100,46 @@ pub async fn save_preferences(
         .await?;
     }
     txn.commit().await
+}
+
+/// The address a recipient's digest goes to, if they still exist.
+pub async fn address_of(db: &impl ConnectionTrait, recipient: Recipient) -> Result<Option<String>, sea_orm::DbErr> {
+    Ok(match recipient {
+        Recipient::Account(id) => crate::entities::user::Entity::find_by_id(id)
+            .one(db)
+            .await?
+            .map(|u| u.email),
+        Recipient::Subscriber(id) => digest_subscriber::Entity::find_by_id(id)
+            .one(db)
+            .await?
+            .filter(|s| s.user_id.is_none())
+            .and_then(|s| s.email),
+    })
+}
+
+/// Stop the digest for a recipient (their other choices are kept, so
+/// switching it back on restores them).
+pub async fn switch_off(
+    db: &(impl TransactionTrait + ConnectionTrait),
+    recipient: Recipient,
+) -> Result<(), sea_orm::DbErr> {
+    match recipient {
+        Recipient::Account(id) => {
+            let mut prefs = preferences(db, id).await?;
+            prefs.frequency = Frequency::Never;
+            save_preferences(db, id, &prefs).await
+        }
+        Recipient::Subscriber(id) => {
+            let txn = super::begin_write(db).await?;
+            if let Some(row) = digest_subscriber::Entity::find_by_id(id).one(&txn).await? {
+                let mut row: digest_subscriber::ActiveModel = row.into();
+                row.frequency = Set(Frequency::Never.as_str().to_owned());
+                row.updated_at = Set(now());
+                row.update(&txn).await?;
+            }
+            txn.commit().await
+        }
+    }
 }
 
 /// One reader's digest for `week` (from `span.0` until `span.1`), chosen

@@ -5,10 +5,12 @@
 pub mod audit;
 pub mod channels;
 pub mod digest;
+pub mod digest_outbox;
 pub mod feeds;
 pub mod inbox;
 pub mod invites;
 pub mod jobs;
+pub mod keys;
 pub mod mentions;
 pub mod outbox;
 pub mod posts;

@@ -1,0 +1,68 @@
+//! One-click unsubscribe from the weekly digest (RFC 8058), by a signed,
+//! per-recipient link that works without signing in. Opening the link only
+//! asks (link scanners open every link in an email); the POST — from the
+//! page's button, or from a mail program's own "Unsubscribe" with the body
+//! `List-Unsubscribe=One-Click` — is what stops the digest.
+
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+
+use super::extract::MaybeViewer;
+use crate::error::AppResult;
+use crate::service::digest;
+use crate::state::AppState;
+use crate::views::{ConfirmPage, MessagePage};
+
+fn not_valid(viewer: MaybeViewer) -> Response {
+    (
+        StatusCode::NOT_FOUND,
+        MessagePage {
+            ctx: viewer.ctx,
+            title: "This unsubscribe link does not work".to_owned(),
+            message: "It may have been cut short by your email program. Use the whole link from the email, or sign \
+                      in and choose what you get under Email settings."
+                .to_owned(),
+        },
+    )
+        .into_response()
+}
+
+/// The link opened: ask first.
+pub async fn ask(State(state): State<AppState>, viewer: MaybeViewer, Path(token): Path<String>) -> AppResult<Response> {
+    let Some((_, email)) = digest::unsubscriber(&state, &token).await? else {
+        return Ok(not_valid(viewer));
+    };
+    Ok(ConfirmPage {
+        ctx: viewer.ctx,
+        title: "Stop the weekly digest?".to_owned(),
+        detail: format!(
+            "Commonroom will stop sending its weekly digest to {email}. You can start it again at any time from your \
+             email settings."
+        ),
+        action: format!("/unsubscribe/{token}"),
+        button: "Unsubscribe".to_owned(),
+        back: "/".to_owned(),
+    }
+    .into_response())
+}
+
+/// The button, or the mail program's one-click POST: stop the digest.
+pub async fn unsubscribe(
+    State(state): State<AppState>,
+    viewer: MaybeViewer,
+    Path(token): Path<String>,
+) -> AppResult<Response> {
+    let Some(email) = digest::unsubscribe(&state, &token).await? else {
+        return Ok(not_valid(viewer));
+    };
+    Ok(MessagePage {
+        ctx: viewer.ctx,
+        title: "You are unsubscribed".to_owned(),
+        message: format!(
+            "Commonroom will not send its weekly digest to {email} any more. Changed your mind? Choose what you get \
+             under Email settings."
+        ),
+    }
+    .into_response())
+}
