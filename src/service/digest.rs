@@ -294,7 +294,17 @@ async fn courier(
     loop {
         let rows = digest_outbox::claim(&state.db, week, owner, BATCH, lease, only).await?;
         if rows.is_empty() {
-            break;
+            // Rows another sender holds: wait for it to finish them, or for
+            // its lease to run out if it stopped, then take them over.
+            match digest_outbox::held_until(&state.db, week, only).await? {
+                Some(until) => {
+                    let wait = (until - now()).to_std().unwrap_or_default();
+                    tokio::time::sleep(wait.clamp(std::time::Duration::from_millis(50), std::time::Duration::from_secs(1)))
+                        .await;
+                    continue;
+                }
+                None => break,
+            }
         }
         for row in rows {
             let status = send_one(state, &mut courier, week, &row).await?;

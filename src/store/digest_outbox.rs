@@ -153,6 +153,36 @@ pub async fn claim(
     Ok(rows)
 }
 
+/// When the first lease on a due row of `week` that someone else holds runs
+/// out, if any is held (a sender working on it, or one that stopped).
+pub async fn held_until(
+    db: &impl ConnectionTrait,
+    week: DigestWeek,
+    only: Option<&str>,
+) -> Result<Option<DateTime<Utc>>, sea_orm::DbErr> {
+    #[derive(FromQueryResult)]
+    struct Row {
+        until: Option<DateTime<Utc>>,
+    }
+    let at = now();
+    let only_clause = if only.is_some() { " AND email = ?" } else { "" };
+    let mut values: Vec<Value> = vec![week.to_string().into(), at.into(), at.into()];
+    if let Some(email) = only {
+        values.push(email.to_lowercase().into());
+    }
+    let row = Row::find_by_statement(sql(
+        db,
+        &format!(
+            "SELECT MIN(lease_until) AS until FROM digest_outbox WHERE week = ? AND status = 'pending' \
+             AND next_attempt_at <= ? AND lease_until >= ?{only_clause}"
+        ),
+        values,
+    ))
+    .one(db)
+    .await?;
+    Ok(row.and_then(|r| r.until))
+}
+
 /// Change a row this sender holds; false if the lease was lost.
 async fn guarded(
     db: &impl ConnectionTrait,
