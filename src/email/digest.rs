@@ -1,17 +1,32 @@
 //! The weekly digest as a person reads it. This is the plain-text part,
-//! written to read well on its own; every item links to its page.
+//! written to read well on its own; every item links to its page, and it
+//! ends with the reader's own links.
 
 use std::fmt::Write as _;
 
 use crate::domain::digest::{DigestContents, DigestPost};
+
+/// Per-recipient addresses the digest links to (absolute URLs).
+#[derive(Debug, Clone)]
+pub struct Links {
+    /// Commonroom's address, e.g. https://commonroom.example (no trailing slash).
+    pub base: String,
+    /// The permanent archive page of this recipient's digest ("View in browser").
+    pub view_in_browser: String,
+    /// Where the recipient changes what the digest covers.
+    pub preferences: String,
+    /// The one-click unsubscribe page for this recipient.
+    pub unsubscribe: String,
+}
 
 /// The digest's subject line.
 pub fn subject(contents: &DigestContents) -> String {
     format!("Your Commonroom week: {}", contents.week.describe())
 }
 
-/// The plain-text digest; `base` is the address Commonroom is reached at.
-pub fn text(contents: &DigestContents, base: &str) -> String {
+/// The plain-text digest.
+pub fn text(contents: &DigestContents, links: &Links) -> String {
+    let base = links.base.as_str();
     let mut out = String::new();
     let _ = writeln!(out, "{}\n", subject(contents));
     if let Some(note) = &contents.note {
@@ -72,7 +87,8 @@ pub fn text(contents: &DigestContents, base: &str) -> String {
     }
     let _ = writeln!(
         out,
-        "--\nChoose what this email covers, or stop it: {base}/settings/email"
+        "--\nView in browser: {}\nChoose what this email covers: {}\nUnsubscribe: {}",
+        links.view_in_browser, links.preferences, links.unsubscribe
     );
     out
 }
@@ -105,5 +121,45 @@ fn count(n: i64, one: &str, many: &str) -> String {
         format!("1 {one}")
     } else {
         format!("{n} {many}")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::digest::Mention;
+
+    #[test]
+    fn the_text_ends_with_the_readers_own_links() {
+        let contents = DigestContents {
+            week: "2026-W47".parse().unwrap(),
+            note: None,
+            picks: vec![],
+            sections: vec![],
+            threads: vec![],
+            mentions: vec![Mention {
+                post_id: 7,
+                reply_id: Some(70),
+                title: "Fire doors".to_owned(),
+                by: "Cora".to_owned(),
+            }],
+            new_channels: vec![],
+        };
+        let base = "https://commonroom.example".to_owned();
+        let links = Links {
+            view_in_browser: format!("{base}/digest/2026-W47"),
+            preferences: format!("{base}/settings/email"),
+            unsubscribe: format!("{base}/email/unsubscribe/5f2c9e"),
+            base,
+        };
+        assert_eq!(
+            text(&contents, &links),
+            "Your Commonroom week: Monday 16 November to Sunday 22 November 2026\n\n\
+             YOU WERE MENTIONED\n\n\
+             * Cora mentioned you in “Fire doors”\n  https://commonroom.example/p/7#reply-70\n\n\
+             --\nView in browser: https://commonroom.example/digest/2026-W47\n\
+             Choose what this email covers: https://commonroom.example/settings/email\n\
+             Unsubscribe: https://commonroom.example/email/unsubscribe/5f2c9e\n"
+        );
     }
 }

@@ -59,9 +59,17 @@ pub async fn preview(state: &AppState, email: &str, week: DigestWeek) -> Result<
     let span = week.span(state.settings.digest.timezone);
     let contents = digest::contents(&state.db, &reader, &prefs, week, span).await?;
     let base = state.settings.public_base();
+    // The sender gives each reader their own unsubscribe link; a preview
+    // points at the settings page both for choosing and for stopping.
+    let links = compose::Links {
+        view_in_browser: format!("{base}/digest/{week}"),
+        preferences: format!("{base}/settings/email"),
+        unsubscribe: format!("{base}/settings/email"),
+        base,
+    };
     Ok(Preview {
         subject: compose::subject(&contents),
-        text: compose::text(&contents, &base),
+        text: compose::text(&contents, &links),
         switched_off: prefs.frequency == Frequency::Never,
         contents,
     })
