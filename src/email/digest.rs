@@ -36,7 +36,7 @@ pub fn text(contents: &DigestContents, links: &Links) -> String {
         let _ = writeln!(out, "FROM THE EDITOR\n\n{note}\n");
     }
     if !digest.picks.is_empty() {
-        let _ = writeln!(out, "PICKED BY YOUR CURATORS\n");
+        let _ = writeln!(out, "PICKED BY YOUR CURATORS");
         for post in &digest.picks {
             write_post(&mut out, post);
         }
