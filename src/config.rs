@@ -113,7 +113,7 @@ pub struct DigestSettings {
     pub connections: usize,
     /// How long a sender holds the few rows it claimed; a sender that stops
     /// leaves them to others after this.
-    pub lease_seconds: i64,
+    pub lease_secs: i64,
 }
 
 impl DigestSettings {
@@ -134,7 +134,7 @@ impl Default for DigestSettings {
             timezone: chrono_tz::Europe::London,
             grace_hours: 24,
             connections: 4,
-            lease_seconds: 60,
+            lease_secs: 60,
         }
     }
 }

@@ -289,7 +289,7 @@ async fn courier(
     only: Option<&str>,
     progress: &(dyn Fn(Progress) + Send + Sync),
 ) -> anyhow::Result<()> {
-    let lease = Duration::seconds(state.settings.digest.lease_seconds.max(1));
+    let lease = Duration::seconds(state.settings.digest.lease_secs.max(1));
     let mut courier = state.mailer.courier();
     loop {
         let rows = digest_outbox::claim(&state.db, week, owner, BATCH, lease, only).await?;
@@ -299,8 +299,10 @@ async fn courier(
             match digest_outbox::held_until(&state.db, week, only).await? {
                 Some(until) => {
                     let wait = (until - now()).to_std().unwrap_or_default();
-                    tokio::time::sleep(wait.clamp(std::time::Duration::from_millis(50), std::time::Duration::from_secs(1)))
-                        .await;
+                    tokio::time::sleep(
+                        wait.clamp(std::time::Duration::from_millis(50), std::time::Duration::from_secs(1)),
+                    )
+                    .await;
                     continue;
                 }
                 None => break,
