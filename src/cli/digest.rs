@@ -73,7 +73,8 @@ pub async fn run(settings: Settings, command: DigestCommand) -> anyhow::Result<(
                 let lines = digest::dry_run(&state, week, to.as_deref(), &dir).await?;
                 let sending = lines.iter().filter(|l| l.file.is_some()).count();
                 for line in &lines {
-                    println!("{:<40} {:>3} items  {}", line.email, line.items, line.outcome);
+                    let items = if line.items == 1 { "item " } else { "items" };
+                    println!("{:<40} {:>3} {items}  {}", line.email, line.items, line.outcome);
                 }
                 println!(
                     "\nDry run: {sending} of {} would be sent; nothing was sent or recorded. The messages are in {}",

@@ -15,6 +15,7 @@ on_both_backends!(
     the_preview_command_prints_a_digest_or_says_why_not,
     a_curator_writes_the_editors_note_that_opens_the_next_digest,
     featured_posts_open_the_digest_for_those_who_may_read_them,
+    a_week_with_a_clock_change_holds_what_happened_in_it_by_local_time,
 );
 
 fn checked(page: &str, id: &str) -> bool {
@@ -448,4 +449,55 @@ async fn featured_posts_open_the_digest_for_those_who_may_read_them(app: TestApp
     let p = preview(&app.state, "bo@example.org", next).await.expect("preview");
     assert!(p.contents.picks.is_empty());
     assert!(!p.text.contains("PICKED BY YOUR CURATORS"));
+}
+
+/// 2026-W43 (Monday 19 to Sunday 25 October 2026) ends the night the clocks
+/// go back in London: 169 hours, from 18 October 23:00 UTC (midnight BST) to
+/// 26 October 00:00 UTC (midnight GMT). What happened within it by local time
+/// is in it; an hour either side is not.
+async fn a_week_with_a_clock_change_holds_what_happened_in_it_by_local_time(app: TestApp) {
+    use commonroom::entities::post;
+    use sea_orm::{ActiveModelTrait, EntityTrait, Set};
+    let admin = app.signed_in("ada", Role::Admin).await;
+    app.channel(&admin, "Comms", "comms").await;
+    let bo = app.signed_in("bo", Role::Member).await;
+    assert_eq!(bo.post("/c/comms/follow", &[]).await.status(), 303);
+    let utc = |raw: &str| {
+        chrono::DateTime::parse_from_rfc3339(raw)
+            .expect("time")
+            .with_timezone(&chrono::Utc)
+    };
+    let at = [
+        ("Sunday before, 23:30 BST", "2026-10-18T22:30:00Z"),
+        ("Monday, 00:30 BST", "2026-10-18T23:30:00Z"),
+        ("Sunday, 23:30 GMT", "2026-10-25T23:30:00Z"),
+        ("Monday after, 00:30 GMT", "2026-10-26T00:30:00Z"),
+    ];
+    for (title, when) in at {
+        let id = admin.create_post("comms", "discussion", title, "", "When?").await;
+        let mut row: post::ActiveModel = post::Entity::find_by_id(id)
+            .one(&app.db)
+            .await
+            .expect("post")
+            .expect("exists")
+            .into();
+        row.published_at = Set(utc(when));
+        row.update(&app.db).await.expect("move the post");
+    }
+    let week: DigestWeek = "2026-W43".parse().expect("week");
+    let (from, until) = week.span(chrono_tz::Europe::London);
+    assert_eq!((until - from).num_hours(), 169);
+    let p = preview(&app.state, "bo@example.org", week).await.expect("preview");
+    let mut titles: Vec<&str> = p
+        .contents
+        .sections
+        .iter()
+        .flat_map(|s| s.posts.iter().map(|p| p.title.as_str()))
+        .collect();
+    titles.sort_unstable();
+    assert_eq!(titles, vec!["Monday, 00:30 BST", "Sunday, 23:30 GMT"]);
+    assert_eq!(
+        p.subject,
+        "Your Commonroom week: Monday 19 October to Sunday 25 October 2026"
+    );
 }

@@ -44,6 +44,76 @@ with_sink!(
     two_senders_at_once_send_each_reader_one,
 );
 
+crate::on_both_backends!(a_dry_run_lists_who_would_get_what_and_sends_nothing);
+
+async fn a_dry_run_lists_who_would_get_what_and_sends_nothing(app: TestApp) {
+    let ada = app.signed_in("ada", Role::Admin).await;
+    app.channel(&ada, "Comms", "comms").await;
+    ada.create_post("comms", "discussion", "Gritting script", "", "For the cold snap")
+        .await;
+    app.create_user("bo", Role::Member).await;
+    app.create_user("cy", Role::Member).await;
+    follow(&app, "bo", "comms").await;
+    let week = this_week();
+    let dir = tempfile::tempdir().expect("dir");
+    let out = app
+        .command_in(dir.path())
+        .args(["digest", "send", "--dry-run", "--week", &week.to_string()])
+        .output()
+        .await
+        .expect("run");
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    let line = |email: &str| {
+        stdout
+            .lines()
+            .find(|l| l.starts_with(email))
+            .unwrap_or_default()
+            .to_owned()
+    };
+    assert!(line("bo@example.org").contains("Your Commonroom week"), "{stdout}");
+    assert!(
+        line("bo@example.org").contains(" 2 items "),
+        "the post and the new channel: {stdout}"
+    );
+    assert!(
+        line("cy@example.org").contains(" 1 item "),
+        "the new channel only: {stdout}"
+    );
+    assert!(
+        stdout.contains(&week.describe()),
+        "says which days the week covers: {stdout}"
+    );
+    let eml = dir
+        .path()
+        .join("digest-dry-run")
+        .join(week.to_string())
+        .join("bo@example.org.eml");
+    let raw = std::fs::read_to_string(&eml).expect("the message bo would get");
+    assert!(
+        raw.contains("List-Unsubscribe-Post: List-Unsubscribe=One-Click"),
+        "{raw}"
+    );
+    assert_eq!(
+        app.sql_i64("SELECT COUNT(*) FROM digest_outbox").await,
+        0,
+        "nothing recorded"
+    );
+    // The week before had nothing in it: nobody would get anything.
+    let out = app
+        .command_in(dir.path())
+        .args(["digest", "send", "--dry-run", "--week", &week.previous().to_string()])
+        .output()
+        .await
+        .expect("run");
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(stdout.contains("Dry run: 0 of 3 would be sent"), "{stdout}");
+    assert_eq!(stdout.matches("nothing sent: nothing this week").count(), 3, "{stdout}");
+    let mail = app.data_dir().join("mail");
+    let sent = std::fs::read_dir(&mail).map(|d| d.count()).unwrap_or(0);
+    assert_eq!(sent, 0, "nothing sent");
+}
+
 type Test = fn(TestApp, MailSink) -> std::pin::Pin<Box<dyn std::future::Future<Output = ()> + Send>>;
 
 async fn run(backend: Backend, test: Test) {
