@@ -684,3 +684,72 @@ async fn two_senders_at_once_send_each_reader_one(app: TestApp, sink: MailSink) 
     assert_eq!(arrived.len(), READERS + 1);
     assert!(arrived.values().all(|&n| n == 1), "each reader exactly one message");
 }
+
+/// No mail server answers: nothing is lost, every row waits for its retry
+/// with a growing pause, and the job comes back for them.
+mod an_unreachable_mail_server_leaves_every_reader_waiting_for_a_retry {
+    use super::*;
+
+    async fn run(backend: Backend) {
+        // A port nothing listens on.
+        let port = std::net::TcpListener::bind("127.0.0.1:0")
+            .expect("bind")
+            .local_addr()
+            .expect("addr")
+            .port();
+        let Some(app) = spawn_app_with(backend, |settings| {
+            settings.email.transport = commonroom::config::MailTransport::Smtp;
+            settings.email.smtp_host = "127.0.0.1".into();
+            settings.email.smtp_port = port;
+            settings.email.smtp_security = commonroom::config::SmtpSecurity::None;
+        })
+        .await
+        else {
+            return;
+        };
+        let ada = app.signed_in("ada", Role::Admin).await;
+        app.channel(&ada, "Comms", "comms").await;
+        ada.create_post("comms", "discussion", "Gritting script", "", "For the cold snap")
+            .await;
+        app.create_user("bo", Role::Member).await;
+        follow(&app, "bo", "comms").await;
+        let week = this_week();
+        let before = now();
+        let summary = digest::send(&app.state, week, true, None, quiet()).await.expect("send");
+        assert_eq!(
+            (summary.pending, summary.sent, summary.failed),
+            (2, 0, 0),
+            "{summary:?}"
+        );
+        let (next_week, at) = digest_outbox::next_retry(&app.db)
+            .await
+            .expect("next retry")
+            .expect("a retry is due later");
+        assert_eq!(next_week, week);
+        assert!(
+            at > before + chrono::Duration::seconds(50),
+            "a pause before trying again"
+        );
+        let unreachable = app
+            .sql_i64("SELECT COUNT(*) FROM digest_outbox WHERE last_error LIKE 'could not reach the mail server%'")
+            .await;
+        assert_eq!(unreachable, 2);
+        assert!(
+            digest_outbox::refusals(&app.db).await.expect("refusals").is_empty(),
+            "no address blamed"
+        );
+        // The digest job comes back by the retry's time, not a week later.
+        let next = commonroom::jobs::send_digest::run(&app.state).await.expect("job");
+        assert!(next.is_some_and(|n| n <= at), "{next:?} after {at}");
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+    async fn sqlite() {
+        run(Backend::Sqlite).await;
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+    async fn postgres() {
+        run(Backend::Postgres).await;
+    }
+}
