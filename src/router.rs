@@ -30,11 +30,13 @@ pub fn build(state: AppState) -> Router {
         .route("/logout", get(auth::ask_logout).post(auth::logout))
         .route("/signup", get(auth::show_signup).post(auth::request_signup))
         .route("/invite/{token}", get(auth::show_invite).post(auth::accept_invite))
-        // Digest readers, signed in or not: the email's one-click unsubscribe.
+        // Digest readers, signed in or not: the email's one-click unsubscribe,
+        // and a week's digest (one's own when signed in, or by a subscriber's signed link).
         .route(
             "/unsubscribe/{token}",
             get(unsubscribe::ask).post(unsubscribe::unsubscribe),
-        );
+        )
+        .route("/digest/{week}", get(digest::show_archive));
 
     // Staff: reading, posting, replying and reacting. Each handler asks the policy.
     let staff = Router::new()
@@ -78,6 +80,7 @@ pub fn build(state: AppState) -> Router {
         .route("/u/{handle}", get(people::show_profile))
         .route("/profile", get(people::own_profile).post(people::update_profile))
         .route("/settings/email", get(settings::show_email).post(settings::save_email))
+        .route("/digest", get(digest::list_archive))
         .route(
             "/profile/sessions/revoke",
             get(people::revoke_other_sessions).post(people::revoke_other_sessions),

@@ -37,6 +37,13 @@ impl DigestWeek {
         }
     }
 
+    /// The week after this one.
+    pub fn next(self) -> Self {
+        Self {
+            monday: self.monday + Duration::days(7),
+        }
+    }
+
     pub fn monday(self) -> NaiveDate {
         self.monday
     }
@@ -453,6 +460,113 @@ impl SendStatus {
     }
 }
 
+/// Why a recipient's digest was not sent because they switched it off (an
+/// outbox row's reason, which the archive page reads back).
+pub const SWITCHED_OFF: &str = "switched off";
+
+/// Why there is no digest to show for a reader and week.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum NoDigest {
+    /// The week's digest is not due yet.
+    NotYet,
+    /// It is waiting to go (or to be tried again).
+    Sending,
+    /// There was nothing for them that week.
+    Empty,
+    /// They had switched the digest off.
+    SwitchedOff,
+    /// It was not sent, for this reason.
+    NotSent(String),
+    /// No digest was planned for them that week: none went out, or they
+    /// did not get it then (no account yet, switched off, refused address).
+    NeverPlanned,
+}
+
+impl NoDigest {
+    /// What an outbox row that ended in `status` (with its recorded reason)
+    /// leaves to say, when it holds no digest to show.
+    pub fn from_outcome(status: SendStatus, why: Option<&str>) -> Self {
+        match status {
+            SendStatus::Pending | SendStatus::Handing => NoDigest::Sending,
+            SendStatus::Empty => NoDigest::Empty,
+            SendStatus::Skipped if why == Some(SWITCHED_OFF) => NoDigest::SwitchedOff,
+            SendStatus::Skipped => NoDigest::NotSent(why.unwrap_or("it was skipped").to_owned()),
+            SendStatus::Failed => NoDigest::NotSent("the mail server did not accept it for this address".to_owned()),
+            // Sent, but what it held cannot be read back.
+            SendStatus::Sent => NoDigest::NotSent("what it held was not kept".to_owned()),
+        }
+    }
+}
+
+/// One reader's digest for one week, as its archive page shows it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ArchiveEntry {
+    /// What was sent. `confirmed` is false when the sender stopped while
+    /// handing it to the mail server (it may have arrived); `at` is when it
+    /// was accepted, or handed over.
+    Sent {
+        contents: DigestContents,
+        at: Option<DateTime<Utc>>,
+        confirmed: bool,
+    },
+    /// The coming digest as it stands now, not sent yet.
+    Coming {
+        contents: DigestContents,
+        switched_off: bool,
+    },
+    /// Nothing to show, and why.
+    None(NoDigest),
+}
+
+/// One week in a reader's list of digests.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ArchiveOutline {
+    /// Sent (or handed to the mail server) at this time.
+    Sent(Option<DateTime<Utc>>),
+    /// The coming digest, not sent yet.
+    Coming,
+    None(NoDigest),
+}
+
+/// Of the things a digest links to, those a reader may still read now.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct StillReadable {
+    pub posts: std::collections::HashSet<i64>,
+    pub channels: std::collections::HashSet<String>,
+}
+
+impl DigestContents {
+    /// Every post it links to (picks, channel posts, threads, mentions).
+    pub fn post_ids(&self) -> Vec<i64> {
+        let mut ids: Vec<i64> = self
+            .picks
+            .iter()
+            .chain(self.sections.iter().flat_map(|s| &s.posts))
+            .map(|p| p.post_id)
+            .chain(self.threads.iter().map(|t| t.post_id))
+            .chain(self.mentions.iter().map(|m| m.post_id))
+            .collect();
+        ids.sort_unstable();
+        ids.dedup();
+        ids
+    }
+
+    /// Only what the reader may still read: a digest kept from an earlier
+    /// week shows nothing from a channel they have since left.
+    pub fn keep_readable(mut self, readable: &StillReadable) -> Self {
+        let post_ok = |id: &i64| readable.posts.contains(id);
+        self.picks.retain(|p| post_ok(&p.post_id));
+        for section in &mut self.sections {
+            section.posts.retain(|p| post_ok(&p.post_id));
+        }
+        self.sections.retain(|s| !s.posts.is_empty());
+        self.threads.retain(|t| post_ok(&t.post_id));
+        self.mentions.retain(|m| post_ok(&m.post_id));
+        self.new_channels.retain(|c| readable.channels.contains(&c.slug));
+        self
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use chrono_tz::Europe::London;
@@ -536,6 +650,82 @@ mod tests {
         // In summer the same Monday 08:00 is 07:00 UTC.
         assert!(s.due(utc(2026, 6, 8, 7, 0)).is_some());
         assert!(s.due(utc(2026, 6, 8, 6, 59)).is_none());
+    }
+
+    #[test]
+    fn a_kept_digest_shows_only_what_is_still_readable() {
+        let post = |id: i64, slug: &str| DigestPost {
+            post_id: id,
+            channel_slug: slug.into(),
+            title: format!("post {id}"),
+            url: None,
+            excerpt: String::new(),
+            replies: 0,
+            reactions: 0,
+        };
+        let contents = DigestContents {
+            week: "2026-W47".parse().unwrap(),
+            note: Some("Hello".into()),
+            picks: vec![post(1, "comms"), post(2, "wg")],
+            sections: vec![
+                ChannelSection {
+                    slug: "comms".into(),
+                    name: "Comms".into(),
+                    posts: vec![post(3, "comms")],
+                },
+                ChannelSection {
+                    slug: "wg".into(),
+                    name: "Working group".into(),
+                    posts: vec![post(4, "wg")],
+                },
+            ],
+            threads: vec![ThreadNews {
+                post_id: 4,
+                title: "post 4".into(),
+                new_replies: 2,
+            }],
+            mentions: vec![Mention {
+                post_id: 3,
+                reply_id: Some(9),
+                title: "post 3".into(),
+                by: "Ada".into(),
+            }],
+            new_channels: vec![NewChannel {
+                slug: "wg".into(),
+                name: "Working group".into(),
+                description: String::new(),
+            }],
+        };
+        assert_eq!(contents.post_ids(), vec![1, 2, 3, 4]);
+        let readable = StillReadable {
+            posts: [1, 3].into_iter().collect(),
+            channels: ["comms".to_owned()].into_iter().collect(),
+        };
+        let kept = contents.keep_readable(&readable);
+        assert_eq!(kept.picks.iter().map(|p| p.post_id).collect::<Vec<_>>(), vec![1]);
+        assert_eq!(kept.sections.len(), 1, "a section left empty goes");
+        assert_eq!(kept.sections[0].slug, "comms");
+        assert!(kept.threads.is_empty());
+        assert_eq!(kept.mentions.len(), 1);
+        assert!(kept.new_channels.is_empty());
+        assert_eq!(kept.note.as_deref(), Some("Hello"));
+    }
+
+    #[test]
+    fn a_row_that_sent_nothing_says_why() {
+        assert_eq!(
+            NoDigest::from_outcome(SendStatus::Skipped, Some(SWITCHED_OFF)),
+            NoDigest::SwitchedOff
+        );
+        assert_eq!(NoDigest::from_outcome(SendStatus::Empty, None), NoDigest::Empty);
+        assert_eq!(
+            NoDigest::from_outcome(SendStatus::Skipped, Some("the account is suspended")),
+            NoDigest::NotSent("the account is suspended".into())
+        );
+        assert_eq!(NoDigest::from_outcome(SendStatus::Pending, None), NoDigest::Sending);
+        let w: DigestWeek = "2026-W53".parse().unwrap();
+        assert_eq!(w.next().to_string(), "2027-W01");
+        assert_eq!(w.next().previous(), w);
     }
 
     #[test]

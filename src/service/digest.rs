@@ -10,14 +10,16 @@ use anyhow::Context;
 use chrono::Duration;
 use tokio::task::JoinSet;
 
-use crate::domain::digest::{DigestContents, DigestWeek, Frequency, Recipient, SendStatus};
+use crate::domain::digest::{
+    ArchiveEntry, ArchiveOutline, DigestContents, DigestWeek, Frequency, NoDigest, Recipient, SWITCHED_OFF, SendStatus,
+};
 use crate::domain::policy::Actor;
 use crate::domain::time::now;
 use crate::domain::token::Purpose;
 use crate::email::digest as compose;
 use crate::email::mailer::{DeliveryError, Outgoing, Rendered};
 use crate::state::AppState;
-use crate::store::digest_outbox::{self, Claimed, WeekSummary};
+use crate::store::digest_outbox::{self, Claimed, Entry, WeekSummary};
 use crate::store::{digest, users};
 
 /// One reader's digest for a week, and whether they would be sent it.
@@ -117,6 +119,130 @@ pub async fn unsubscribe(state: &AppState, token: &str) -> Result<Option<String>
     Ok(Some(email))
 }
 
+/// The token in an email-only subscriber's "View in browser" link
+/// (`/digest/{week}?t=…`), which opens their digests without signing in.
+pub fn read_token(state: &AppState, recipient: Recipient) -> String {
+    state.signer.sign(Purpose::ReadDigest, &recipient.to_bytes())
+}
+
+/// What an outbox row has to show.
+fn shown(entry: Entry) -> ArchiveEntry {
+    let confirmed = entry.status == SendStatus::Sent;
+    match entry.contents {
+        Some(contents) if matches!(entry.status, SendStatus::Sent | SendStatus::Handing) => ArchiveEntry::Sent {
+            contents,
+            at: entry.sent_at.or(entry.handed_at),
+            confirmed,
+        },
+        _ => ArchiveEntry::None(NoDigest::from_outcome(entry.status, entry.last_error.as_deref())),
+    }
+}
+
+/// A signed-in reader's own digest for `week`: what they were sent (showing
+/// only what they may still read), or for the week the next digest reports
+/// on, what it holds so far; otherwise why there is none.
+pub async fn archive(state: &AppState, reader: &Actor, week: DigestWeek) -> Result<ArchiveEntry, sea_orm::DbErr> {
+    let recipient = Recipient::Account(reader.user_id);
+    let coming = next_week(state);
+    match digest_outbox::entry(&state.db, week, recipient).await? {
+        Some(entry) => still_readable(state, reader, shown(entry)).await,
+        None if week == coming => {
+            let prefs = digest::preferences(&state.db, reader.user_id).await?;
+            let span = week.span(state.settings.digest.timezone);
+            let contents = digest::contents(&state.db, reader, &prefs, week, span).await?;
+            Ok(ArchiveEntry::Coming {
+                contents,
+                switched_off: prefs.frequency == Frequency::Never,
+            })
+        }
+        None if week > coming => Ok(ArchiveEntry::None(NoDigest::NotYet)),
+        None => Ok(ArchiveEntry::None(NoDigest::NeverPlanned)),
+    }
+}
+
+/// An email-only subscriber's digest for `week`, by the token in its link:
+/// only what was sent to them, and of that only what anyone without an
+/// account could read now (nothing removed since, nothing from a channel
+/// made private since). `None` if the token is not one this instance signed
+/// for a subscriber who still exists.
+pub async fn archive_by_token(
+    state: &AppState,
+    token: &str,
+    week: DigestWeek,
+) -> Result<Option<ArchiveEntry>, sea_orm::DbErr> {
+    let Some(recipient @ Recipient::Subscriber(_)) = state
+        .signer
+        .verify(Purpose::ReadDigest, token)
+        .and_then(|bytes| Recipient::from_bytes(&bytes))
+    else {
+        return Ok(None);
+    };
+    if digest::address_of(&state.db, recipient).await?.is_none() {
+        return Ok(None);
+    }
+    let outsider = Actor {
+        user_id: 0,
+        roles: Vec::new(),
+        channels: Vec::new(),
+    };
+    Ok(Some(match digest_outbox::entry(&state.db, week, recipient).await? {
+        Some(entry) => still_readable(state, &outsider, shown(entry)).await?,
+        None if week >= next_week(state) => ArchiveEntry::None(NoDigest::NotYet),
+        None => ArchiveEntry::None(NoDigest::NeverPlanned),
+    }))
+}
+
+/// A sent digest with only what `reader` may read now.
+async fn still_readable(state: &AppState, reader: &Actor, entry: ArchiveEntry) -> Result<ArchiveEntry, sea_orm::DbErr> {
+    Ok(match entry {
+        ArchiveEntry::Sent {
+            contents,
+            at,
+            confirmed,
+        } => {
+            let readable = digest::still_readable(&state.db, reader, &contents).await?;
+            ArchiveEntry::Sent {
+                contents: contents.keep_readable(&readable),
+                at,
+                confirmed,
+            }
+        }
+        other => other,
+    })
+}
+
+/// How each of a reader's latest `weeks` weeks went, newest first, starting
+/// with the week the next digest reports on.
+pub async fn history(
+    state: &AppState,
+    reader_id: i64,
+    weeks: usize,
+) -> Result<Vec<(DigestWeek, ArchiveOutline)>, sea_orm::DbErr> {
+    let coming = next_week(state);
+    let mut week = coming;
+    let mut all = vec![coming];
+    for _ in 1..weeks {
+        week = week.previous();
+        all.push(week);
+    }
+    let rows = digest_outbox::history(&state.db, Recipient::Account(reader_id), week).await?;
+    Ok(all
+        .into_iter()
+        .map(|week| {
+            let outline = match rows.iter().find(|r| r.week == week) {
+                Some(entry) => match entry.status {
+                    SendStatus::Sent => ArchiveOutline::Sent(entry.sent_at),
+                    SendStatus::Handing => ArchiveOutline::Sent(entry.handed_at),
+                    status => ArchiveOutline::None(NoDigest::from_outcome(status, entry.last_error.as_deref())),
+                },
+                None if week == coming => ArchiveOutline::Coming,
+                None => ArchiveOutline::None(NoDigest::NeverPlanned),
+            };
+            (week, outline)
+        })
+        .collect())
+}
+
 /// What a recipient gets this time, decided when their row is sent.
 enum Decision {
     Send(Box<DigestContents>),
@@ -138,7 +264,7 @@ async fn decide(state: &AppState, recipient: Recipient, week: DigestWeek) -> any
             }
             let prefs = digest::preferences(&state.db, id).await?;
             if prefs.frequency == Frequency::Never {
-                return Ok(Decision::Skip(SendStatus::Skipped, "switched off"));
+                return Ok(Decision::Skip(SendStatus::Skipped, SWITCHED_OFF));
             }
             let reader = Actor {
                 user_id: account.id,

@@ -10,7 +10,7 @@ use sea_orm::{
 use super::{channels, placeholders, sql};
 use crate::domain::digest::{
     ChannelChoice, ChannelSection, DigestContents, DigestPost, DigestPreferences, DigestWeek, Frequency, Mention,
-    NewChannel, Recipient, ThreadNews,
+    NewChannel, Recipient, StillReadable, ThreadNews,
 };
 use crate::domain::markdown;
 use crate::domain::policy::Actor;
@@ -178,6 +178,57 @@ pub async fn contents(
         mentions: mentions(db, reader.user_id, &readable, span.0, until).await?,
         new_channels: new_channels(db, &readable, span.0, until).await?,
     })
+}
+
+/// Of what `contents` links to, what `reader` may read now: posts still
+/// there (not deleted or hidden) in channels they may read, and those channels.
+pub async fn still_readable(
+    db: &impl ConnectionTrait,
+    reader: &Actor,
+    contents: &DigestContents,
+) -> Result<StillReadable, sea_orm::DbErr> {
+    #[derive(FromQueryResult)]
+    struct Id {
+        id: i64,
+    }
+    #[derive(FromQueryResult)]
+    struct Slug {
+        slug: String,
+    }
+    let readable = channels::readable_ids(db, reader).await?;
+    let mut out = StillReadable::default();
+    if readable.is_empty() {
+        return Ok(out);
+    }
+    let ids = contents.post_ids();
+    if !ids.is_empty() {
+        let text = format!(
+            "SELECT id FROM posts WHERE id IN ({}) AND channel_id IN ({}) \
+               AND deleted_at IS NULL AND hidden_at IS NULL",
+            placeholders(ids.len()),
+            placeholders(readable.len())
+        );
+        let values = with_ids(with_ids(Vec::new(), &ids), &readable);
+        out.posts = Id::find_by_statement(sql(db, &text, values))
+            .all(db)
+            .await?
+            .into_iter()
+            .map(|r| r.id)
+            .collect();
+    }
+    if !contents.new_channels.is_empty() {
+        let text = format!(
+            "SELECT slug FROM channels WHERE id IN ({})",
+            placeholders(readable.len())
+        );
+        out.channels = Slug::find_by_statement(sql(db, &text, with_ids(Vec::new(), &readable)))
+            .all(db)
+            .await?
+            .into_iter()
+            .map(|r| r.slug)
+            .collect();
+    }
+    Ok(out)
 }
 
 fn with_ids(mut values: Vec<Value>, ids: &[i64]) -> Vec<Value> {

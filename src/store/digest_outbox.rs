@@ -409,6 +409,81 @@ pub async fn archived(
         .and_then(|json| serde_json::from_str(&json).ok()))
 }
 
+/// One recipient's row for one week, as the archive reads it.
+#[derive(Debug, Clone)]
+pub struct Entry {
+    pub week: DigestWeek,
+    pub status: SendStatus,
+    /// What it carried, once it was handed over.
+    pub contents: Option<DigestContents>,
+    /// Why it was skipped, or the last failure.
+    pub last_error: Option<String>,
+    pub handed_at: Option<DateTime<Utc>>,
+    pub sent_at: Option<DateTime<Utc>>,
+}
+
+#[derive(FromQueryResult)]
+struct EntryRow {
+    week: String,
+    status: String,
+    contents: Option<String>,
+    last_error: Option<String>,
+    handed_at: Option<DateTime<Utc>>,
+    sent_at: Option<DateTime<Utc>>,
+}
+
+impl EntryRow {
+    fn entry(self, with_contents: bool) -> Option<Entry> {
+        Some(Entry {
+            week: self.week.parse().ok()?,
+            // A status this version does not know is treated as not sent.
+            status: SendStatus::parse(&self.status).unwrap_or(SendStatus::Failed),
+            contents: self
+                .contents
+                .filter(|_| with_contents)
+                .and_then(|json| serde_json::from_str(&json).ok()),
+            last_error: self.last_error,
+            handed_at: self.handed_at,
+            sent_at: self.sent_at,
+        })
+    }
+}
+
+/// `recipient`'s row for `week`, with what it carried, if there is one.
+pub async fn entry(
+    db: &impl ConnectionTrait,
+    week: DigestWeek,
+    recipient: Recipient,
+) -> Result<Option<Entry>, sea_orm::DbErr> {
+    let row = EntryRow::find_by_statement(sql(
+        db,
+        "SELECT week, status, contents, last_error, handed_at, sent_at FROM digest_outbox \
+         WHERE week = ? AND recipient = ?",
+        vec![week.to_string().into(), recipient.key().into()],
+    ))
+    .one(db)
+    .await?;
+    Ok(row.and_then(|r| r.entry(true)))
+}
+
+/// `recipient`'s rows from `since` on, newest first, without what they carried.
+pub async fn history(
+    db: &impl ConnectionTrait,
+    recipient: Recipient,
+    since: DigestWeek,
+) -> Result<Vec<Entry>, sea_orm::DbErr> {
+    // ISO weeks written as YYYY-Wnn sort as text in time order.
+    let rows = EntryRow::find_by_statement(sql(
+        db,
+        "SELECT week, status, CAST(NULL AS TEXT) AS contents, last_error, handed_at, sent_at FROM digest_outbox \
+         WHERE recipient = ? AND week >= ? ORDER BY week DESC",
+        vec![recipient.key().into(), since.to_string().into()],
+    ))
+    .all(db)
+    .await?;
+    Ok(rows.into_iter().filter_map(|r| r.entry(false)).collect())
+}
+
 /// An address the mail server refused for good.
 #[derive(Debug, Clone)]
 pub struct Refusal {

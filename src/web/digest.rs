@@ -1,22 +1,25 @@
-//! The digest's pages for curators: the editor's note for the coming digest.
+//! The digest's pages: each reader's archive of their own digests (and an
+//! email-only subscriber's, by the signed link in their email), and for
+//! curators the editor's note for the coming digest.
 
 use axum::Form;
-use axum::extract::State;
+use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use serde::Deserialize;
 
 use super::access::readable_post;
-use super::extract::{Id, Viewer, flash};
+use super::extract::{Id, MaybeViewer, Viewer, flash};
 use super::see_other;
-use crate::domain::digest::DigestWeek;
+use crate::domain::digest::{DigestWeek, Frequency};
 use crate::domain::form::FormErrors;
 use crate::domain::policy::Refusal;
 use crate::error::{AppError, AppResult};
-use crate::service::digest::next_week;
+use crate::service::digest::{self as service, next_week};
 use crate::state::AppState;
 use crate::store::digest;
-use crate::views::digest::NotePage;
+use crate::views::digest::{ArchiveIndexPage, ArchivePage, NotePage, WeekLine};
+use crate::views::{MessagePage, PageCtx};
 
 /// Longest note, in characters: a note, not an article.
 const NOTE_MAX: usize = 2000;
@@ -94,4 +97,81 @@ pub async fn feature_post(
     };
     flash(&viewer.session, &message).await;
     Ok(see_other(&format!("/p/{}", post.id)))
+}
+
+/// A digest address that leads nowhere: said plainly, as a 404.
+fn no_digest_here(ctx: PageCtx, title: &str, message: String) -> Response {
+    (
+        StatusCode::NOT_FOUND,
+        MessagePage {
+            ctx,
+            title: title.to_owned(),
+            message,
+        },
+    )
+        .into_response()
+}
+
+#[derive(Deserialize)]
+pub struct ArchiveQuery {
+    /// An email-only subscriber's signed token.
+    t: Option<String>,
+}
+
+/// How many weeks `/digest` lists, the coming one included.
+const INDEX_WEEKS: usize = 12;
+
+/// One week's digest: the signed-in reader's own, or with `?t=` the
+/// subscriber's whose link it is.
+pub async fn show_archive(
+    State(state): State<AppState>,
+    viewer: MaybeViewer,
+    Path(raw): Path<String>,
+    Query(query): Query<ArchiveQuery>,
+) -> AppResult<Response> {
+    let week = match raw.parse::<DigestWeek>() {
+        Ok(week) => week,
+        Err(why) => {
+            return Ok(no_digest_here(
+                viewer.ctx,
+                "There is no such week",
+                format!("{why} Each week's digest has an address like /digest/2026-W47."),
+            ));
+        }
+    };
+    let coming = next_week(&state);
+    if let Some(token) = query.t.filter(|t| !t.trim().is_empty()) {
+        let Some(entry) = service::archive_by_token(&state, &token, week).await? else {
+            return Ok(no_digest_here(
+                viewer.ctx,
+                "This digest link does not work",
+                "It may have been cut short by your email program: use the whole \"View in browser\" link from the \
+                 email."
+                    .to_owned(),
+            ));
+        };
+        return Ok(ArchivePage::new(viewer.ctx, week, entry, false, coming).into_response());
+    }
+    let Some(user) = viewer.user else {
+        return Err(AppError::SignInRequired {
+            next: format!("/digest/{week}"),
+        });
+    };
+    let entry = service::archive(&state, &user.actor(), week).await?;
+    Ok(ArchivePage::new(viewer.ctx, week, entry, true, coming).into_response())
+}
+
+/// The signed-in reader's latest digests, the coming one first.
+pub async fn list_archive(State(state): State<AppState>, viewer: Viewer) -> AppResult<ArchiveIndexPage> {
+    let weeks = service::history(&state, viewer.id(), INDEX_WEEKS)
+        .await?
+        .iter()
+        .map(|(week, outline)| WeekLine::new(*week, outline))
+        .collect();
+    let switched_off = digest::preferences(&state.db, viewer.id()).await?.frequency == Frequency::Never;
+    Ok(ArchiveIndexPage {
+        ctx: viewer.ctx,
+        weeks,
+        switched_off,
+    })
 }

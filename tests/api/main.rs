@@ -12,6 +12,7 @@ mod cli;
 mod curation;
 mod dead_ends;
 mod digest;
+mod digest_pages;
 mod digest_send;
 mod fetch;
 mod home;

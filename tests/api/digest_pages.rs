@@ -1,0 +1,393 @@
+//! The digest's pages: each reader's archive (`/digest/{week}`, `/digest`),
+//! and an email-only subscriber's by their signed link.
+
+use std::sync::Arc;
+
+use chrono::Duration;
+use commonroom::domain::digest::{DigestContents, DigestPost, DigestWeek, Recipient};
+use commonroom::domain::role::Role;
+use commonroom::domain::token::Purpose;
+use commonroom::service::digest::{next_week, read_token, send};
+use commonroom::store::digest_outbox;
+
+use crate::helpers::{TestApp, location};
+use crate::on_both_backends;
+
+on_both_backends!(
+    a_reader_sees_the_digest_they_were_sent,
+    nobody_sees_anyone_elses_digest,
+    a_reader_removed_from_a_private_channel_no_longer_sees_its_items,
+    the_coming_digest_shows_what_it_holds_so_far,
+    a_week_without_a_digest_says_why,
+    a_subscriber_reads_their_digest_by_its_signed_link,
+    a_bad_week_or_link_is_a_clear_not_found,
+);
+
+/// The week posts made now fall in: what a digest sent now for "this
+/// week" would hold, whatever day the test runs.
+fn this_week() -> DigestWeek {
+    DigestWeek::containing(
+        chrono::Utc::now()
+            .with_timezone(&chrono_tz::Europe::London)
+            .date_naive(),
+    )
+}
+
+/// Send `week`'s digest to everyone eligible, through the files mail transport.
+async fn send_week(app: &TestApp, week: DigestWeek) {
+    send(&app.state, week, true, None, Arc::new(|_| {}))
+        .await
+        .expect("send the digest");
+}
+
+async fn user_id(app: &TestApp, handle: &str) -> i64 {
+    app.sql_i64(&format!("SELECT id FROM users WHERE handle = '{handle}'"))
+        .await
+}
+
+async fn a_reader_sees_the_digest_they_were_sent(app: TestApp) {
+    let admin = app.signed_in("ada", Role::Admin).await;
+    app.channel(&admin, "Comms", "comms").await;
+    let bo = app.signed_in("bo", Role::Member).await;
+    assert_eq!(bo.post("/c/comms/follow", &[]).await.status(), 303);
+    let post = admin
+        .create_post(
+            "comms",
+            "link",
+            "Gritting script",
+            "https://www.gov.uk/winter",
+            "For the cold snap",
+        )
+        .await;
+    let week = this_week();
+    send_week(&app, week).await;
+    assert_eq!(
+        app.sql_i64(&format!(
+            "SELECT COUNT(*) FROM digest_outbox WHERE week = '{week}' AND status = 'sent' AND recipient = 'user:{}'",
+            user_id(&app, "bo").await
+        ))
+        .await,
+        1
+    );
+
+    let page = bo.text(&format!("/digest/{week}")).await;
+    assert!(page.contains(&format!("Your digest for {week}")), "{page}");
+    assert!(page.contains(&week.describe()), "{page}");
+    assert!(page.contains("Sent on <time"), "{page}");
+    assert!(
+        page.contains(&format!(r#"href="/p/{post}""#)) && page.contains("Gritting script"),
+        "the item links to its thread: {page}"
+    );
+    assert!(page.contains(r#"href="https://www.gov.uk/winter""#), "{page}");
+    assert!(page.contains("What mattered in your channels"), "{page}");
+
+    // The list of weeks links to it, and says it was sent.
+    let list = bo.text("/digest").await;
+    assert!(list.contains(&format!(r#"href="/digest/{week}""#)), "{list}");
+    assert!(list.contains("Sent on "), "{list}");
+    assert!(
+        bo.text("/settings/email").await.contains(r#"href="/digest""#),
+        "linked from the email settings"
+    );
+}
+
+async fn nobody_sees_anyone_elses_digest(app: TestApp) {
+    let admin = app.signed_in("ada", Role::Admin).await;
+    app.channel(&admin, "Comms", "comms").await;
+    let bo = app.signed_in("bo", Role::Member).await;
+    let cy = app.signed_in("cy", Role::Member).await;
+    assert_eq!(bo.post("/c/comms/follow", &[]).await.status(), 303);
+    admin
+        .create_post("comms", "discussion", "Gritting script", "", "For the cold snap")
+        .await;
+    let week = this_week();
+    send_week(&app, week).await;
+
+    assert!(bo.text(&format!("/digest/{week}")).await.contains("Gritting script"));
+    // Cy follows nothing: the same address shows Cy's own digest (the new
+    // channel), never Bo's.
+    let page = cy.text(&format!("/digest/{week}")).await;
+    assert!(page.contains(&format!("Your digest for {week}")), "{page}");
+    assert!(page.contains("New channels") && page.contains("#comms"), "{page}");
+    assert!(!page.contains("Gritting script"), "{page}");
+
+    // Signed out, without a link's token: sign in first.
+    let r = app.browser().get(&format!("/digest/{week}")).await;
+    assert_eq!(r.status(), 303);
+    assert!(location(&r).starts_with("/login?next="), "{}", location(&r));
+}
+
+async fn a_reader_removed_from_a_private_channel_no_longer_sees_its_items(app: TestApp) {
+    let admin = app.signed_in("ada", Role::Admin).await;
+    app.channel(&admin, "Comms", "comms").await;
+    app.working_group(&admin, "private-listed").await;
+    let bo = app.signed_in("bo", Role::Member).await;
+    assert_eq!(admin.post("/c/wg/members", &[("handle", "@bo")]).await.status(), 303);
+    for slug in ["comms", "wg"] {
+        assert_eq!(bo.post(&format!("/c/{slug}/follow"), &[]).await.status(), 303);
+    }
+    let open = admin
+        .create_post("comms", "discussion", "Gritting script", "", "For the cold snap")
+        .await;
+    let secret = admin
+        .create_post("wg", "discussion", "Zeppelin plan", "", "Members only")
+        .await;
+    // A thread Bo took part in, and a mention of Bo, both in the working group.
+    bo.reply(secret, "Count me in", None).await;
+    admin.reply(secret, "Thanks @bo, see the plan", None).await;
+    let week = this_week();
+    send_week(&app, week).await;
+    let page = bo.text(&format!("/digest/{week}")).await;
+    assert!(page.contains("Zeppelin plan"), "{page}");
+    assert!(page.contains("New replies in your threads"), "{page}");
+    assert!(page.contains("You were mentioned"), "{page}");
+    assert!(page.contains("#wg"), "{page}");
+
+    let bo_id = user_id(&app, "bo").await;
+    let r = admin
+        .post(&format!("/c/wg/members/{bo_id}/remove"), &[("confirm", "yes")])
+        .await;
+    assert_eq!(r.status(), 303);
+    let page = bo.text(&format!("/digest/{week}")).await;
+    assert!(
+        !page.contains("Zeppelin") && !page.contains(&format!("/p/{secret}")),
+        "posts, threads and mentions from the channel are gone: {page}"
+    );
+    assert!(
+        !page.contains("New replies in your threads") && !page.contains("You were mentioned"),
+        "{page}"
+    );
+    assert!(!page.contains("#wg") && !page.contains("/c/wg"), "{page}");
+    assert!(
+        page.contains("Gritting script") && page.contains(&format!("/p/{open}")),
+        "the rest stays: {page}"
+    );
+    // The archive keeps what was sent: readability is checked when it is shown.
+    let kept = app
+        .sql_i64(&format!(
+            "SELECT COUNT(*) FROM digest_outbox WHERE recipient = 'user:{bo_id}' AND contents LIKE '%Zeppelin%'"
+        ))
+        .await;
+    assert_eq!(kept, 1);
+}
+
+async fn the_coming_digest_shows_what_it_holds_so_far(app: TestApp) {
+    let admin = app.signed_in("ada", Role::Admin).await;
+    app.channel(&admin, "Comms", "comms").await;
+    let cora = app.signed_in("cora", Role::Curator).await;
+    let bo = app.signed_in("bo", Role::Member).await;
+    assert_eq!(bo.post("/c/comms/follow", &[]).await.status(), 303);
+    let post = admin
+        .create_post("comms", "discussion", "Quiet gem", "", "Worth a read")
+        .await;
+    // Published before the coming digest's week began (on a Monday before
+    // the send, that week is the one that just ended), and featured for
+    // it: it is in it whatever day this runs.
+    {
+        use commonroom::entities::post as posts;
+        use sea_orm::sea_query::Expr;
+        use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
+        posts::Entity::update_many()
+            .col_expr(
+                posts::Column::PublishedAt,
+                Expr::value(chrono::Utc::now() - Duration::days(10)),
+            )
+            .filter(posts::Column::Id.eq(post))
+            .exec(&app.db)
+            .await
+            .expect("backdate the post");
+    }
+    assert_eq!(
+        cora.post(&format!("/p/{post}/feature"), &[("featured", "yes")])
+            .await
+            .status(),
+        303
+    );
+    let coming = next_week(&app.state);
+    let page = bo.text(&format!("/digest/{coming}")).await;
+    assert!(page.contains("Not sent yet"), "{page}");
+    assert!(
+        page.contains("Picked by your curators") && page.contains(&format!(r#"href="/p/{post}""#)),
+        "{page}"
+    );
+    assert!(
+        bo.text("/digest")
+            .await
+            .contains("Not sent yet: see what it holds so far"),
+        "the list starts with the coming week"
+    );
+
+    // Switched off: still shown, and it says it will not be emailed.
+    let r = bo
+        .post("/settings/email", &[("frequency", "never"), ("choice", "followed")])
+        .await;
+    assert_eq!(r.status(), 303);
+    let page = bo.text(&format!("/digest/{coming}")).await;
+    assert!(page.contains("You have switched the digest off"), "{page}");
+}
+
+async fn a_week_without_a_digest_says_why(app: TestApp) {
+    let admin = app.signed_in("ada", Role::Admin).await;
+    app.channel(&admin, "Comms", "comms").await;
+    let bo = app.signed_in("bo", Role::Member).await;
+    let coming = next_week(&app.state);
+    let long_ago: DigestWeek = "2024-W10".parse().unwrap();
+
+    // Weeks with no row: never planned, or not due yet.
+    let page = bo.text(&format!("/digest/{long_ago}")).await;
+    assert!(page.contains("No digest was sent to you for this week"), "{page}");
+    let page = bo.text(&format!("/digest/{}", coming.next())).await;
+    assert!(page.contains("has not been sent yet"), "{page}");
+
+    // Planned, then switched off before it went: the row says so.
+    let bo_email = "bo@example.org".to_owned();
+    let bo_id = user_id(&app, "bo").await;
+    digest_outbox::plan(&app.db, long_ago, &[(Recipient::Account(bo_id), bo_email)])
+        .await
+        .unwrap();
+    let r = bo
+        .post("/settings/email", &[("frequency", "never"), ("choice", "followed")])
+        .await;
+    assert_eq!(r.status(), 303);
+    send(&app.state, long_ago, false, None, Arc::new(|_| {})).await.unwrap();
+    let page = bo.text(&format!("/digest/{long_ago}")).await;
+    assert!(page.contains("The digest was switched off"), "{page}");
+
+    // Nothing for them that week: the row is empty.
+    let cy = app.signed_in("cy", Role::Member).await;
+    let quiet: DigestWeek = "2024-W11".parse().unwrap();
+    let cy_id = user_id(&app, "cy").await;
+    digest_outbox::plan(
+        &app.db,
+        quiet,
+        &[(Recipient::Account(cy_id), "cy@example.org".to_owned())],
+    )
+    .await
+    .unwrap();
+    send(&app.state, quiet, false, None, Arc::new(|_| {})).await.unwrap();
+    let page = cy.text(&format!("/digest/{quiet}")).await;
+    assert!(page.contains("There was nothing for you that week"), "{page}");
+}
+
+/// An email-only subscriber (no account), confirmed; returns their id.
+async fn subscriber(app: &TestApp, email: &str) -> i64 {
+    use commonroom::entities::digest_subscriber;
+    use sea_orm::{ActiveModelTrait, Set};
+    let at = chrono::Utc::now();
+    digest_subscriber::ActiveModel {
+        user_id: Set(None),
+        email: Set(Some(email.to_owned())),
+        frequency: Set("weekly".into()),
+        channels: Set("followed".into()),
+        confirmed_at: Set(Some(at)),
+        created_at: Set(at),
+        updated_at: Set(at),
+        ..Default::default()
+    }
+    .insert(&app.db)
+    .await
+    .expect("insert subscriber")
+    .id
+}
+
+/// Record `contents` as sent to `recipient`, as the sender does.
+async fn record_sent(app: &TestApp, recipient: Recipient, email: &str, contents: &DigestContents) {
+    let week = contents.week;
+    digest_outbox::plan(&app.db, week, &[(recipient, email.to_owned())])
+        .await
+        .unwrap();
+    let rows = digest_outbox::claim(&app.db, week, "test", 1, Duration::minutes(5), Some(email))
+        .await
+        .unwrap();
+    assert_eq!(rows.len(), 1);
+    assert!(
+        digest_outbox::handing(&app.db, &rows[0], "<test@example.org>", contents)
+            .await
+            .unwrap()
+    );
+    assert!(digest_outbox::sent(&app.db, &rows[0]).await.unwrap());
+}
+
+async fn a_subscriber_reads_their_digest_by_its_signed_link(app: TestApp) {
+    let admin = app.signed_in("ada", Role::Admin).await;
+    app.channel(&admin, "Comms", "comms").await;
+    let post = admin
+        .create_post("comms", "discussion", "Partnership news", "", "For our partners")
+        .await;
+    let id = subscriber(&app, "partner@example.net").await;
+    // A week that is over, whatever day this runs.
+    let week = next_week(&app.state).previous();
+    let contents = DigestContents {
+        week,
+        note: Some("Hello partners.".into()),
+        picks: vec![DigestPost {
+            post_id: post,
+            channel_slug: "comms".into(),
+            title: "Partnership news".into(),
+            url: None,
+            excerpt: "For our partners".into(),
+            replies: 0,
+            reactions: 0,
+        }],
+        sections: vec![],
+        threads: vec![],
+        mentions: vec![],
+        new_channels: vec![],
+    };
+    record_sent(&app, Recipient::Subscriber(id), "partner@example.net", &contents).await;
+
+    // Not signed in: the link's token is enough.
+    let reader = app.browser();
+    let token = read_token(&app.state, Recipient::Subscriber(id));
+    let page = reader.text(&format!("/digest/{week}?t={token}")).await;
+    assert!(
+        page.contains("Partnership news") && page.contains(&format!(r#"href="/p/{post}""#)),
+        "{page}"
+    );
+    assert!(page.contains("Hello partners."), "{page}");
+    assert!(page.contains("Sent on <time"), "{page}");
+    // What was removed since is not shown, even to the link's holder.
+    admin.post(&format!("/p/{post}/delete"), &[("confirm", "yes")]).await;
+    let page = reader.text(&format!("/digest/{week}?t={token}")).await;
+    assert!(!page.contains("Partnership news"), "{page}");
+    assert!(page.contains("Nothing in it can be shown now"), "{page}");
+    // Another week of theirs: nothing was sent, and it says so.
+    let page = reader.text(&format!("/digest/{}?t={token}", week.previous())).await;
+    assert!(page.contains("No digest was sent to you for this week"), "{page}");
+
+    // A token for an account, or for another purpose, opens nothing.
+    let bo_id = app.create_user("bo", Role::Member).await;
+    let account = read_token(&app.state, Recipient::Account(bo_id));
+    let unsubscribe = app
+        .state
+        .signer
+        .sign(Purpose::Unsubscribe, &Recipient::Subscriber(id).to_bytes());
+    for token in [account, unsubscribe] {
+        let r = reader.get(&format!("/digest/{week}?t={token}")).await;
+        assert_eq!(r.status(), 404);
+        assert!(r.text().await.unwrap().contains("This digest link does not work"));
+    }
+}
+
+async fn a_bad_week_or_link_is_a_clear_not_found(app: TestApp) {
+    let bo = app.signed_in("bo", Role::Member).await;
+    for path in ["/digest/2026-W99", "/digest/last-week"] {
+        let r = bo.get(path).await;
+        assert_eq!(r.status(), 404, "{path}");
+        let page = r.text().await.unwrap();
+        assert!(page.contains("There is no such week"), "{page}");
+        assert!(page.contains("/digest/2026-W47"), "says how it is written: {page}");
+    }
+    let r = app.browser().get("/digest/2026-W47?t=not-a-token").await;
+    assert_eq!(r.status(), 404);
+    let page = r.text().await.unwrap();
+    assert!(page.contains("This digest link does not work"), "{page}");
+    // A token cut short by a mail program is refused too.
+    let id = subscriber(&app, "partner@example.net").await;
+    let token = read_token(&app.state, Recipient::Subscriber(id));
+    let r = app
+        .browser()
+        .get(&format!("/digest/2026-W47?t={}", &token[..token.len() - 2]))
+        .await;
+    assert_eq!(r.status(), 404);
+}
