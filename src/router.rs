@@ -96,6 +96,7 @@ pub fn build(state: AppState) -> Router {
     let curators = Router::new()
         .route("/inbox", get(inbox::show_inbox))
         .route("/digest/note", get(digest::show_note).post(digest::save_note))
+        .route("/digest/preview", get(digest::show_preview))
         .route("/p/{id}/feature", post(digest::feature_post))
         .route("/inbox/{id}/dismiss", post(inbox::dismiss))
         .route("/inbox/{id}/restore", post(inbox::restore))

@@ -84,7 +84,9 @@ pub async fn preview(state: &AppState, email: &str, week: DigestWeek) -> Result<
     let prefs = digest::preferences(&state.db, reader.user_id).await?;
     let span = week.span(state.settings.digest.timezone);
     let contents = digest::contents(&state.db, &reader, &prefs, week, span).await?;
-    let links = links(state, recipient, week);
+    // Someone else reads a preview: its unsubscribe link must not work for them.
+    let mut links = links(state, recipient, week);
+    links.unsubscribe = "(their own unsubscribe link)".to_owned();
     Ok(Preview {
         subject: compose::subject(&contents),
         text: compose::text(&contents, &links),

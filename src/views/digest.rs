@@ -1,6 +1,7 @@
 //! The digest's pages (`templates/pages/digest/`): the curators' editor's
-//! note, and each reader's archive. `DigestView` is a digest as a web page
-//! shows it, drawn by `templates/partials/digest.html`.
+//! note and preview, and each reader's archive. `DigestView` is a digest as
+//! a web page shows it, drawn by `templates/partials/digest.html` on both
+//! the archive and the preview.
 
 use askama::Template;
 use askama_web::WebTemplate;
@@ -288,4 +289,33 @@ pub struct ArchiveIndexPage {
     pub ctx: PageCtx,
     pub weeks: Vec<WeekLine>,
     pub switched_off: bool,
+}
+
+/// A person's digest as it stands, for curators (`/digest/preview`).
+#[derive(Template, WebTemplate)]
+#[template(path = "pages/digest/preview.html")]
+pub struct PreviewPage {
+    pub ctx: PageCtx,
+    /// The form, as typed.
+    pub email: String,
+    pub week: String,
+    /// What the week field says (the coming digest's week is the default).
+    pub week_hint: String,
+    pub errors: FormErrors,
+    /// Why there is nothing to show for that person (suspended, nothing to send).
+    pub message: Option<String>,
+    pub shown: Option<PreviewShown>,
+}
+
+/// What the preview found.
+#[derive(Debug, Clone)]
+pub struct PreviewShown {
+    pub email: String,
+    pub week: String,
+    pub week_days: String,
+    pub subject: String,
+    pub switched_off: bool,
+    pub digest: DigestView,
+    /// The plain-text part, as sent.
+    pub text: String,
 }

@@ -1,6 +1,6 @@
 //! The digest's pages: each reader's archive of their own digests (and an
 //! email-only subscriber's, by the signed link in their email), and for
-//! curators the editor's note for the coming digest.
+//! curators the editor's note for the coming digest and a preview of anyone's.
 
 use axum::Form;
 use axum::extract::{Path, Query, State};
@@ -12,13 +12,14 @@ use super::access::readable_post;
 use super::extract::{Id, MaybeViewer, Viewer, flash};
 use super::see_other;
 use crate::domain::digest::{DigestWeek, Frequency};
+use crate::domain::email::EmailAddress;
 use crate::domain::form::FormErrors;
 use crate::domain::policy::Refusal;
 use crate::error::{AppError, AppResult};
-use crate::service::digest::{self as service, next_week};
+use crate::service::digest::{self as service, PreviewError, next_week};
 use crate::state::AppState;
 use crate::store::digest;
-use crate::views::digest::{ArchiveIndexPage, ArchivePage, NotePage, WeekLine};
+use crate::views::digest::{ArchiveIndexPage, ArchivePage, DigestView, NotePage, PreviewPage, PreviewShown, WeekLine};
 use crate::views::{MessagePage, PageCtx};
 
 /// Longest note, in characters: a note, not an article.
@@ -174,4 +175,79 @@ pub async fn list_archive(State(state): State<AppState>, viewer: Viewer) -> AppR
         weeks,
         switched_off,
     })
+}
+
+#[derive(Deserialize)]
+pub struct PreviewQuery {
+    email: Option<String>,
+    #[serde(default)]
+    week: String,
+}
+
+/// Anyone's digest as it stands, for curators: the form, and once it names
+/// someone, their digest under what they may read.
+pub async fn show_preview(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    Query(query): Query<PreviewQuery>,
+) -> AppResult<Response> {
+    let coming = next_week(&state);
+    let mut page = PreviewPage {
+        ctx: viewer.ctx.within_section("inbox"),
+        email: query.email.clone().unwrap_or_default(),
+        week: query.week.clone(),
+        week_hint: format!("As YEAR-Wnn. Leave it empty for the coming digest, {coming}."),
+        errors: FormErrors::new(),
+        message: None,
+        shown: None,
+    };
+    let Some(raw_email) = query.email else {
+        return Ok(page.into_response());
+    };
+    let email = EmailAddress::parse(&raw_email)
+        .map_err(|m| page.errors.add("email", m))
+        .ok();
+    let week = if query.week.trim().is_empty() {
+        Some(coming)
+    } else {
+        query
+            .week
+            .parse::<DigestWeek>()
+            .map_err(|m| page.errors.add("week", m))
+            .ok()
+    };
+    let (Some(email), Some(week)) = (email, week) else {
+        return Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response());
+    };
+    match service::preview(&state, email.as_str(), week).await {
+        Err(PreviewError::NoSuchPerson(_)) => {
+            page.errors.add(
+                "email",
+                format!("Nobody has the address {email}. Check it against their profile."),
+            );
+            return Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response());
+        }
+        Err(PreviewError::Suspended(_)) => {
+            page.message = Some(format!("{email}'s account is suspended, so they get no digest."));
+        }
+        Err(PreviewError::Db(err)) => return Err(err.into()),
+        Ok(preview) if preview.contents.is_empty() => {
+            page.message = Some(format!(
+                "Nothing to send: {email}'s digest for {week} ({}) holds nothing, so no email would go.",
+                week.describe()
+            ));
+        }
+        Ok(preview) => {
+            page.shown = Some(PreviewShown {
+                email: email.to_string(),
+                week: week.to_string(),
+                week_days: week.describe(),
+                subject: preview.subject,
+                switched_off: preview.switched_off,
+                digest: DigestView::new(&preview.contents),
+                text: preview.text,
+            });
+        }
+    }
+    Ok(page.into_response())
 }

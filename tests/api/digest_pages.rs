@@ -1,5 +1,6 @@
 //! The digest's pages: each reader's archive (`/digest/{week}`, `/digest`),
-//! and an email-only subscriber's by their signed link.
+//! an email-only subscriber's by their signed link, and the curators'
+//! preview (`/digest/preview`).
 
 use std::sync::Arc;
 
@@ -21,6 +22,8 @@ on_both_backends!(
     a_week_without_a_digest_says_why,
     a_subscriber_reads_their_digest_by_its_signed_link,
     a_bad_week_or_link_is_a_clear_not_found,
+    curators_preview_anyones_digest_under_that_persons_permissions,
+    the_preview_form_keeps_what_was_typed_and_says_what_is_wrong,
 );
 
 /// The week posts made now fall in: what a digest sent now for "this
@@ -390,4 +393,109 @@ async fn a_bad_week_or_link_is_a_clear_not_found(app: TestApp) {
         .get(&format!("/digest/2026-W47?t={}", &token[..token.len() - 2]))
         .await;
     assert_eq!(r.status(), 404);
+}
+
+async fn curators_preview_anyones_digest_under_that_persons_permissions(app: TestApp) {
+    let admin = app.signed_in("ada", Role::Admin).await;
+    app.channel(&admin, "Comms", "comms").await;
+    app.working_group(&admin, "private-listed").await;
+    let cora = app.signed_in("cora", Role::Curator).await;
+    let bo = app.signed_in("bo", Role::Member).await;
+    assert_eq!(admin.post("/c/wg/members", &[("handle", "@bo")]).await.status(), 303);
+    for slug in ["comms", "wg"] {
+        assert_eq!(bo.post(&format!("/c/{slug}/follow"), &[]).await.status(), 303);
+    }
+    let post = admin
+        .create_post("comms", "discussion", "Gritting script", "", "For the cold snap")
+        .await;
+    admin
+        .create_post("wg", "discussion", "Zeppelin plan", "", "Members only")
+        .await;
+
+    // Staff cannot; curators find it from the editor's note, and back.
+    assert_eq!(bo.get("/digest/preview").await.status(), 403);
+    assert!(cora.text("/digest/note").await.contains(r#"href="/digest/preview""#));
+    let form = cora.text("/digest/preview").await;
+    assert!(form.contains(r#"href="/digest/note""#), "{form}");
+    assert!(
+        form.contains(r#"<label for="email">"#) && form.contains(r#"<label for="week">"#),
+        "{form}"
+    );
+    assert!(
+        form.contains(&next_week(&app.state).to_string()),
+        "the default week: {form}"
+    );
+
+    let week = this_week();
+    let page = cora
+        .text(&format!("/digest/preview?email=bo%40example.org&week={week}"))
+        .await;
+    assert!(
+        page.contains(&format!("Subject:</strong> Your Commonroom week: {}", week.describe())),
+        "{page}"
+    );
+    assert!(
+        page.contains(&format!(r#"href="/p/{post}""#)),
+        "the web rendering: {page}"
+    );
+    assert!(
+        page.contains("<pre>") && page.contains("WHAT MATTERED IN YOUR CHANNELS"),
+        "the text part: {page}"
+    );
+    assert!(
+        !page.contains("/unsubscribe/"),
+        "Bo's unsubscribe link is not Cora's to use: {page}"
+    );
+    // Under Bo's permissions: the working group Cora cannot read is in it.
+    assert!(page.contains("Zeppelin plan"), "{page}");
+    assert!(
+        page.contains(r#"value="bo@example.org""#),
+        "the form keeps the address: {page}"
+    );
+
+    // A week with nothing: a plain message.
+    let page = cora
+        .text(&format!(
+            "/digest/preview?email=bo%40example.org&week={}",
+            week.previous().previous()
+        ))
+        .await;
+    assert!(page.contains("Nothing to send"), "{page}");
+
+    // A suspended person gets none.
+    app.exec("UPDATE users SET status = 'suspended' WHERE handle = 'bo'")
+        .await;
+    let page = cora
+        .text(&format!("/digest/preview?email=bo%40example.org&week={week}"))
+        .await;
+    assert!(page.contains("account is suspended"), "{page}");
+}
+
+async fn the_preview_form_keeps_what_was_typed_and_says_what_is_wrong(app: TestApp) {
+    let cora = app.signed_in("cora", Role::Curator).await;
+    app.create_user("bo", Role::Member).await;
+    for (query, kept, says) in [
+        (
+            "email=not-an-address&week=",
+            r#"value="not-an-address""#,
+            "Enter a valid email address",
+        ),
+        (
+            "email=nobody%40example.org&week=",
+            r#"value="nobody@example.org""#,
+            "Nobody has the address nobody@example.org",
+        ),
+        (
+            "email=bo%40example.org&week=2026-W99",
+            r#"value="2026-W99""#,
+            "2026 has no week 99.",
+        ),
+    ] {
+        let r = cora.get(&format!("/digest/preview?{query}")).await;
+        assert_eq!(r.status(), 422, "{query}");
+        let page = r.text().await.unwrap();
+        assert!(page.contains(kept), "{query}: {page}");
+        assert!(page.contains(says), "{query}: {page}");
+        assert!(page.contains("There is a problem"), "{page}");
+    }
 }
