@@ -124,6 +124,15 @@ pub fn build(state: AppState) -> Router {
         .route("/admin/sites/{id}/remove", post(admin::remove_site))
         .route_layer(from_fn(access::site_keepers));
 
+    // Those who oversee the digest's sending (administrators).
+    let mail_keepers = Router::new()
+        .route("/admin/digest", get(admin::show_digest))
+        .route(
+            "/admin/digest/refusals/{email}/clear",
+            get(admin::clear_refusal).post(admin::clear_refusal),
+        )
+        .route_layer(from_fn(access::mail_keepers));
+
     let session_layer = SessionManagerLayer::new(DbSessionStore::new(state.db.clone()))
         .with_name("commonroom_session")
         .with_http_only(true)
@@ -139,6 +148,7 @@ pub fn build(state: AppState) -> Router {
         .merge(curators)
         .merge(people_managers)
         .merge(site_keepers)
+        .merge(mail_keepers)
         .fallback(error::not_found)
         .with_state(state)
         .layer(CsrfLayer::new())

@@ -27,6 +27,8 @@ pub enum AuditAction {
     SiteBlock,
     SiteApprove,
     SiteUnlist,
+    /// Mail may go again to an address the mail server had refused.
+    RefusalClear,
 }
 
 impl AuditAction {
@@ -52,6 +54,7 @@ impl AuditAction {
             AuditAction::SiteBlock => "site.blocked",
             AuditAction::SiteApprove => "site.approved",
             AuditAction::SiteUnlist => "site.unlist",
+            AuditAction::RefusalClear => "mail.refusal.clear",
         }
     }
 }
@@ -66,6 +69,8 @@ pub enum AuditTarget {
     Reply(i64),
     /// A site on the blocked or approved list, by domain.
     Site(String),
+    /// An email address, e.g. one the mail server refused.
+    Address(String),
 }
 
 impl fmt::Display for AuditTarget {
@@ -77,6 +82,7 @@ impl fmt::Display for AuditTarget {
             AuditTarget::Post(id) => write!(f, "post:{id}"),
             AuditTarget::Reply(id) => write!(f, "reply:{id}"),
             AuditTarget::Site(domain) => f.write_str(domain),
+            AuditTarget::Address(email) => write!(f, "address:{email}"),
         }
     }
 }

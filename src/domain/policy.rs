@@ -281,6 +281,12 @@ pub fn can_manage_sites(actor: &Actor) -> bool {
     actor.is_admin()
 }
 
+/// Admins see how the digest's sending went and let mail go again to
+/// addresses the mail server refused.
+pub fn can_oversee_mail(actor: &Actor) -> bool {
+    actor.is_admin()
+}
+
 /// Curators (and admins) follow feeds, triage the inbox and schedule shares.
 pub fn can_curate(actor: &Actor) -> bool {
     actor.has(Role::Curator) || actor.is_admin()

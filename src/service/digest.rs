@@ -10,6 +10,7 @@ use anyhow::Context;
 use chrono::Duration;
 use tokio::task::JoinSet;
 
+use crate::domain::audit::{AuditAction, AuditTarget};
 use crate::domain::digest::{
     ArchiveEntry, ArchiveOutline, DigestContents, DigestWeek, Frequency, NoDigest, Recipient, SWITCHED_OFF, SendStatus,
 };
@@ -19,8 +20,8 @@ use crate::domain::token::Purpose;
 use crate::email::digest as compose;
 use crate::email::mailer::{DeliveryError, Outgoing, Rendered};
 use crate::state::AppState;
-use crate::store::digest_outbox::{self, Claimed, Entry, WeekSummary};
-use crate::store::{digest, users};
+use crate::store::digest_outbox::{self, Claimed, Entry, Refusal, WeekSummary};
+use crate::store::{audit, digest, users};
 
 /// One reader's digest for a week, and whether they would be sent it.
 pub struct Preview {
@@ -243,6 +244,31 @@ pub async fn history(
             (week, outline)
         })
         .collect())
+}
+
+/// Let mail go again to an address the mail server refused, recording who
+/// did it in the audit log, in one transaction. Returns the refusal that was
+/// cleared, or `None` if there was none (already cleared).
+pub async fn clear_refusal(
+    db: &impl sea_orm::TransactionTrait,
+    actor_id: i64,
+    email: &str,
+) -> Result<Option<Refusal>, sea_orm::DbErr> {
+    let txn = crate::store::begin_write(db).await?;
+    let Some(refusal) = digest_outbox::refusal(&txn, email).await? else {
+        return Ok(None);
+    };
+    digest_outbox::clear_refusal(&txn, &refusal.email).await?;
+    audit::record(
+        &txn,
+        Some(actor_id),
+        AuditAction::RefusalClear,
+        &AuditTarget::Address(refusal.email.clone()),
+        &format!("{} {} ({})", refusal.code, refusal.reason, refusal.source),
+    )
+    .await?;
+    txn.commit().await?;
+    Ok(Some(refusal))
 }
 
 /// What a recipient gets this time, decided when their row is sent.

@@ -484,6 +484,22 @@ pub async fn history(
     Ok(rows.into_iter().filter_map(|r| r.entry(false)).collect())
 }
 
+/// The latest `limit` weeks anyone was planned a digest for, newest first.
+pub async fn recent_weeks(db: &impl ConnectionTrait, limit: u64) -> Result<Vec<DigestWeek>, sea_orm::DbErr> {
+    #[derive(FromQueryResult)]
+    struct Row {
+        week: String,
+    }
+    let rows = Row::find_by_statement(sql(
+        db,
+        "SELECT DISTINCT week FROM digest_outbox ORDER BY week DESC LIMIT ?",
+        vec![(limit as i64).into()],
+    ))
+    .all(db)
+    .await?;
+    Ok(rows.into_iter().filter_map(|r| r.week.parse().ok()).collect())
+}
+
 /// An address the mail server refused for good.
 #[derive(Debug, Clone)]
 pub struct Refusal {
@@ -494,6 +510,18 @@ pub struct Refusal {
     pub recorded_at: DateTime<Utc>,
 }
 
+impl From<mail_suppression::Model> for Refusal {
+    fn from(m: mail_suppression::Model) -> Self {
+        Refusal {
+            email: m.email,
+            code: m.code,
+            reason: m.reason,
+            source: m.source,
+            recorded_at: m.recorded_at,
+        }
+    }
+}
+
 /// Every refused address, the latest first.
 pub async fn refusals(db: &impl ConnectionTrait) -> Result<Vec<Refusal>, sea_orm::DbErr> {
     use sea_orm::QueryOrder;
@@ -502,14 +530,16 @@ pub async fn refusals(db: &impl ConnectionTrait) -> Result<Vec<Refusal>, sea_orm
         .all(db)
         .await?
         .into_iter()
-        .map(|m| Refusal {
-            email: m.email,
-            code: m.code,
-            reason: m.reason,
-            source: m.source,
-            recorded_at: m.recorded_at,
-        })
+        .map(Refusal::from)
         .collect())
+}
+
+/// The refusal recorded for `email`, if any.
+pub async fn refusal(db: &impl ConnectionTrait, email: &str) -> Result<Option<Refusal>, sea_orm::DbErr> {
+    Ok(mail_suppression::Entity::find_by_id(email.trim().to_lowercase())
+        .one(db)
+        .await?
+        .map(Refusal::from))
 }
 
 /// An administrator fixed the address: mail may go to it again.

@@ -1,11 +1,15 @@
-//! Administration: invites and the site lists (`templates/pages/admin/`).
+//! Administration: invites, the site lists and the digest's sending
+//! (`templates/pages/admin/`).
 
 use askama::Template;
 use askama_web::WebTemplate;
 
 use super::PageCtx;
+use crate::domain::digest::DigestWeek;
 use crate::domain::form::FormErrors;
 use crate::domain::role::Role;
+use crate::domain::time::When;
+use crate::store::digest_outbox::{Refusal, WeekSummary};
 use crate::store::invites::InviteRow;
 use crate::store::sites::SiteRule;
 
@@ -31,4 +35,74 @@ pub struct SitesPage {
     pub kind: String,
     pub note: String,
     pub errors: FormErrors,
+}
+
+/// One week's sending, as the digest page counts it.
+#[derive(Debug, Clone)]
+pub struct WeekReport {
+    pub week: String,
+    pub week_days: String,
+    pub sent: i64,
+    pub empty: i64,
+    pub skipped: i64,
+    pub refused: i64,
+    /// Waiting to go, being handed over now, or to be tried again.
+    pub to_retry: i64,
+    pub unconfirmed: i64,
+}
+
+impl WeekReport {
+    pub fn new(week: DigestWeek, s: &WeekSummary) -> Self {
+        Self {
+            week: week.to_string(),
+            week_days: week.describe(),
+            sent: s.sent,
+            empty: s.empty,
+            skipped: s.skipped,
+            refused: s.failed,
+            to_retry: s.pending + s.handing,
+            unconfirmed: s.unconfirmed,
+        }
+    }
+}
+
+/// An address the mail server refused, with the way to clear it.
+#[derive(Debug, Clone)]
+pub struct RefusalLine {
+    pub email: String,
+    pub code: i32,
+    pub reason: String,
+    /// Which send it was refused in, e.g. `digest 2026-W47`.
+    pub source: String,
+    pub when: When,
+    pub clear_action: String,
+}
+
+impl RefusalLine {
+    pub fn new(r: Refusal) -> Self {
+        Self {
+            clear_action: Self::clear_path(&r.email),
+            when: When::new(r.recorded_at),
+            email: r.email,
+            code: r.code,
+            reason: r.reason,
+            source: r.source,
+        }
+    }
+
+    /// Where the form that clears `email` goes (the address as one path segment).
+    pub fn clear_path(email: &str) -> String {
+        // Form encoding writes a space as `+`, which a path would read as a plus.
+        let segment: String = url::form_urlencoded::byte_serialize(email.as_bytes()).collect();
+        format!("/admin/digest/refusals/{}/clear", segment.replace('+', "%20"))
+    }
+}
+
+/// How the digest's sending went, and the refused addresses (`/admin/digest`).
+#[derive(Template, WebTemplate)]
+#[template(path = "pages/admin/digest.html")]
+pub struct DigestAdminPage {
+    pub ctx: PageCtx,
+    pub weeks: Vec<WeekReport>,
+    pub refusals: Vec<RefusalLine>,
 }

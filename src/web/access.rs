@@ -51,6 +51,11 @@ pub async fn site_keepers(request: Request, next: Next) -> Result<Response, AppE
     only(policy::can_manage_sites, Refusal::AdminsOnly, request, next).await
 }
 
+/// Those who oversee the digest's sending.
+pub async fn mail_keepers(request: Request, next: Next) -> Result<Response, AppError> {
+    only(policy::can_oversee_mail, Refusal::AdminsOnly, request, next).await
+}
+
 /// A channel the viewer may read, by its slug.
 pub async fn readable_channel(state: &AppState, viewer: &Viewer, slug: &str) -> AppResult<Channel> {
     let channel = channels::by_slug(&state.db, slug).await?.ok_or(AppError::NotFound)?;

@@ -1,7 +1,8 @@
-//! Administration: invite links and the blocked/approved site lists.
+//! Administration: invite links, the blocked/approved site lists, and how
+//! the weekly digest's sending went (with the refused addresses to clear).
 
 use axum::Form;
-use axum::extract::State;
+use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use serde::Deserialize;
@@ -13,11 +14,12 @@ use crate::domain::form::FormErrors;
 use crate::domain::role::Role;
 use crate::domain::site::SiteDomain;
 use crate::error::{AppError, AppResult};
+use crate::service;
 use crate::state::AppState;
-use crate::store::invites;
 use crate::store::sites::{self, SiteKind};
+use crate::store::{digest_outbox, invites};
 use crate::views::ConfirmPage;
-use crate::views::admin::{InvitesPage, SitesPage};
+use crate::views::admin::{DigestAdminPage, InvitesPage, RefusalLine, SitesPage, WeekReport};
 
 async fn invites_page(
     state: &AppState,
@@ -210,4 +212,59 @@ pub async fn remove_site(State(state): State<AppState>, viewer: Viewer, Id(id): 
         None => flash(&viewer.session, "That site was already removed.").await,
     }
     Ok(see_other("/admin/sites"))
+}
+
+/// How many recent weeks the digest page counts.
+const DIGEST_WEEKS: u64 = 8;
+
+/// The latest weeks' sending, and the addresses the mail server refused.
+pub async fn show_digest(State(state): State<AppState>, viewer: Viewer) -> AppResult<DigestAdminPage> {
+    let mut weeks = Vec::new();
+    for week in digest_outbox::recent_weeks(&state.db, DIGEST_WEEKS).await? {
+        weeks.push(WeekReport::new(week, &digest_outbox::summary(&state.db, week).await?));
+    }
+    let refusals = digest_outbox::refusals(&state.db)
+        .await?
+        .into_iter()
+        .map(RefusalLine::new)
+        .collect();
+    Ok(DigestAdminPage {
+        ctx: viewer.ctx.in_section("mail"),
+        weeks,
+        refusals,
+    })
+}
+
+/// Let mail go to a refused address again, once the administrator has
+/// confirmed; until then (and when its address is opened) ask.
+pub async fn clear_refusal(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    Path(email): Path<String>,
+    Confirmed(confirmed): Confirmed,
+) -> AppResult<Response> {
+    if !confirmed {
+        let refusal = digest_outbox::refusal(&state.db, &email)
+            .await?
+            .ok_or(AppError::NotFound)?;
+        let page = ConfirmPage {
+            ctx: viewer.ctx.within_section("mail"),
+            title: format!("Let mail go to {} again?", refusal.email),
+            detail: format!(
+                "The mail server refused it for good ({} {}). The next digest is sent to it; if the address is still \
+                 wrong, the mail server refuses it again and it is listed again.",
+                refusal.code, refusal.reason
+            ),
+            action: RefusalLine::clear_path(&refusal.email),
+            button: "Clear refusal".into(),
+            back: "/admin/digest".into(),
+        };
+        return Ok(page.into_response());
+    }
+    let message = match service::digest::clear_refusal(&state.db, viewer.id(), &email).await? {
+        Some(refusal) => format!("Mail can go to {} again.", refusal.email),
+        None => "That address was already cleared.".to_owned(),
+    };
+    flash(&viewer.session, &message).await;
+    Ok(see_other("/admin/digest"))
 }

@@ -1,6 +1,6 @@
 //! The digest's pages: each reader's archive (`/digest/{week}`, `/digest`),
-//! an email-only subscriber's by their signed link, and the curators'
-//! preview (`/digest/preview`).
+//! an email-only subscriber's by their signed link, the curators' preview
+//! (`/digest/preview`) and the administrators' sending page (`/admin/digest`).
 
 use std::sync::Arc;
 
@@ -24,6 +24,8 @@ on_both_backends!(
     a_bad_week_or_link_is_a_clear_not_found,
     curators_preview_anyones_digest_under_that_persons_permissions,
     the_preview_form_keeps_what_was_typed_and_says_what_is_wrong,
+    administrators_see_each_weeks_sending,
+    clearing_a_refused_address_asks_first_and_is_audited,
 );
 
 /// The week posts made now fall in: what a digest sent now for "this
@@ -498,4 +500,201 @@ async fn the_preview_form_keeps_what_was_typed_and_says_what_is_wrong(app: TestA
         assert!(page.contains(says), "{query}: {page}");
         assert!(page.contains("There is a problem"), "{page}");
     }
+}
+
+/// Eight recipients of `week`, each left in a different state.
+async fn a_week_of_every_outcome(app: &TestApp, week: DigestWeek) {
+    let recipients: Vec<(Recipient, String)> = (1..=8)
+        .map(|n| (Recipient::Account(9000 + n), format!("person{n}@example.org")))
+        .collect();
+    let (db, lease) = (&app.db, Duration::minutes(5));
+    digest_outbox::plan(db, week, &recipients).await.unwrap();
+    // Two are left waiting; the other six are claimed in order.
+    let rows = digest_outbox::claim(db, week, "test", 6, lease, None).await.unwrap();
+    assert_eq!(rows.len(), 6);
+    let contents = DigestContents {
+        week,
+        note: None,
+        picks: vec![],
+        sections: vec![],
+        threads: vec![],
+        mentions: vec![],
+        new_channels: vec![],
+    };
+    // 1 sent
+    digest_outbox::handing(db, &rows[0], "<a@example.org>", &contents)
+        .await
+        .unwrap();
+    digest_outbox::sent(db, &rows[0]).await.unwrap();
+    // 2 with nothing to send
+    for row in &rows[1..3] {
+        digest_outbox::settle(
+            db,
+            row,
+            commonroom::domain::digest::SendStatus::Empty,
+            "nothing this week",
+        )
+        .await
+        .unwrap();
+    }
+    // 1 skipped
+    digest_outbox::settle(
+        db,
+        &rows[3],
+        commonroom::domain::digest::SendStatus::Skipped,
+        "switched off",
+    )
+    .await
+    .unwrap();
+    // 1 refused for good
+    digest_outbox::refused(
+        db,
+        &rows[4],
+        550,
+        "5.1.1 mailbox unavailable",
+        &format!("digest {week}"),
+    )
+    .await
+    .unwrap();
+    // 1 unconfirmed: the connection broke mid-hand-over
+    digest_outbox::handing(db, &rows[5], "<f@example.org>", &contents)
+        .await
+        .unwrap();
+    digest_outbox::unconfirmed(db, &rows[5], "connection reset")
+        .await
+        .unwrap();
+}
+
+async fn administrators_see_each_weeks_sending(app: TestApp) {
+    let admin = app.signed_in("ada", Role::Admin).await;
+    let cora = app.signed_in("cora", Role::Curator).await;
+    let (older, newer): (DigestWeek, DigestWeek) = ("2026-W40".parse().unwrap(), "2026-W41".parse().unwrap());
+    a_week_of_every_outcome(&app, older).await;
+    digest_outbox::plan(
+        &app.db,
+        newer,
+        &[(Recipient::Account(9001), "person1@example.org".to_owned())],
+    )
+    .await
+    .unwrap();
+
+    assert_eq!(cora.get("/admin/digest").await.status(), 403);
+    assert!(!cora.text("/").await.contains("/admin/digest"), "not in others' menu");
+    assert!(
+        admin.text("/").await.contains(r#"href="/admin/digest""#),
+        "in the administrators' menu"
+    );
+    let page = admin.text("/admin/digest").await;
+    let row = |week: DigestWeek| {
+        page.split(&format!(r#"<th scope="row">{week} "#))
+            .nth(1)
+            .and_then(|rest| rest.split("</tr>").next())
+            .unwrap_or_else(|| panic!("a row for {week}: {page}"))
+            .split("<td>")
+            .skip(1)
+            .map(|cell| cell.split("</td>").next().unwrap_or_default().to_owned())
+            .collect::<Vec<_>>()
+    };
+    // Sent, nothing to send, skipped, refused, to retry, unconfirmed.
+    assert_eq!(row(older), vec!["1", "2", "1", "1", "2", "1"]);
+    assert_eq!(row(newer), vec!["0", "0", "0", "0", "1", "0"]);
+    assert!(
+        page.find(&newer.to_string()) < page.find(&older.to_string()),
+        "newest first"
+    );
+    assert!(
+        page.contains("it may have arrived, and it is not sent again by itself"),
+        "unconfirmed is explained: {page}"
+    );
+    for header in [
+        "Sent",
+        "Nothing to send",
+        "Skipped",
+        "Refused",
+        "To retry",
+        "Unconfirmed",
+    ] {
+        assert!(page.contains(&format!(r#"<th scope="col">{header}</th>"#)), "{header}");
+    }
+    assert!(
+        page.contains("person5@example.org")
+            && page.contains("5.1.1 mailbox unavailable")
+            && page.contains(&format!("digest {older}")),
+        "the refused address, why and in which send: {page}"
+    );
+}
+
+async fn clearing_a_refused_address_asks_first_and_is_audited(app: TestApp) {
+    let admin = app.signed_in("ada", Role::Admin).await;
+    let cora = app.signed_in("cora", Role::Curator).await;
+    let week: DigestWeek = "2026-W40".parse().unwrap();
+    let email = "gone+news@example.org";
+    let partner = Recipient::Subscriber(subscriber(&app, email).await);
+    digest_outbox::plan(&app.db, week, &[(partner, email.to_owned())])
+        .await
+        .unwrap();
+    let rows = digest_outbox::claim(&app.db, week, "test", 1, Duration::minutes(5), None)
+        .await
+        .unwrap();
+    digest_outbox::refused(&app.db, &rows[0], 550, "no such user", &format!("digest {week}"))
+        .await
+        .unwrap();
+
+    let gets_mail = || async {
+        digest_outbox::eligible(&app.db)
+            .await
+            .unwrap()
+            .iter()
+            .any(|(who, _)| *who == partner)
+    };
+    assert!(!gets_mail().await, "nothing goes to a refused address");
+
+    let action = "/admin/digest/refusals/gone%2Bnews%40example.org/clear";
+    let page = admin.text("/admin/digest").await;
+    assert!(page.contains(&format!(r#"action="{action}""#)), "{page}");
+    assert!(
+        page.contains(r#"data-confirm="Let mail go to gone+news@example.org again?""#),
+        "{page}"
+    );
+
+    // Others cannot; opening the address, or a POST without the answer, only asks.
+    assert_eq!(cora.post(action, &[("confirm", "yes")]).await.status(), 403);
+    let ask = admin.text(action).await;
+    assert!(ask.contains("Let mail go to gone+news@example.org again?"), "{ask}");
+    assert!(ask.contains(r#"name="confirm" value="yes""#), "{ask}");
+    let r = admin.post(action, &[]).await;
+    assert_eq!(r.status(), 200);
+    assert_eq!(app.sql_i64("SELECT COUNT(*) FROM mail_suppressions").await, 1);
+
+    let r = admin.post(action, &[("confirm", "yes")]).await;
+    assert_eq!(location(&r), "/admin/digest");
+    assert_eq!(app.sql_i64("SELECT COUNT(*) FROM mail_suppressions").await, 0);
+    let ada = user_id(&app, "ada").await;
+    assert_eq!(
+        app.sql_i64(&format!(
+            "SELECT COUNT(*) FROM audit_log WHERE action = 'mail.refusal.clear' \
+             AND target = 'address:gone+news@example.org' AND actor_id = {ada} AND detail LIKE '550 no such user%'"
+        ))
+        .await,
+        1
+    );
+    let page = admin.text("/admin/digest").await;
+    assert!(page.contains("Mail can go to gone+news@example.org again."), "{page}");
+    assert!(page.contains("The mail server has refused no address."), "{page}");
+    assert!(gets_mail().await, "mail may go to it again");
+
+    // Cleared already: said, and nothing else is written.
+    let r = admin.post(action, &[("confirm", "yes")]).await;
+    assert_eq!(location(&r), "/admin/digest");
+    assert!(
+        admin
+            .text("/admin/digest")
+            .await
+            .contains("That address was already cleared.")
+    );
+    assert_eq!(
+        app.sql_i64("SELECT COUNT(*) FROM audit_log WHERE action = 'mail.refusal.clear'")
+            .await,
+        1
+    );
 }
