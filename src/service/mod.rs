@@ -6,6 +6,7 @@
 //! arguments and the results into a page, a line of output or the next run.
 //!
 //! - `accounts` signing in (throttled), signing up by link, ending sessions
+//! - `digest`   the weekly digest: put together, sent, shown again, refused addresses cleared
 //! - `feeds`    following a feed, importing OPML, a feed's settings and word rules
 //! - `polling`  one feed's poll end to end, and "poll now"
 //! - `sharing`  a link shared into channels, and its inbox entry dealt with
