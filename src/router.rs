@@ -58,6 +58,7 @@ pub fn build(state: AppState) -> Router {
             get(channels::remove_member).post(channels::remove_member),
         )
         .route("/c/{slug}/visibility", post(channels::set_visibility))
+        .route("/c/{slug}/subscribers", post(channels::offer_to_subscribers))
         .route("/p/{id}", get(posts::show_thread))
         .route("/p/{id}/edit", get(posts::edit_post_form).post(posts::update_post))
         .route("/p/{id}/delete", get(posts::delete_post).post(posts::delete_post))

@@ -12,6 +12,7 @@ mod cli;
 mod curation;
 mod dead_ends;
 mod digest;
+mod digest_subscribers;
 mod fetch;
 mod home;
 mod migrations;
