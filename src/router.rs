@@ -18,7 +18,7 @@ use crate::store::sessions::DbSessionStore;
 use crate::web::session::Backend;
 use crate::web::{
     access, admin, assets, auth, channels, digest, error_pages, feeds, health, home, inbox, people, posts, reactions,
-    replies, search, security, settings, share, unsubscribe,
+    replies, search, security, settings, share, subscriptions, unsubscribe,
 };
 
 pub fn build(state: AppState) -> Router {
@@ -34,6 +34,25 @@ pub fn build(state: AppState) -> Router {
         .route(
             "/unsubscribe/{token}",
             get(unsubscribe::ask).post(unsubscribe::unsubscribe),
+        )
+        // People without an account (partners, councillors): asking for the
+        // digest of offered channels, confirming it, and changing or ending
+        // it by the signed link in every digest.
+        .route(
+            "/digest/subscribe",
+            get(subscriptions::show_subscribe).post(subscriptions::subscribe),
+        )
+        .route(
+            "/digest/confirm/{token}",
+            get(subscriptions::show_confirm).post(subscriptions::confirm),
+        )
+        .route(
+            "/digest/subscription/{token}",
+            get(subscriptions::show_manage).post(subscriptions::save_manage),
+        )
+        .route(
+            "/digest/subscription/{token}/unsubscribe",
+            get(subscriptions::unsubscribe).post(subscriptions::unsubscribe),
         );
 
     // Staff: reading, posting, replying and reacting. Each handler asks the policy.

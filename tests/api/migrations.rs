@@ -219,6 +219,8 @@ async fn channels_from_before_email_subscribers_are_not_offered_to_them(backend:
 
     Migrator::up(&db, None).await.expect("migrate the rest");
 
+    let offered = commonroom::store::digest::offered_channels(&db).await.unwrap();
+    assert!(offered.is_empty(), "nothing is offered until an administrator says");
     let channel = commonroom::store::channels::by_id(&db, channel)
         .await
         .unwrap()
