@@ -393,16 +393,79 @@ pub async fn contents(
     .into_iter()
     .filter(|id| readable.contains(id))
     .collect();
+    let scope = Scope {
+        covered: &covered,
+        announced: &readable,
+        reader: Some((reader.user_id, &readable)),
+    };
+    assemble(db, week, span, scope).await
+}
+
+/// An email-only subscriber's digest for `week`, chosen under what an
+/// outsider may read now: their picked channels that are still offered
+/// (open, not archived, still marked for subscribers), the picks and top
+/// posts of those, and new channels only if offered. They have no account,
+/// so no threads and no mentions; and the editor's note is written for
+/// staff, so it is left out too.
+pub async fn subscriber_contents(
+    db: &impl ConnectionTrait,
+    prefs: &DigestPreferences,
+    week: DigestWeek,
+    span: (DateTime<Utc>, DateTime<Utc>),
+) -> Result<DigestContents, sea_orm::DbErr> {
+    let offered: Vec<i64> = offered_channels(db).await?.into_iter().map(|c| c.id).collect();
+    let covered: Vec<i64> = prefs
+        .channels
+        .iter()
+        .copied()
+        .filter(|id| offered.contains(id))
+        .collect();
+    let scope = Scope {
+        covered: &covered,
+        announced: &offered,
+        reader: None,
+    };
+    assemble(db, week, span, scope).await
+}
+
+/// What one digest may draw on, already checked against what its reader
+/// may read now.
+struct Scope<'a> {
+    /// The channels its posts (picks and the rest) come from.
+    covered: &'a [i64],
+    /// The channels it may announce as new.
+    announced: &'a [i64],
+    /// An account holder, and the channels they may read: their threads and
+    /// mentions come from those, and they read the editor's note (written
+    /// for staff). None for someone without an account.
+    reader: Option<(i64, &'a [i64])>,
+}
+
+/// Put a digest together from what its scope allows.
+async fn assemble(
+    db: &impl ConnectionTrait,
+    week: DigestWeek,
+    span: (DateTime<Utc>, DateTime<Utc>),
+    scope: Scope<'_>,
+) -> Result<DigestContents, sea_orm::DbErr> {
     // Never past now: a post scheduled for later this week is not out yet.
     let until = span.1.min(now());
+    let (note, threads, mentions) = match scope.reader {
+        Some((reader_id, readable)) => (
+            note(db, week).await?.map(|md| markdown::plain_text(&md).0),
+            thread_news(db, reader_id, readable, span.0, until).await?,
+            mentions(db, reader_id, readable, span.0, until).await?,
+        ),
+        None => (None, Vec::new(), Vec::new()),
+    };
     Ok(DigestContents {
         week,
-        note: note(db, week).await?.map(|md| markdown::plain_text(&md).0),
-        picks: picks(db, week, &covered, until).await?,
-        sections: top_posts(db, week, &covered, span.0, until).await?,
-        threads: thread_news(db, reader.user_id, &readable, span.0, until).await?,
-        mentions: mentions(db, reader.user_id, &readable, span.0, until).await?,
-        new_channels: new_channels(db, &readable, span.0, until).await?,
+        note,
+        picks: picks(db, week, scope.covered, until).await?,
+        sections: top_posts(db, week, scope.covered, span.0, until).await?,
+        threads,
+        mentions,
+        new_channels: new_channels(db, scope.announced, span.0, until).await?,
     })
 }
 

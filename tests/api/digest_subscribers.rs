@@ -8,10 +8,13 @@
 use std::sync::Arc;
 
 use chrono::{Duration, Utc};
-use commonroom::domain::digest::{ConfirmationLink, DigestWeek, Recipient};
+use commonroom::domain::digest::{
+    ChannelChoice, ConfirmationLink, DigestPreferences, DigestWeek, Frequency, Recipient,
+};
 use commonroom::domain::role::Role;
 use commonroom::domain::token::Purpose;
-use commonroom::service::digest::{dry_run, send};
+use commonroom::service::digest::{dry_run, preview, send};
+use commonroom::store::digest::subscriber_contents;
 use commonroom::store::digest_outbox::{self, eligible};
 
 use crate::helpers::{Browser, TestApp, location, messages_in};
@@ -19,6 +22,7 @@ use crate::on_both_backends;
 
 on_both_backends!(
     a_subscriber_is_sent_the_digest_only_once_the_button_confirms,
+    a_subscribers_digest_holds_only_channels_still_offered_to_them,
     the_subscribers_own_page_changes_what_comes_and_can_end_it,
     only_administrators_offer_channels_and_only_open_ones,
     asking_says_the_same_to_everyone_and_cannot_flood_an_inbox,
@@ -203,6 +207,36 @@ async fn a_subscriber_is_sent_the_digest_only_once_the_button_confirms(app: Test
     );
     // Confirming twice changes nothing.
     assert_eq!(visitor.post(&link, &[]).await.status(), 200);
+
+    // Sent for real: the digest, with the subscriber's own links.
+    let summary = send(&app.state, this_week(), true, Some(PARTNER), Arc::new(|_| {}))
+        .await
+        .expect("send");
+    assert_eq!(summary.sent, 1, "{summary:?}");
+    let digest = mail_to(&app, PARTNER)
+        .into_iter()
+        .find(|m| m.contains("Subject: Your Commonroom week"))
+        .expect("the digest");
+    assert!(digest.contains("Gritting script"), "{digest}");
+    assert!(digest.contains("List-Unsubscribe: <http"), "{digest}");
+    let manage = link_in(&digest, "/digest/subscription/");
+    assert_eq!(
+        app.browser().get(&manage).await.status(),
+        200,
+        "the digest's preferences link is the subscriber's own page"
+    );
+    assert!(
+        digest.contains(&format!("/digest/{}?t=", this_week())),
+        "view in browser carries a reading token: {digest}"
+    );
+
+    // One click stops it; their own page can start it again.
+    let unsubscribe = link_in(&digest, "/unsubscribe/");
+    let page = app.browser().text(&unsubscribe).await;
+    assert!(page.contains("by the link at the foot of any digest"), "{page}");
+    assert_eq!(app.browser().post(&unsubscribe, &[]).await.status(), 200);
+    assert!(!is_eligible(&app, PARTNER).await);
+    assert!(checked(&app.browser().text(&manage).await, "frequency-never"));
 }
 
 async fn an_unconfirmed_subscriber_is_never_sent_anything(app: TestApp) {
@@ -275,6 +309,123 @@ async fn an_unconfirmed_subscriber_is_never_sent_anything(app: TestApp) {
             .await
             .status(),
         404
+    );
+}
+
+async fn a_subscribers_digest_holds_only_channels_still_offered_to_them(app: TestApp) {
+    let admin = app.signed_in("ada", Role::Admin).await;
+    app.channel(&admin, "Comms", "comms").await;
+    app.channel(&admin, "Housing", "housing").await;
+    app.working_group(&admin, "private-listed").await;
+    offer(&admin, "comms").await;
+    admin
+        .create_post("comms", "discussion", "Gritting script", "", "For the cold snap")
+        .await;
+    admin
+        .create_post("housing", "discussion", "Housing budget", "", "Numbers")
+        .await;
+    let secret = admin
+        .create_post("wg", "discussion", "Zeppelin plan", "", "Members only")
+        .await;
+    // A curator's pick from the private channel does not reach outsiders
+    // either, nor does the editor's note, written for staff.
+    let next = commonroom::service::digest::next_week(&app.state);
+    let r = admin
+        .post("/digest/note", &[("body", "Thank you to the contact centre.")])
+        .await;
+    assert_eq!(r.status(), 303);
+    assert_eq!(
+        admin
+            .post(&format!("/p/{secret}/feature"), &[("featured", "yes")])
+            .await
+            .status(),
+        303
+    );
+    let (comms, housing, wg) = (
+        channel_id(&app, "comms").await,
+        channel_id(&app, "housing").await,
+        channel_id(&app, "wg").await,
+    );
+    // Ids of channels not offered, ticked by hand, are not kept.
+    subscribed(&app, PARTNER, &[&comms, &housing, &wg]).await;
+    assert_eq!(app.sql_i64("SELECT COUNT(*) FROM digest_subscriber_channels").await, 1);
+
+    let digest = digest_for(&app, PARTNER).await.expect("a digest");
+    assert!(digest.contains("Gritting script"), "{digest}");
+    for unseen in [
+        "Housing budget",
+        "Zeppelin",
+        "#wg",
+        "#housing",
+        "NEW REPLIES",
+        "YOU WERE MENTIONED",
+    ] {
+        assert!(!digest.contains(unseen), "{unseen} in {digest}");
+    }
+    assert!(
+        !digest.contains("PICKED BY YOUR CURATORS") && !digest.contains("contact centre"),
+        "{digest}"
+    );
+    // The week the note and the pick are for, even with the private
+    // channel among the picked ones: neither reaches a subscriber.
+    let picked = DigestPreferences {
+        frequency: Frequency::Weekly,
+        choice: ChannelChoice::Picked,
+        channels: [&comms, &wg].iter().map(|id| id.parse().unwrap()).collect(),
+    };
+    let span = next.span(app.state.settings.digest.timezone);
+    let contents = subscriber_contents(&app.db, &picked, next, span).await.unwrap();
+    assert!(contents.note.is_none() && contents.picks.is_empty(), "{contents:?}");
+    let staff = preview(&app.state, "ada@example.org", next).await.unwrap();
+    assert!(
+        staff.contents.note.is_some() && staff.contents.picks.len() == 1,
+        "staff get both"
+    );
+
+    // Offered later and picked on their page: in it.
+    offer(&admin, "housing").await;
+    let manage = link_in(&digest, "/digest/subscription/");
+    let r = app
+        .browser()
+        .post(
+            &manage,
+            &[("frequency", "weekly"), ("channel", &comms), ("channel", &housing)],
+        )
+        .await;
+    assert_eq!(r.status(), 303);
+    let digest = digest_for(&app, PARTNER).await.expect("a digest");
+    assert!(
+        digest.contains("Gritting script") && digest.contains("Housing budget"),
+        "{digest}"
+    );
+
+    // Comms made private after they subscribed: gone from the very next
+    // digest, and not offered again when it opens up.
+    let r = admin
+        .post("/c/comms/visibility", &[("visibility", "private-listed")])
+        .await;
+    assert_eq!(r.status(), 303);
+    assert_eq!(
+        app.sql_i64("SELECT COUNT(*) FROM channels WHERE digest_open = TRUE")
+            .await,
+        1,
+        "only housing is still offered"
+    );
+    let digest = digest_for(&app, PARTNER).await.expect("a digest");
+    assert!(
+        !digest.contains("Gritting script") && !digest.contains("#comms") && digest.contains("Housing budget"),
+        "{digest}"
+    );
+    let r = admin.post("/c/comms/visibility", &[("visibility", "open")]).await;
+    assert_eq!(r.status(), 303);
+    let digest = digest_for(&app, PARTNER).await.expect("a digest");
+    assert!(!digest.contains("Gritting script"), "{digest}");
+
+    // Withdrawn by an administrator, and archived: nothing left, nothing sent.
+    admin.post("/c/housing/archive", &[("confirm", "yes")]).await;
+    assert_eq!(
+        digest_for(&app, PARTNER).await,
+        Err("nothing sent: nothing this week".into())
     );
 }
 
