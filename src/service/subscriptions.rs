@@ -175,7 +175,7 @@ pub async fn managed(state: &AppState, token: &str) -> Result<Option<Subscriptio
     Ok(digest::subscription(&state.db, id).await?.filter(|s| s.confirmed))
 }
 
-/// End a subscription and forget the address.
+/// End a subscription: it and its picked channels are deleted.
 pub async fn end(state: &AppState, subscription: &Subscription) -> Result<bool, DbErr> {
     let removed = digest::remove_subscription(&state.db, subscription.id).await?;
     if removed {

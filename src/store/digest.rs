@@ -261,7 +261,8 @@ pub async fn save_subscription(
     txn.commit().await
 }
 
-/// End an email-only subscription and forget its address (and its picks).
+/// End an email-only subscription: the row and its picks are deleted (the
+/// outbox keeps the rows of digests already sent, address included).
 /// False if there was none.
 pub async fn remove_subscription(db: &impl TransactionTrait, id: i64) -> Result<bool, sea_orm::DbErr> {
     let txn = super::begin_write(db).await?;

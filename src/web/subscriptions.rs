@@ -354,9 +354,9 @@ pub async fn unsubscribe(
     if !confirmed {
         return Ok(ConfirmPage {
             ctx: viewer.ctx,
-            title: format!("Unsubscribe and forget {}?", subscription.email),
-            detail: "Commonroom will send nothing more to this address, and forget it. You can ask for the digest \
-                     again later."
+            title: format!("Unsubscribe {}?", subscription.email),
+            detail: "Commonroom will send nothing more to this address and will delete your subscription. You can \
+                     ask for the digest again later."
                 .to_owned(),
             action: format!("/digest/subscription/{token}/unsubscribe"),
             button: "Unsubscribe".to_owned(),
@@ -369,7 +369,7 @@ pub async fn unsubscribe(
         viewer.ctx,
         "You are unsubscribed",
         format!(
-            "Commonroom will send nothing more to {}, and has forgotten the address.",
+            "Commonroom will send nothing more to {}, and your subscription is deleted.",
             subscription.email
         ),
         SUBSCRIBE,

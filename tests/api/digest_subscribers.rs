@@ -496,7 +496,7 @@ async fn the_subscribers_own_page_changes_what_comes_and_can_end_it(app: TestApp
     // Unsubscribe: asked first, then the address is forgotten.
     let unsubscribe = format!("{manage}/unsubscribe");
     let page = visitor.text(&unsubscribe).await;
-    assert!(page.contains(&format!("Unsubscribe and forget {PARTNER}?")), "{page}");
+    assert!(page.contains(&format!("Unsubscribe {PARTNER}?")), "{page}");
     let r = visitor.post(&unsubscribe, &[]).await;
     assert_eq!(r.status(), 200, "asks without confirm=yes");
     assert_eq!(
