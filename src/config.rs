@@ -114,6 +114,8 @@ pub struct DigestSettings {
     /// How long a sender holds the few rows it claimed; a sender that stops
     /// leaves them to others after this.
     pub lease_secs: i64,
+    /// How long the link confirming an email-only subscription works.
+    pub confirm_hours: i64,
 }
 
 impl DigestSettings {
@@ -135,6 +137,7 @@ impl Default for DigestSettings {
             grace_hours: 24,
             connections: 4,
             lease_secs: 60,
+            confirm_hours: 48,
         }
     }
 }

@@ -18,7 +18,7 @@ use crate::store::sessions::DbSessionStore;
 use crate::web::session::Backend;
 use crate::web::{
     access, admin, assets, auth, channels, digest, error_pages, feeds, health, home, inbox, people, posts, reactions,
-    replies, search, security, settings, share, unsubscribe,
+    replies, search, security, settings, share, subscriptions, unsubscribe,
 };
 
 pub fn build(state: AppState) -> Router {
@@ -36,7 +36,26 @@ pub fn build(state: AppState) -> Router {
             "/unsubscribe/{token}",
             get(unsubscribe::ask).post(unsubscribe::unsubscribe),
         )
-        .route("/digest/{week}", get(digest::show_archive));
+        .route("/digest/{week}", get(digest::show_archive))
+        // People without an account (partners, councillors): asking for the
+        // digest of offered channels, confirming it, and changing or ending
+        // it by the signed link in every digest.
+        .route(
+            "/digest/subscribe",
+            get(subscriptions::show_subscribe).post(subscriptions::subscribe),
+        )
+        .route(
+            "/digest/confirm/{token}",
+            get(subscriptions::show_confirm).post(subscriptions::confirm),
+        )
+        .route(
+            "/digest/subscription/{token}",
+            get(subscriptions::show_manage).post(subscriptions::save_manage),
+        )
+        .route(
+            "/digest/subscription/{token}/unsubscribe",
+            get(subscriptions::unsubscribe).post(subscriptions::unsubscribe),
+        );
 
     // Staff: reading, posting, replying and reacting. Each handler asks the policy.
     let staff = Router::new()
@@ -60,6 +79,7 @@ pub fn build(state: AppState) -> Router {
             get(channels::remove_member).post(channels::remove_member),
         )
         .route("/c/{slug}/visibility", post(channels::set_visibility))
+        .route("/c/{slug}/subscribers", post(channels::offer_to_subscribers))
         .route("/p/{id}", get(posts::show_thread))
         .route("/p/{id}/edit", get(posts::edit_post_form).post(posts::update_post))
         .route("/p/{id}/delete", get(posts::delete_post).post(posts::delete_post))

@@ -19,6 +19,7 @@ mod m20261206_000011_digest_subscribers;
 mod m20261206_000012_digest_notes;
 mod m20261206_000013_digest_features;
 mod m20261206_000014_digest_outbox;
+mod m20261206_000015_digest_open_channels;
 
 pub struct Migrator;
 
@@ -40,6 +41,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261206_000012_digest_notes::Migration),
             Box::new(m20261206_000013_digest_features::Migration),
             Box::new(m20261206_000014_digest_outbox::Migration),
+            Box::new(m20261206_000015_digest_open_channels::Migration),
         ]
     }
 }

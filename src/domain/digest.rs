@@ -415,6 +415,41 @@ impl Recipient {
     }
 }
 
+/// What a subscription's confirmation link carries: whose subscription,
+/// and until when the link works (it is signed, so neither can be changed).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ConfirmationLink {
+    pub subscriber_id: i64,
+    /// To the second.
+    pub expires_at: DateTime<Utc>,
+}
+
+impl ConfirmationLink {
+    /// Sixteen bytes for a signed token: the id, then the expiry in seconds.
+    pub fn to_bytes(self) -> [u8; 16] {
+        let mut out = [0u8; 16];
+        out[..8].copy_from_slice(&self.subscriber_id.to_be_bytes());
+        out[8..].copy_from_slice(&self.expires_at.timestamp().to_be_bytes());
+        out
+    }
+
+    pub fn from_bytes(bytes: &[u8]) -> Option<Self> {
+        if bytes.len() != 16 {
+            return None;
+        }
+        let (id, expiry) = bytes.split_at(8);
+        Some(Self {
+            subscriber_id: i64::from_be_bytes(id.try_into().ok()?),
+            expires_at: DateTime::from_timestamp(i64::from_be_bytes(expiry.try_into().ok()?), 0)?,
+        })
+    }
+
+    /// Whether the link no longer works at `now` (a link that expires now has).
+    pub fn expired(self, now: DateTime<Utc>) -> bool {
+        now >= self.expires_at
+    }
+}
+
 /// Where one recipient's digest for one week stands in the outbox.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum SendStatus {
@@ -579,6 +614,18 @@ mod tests {
 
     fn monday_eight() -> DigestSchedule {
         DigestSchedule::new("0 8 * * MON".parse().unwrap(), London, Duration::hours(24))
+    }
+
+    #[test]
+    fn a_confirmation_link_reads_back_and_expires_on_the_second() {
+        let link = ConfirmationLink {
+            subscriber_id: 42,
+            expires_at: utc(2026, 12, 8, 9, 30),
+        };
+        assert_eq!(ConfirmationLink::from_bytes(&link.to_bytes()), Some(link));
+        assert_eq!(ConfirmationLink::from_bytes(&link.to_bytes()[..15]), None);
+        assert!(!link.expired(utc(2026, 12, 8, 9, 29)));
+        assert!(link.expired(utc(2026, 12, 8, 9, 30)));
     }
 
     #[test]

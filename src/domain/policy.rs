@@ -272,6 +272,24 @@ pub fn can_manage_members(actor: &Actor) -> bool {
     actor.is_admin()
 }
 
+/// Admins choose which channels email-only digest subscribers may have.
+pub fn can_offer_to_subscribers(actor: &Actor) -> bool {
+    actor.is_admin()
+}
+
+/// Only an open channel may be offered to email-only subscribers: what
+/// only members read never leaves for people without an account.
+pub fn may_be_offered(ch: &ChannelFacts) -> bool {
+    ch.visibility == Visibility::Open
+}
+
+/// What an email-only subscriber (no account, outside the organisation)
+/// may read, decided each time it is sent: a channel still open, not
+/// archived, and still offered to them.
+pub fn outsider_may_read(ch: &ChannelFacts, offered: bool) -> bool {
+    offered && may_be_offered(ch) && !ch.archived
+}
+
 pub fn can_manage_people(actor: &Actor) -> bool {
     actor.is_admin()
 }
@@ -390,6 +408,21 @@ mod tests {
             ..PRIVATE
         };
         assert!(can_read_channel(&member(1), &joined));
+    }
+
+    #[test]
+    fn outsiders_read_only_offered_open_live_channels() {
+        assert!(outsider_may_read(&OPEN, true));
+        assert!(!outsider_may_read(&OPEN, false), "not offered");
+        assert!(!outsider_may_read(&ARCHIVED, true), "archived");
+        assert!(!outsider_may_read(&PRIVATE, true), "private, even if marked");
+        let joined = ChannelFacts {
+            is_member: true,
+            ..PRIVATE
+        };
+        assert!(!outsider_may_read(&joined, true));
+        assert!(!may_be_offered(&PRIVATE) && may_be_offered(&OPEN));
+        assert!(can_offer_to_subscribers(&admin(1)) && !can_offer_to_subscribers(&member(1)));
     }
 
     #[test]

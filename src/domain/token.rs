@@ -19,6 +19,9 @@ pub enum Purpose {
     ConfirmSubscription,
     /// Open one recipient's digest archive without signing in.
     ReadDigest,
+    /// Change or end an email-only subscription (the subscriber has no
+    /// account to sign in with).
+    ManageSubscription,
 }
 
 impl Purpose {
@@ -27,6 +30,7 @@ impl Purpose {
             Purpose::Unsubscribe => b"unsubscribe",
             Purpose::ConfirmSubscription => b"confirm-subscription",
             Purpose::ReadDigest => b"read-digest",
+            Purpose::ManageSubscription => b"manage-subscription",
         }
     }
 }
@@ -94,6 +98,7 @@ mod tests {
             Some(&b"\x00\x00\x00\x07"[..])
         );
         assert_eq!(signer.verify(Purpose::ConfirmSubscription, &token), None);
+        assert_eq!(signer.verify(Purpose::ManageSubscription, &token), None);
         assert_eq!(Signer::new(b"another key").verify(Purpose::Unsubscribe, &token), None);
     }
 

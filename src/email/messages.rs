@@ -42,3 +42,24 @@ email!(
     "email/signup_existing/body.html",
     { sign_in: String }
 );
+email!(
+    SubscriptionConfirm,
+    "email/subscription_confirm/subject.txt",
+    "email/subscription_confirm/body.txt",
+    "email/subscription_confirm/body.html",
+    { link: String, hours: i64, channels: Vec<String> }
+);
+email!(
+    SubscriptionExisting,
+    "email/subscription_existing/subject.txt",
+    "email/subscription_existing/body.txt",
+    "email/subscription_existing/body.html",
+    { manage: String }
+);
+email!(
+    SubscriptionAccount,
+    "email/subscription_account/subject.txt",
+    "email/subscription_account/body.txt",
+    "email/subscription_account/body.html",
+    { settings: String }
+);

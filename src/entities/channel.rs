@@ -13,6 +13,7 @@ pub struct Model {
     pub description: String,
     pub visibility: String,
     pub archived_at: Option<DateTimeUtc>,
+    pub digest_open: bool,
     pub created_by: Option<i64>,
     pub created_at: DateTimeUtc,
 }

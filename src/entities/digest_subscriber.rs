@@ -9,12 +9,14 @@ pub struct Model {
     pub id: i64,
     #[sea_orm(unique)]
     pub user_id: Option<i64>,
+    #[sea_orm(unique)]
     pub email: Option<String>,
     pub frequency: String,
     pub channels: String,
     pub confirmed_at: Option<DateTimeUtc>,
     pub created_at: DateTimeUtc,
     pub updated_at: DateTimeUtc,
+    pub requested_at: Option<DateTimeUtc>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

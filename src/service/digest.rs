@@ -19,6 +19,7 @@ use crate::domain::time::now;
 use crate::domain::token::Purpose;
 use crate::email::digest as compose;
 use crate::email::mailer::{DeliveryError, Outgoing, Rendered};
+use crate::service::subscriptions;
 use crate::state::AppState;
 use crate::store::digest_outbox::{self, Claimed, Entry, Refusal, WeekSummary};
 use crate::store::{audit, digest, users};
@@ -55,13 +56,24 @@ pub fn next_week(state: &AppState) -> DigestWeek {
     schedule.reports_on(schedule.next_after(at).unwrap_or(at))
 }
 
-/// The addresses one recipient's digest links to.
+/// The addresses one recipient's digest links to. An account holder signs
+/// in for the archive and their email settings; an email-only subscriber
+/// has no account, so theirs carry signed tokens: the archive page reads
+/// `?t=` (a `ReadDigest` token for this recipient), and their preferences
+/// are their subscription's own page.
 pub fn links(state: &AppState, recipient: Recipient, week: DigestWeek) -> compose::Links {
     let base = state.settings.public_base();
     let token = state.signer.sign(Purpose::Unsubscribe, &recipient.to_bytes());
+    let (view_in_browser, preferences) = match recipient {
+        Recipient::Account(_) => (format!("{base}/digest/{week}"), format!("{base}/settings/email")),
+        Recipient::Subscriber(id) => (
+            format!("{base}/digest/{week}?t={}", read_token(state, recipient)),
+            subscriptions::manage_link(state, id),
+        ),
+    };
     compose::Links {
-        view_in_browser: format!("{base}/digest/{week}"),
-        preferences: format!("{base}/settings/email"),
+        view_in_browser,
+        preferences,
         unsubscribe: format!("{base}/unsubscribe/{token}"),
         base,
     }
@@ -112,14 +124,14 @@ pub async fn unsubscriber(state: &AppState, token: &str) -> Result<Option<(Recip
 }
 
 /// One-click unsubscribe: the holder of `token` gets no more digests.
-/// Returns their address, or `None` if the token is not valid.
-pub async fn unsubscribe(state: &AppState, token: &str) -> Result<Option<String>, sea_orm::DbErr> {
+/// Returns who they are and their address, or `None` if the token is not valid.
+pub async fn unsubscribe(state: &AppState, token: &str) -> Result<Option<(Recipient, String)>, sea_orm::DbErr> {
     let Some((recipient, email)) = unsubscriber(state, token).await? else {
         return Ok(None);
     };
     digest::switch_off(&state.db, recipient).await?;
     tracing::info!(recipient = %recipient.key(), "unsubscribed from the digest by its link");
-    Ok(Some(email))
+    Ok(Some((recipient, email)))
 }
 
 /// The token in an email-only subscriber's "View in browser" link
@@ -279,7 +291,8 @@ enum Decision {
 }
 
 /// Decide, under what the recipient may read *now* (not when the week was
-/// planned): a reader removed from a private channel since sees nothing of it.
+/// planned): a reader removed from a private channel since sees nothing of
+/// it, and a subscriber nothing of a channel no longer offered to them.
 async fn decide(state: &AppState, recipient: Recipient, week: DigestWeek) -> anyhow::Result<Decision> {
     let span = week.span(state.settings.digest.timezone);
     match recipient {
@@ -305,10 +318,22 @@ async fn decide(state: &AppState, recipient: Recipient, week: DigestWeek) -> any
             }
             Ok(Decision::Send(Box::new(contents)))
         }
-        Recipient::Subscriber(_) => Ok(Decision::Skip(
-            SendStatus::Skipped,
-            "email-only subscribers are not sent digests by this version",
-        )),
+        Recipient::Subscriber(id) => {
+            let Some(subscription) = digest::subscription(&state.db, id).await? else {
+                return Ok(Decision::Skip(SendStatus::Skipped, "the subscription is gone"));
+            };
+            if !subscription.confirmed {
+                return Ok(Decision::Skip(SendStatus::Skipped, "the subscription is not confirmed"));
+            }
+            if subscription.prefs.frequency == Frequency::Never {
+                return Ok(Decision::Skip(SendStatus::Skipped, "switched off"));
+            }
+            let contents = digest::subscriber_contents(&state.db, &subscription.prefs, week, span).await?;
+            if contents.is_empty() {
+                return Ok(Decision::Skip(SendStatus::Empty, "nothing this week"));
+            }
+            Ok(Decision::Send(Box::new(contents)))
+        }
     }
 }
 

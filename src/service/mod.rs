@@ -10,9 +10,11 @@
 //! - `feeds`    following a feed, importing OPML, a feed's settings and word rules
 //! - `polling`  one feed's poll end to end, and "poll now"
 //! - `sharing`  a link shared into channels, and its inbox entry dealt with
+//! - `subscriptions` email-only digest subscribers: offering channels, asking, confirming
 
 pub mod accounts;
 pub mod digest;
 pub mod feeds;
 pub mod polling;
 pub mod sharing;
+pub mod subscriptions;

@@ -3,7 +3,8 @@
 use chrono::{DateTime, Utc};
 use sea_orm::sea_query::OnConflict;
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, FromQueryResult, QueryFilter, Set, TransactionTrait,
+    ActiveModelTrait, ActiveValue::NotSet, ColumnTrait, ConnectionTrait, EntityTrait, FromQueryResult, QueryFilter,
+    Set, TransactionTrait,
 };
 
 use super::outbox::{self, Changed};
@@ -24,6 +25,8 @@ pub struct Channel {
     pub description: String,
     pub visibility: Visibility,
     pub archived: bool,
+    /// Offered to email-only digest subscribers (only ever an open channel).
+    pub digest_open: bool,
 }
 
 impl Channel {
@@ -51,6 +54,7 @@ impl From<channel::Model> for Channel {
             description: m.description,
             visibility: Visibility::parse(&m.visibility),
             archived: m.archived_at.is_some(),
+            digest_open: m.digest_open,
         }
     }
 }
@@ -72,6 +76,7 @@ struct SummaryRow {
     description: String,
     visibility: String,
     archived_at: Option<DateTime<Utc>>,
+    digest_open: bool,
     follower_count: i64,
     post_count: i64,
     following: i64,
@@ -81,7 +86,7 @@ struct SummaryRow {
 pub async fn directory(db: &impl ConnectionTrait, actor: &Actor) -> Result<Vec<ChannelSummary>, sea_orm::DbErr> {
     let rows = SummaryRow::find_by_statement(sql(
         db,
-        "SELECT c.id, c.slug, c.name, c.description, c.visibility, c.archived_at, \
+        "SELECT c.id, c.slug, c.name, c.description, c.visibility, c.archived_at, c.digest_open, \
            (SELECT COUNT(*) FROM channel_follows f WHERE f.channel_id = c.id) AS follower_count, \
            (SELECT COUNT(*) FROM posts p WHERE p.channel_id = c.id AND p.deleted_at IS NULL AND p.hidden_at IS NULL \
              AND p.published_at <= ?) AS post_count, \
@@ -101,6 +106,7 @@ pub async fn directory(db: &impl ConnectionTrait, actor: &Actor) -> Result<Vec<C
                 description: r.description,
                 visibility: Visibility::parse(&r.visibility),
                 archived: r.archived_at.is_some(),
+                digest_open: r.digest_open,
             },
             follower_count: r.follower_count,
             post_count: r.post_count,
@@ -454,6 +460,8 @@ pub async fn remove_member(
 
 /// Open a channel up or make it private. Its content is re-indexed (the
 /// index marks private content), in the same transaction as the change.
+/// A channel made private stops being offered to email-only subscribers,
+/// in that transaction too: making it open again does not offer it again.
 pub async fn set_visibility(
     db: &impl TransactionTrait,
     actor_id: i64,
@@ -461,13 +469,29 @@ pub async fn set_visibility(
     visibility: Visibility,
 ) -> Result<(), sea_orm::DbErr> {
     let txn = super::begin_write(db).await?;
+    let was_offered = channel::Entity::find_by_id(channel_id)
+        .one(&txn)
+        .await?
+        .is_some_and(|c| c.digest_open);
+    let withdrawn = was_offered && visibility.is_private();
     channel::ActiveModel {
         id: Set(channel_id),
         visibility: Set(visibility.as_str().to_owned()),
+        digest_open: if visibility.is_private() { Set(false) } else { NotSet },
         ..Default::default()
     }
     .update(&txn)
     .await?;
+    if withdrawn {
+        audit::record(
+            &txn,
+            Some(actor_id),
+            AuditAction::ChannelDigestOpen,
+            &AuditTarget::Channel(channel_id),
+            "no: made private",
+        )
+        .await?;
+    }
     if visibility != Visibility::Open {
         insert_member(&txn, channel_id, actor_id, Some(actor_id)).await?;
     }
@@ -481,5 +505,18 @@ pub async fn set_visibility(
     )
     .await?;
     txn.commit().await?;
+    Ok(())
+}
+
+/// Offer an open channel to email-only digest subscribers, or stop; inside
+/// the caller's transaction (the service records who did it in the same one).
+pub async fn set_digest_open(db: &impl ConnectionTrait, channel_id: i64, open: bool) -> Result<(), sea_orm::DbErr> {
+    channel::ActiveModel {
+        id: Set(channel_id),
+        digest_open: Set(open),
+        ..Default::default()
+    }
+    .update(db)
+    .await?;
     Ok(())
 }

@@ -1,7 +1,10 @@
 //! Digest subscriptions: what each account holder wants in their weekly
-//! digest. No row means the default (weekly, the channels they follow).
+//! digest (no row means the default: weekly, the channels they follow), and
+//! email-only subscriptions (an address and no account, confirmed by a link
+//! before anything is sent to it); and what one reader's digest holds.
 
 use chrono::{DateTime, Utc};
+use sea_orm::sea_query::OnConflict;
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, FromQueryResult, QueryFilter, Set, TransactionTrait,
     Value,
@@ -13,7 +16,7 @@ use crate::domain::digest::{
     NewChannel, Recipient, StillReadable, ThreadNews,
 };
 use crate::domain::markdown;
-use crate::domain::policy::Actor;
+use crate::domain::policy::{self, Actor, ChannelFacts, Visibility};
 use crate::domain::time::now;
 use crate::entities::{channel_follow, digest_feature, digest_note, digest_subscriber, digest_subscriber_channel};
 
@@ -31,6 +34,14 @@ pub async fn preferences(db: &impl ConnectionTrait, user_id: i64) -> Result<Dige
     else {
         return Ok(DigestPreferences::default());
     };
+    prefs_of(db, &row).await
+}
+
+/// A subscription row's preferences, picked channels included.
+async fn prefs_of(
+    db: &impl ConnectionTrait,
+    row: &digest_subscriber::Model,
+) -> Result<DigestPreferences, sea_orm::DbErr> {
     let mut channels: Vec<i64> = digest_subscriber_channel::Entity::find()
         .filter(digest_subscriber_channel::Column::SubscriberId.eq(row.id))
         .all(db)
@@ -44,6 +55,25 @@ pub async fn preferences(db: &impl ConnectionTrait, user_id: i64) -> Result<Dige
         choice: ChannelChoice::parse(&row.channels).unwrap_or_default(),
         channels,
     })
+}
+
+/// Replace a subscription's picked channels.
+async fn replace_picks(db: &impl ConnectionTrait, subscriber_id: i64, channels: &[i64]) -> Result<(), sea_orm::DbErr> {
+    digest_subscriber_channel::Entity::delete_many()
+        .filter(digest_subscriber_channel::Column::SubscriberId.eq(subscriber_id))
+        .exec(db)
+        .await?;
+    if !channels.is_empty() {
+        digest_subscriber_channel::Entity::insert_many(channels.iter().map(|&channel_id| {
+            digest_subscriber_channel::ActiveModel {
+                subscriber_id: Set(subscriber_id),
+                channel_id: Set(channel_id),
+            }
+        }))
+        .exec(db)
+        .await?;
+    }
+    Ok(())
 }
 
 /// Keep this person's preferences, picked channels included, in one transaction.
@@ -85,21 +115,218 @@ pub async fn save_preferences(
             .id
         }
     };
-    digest_subscriber_channel::Entity::delete_many()
-        .filter(digest_subscriber_channel::Column::SubscriberId.eq(id))
-        .exec(&txn)
-        .await?;
-    if !prefs.channels.is_empty() {
-        digest_subscriber_channel::Entity::insert_many(prefs.channels.iter().map(|&channel_id| {
-            digest_subscriber_channel::ActiveModel {
-                subscriber_id: Set(id),
-                channel_id: Set(channel_id),
-            }
-        }))
-        .exec(&txn)
-        .await?;
+    replace_picks(&txn, id, &prefs.channels).await?;
+    txn.commit().await
+}
+
+/// An email-only subscription: a partner or councillor with an address
+/// and no account, who picks from the channels offered to them.
+#[derive(Debug, Clone)]
+pub struct Subscription {
+    pub id: i64,
+    pub email: String,
+    /// The address's owner opened the confirmation link and said yes;
+    /// until then nothing is sent to it.
+    pub confirmed: bool,
+    pub prefs: DigestPreferences,
+}
+
+/// An email-only subscription by its id.
+pub async fn subscription(db: &impl ConnectionTrait, id: i64) -> Result<Option<Subscription>, sea_orm::DbErr> {
+    let Some(row) = digest_subscriber::Entity::find_by_id(id)
+        .one(db)
+        .await?
+        .filter(|r| r.user_id.is_none())
+    else {
+        return Ok(None);
+    };
+    let Some(email) = row.email.clone() else {
+        return Ok(None);
+    };
+    let prefs = prefs_of(db, &row).await?;
+    Ok(Some(Subscription {
+        id: row.id,
+        email,
+        confirmed: row.confirmed_at.is_some(),
+        prefs,
+    }))
+}
+
+/// What asking to subscribe an address did.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Requested {
+    /// A subscription waiting for its confirmation (new, or asked for again
+    /// with these channels): send the link.
+    Unconfirmed(i64),
+    /// The address is already subscribed; nothing was changed (whoever
+    /// asked may not be its owner).
+    Confirmed(i64),
+}
+
+/// Ask for a subscription for `email` (lower case) to `channels`: a new
+/// unconfirmed one, or an unconfirmed one's channels replaced and its
+/// request time renewed. A confirmed one is left as its owner set it.
+pub async fn request_subscription(
+    db: &impl TransactionTrait,
+    email: &str,
+    channels: &[i64],
+) -> Result<Requested, sea_orm::DbErr> {
+    let at = now();
+    let txn = super::begin_write(db).await?;
+    // Two requests at once for a new address: the unique address makes one
+    // insert a no-op, and both go on with the one row.
+    digest_subscriber::Entity::insert(digest_subscriber::ActiveModel {
+        user_id: Set(None),
+        email: Set(Some(email.to_owned())),
+        frequency: Set(Frequency::Weekly.as_str().to_owned()),
+        channels: Set(ChannelChoice::Picked.as_str().to_owned()),
+        confirmed_at: Set(None),
+        requested_at: Set(Some(at)),
+        created_at: Set(at),
+        updated_at: Set(at),
+        ..Default::default()
+    })
+    .on_conflict(
+        OnConflict::column(digest_subscriber::Column::Email)
+            .do_nothing()
+            .to_owned(),
+    )
+    .exec_without_returning(&txn)
+    .await?;
+    let row = digest_subscriber::Entity::find()
+        .filter(digest_subscriber::Column::Email.eq(email))
+        .one(&txn)
+        .await?
+        .ok_or_else(|| sea_orm::DbErr::RecordNotFound(format!("the subscription for {email}")))?;
+    if row.confirmed_at.is_some() {
+        txn.commit().await?;
+        return Ok(Requested::Confirmed(row.id));
+    }
+    let id = row.id;
+    let mut row: digest_subscriber::ActiveModel = row.into();
+    row.frequency = Set(Frequency::Weekly.as_str().to_owned());
+    row.channels = Set(ChannelChoice::Picked.as_str().to_owned());
+    row.requested_at = Set(Some(at));
+    row.updated_at = Set(at);
+    row.update(&txn).await?;
+    replace_picks(&txn, id, channels).await?;
+    txn.commit().await?;
+    Ok(Requested::Unconfirmed(id))
+}
+
+/// The owner of the address said yes: the subscription is confirmed (once;
+/// saying it again changes nothing). `None` if there is no such subscription.
+pub async fn confirm_subscription(db: &impl TransactionTrait, id: i64) -> Result<Option<Subscription>, sea_orm::DbErr> {
+    let at = now();
+    let txn = super::begin_write(db).await?;
+    let Some(row) = digest_subscriber::Entity::find_by_id(id)
+        .one(&txn)
+        .await?
+        .filter(|r| r.user_id.is_none())
+    else {
+        return Ok(None);
+    };
+    if row.confirmed_at.is_none() {
+        let mut row: digest_subscriber::ActiveModel = row.into();
+        row.confirmed_at = Set(Some(at));
+        row.updated_at = Set(at);
+        row.update(&txn).await?;
+    }
+    let confirmed = subscription(&txn, id).await?;
+    txn.commit().await?;
+    Ok(confirmed)
+}
+
+/// Keep an email-only subscriber's choices: how often, and which of the
+/// offered channels.
+pub async fn save_subscription(
+    db: &impl TransactionTrait,
+    id: i64,
+    frequency: Frequency,
+    channels: &[i64],
+) -> Result<(), sea_orm::DbErr> {
+    let txn = super::begin_write(db).await?;
+    if let Some(row) = digest_subscriber::Entity::find_by_id(id)
+        .one(&txn)
+        .await?
+        .filter(|r| r.user_id.is_none())
+    {
+        let mut row: digest_subscriber::ActiveModel = row.into();
+        row.frequency = Set(frequency.as_str().to_owned());
+        row.channels = Set(ChannelChoice::Picked.as_str().to_owned());
+        row.updated_at = Set(now());
+        row.update(&txn).await?;
+        replace_picks(&txn, id, channels).await?;
     }
     txn.commit().await
+}
+
+/// End an email-only subscription: the row and its picks are deleted (the
+/// outbox keeps the rows of digests already sent, address included).
+/// False if there was none.
+pub async fn remove_subscription(db: &impl TransactionTrait, id: i64) -> Result<bool, sea_orm::DbErr> {
+    let txn = super::begin_write(db).await?;
+    let Some(row) = digest_subscriber::Entity::find_by_id(id)
+        .one(&txn)
+        .await?
+        .filter(|r| r.user_id.is_none())
+    else {
+        return Ok(false);
+    };
+    replace_picks(&txn, row.id, &[]).await?;
+    digest_subscriber::Entity::delete_by_id(row.id).exec(&txn).await?;
+    txn.commit().await?;
+    Ok(true)
+}
+
+/// A channel offered to email-only subscribers, as the forms list it.
+#[derive(Debug, Clone)]
+pub struct OfferedChannel {
+    pub id: i64,
+    pub slug: String,
+    pub name: String,
+    pub description: String,
+}
+
+/// The channels an email-only subscriber may have now, by name: open, not
+/// archived, and offered to them by an administrator (the policy decides).
+pub async fn offered_channels(db: &impl ConnectionTrait) -> Result<Vec<OfferedChannel>, sea_orm::DbErr> {
+    #[derive(FromQueryResult)]
+    struct Row {
+        id: i64,
+        slug: String,
+        name: String,
+        description: String,
+        visibility: String,
+        archived_at: Option<DateTime<Utc>>,
+        digest_open: bool,
+    }
+    let rows = Row::find_by_statement(sql(
+        db,
+        "SELECT id, slug, name, description, visibility, archived_at, digest_open FROM channels \
+         WHERE digest_open = ? ORDER BY LOWER(name), id",
+        vec![true.into()],
+    ))
+    .all(db)
+    .await?;
+    Ok(rows
+        .into_iter()
+        .filter(|r| {
+            let facts = ChannelFacts {
+                visibility: Visibility::parse(&r.visibility),
+                archived: r.archived_at.is_some(),
+                // An outsider is a member of nothing.
+                is_member: false,
+            };
+            policy::outsider_may_read(&facts, r.digest_open)
+        })
+        .map(|r| OfferedChannel {
+            id: r.id,
+            slug: r.slug,
+            name: r.name,
+            description: r.description,
+        })
+        .collect())
 }
 
 /// The address a recipient's digest goes to, if they still exist.
@@ -167,16 +394,79 @@ pub async fn contents(
     .into_iter()
     .filter(|id| readable.contains(id))
     .collect();
+    let scope = Scope {
+        covered: &covered,
+        announced: &readable,
+        reader: Some((reader.user_id, &readable)),
+    };
+    assemble(db, week, span, scope).await
+}
+
+/// An email-only subscriber's digest for `week`, chosen under what an
+/// outsider may read now: their picked channels that are still offered
+/// (open, not archived, still marked for subscribers), the picks and top
+/// posts of those, and new channels only if offered. They have no account,
+/// so no threads and no mentions; and the editor's note is written for
+/// staff, so it is left out too.
+pub async fn subscriber_contents(
+    db: &impl ConnectionTrait,
+    prefs: &DigestPreferences,
+    week: DigestWeek,
+    span: (DateTime<Utc>, DateTime<Utc>),
+) -> Result<DigestContents, sea_orm::DbErr> {
+    let offered: Vec<i64> = offered_channels(db).await?.into_iter().map(|c| c.id).collect();
+    let covered: Vec<i64> = prefs
+        .channels
+        .iter()
+        .copied()
+        .filter(|id| offered.contains(id))
+        .collect();
+    let scope = Scope {
+        covered: &covered,
+        announced: &offered,
+        reader: None,
+    };
+    assemble(db, week, span, scope).await
+}
+
+/// What one digest may draw on, already checked against what its reader
+/// may read now.
+struct Scope<'a> {
+    /// The channels its posts (picks and the rest) come from.
+    covered: &'a [i64],
+    /// The channels it may announce as new.
+    announced: &'a [i64],
+    /// An account holder, and the channels they may read: their threads and
+    /// mentions come from those, and they read the editor's note (written
+    /// for staff). None for someone without an account.
+    reader: Option<(i64, &'a [i64])>,
+}
+
+/// Put a digest together from what its scope allows.
+async fn assemble(
+    db: &impl ConnectionTrait,
+    week: DigestWeek,
+    span: (DateTime<Utc>, DateTime<Utc>),
+    scope: Scope<'_>,
+) -> Result<DigestContents, sea_orm::DbErr> {
     // Never past now: a post scheduled for later this week is not out yet.
     let until = span.1.min(now());
+    let (note, threads, mentions) = match scope.reader {
+        Some((reader_id, readable)) => (
+            note(db, week).await?.map(|md| markdown::plain_text(&md).0),
+            thread_news(db, reader_id, readable, span.0, until).await?,
+            mentions(db, reader_id, readable, span.0, until).await?,
+        ),
+        None => (None, Vec::new(), Vec::new()),
+    };
     Ok(DigestContents {
         week,
-        note: note(db, week).await?.map(|md| markdown::plain_text(&md).0),
-        picks: picks(db, week, &covered, until).await?,
-        sections: top_posts(db, week, &covered, span.0, until).await?,
-        threads: thread_news(db, reader.user_id, &readable, span.0, until).await?,
-        mentions: mentions(db, reader.user_id, &readable, span.0, until).await?,
-        new_channels: new_channels(db, &readable, span.0, until).await?,
+        note,
+        picks: picks(db, week, scope.covered, until).await?,
+        sections: top_posts(db, week, scope.covered, span.0, until).await?,
+        threads,
+        mentions,
+        new_channels: new_channels(db, scope.announced, span.0, until).await?,
     })
 }
 

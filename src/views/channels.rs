@@ -54,6 +54,8 @@ pub struct MembersPage {
     pub members: Vec<PersonChip>,
     pub can_manage: bool,
     pub visibilities: Vec<Choice>,
+    /// Whether the viewer chooses if email-only subscribers may have it.
+    pub can_offer: bool,
     /// The add form, kept as typed.
     pub handle: String,
     /// People who match what was typed, when it named more than one.

@@ -17,6 +17,7 @@ pub mod posts;
 pub mod search;
 pub mod settings;
 pub mod share;
+pub mod subscriptions;
 
 use askama::Template;
 use askama_web::WebTemplate;

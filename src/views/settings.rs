@@ -24,4 +24,6 @@ pub struct EmailSettingsPage {
     pub picked: bool,
     pub channels: Vec<DigestChannel>,
     pub errors: FormErrors,
+    /// Always: account holders may choose the channels they follow.
+    pub account: bool,
 }

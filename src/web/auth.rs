@@ -9,7 +9,7 @@ use axum::response::{IntoResponse, Response};
 use serde::Deserialize;
 use tower_sessions::Expiry;
 
-use super::extract::{MaybeViewer, flash, local_path};
+use super::extract::{MaybeViewer, client_ip, flash, local_path};
 use super::see_other;
 use super::session::SessionUser;
 use crate::domain::email::EmailAddress;
@@ -51,19 +51,6 @@ pub struct LoginForm {
     password: String,
     next: Option<String>,
     remember: Option<String>,
-}
-
-/// The client's address, from the socket or (only if configured) the proxy's header.
-fn client_ip(state: &AppState, headers: &HeaderMap, peer: SocketAddr) -> String {
-    if state.settings.server.trust_forwarded_for
-        && let Some(first) = headers
-            .get("x-forwarded-for")
-            .and_then(|v| v.to_str().ok())
-            .and_then(|v| v.split(',').next())
-    {
-        return first.trim().to_owned();
-    }
-    peer.ip().to_string()
 }
 
 pub async fn login(

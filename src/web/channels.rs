@@ -1,4 +1,5 @@
-//! The channel directory, a channel's page, creating, following and archiving.
+//! The channel directory, a channel's page, creating, following and
+//! archiving, its members and who may read it (email subscribers included).
 
 use axum::Form;
 use axum::extract::{Path, Query, State};
@@ -15,6 +16,7 @@ use crate::domain::handle::Handle;
 use crate::domain::policy::{self, Refusal, Visibility};
 use crate::domain::slug::ChannelSlug;
 use crate::error::{AppError, AppResult};
+use crate::service::subscriptions::{self, OfferError};
 use crate::state::AppState;
 use crate::store::channels::{self, Channel, CreateChannelError, NewChannel};
 use crate::store::users::{self, PersonChip};
@@ -253,6 +255,7 @@ async fn members_page(
     Ok(MembersPage {
         ctx: viewer.ctx.within_section("channels"),
         can_manage: policy::can_manage_members(&actor),
+        can_offer: policy::can_offer_to_subscribers(&actor),
         members,
         visibilities,
         handle,
@@ -417,5 +420,61 @@ pub async fn set_visibility(
         &format!("{} is now {}.", channel.name, visibility.label().to_lowercase()),
     )
     .await;
+    Ok(see_other(&format!("/c/{}/members", channel.slug)))
+}
+
+#[derive(Deserialize)]
+pub struct OfferForm {
+    #[serde(default)]
+    digest_open: String,
+}
+
+/// Offer an open channel to email-only digest subscribers, or stop.
+pub async fn offer_to_subscribers(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    Path(slug): Path<String>,
+    Form(form): Form<OfferForm>,
+) -> AppResult<Response> {
+    let channel = channel_for_members(&state, &viewer, &slug).await?;
+    let actor = viewer.actor();
+    if !policy::can_offer_to_subscribers(&actor) {
+        return Err(AppError::Forbidden(Refusal::AdminsOnly));
+    }
+    let open = match form.digest_open.trim() {
+        "yes" => true,
+        "no" => false,
+        _ => {
+            let errors = FormErrors::with("digest_open", "Choose whether to offer it to email subscribers.");
+            let page = members_page(&state, viewer, channel, String::new(), Vec::new(), errors).await?;
+            return Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response());
+        }
+    };
+    match subscriptions::offer_channel(&state, &actor, channel.id, open).await {
+        Ok(()) => {}
+        Err(OfferError::NotOpen) => {
+            let errors = FormErrors::with(
+                "digest_open",
+                "Only an open channel can be offered to email subscribers. Make it open first.",
+            );
+            let page = members_page(&state, viewer, channel, String::new(), Vec::new(), errors).await?;
+            return Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response());
+        }
+        Err(OfferError::Refused(refusal)) => return Err(AppError::Forbidden(refusal)),
+        Err(OfferError::NoChannel) => return Err(AppError::NotFound),
+        Err(OfferError::Db(err)) => return Err(err.into()),
+    }
+    let message = if open {
+        format!(
+            "{} is offered to email subscribers: people without an account can ask for its digest.",
+            channel.name
+        )
+    } else {
+        format!(
+            "{} is no longer offered to email subscribers: their digests leave it out from now on.",
+            channel.name
+        )
+    };
+    flash(&viewer.session, &message).await;
     Ok(see_other(&format!("/c/{}/members", channel.slug)))
 }

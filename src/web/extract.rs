@@ -1,7 +1,10 @@
 //! Request extractors: who is asking (`Viewer`, `MaybeViewer`) and the page
 //! furniture every template needs (`PageCtx`).
 
+use std::net::SocketAddr;
+
 use axum::extract::FromRequestParts;
+use axum::http::HeaderMap;
 use axum::http::request::Parts;
 use tower_sessions::Session;
 
@@ -97,6 +100,19 @@ impl FromRequestParts<AppState> for MaybeViewer {
         let ctx = PageCtx::new(user.as_ref().map(me), flash);
         Ok(Self { user, ctx, auth })
     }
+}
+
+/// The client's address, from the socket or (only if configured) the proxy's header.
+pub fn client_ip(state: &AppState, headers: &HeaderMap, peer: SocketAddr) -> String {
+    if state.settings.server.trust_forwarded_for
+        && let Some(first) = headers
+            .get("x-forwarded-for")
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.split(',').next())
+    {
+        return first.trim().to_owned();
+    }
+    peer.ip().to_string()
 }
 
 /// A local path to go back to after an action: never another site.

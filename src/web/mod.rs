@@ -22,6 +22,7 @@ pub mod security;
 pub mod session;
 pub mod settings;
 pub mod share;
+pub mod subscriptions;
 pub mod unsubscribe;
 
 use axum::response::{IntoResponse, Redirect, Response};

@@ -40,6 +40,7 @@ async fn email_page(
         picked: prefs.choice == ChannelChoice::Picked,
         channels,
         errors,
+        account: true,
     })
 }
 

@@ -9,6 +9,7 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 
 use super::extract::MaybeViewer;
+use crate::domain::digest::Recipient;
 use crate::error::AppResult;
 use crate::service::digest;
 use crate::state::AppState;
@@ -28,17 +29,26 @@ fn not_valid(viewer: MaybeViewer) -> Response {
         .into_response()
 }
 
+/// Where someone turns the digest back on: account holders in their email
+/// settings, email-only subscribers on their own page, by its link in any digest.
+fn start_again(recipient: Recipient) -> &'static str {
+    match recipient {
+        Recipient::Account(_) => "from your email settings",
+        Recipient::Subscriber(_) => "by the link at the foot of any digest",
+    }
+}
+
 /// The link opened: ask first.
 pub async fn ask(State(state): State<AppState>, viewer: MaybeViewer, Path(token): Path<String>) -> AppResult<Response> {
-    let Some((_, email)) = digest::unsubscriber(&state, &token).await? else {
+    let Some((recipient, email)) = digest::unsubscriber(&state, &token).await? else {
         return Ok(not_valid(viewer));
     };
     Ok(ConfirmPage {
         ctx: viewer.ctx,
         title: "Stop the weekly digest?".to_owned(),
         detail: format!(
-            "Commonroom will stop sending its weekly digest to {email}. You can start it again at any time from your \
-             email settings."
+            "Commonroom will stop sending its weekly digest to {email}. You can start it again at any time {}.",
+            start_again(recipient)
         ),
         action: format!("/unsubscribe/{token}"),
         button: "Unsubscribe".to_owned(),
@@ -53,15 +63,15 @@ pub async fn unsubscribe(
     viewer: MaybeViewer,
     Path(token): Path<String>,
 ) -> AppResult<Response> {
-    let Some(email) = digest::unsubscribe(&state, &token).await? else {
+    let Some((recipient, email)) = digest::unsubscribe(&state, &token).await? else {
         return Ok(not_valid(viewer));
     };
     Ok(MessagePage {
         ctx: viewer.ctx,
         title: "You are unsubscribed".to_owned(),
         message: format!(
-            "Commonroom will not send its weekly digest to {email} any more. Changed your mind? Choose what you get \
-             under Email settings."
+            "Commonroom will not send its weekly digest to {email} any more. Changed your mind? Start it again {}.",
+            start_again(recipient)
         ),
     }
     .into_response())

@@ -2,6 +2,7 @@
 //! a uniquely named PostgreSQL database, dropped afterwards), and a small
 //! browser-like client for driving it over HTTP.
 
+use std::path::{Path, PathBuf};
 use std::sync::OnceLock;
 
 use commonroom::config::{Secret, Settings};
@@ -476,6 +477,34 @@ impl Browser {
             .and_then(|(_, id)| id.parse().ok())
             .expect("reply id in location")
     }
+}
+
+/// Every message body written to a folder, oldest first.
+pub fn messages_in(dir: &Path) -> Vec<String> {
+    let mut files: Vec<PathBuf> = walk(dir);
+    files.sort_by_key(|p| std::fs::metadata(p).and_then(|m| m.modified()).ok());
+    // Undo quoted-printable soft line breaks so phrases can be found whole.
+    files
+        .iter()
+        .filter_map(|p| std::fs::read_to_string(p).ok())
+        .map(|m| m.replace("=\r\n", "").replace("=\n", ""))
+        .collect()
+}
+
+fn walk(dir: &Path) -> Vec<PathBuf> {
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return Vec::new();
+    };
+    entries
+        .filter_map(Result::ok)
+        .flat_map(|e| {
+            if e.path().is_dir() {
+                walk(&e.path())
+            } else {
+                vec![e.path()]
+            }
+        })
+        .collect()
 }
 
 pub fn location(response: &reqwest::Response) -> String {

@@ -14,6 +14,7 @@ mod dead_ends;
 mod digest;
 mod digest_pages;
 mod digest_send;
+mod digest_subscribers;
 mod fetch;
 mod home;
 mod mail_sink;

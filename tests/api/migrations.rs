@@ -3,10 +3,7 @@
 
 use commonroom::domain::email::EmailAddress;
 use commonroom::domain::person::{PersonName, Work};
-use commonroom::domain::policy::Visibility;
 use commonroom::domain::role::Role;
-use commonroom::domain::slug::ChannelSlug;
-use commonroom::store::channels::{self, NewChannel};
 use commonroom::store::users::{self, NewUser};
 use migration::{Migrator, MigratorTrait};
 use sea_orm::DatabaseConnection;
@@ -33,8 +30,11 @@ macro_rules! on_empty_databases {
 
 on_empty_databases!(link_posts_from_before_canonical_urls_get_theirs);
 on_empty_databases!(posts_shared_from_a_feed_before_credits_were_kept_get_theirs);
+on_empty_databases!(channels_from_before_email_subscribers_are_not_offered_to_them);
 
-/// An author and a channel, made by the app (their tables are as they were).
+/// An author, made by the app (the users table is as it was), and a
+/// channel, as every schema stores it: only the columns it always had (the
+/// app's own insert writes today's columns).
 async fn author_and_channel(db: &DatabaseConnection) -> (i64, i64) {
     let author = users::create(
         db,
@@ -49,19 +49,15 @@ async fn author_and_channel(db: &DatabaseConnection) -> (i64, i64) {
     )
     .await
     .unwrap();
-    let channel = channels::create(
+    let channel = returning_id(
         db,
-        author,
-        NewChannel {
-            slug: ChannelSlug::parse("news").unwrap(),
-            name: "News".into(),
-            description: String::new(),
-            visibility: Visibility::Open,
-        },
+        &format!(
+            "INSERT INTO channels (slug, name, description, visibility, created_by, created_at) VALUES \
+             ('news', 'News', '', 'open', {author}, '{AT}') RETURNING id"
+        ),
     )
-    .await
-    .unwrap();
-    (author, channel.id)
+    .await;
+    (author, channel)
 }
 
 /// Run SQL that returns one integer (an `INSERT … RETURNING id`).
@@ -207,5 +203,28 @@ async fn posts_shared_from_a_feed_before_credits_were_kept_get_theirs(backend: B
         (None, None),
         "a link shared by hand credits no feed"
     );
+    db.close().await.unwrap();
+}
+
+/// The migration before channels could be offered to email subscribers.
+const BEFORE_DIGEST_OPEN: u32 = 14;
+
+async fn channels_from_before_email_subscribers_are_not_offered_to_them(backend: Backend) {
+    let Some(empty) = empty_database(backend).await else {
+        return;
+    };
+    let db = Database::connect(&empty.url).await.expect("connect");
+    Migrator::up(&db, Some(BEFORE_DIGEST_OPEN)).await.expect("migrate");
+    let (_, channel) = author_and_channel(&db).await;
+
+    Migrator::up(&db, None).await.expect("migrate the rest");
+
+    let offered = commonroom::store::digest::offered_channels(&db).await.unwrap();
+    assert!(offered.is_empty(), "nothing is offered until an administrator says");
+    let channel = commonroom::store::channels::by_id(&db, channel)
+        .await
+        .unwrap()
+        .expect("the channel");
+    assert!(!channel.digest_open);
     db.close().await.unwrap();
 }

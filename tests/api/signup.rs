@@ -2,14 +2,13 @@
 //! default, and through a real SMTP server), never revealing who has an account.
 
 use std::net::TcpListener;
-use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
 use commonroom::config::SmtpSecurity;
 use commonroom::domain::role::Role;
 
-use crate::helpers::{Backend, TestApp, spawn_app_with};
+use crate::helpers::{Backend, TestApp, messages_in, spawn_app_with};
 
 fn in_ci() -> bool {
     std::env::var("CI").is_ok_and(|v| !v.is_empty() && v != "false" && v != "0")
@@ -17,34 +16,6 @@ fn in_ci() -> bool {
 
 async fn app_with_signup(backend: Backend) -> Option<TestApp> {
     spawn_app_with(backend, |s| s.auth.signup_domains = vec!["brackenshire.gov.uk".into()]).await
-}
-
-/// Every message body written to a folder, oldest first.
-fn messages_in(dir: &Path) -> Vec<String> {
-    let mut files: Vec<PathBuf> = walk(dir);
-    files.sort_by_key(|p| std::fs::metadata(p).and_then(|m| m.modified()).ok());
-    // Undo quoted-printable soft line breaks so phrases can be found whole.
-    files
-        .iter()
-        .filter_map(|p| std::fs::read_to_string(p).ok())
-        .map(|m| m.replace("=\r\n", "").replace("=\n", ""))
-        .collect()
-}
-
-fn walk(dir: &Path) -> Vec<PathBuf> {
-    let Ok(entries) = std::fs::read_dir(dir) else {
-        return Vec::new();
-    };
-    entries
-        .filter_map(Result::ok)
-        .flat_map(|e| {
-            if e.path().is_dir() {
-                walk(&e.path())
-            } else {
-                vec![e.path()]
-            }
-        })
-        .collect()
 }
 
 /// The invite path in a message (quoted-printable soft breaks undone).
