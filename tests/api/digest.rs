@@ -419,6 +419,7 @@ async fn featured_posts_open_the_digest_for_those_who_may_read_them(app: TestApp
             .contains(&format!("Featured in the digest for {next}"))
     );
 
+    app.move_posts_into(next).await;
     let p = preview(&app.state, "bo@example.org", next).await.expect("preview");
     let picks: Vec<&str> = p.contents.picks.iter().map(|p| p.title.as_str()).collect();
     assert_eq!(picks, vec!["Quiet gem"], "the private pick is not bo's to read");

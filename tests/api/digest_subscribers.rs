@@ -373,6 +373,7 @@ async fn a_subscribers_digest_holds_only_channels_still_offered_to_them(app: Tes
         choice: ChannelChoice::Picked,
         channels: [&comms, &wg].iter().map(|id| id.parse().unwrap()).collect(),
     };
+    app.move_posts_into(next).await;
     let span = next.span(app.state.settings.digest.timezone);
     let contents = subscriber_contents(&app.db, &picked, next, span).await.unwrap();
     assert!(contents.note.is_none() && contents.picks.is_empty(), "{contents:?}");

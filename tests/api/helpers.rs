@@ -385,6 +385,25 @@ impl TestApp {
         }
     }
 
+    /// Move every post into `week`, an hour after it starts (in order, a
+    /// second apart), so a test about the coming digest holds on any day:
+    /// early on a Monday the coming digest is the week that just ended.
+    pub async fn move_posts_into(&self, week: commonroom::domain::digest::DigestWeek) {
+        use commonroom::entities::post;
+        use sea_orm::{ActiveModelTrait, EntityTrait, QueryOrder, Set};
+        let start = week.span(self.state.settings.digest.timezone).0 + chrono::Duration::hours(1);
+        let posts = post::Entity::find()
+            .order_by_asc(post::Column::Id)
+            .all(&self.db)
+            .await
+            .expect("posts");
+        for (n, p) in posts.into_iter().enumerate() {
+            let mut p: post::ActiveModel = p.into();
+            p.published_at = Set(start + chrono::Duration::seconds(n as i64));
+            p.update(&self.db).await.expect("move the post");
+        }
+    }
+
     pub async fn exec(&self, sql: &str) {
         self.db
             .execute(Statement::from_string(self.db.get_database_backend(), sql.to_owned()))
