@@ -517,6 +517,33 @@ async fn chromium_every_page_fits_a_small_screen_and_passes_axe() {
     )
     .await
     .expect("site");
+    // The digest's pages: a subscriber without an account (confirmed, on an
+    // offered channel), and the links a digest carries.
+    app.exec(&format!("UPDATE channels SET digest_open = 1 WHERE id = {open}"))
+        .await;
+    let subscriber = match commonroom::store::digest::request_subscription(&app.db, "partner@example.net", &[open])
+        .await
+        .expect("subscription")
+    {
+        commonroom::store::digest::Requested::Unconfirmed(id) | commonroom::store::digest::Requested::Confirmed(id) => {
+            id
+        }
+    };
+    let path = |link: String| link.strip_prefix(&app.address).expect("a link to this app").to_owned();
+    let confirm = path(commonroom::service::subscriptions::confirm_link(&app.state, subscriber));
+    let manage = path(commonroom::service::subscriptions::manage_link(&app.state, subscriber));
+    commonroom::store::digest::confirm_subscription(&app.db, subscriber)
+        .await
+        .expect("confirm");
+    let unsubscribe = path(
+        commonroom::service::digest::links(
+            &app.state,
+            commonroom::domain::digest::Recipient::Account(admin),
+            commonroom::service::digest::next_week(&app.state),
+        )
+        .unsubscribe,
+    );
+    let week = commonroom::service::digest::next_week(&app.state).to_string();
     app.search_settled().await;
 
     run_script(
@@ -525,6 +552,10 @@ async fn chromium_every_page_fits_a_small_screen_and_passes_axe() {
         &[
             ("BASE_URL", &app.address),
             ("EMAIL", "ada.admin@example.org"),
+            ("WEEK", &week),
+            ("CONFIRM", &confirm),
+            ("MANAGE", &manage),
+            ("UNSUBSCRIBE", &unsubscribe),
             ("PASSWORD", PASSWORD),
             ("CHANNEL", slug),
             ("PRIVATE", private_slug),

@@ -24,8 +24,8 @@ import {
 
 const env = inputs(
   'pages',
-  ['CHANNEL', 'PRIVATE', 'POST', 'REPLY', 'PERSON', 'FEED', 'INVITE', 'WORD', 'LINK'],
-  'BASE_URL=http://127.0.0.1:PORT EMAIL=admin@example.org PASSWORD=… CHANNEL=slug PRIVATE=slug POST=id REPLY=id PERSON=handle FEED=id INVITE=token WORD=word LINK=url node pages.mjs',
+  ['CHANNEL', 'PRIVATE', 'POST', 'REPLY', 'PERSON', 'FEED', 'INVITE', 'WORD', 'LINK', 'WEEK', 'CONFIRM', 'MANAGE', 'UNSUBSCRIBE'],
+  'BASE_URL=http://127.0.0.1:PORT EMAIL=admin@example.org PASSWORD=… CHANNEL=slug PRIVATE=slug POST=id REPLY=id PERSON=handle FEED=id INVITE=token WORD=word LINK=url WEEK=2026-W49 CONFIRM=/digest/confirm/… MANAGE=/digest/subscription/… UNSUBSCRIBE=/unsubscribe/… node pages.mjs',
 );
 
 const NARROW = 320; // WCAG 1.4.10: 1280px at 400% zoom
@@ -48,6 +48,10 @@ const SIGNED_IN = [
   ['profile page', `/u/${env.PERSON}`],
   ['email settings page', '/settings/email'],
   ['editor note page', '/digest/note'],
+  ['digest list', '/digest'],
+  ['coming digest page', `/digest/${env.WEEK}`],
+  ['digest preview page', `/digest/preview?email=${encodeURIComponent(env.EMAIL)}`],
+  ['admin digest page', '/admin/digest'],
   ['inbox', '/inbox'],
   ['dismissed inbox', '/inbox?view=dismissed'],
   ['feeds list', '/feeds'],
@@ -61,6 +65,10 @@ const SIGNED_OUT = [
   ['sign-in page', '/login'],
   ['sign-up page', '/signup'],
   ['invite page', `/invite/${env.INVITE}`],
+  ['digest subscribe page', '/digest/subscribe'],
+  ['subscription confirm page', env.CONFIRM],
+  ['subscription page', env.MANAGE],
+  ['unsubscribe page', env.UNSUBSCRIBE],
 ];
 
 /** Open `path` expecting `status`, so a 404 or 500 is reported as such. */
@@ -112,7 +120,7 @@ step(`On a phone (${PHONE}px) and at ${NARROW}px the header takes at most ${HEAD
   await visit(page, '/', 'the home page');
   const wide = await headerHeight(page);
   const links = await visibleNavLinks(page);
-  const expected = ['Home', 'All posts', 'Channels', 'Inbox', 'Feeds', 'Invites', 'Sites'];
+  const expected = ['Home', 'All posts', 'Channels', 'Inbox', 'Feeds', 'Invites', 'Sites', 'Digest'];
   check(JSON.stringify(links) === JSON.stringify(expected), `expected the header to show ${JSON.stringify(expected)} on a wide screen, got ${JSON.stringify(links)}`);
   const heights = { 1280: wide };
   for (const width of [PHONE, NARROW]) {
