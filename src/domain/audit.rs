@@ -8,6 +8,11 @@ use std::fmt;
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum AuditAction {
     UserCreate,
+    /// Suspended: signed out everywhere at once, and can no longer sign in.
+    UserSuspend,
+    UserReactivate,
+    /// Roles given or taken away.
+    UserRoles,
     SessionsRevokeOthers,
     InviteCreate,
     InviteWithdraw,
@@ -36,6 +41,9 @@ impl AuditAction {
     pub fn as_str(self) -> &'static str {
         match self {
             AuditAction::UserCreate => "user.create",
+            AuditAction::UserSuspend => "user.suspend",
+            AuditAction::UserReactivate => "user.reactivate",
+            AuditAction::UserRoles => "user.roles",
             AuditAction::SessionsRevokeOthers => "sessions.revoke_others",
             AuditAction::InviteCreate => "invite.create",
             AuditAction::InviteWithdraw => "invite.withdraw",

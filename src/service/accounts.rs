@@ -9,6 +9,7 @@ use sea_orm::{DbErr, TransactionTrait};
 
 use crate::domain::audit::{AuditAction, AuditTarget};
 use crate::domain::email::EmailAddress;
+use crate::domain::role::Role;
 use crate::domain::time::now;
 use crate::email::messages::{SignupExisting, SignupLink};
 use crate::state::AppState;
@@ -175,4 +176,108 @@ pub async fn end_other_sessions(db: &impl TransactionTrait, user_id: i64, keep: 
     .await?;
     txn.commit().await?;
     Ok(ended)
+}
+
+/// Why an account could not be changed.
+#[derive(Debug, thiserror::Error)]
+pub enum AccountError {
+    #[error("nobody has the address {0}")]
+    NoSuchPerson(String),
+    #[error("everyone is a member: that role cannot be taken away")]
+    MemberIsImplied,
+    #[error(transparent)]
+    Db(#[from] DbErr),
+}
+
+async fn account_id(db: &impl sea_orm::ConnectionTrait, email: &str) -> Result<i64, AccountError> {
+    let email = email.trim().to_lowercase();
+    users::account_by_email(db, &email)
+        .await?
+        .map(|a| a.id)
+        .ok_or(AccountError::NoSuchPerson(email))
+}
+
+/// Suspend an account (a leaver, or one that was hacked): it can no longer
+/// sign in, and every session it has ends at once (its open browser is
+/// signed out on its next request). Audited with `reason`, in the same
+/// transaction. Returns how many sessions ended, or `None` if it was
+/// already suspended.
+pub async fn suspend(
+    db: &impl TransactionTrait,
+    actor: Option<i64>,
+    email: &str,
+    reason: &str,
+) -> Result<Option<u64>, AccountError> {
+    let txn = store::begin_write(db).await?;
+    let id = account_id(&txn, email).await?;
+    if !users::set_status(&txn, id, "suspended").await? {
+        return Ok(None);
+    }
+    let ended = sessions::revoke_for_user(&txn, id, None).await?;
+    audit::record(
+        &txn,
+        actor,
+        AuditAction::UserSuspend,
+        &AuditTarget::User(id),
+        reason.trim(),
+    )
+    .await?;
+    txn.commit().await?;
+    Ok(Some(ended))
+}
+
+/// Let a suspended account sign in again; false if it was not suspended.
+pub async fn reactivate(db: &impl TransactionTrait, actor: Option<i64>, email: &str) -> Result<bool, AccountError> {
+    let txn = store::begin_write(db).await?;
+    let id = account_id(&txn, email).await?;
+    if !users::set_status(&txn, id, "active").await? {
+        return Ok(false);
+    }
+    audit::record(&txn, actor, AuditAction::UserReactivate, &AuditTarget::User(id), "").await?;
+    txn.commit().await?;
+    Ok(true)
+}
+
+/// Give and take away roles; returns the roles held afterwards (beyond
+/// member). Takes effect on the person's next request.
+pub async fn change_roles(
+    db: &impl TransactionTrait,
+    actor: Option<i64>,
+    email: &str,
+    add: &[Role],
+    remove: &[Role],
+) -> Result<Vec<Role>, AccountError> {
+    if remove.contains(&Role::Member) {
+        return Err(AccountError::MemberIsImplied);
+    }
+    let txn = store::begin_write(db).await?;
+    let id = account_id(&txn, email).await?;
+    let before = users::account_by_id(&txn, id)
+        .await?
+        .map(|a| a.roles)
+        .unwrap_or_default();
+    let mut after: Vec<Role> = before
+        .iter()
+        .chain(add)
+        .copied()
+        .filter(|r| *r != Role::Member && !remove.contains(r))
+        .collect();
+    after.sort_unstable();
+    after.dedup();
+    let mut was: Vec<Role> = before.into_iter().filter(|r| *r != Role::Member).collect();
+    was.sort_unstable();
+    if was != after {
+        users::set_roles(&txn, id, &after).await?;
+        let names = |roles: &[Role]| {
+            if roles.is_empty() {
+                "member".to_owned()
+            } else {
+                roles.iter().map(|r| r.as_str()).collect::<Vec<_>>().join(", ")
+            }
+        };
+        let detail = format!("{} → {}", names(&was), names(&after));
+        audit::record(&txn, actor, AuditAction::UserRoles, &AuditTarget::User(id), &detail).await?;
+    }
+    txn.commit().await?;
+    Ok(after)
 }

@@ -360,3 +360,75 @@ mod tests {
         assert_eq!(initials("  "), "?");
     }
 }
+
+/// A person as the account list shows them.
+#[derive(Debug, Clone)]
+pub struct Listed {
+    pub id: i64,
+    pub email: String,
+    pub handle: String,
+    pub name: String,
+    pub status: String,
+    /// The roles beyond member (everyone is a member).
+    pub roles: Vec<Role>,
+}
+
+/// Everyone with an account, by email address.
+pub async fn list_accounts(db: &impl ConnectionTrait) -> Result<Vec<Listed>, sea_orm::DbErr> {
+    use sea_orm::QueryOrder;
+    let roles = user_role::Entity::find().all(db).await?;
+    Ok(user::Entity::find()
+        .order_by_asc(user::Column::Email)
+        .all(db)
+        .await?
+        .into_iter()
+        .map(|u| {
+            let mut held: Vec<Role> = roles
+                .iter()
+                .filter(|r| r.user_id == u.id)
+                .filter_map(|r| Role::parse(&r.role))
+                .filter(|r| *r != Role::Member)
+                .collect();
+            held.sort_unstable();
+            Listed {
+                id: u.id,
+                email: u.email,
+                handle: u.handle,
+                name: u.name,
+                status: u.status,
+                roles: held,
+            }
+        })
+        .collect())
+}
+
+/// Set an account's status (`active` or `suspended`); false if it was already so.
+pub async fn set_status(db: &impl ConnectionTrait, id: i64, status: &str) -> Result<bool, sea_orm::DbErr> {
+    let changed = db
+        .execute(sql(
+            db,
+            "UPDATE users SET status = ?, updated_at = ? WHERE id = ? AND status <> ?",
+            vec![status.into(), now().into(), id.into(), status.into()],
+        ))
+        .await?;
+    Ok(changed.rows_affected() == 1)
+}
+
+/// Replace an account's roles (member is implied and never stored).
+pub async fn set_roles(db: &impl ConnectionTrait, id: i64, roles: &[Role]) -> Result<(), sea_orm::DbErr> {
+    user_role::Entity::delete_many()
+        .filter(user_role::Column::UserId.eq(id))
+        .exec(db)
+        .await?;
+    let at = now();
+    for role in roles.iter().filter(|r| **r != Role::Member) {
+        user_role::ActiveModel {
+            user_id: Set(id),
+            role: Set(role.as_str().to_owned()),
+            granted_at: Set(at),
+        }
+        .insert(db)
+        .await?;
+    }
+    Ok(())
+}

@@ -43,10 +43,21 @@ fn migrate_then_user_add_with_password_on_stdin() {
 
     let out = user_add(
         dir.path(),
-        &["--email", "Boss@Example.org", "--name", "The Boss", "--role", "admin"],
+        &[
+            "--email",
+            "Boss@Example.org",
+            "--name",
+            "The Boss",
+            "--role",
+            "admin,curator",
+        ],
     );
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
-    assert!(String::from_utf8_lossy(&out.stdout).contains("Created admin account boss@example.org"));
+    let said = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        said.contains("Created account boss@example.org") && said.contains("admin, curator"),
+        "{said}"
+    );
 
     // A second account with the same address is refused with a clear message.
     let out = user_add(
@@ -212,4 +223,102 @@ async fn generated_bulk_posts_page_through_the_feed() {
         0,
         "reply counts match the replies generated"
     );
+}
+
+crate::on_both_backends!(accounts_are_run_from_the_command_line);
+
+/// `commonroom user …` on the app's database; (success, stdout, stderr).
+async fn user(app: &TestApp, args: &[&str]) -> (bool, String, String) {
+    let dir = tempfile::tempdir().unwrap();
+    let out = app
+        .command_in(dir.path())
+        .arg("user")
+        .args(args)
+        .output()
+        .await
+        .unwrap();
+    (
+        out.status.success(),
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
+async fn accounts_are_run_from_the_command_line(app: TestApp) {
+    use commonroom::domain::role::Role;
+    let bo = app.signed_in("bo", Role::Member).await;
+    app.create_user("cy", Role::Member).await;
+    let audit = |action: &str| format!("SELECT COUNT(*) FROM audit_log WHERE action = '{action}'");
+    assert_eq!(bo.get("/inbox").await.status(), 403);
+
+    // A role given takes effect on the next request of the open session.
+    let (ok, out, err) = user(&app, &["role", "--email", "BO@example.org", "--add", "curator"]).await;
+    assert!(ok, "{err}");
+    assert!(out.contains("member, curator"), "{out}");
+    assert_eq!(bo.get("/inbox").await.status(), 200);
+    assert_eq!(app.sql_i64(&audit("user.roles")).await, 1);
+
+    // Refused, and nothing changes: taking away "member", a role that does
+    // not exist, an address nobody has, nothing to do.
+    let (ok, _, err) = user(&app, &["role", "--email", "bo@example.org", "--remove", "member"]).await;
+    assert!(!ok && err.contains("everyone is a member"), "{err}");
+    let (ok, _, err) = user(&app, &["role", "--email", "bo@example.org", "--add", "wizard"]).await;
+    assert!(!ok && err.contains("wizard"), "{err}");
+    let (ok, _, err) = user(&app, &["suspend", "--email", "nobody@example.org"]).await;
+    assert!(
+        !ok && err.contains("nobody has the address nobody@example.org"),
+        "{err}"
+    );
+    let (ok, _, err) = user(&app, &["role", "--email", "bo@example.org"]).await;
+    assert!(!ok && err.contains("--add or --remove"), "{err}");
+    assert_eq!(app.sql_i64(&audit("user.roles")).await, 1);
+    assert_eq!(
+        app.sql_i64("SELECT COUNT(*) FROM user_roles WHERE role = 'curator'")
+            .await,
+        1
+    );
+
+    // Suspended: the open browser is signed out on its next request, and
+    // signing in again fails.
+    let (ok, out, err) = user(
+        &app,
+        &["suspend", "--email", "bo@example.org", "--reason", "laptop stolen"],
+    )
+    .await;
+    assert!(ok, "{err}");
+    assert!(out.contains("signed out of 1 session"), "{out}");
+    let r = bo.get("/").await;
+    assert_eq!(r.status(), 303);
+    assert!(crate::helpers::location(&r).starts_with("/login"));
+    let again = app.browser();
+    assert_ne!(
+        again.sign_in("bo@example.org", crate::helpers::PASSWORD).await.status(),
+        303,
+        "a suspended account cannot sign in"
+    );
+    assert_eq!(
+        app.sql_i64("SELECT COUNT(*) FROM audit_log WHERE action = 'user.suspend' AND detail = 'laptop stolen'")
+            .await,
+        1
+    );
+    let (_, out, _) = user(&app, &["suspend", "--email", "bo@example.org"]).await;
+    assert!(out.contains("already suspended"), "{out}");
+
+    let (ok, out, _) = user(&app, &["list", "--status", "suspended"]).await;
+    assert!(ok);
+    let line = out
+        .lines()
+        .find(|l| l.starts_with("bo@example.org"))
+        .unwrap_or_default();
+    assert!(line.contains("suspended") && line.contains("member, curator"), "{out}");
+    assert!(!out.contains("cy@example.org"), "{out}");
+    assert!(out.trim_end().ends_with("1 account"), "{out}");
+
+    let (ok, out, _) = user(&app, &["reactivate", "--email", "bo@example.org"]).await;
+    assert!(ok && out.contains("can sign in again"), "{out}");
+    assert_eq!(
+        again.sign_in("bo@example.org", crate::helpers::PASSWORD).await.status(),
+        303
+    );
+    assert_eq!(app.sql_i64(&audit("user.reactivate")).await, 1);
 }
