@@ -17,8 +17,8 @@ use crate::state::AppState;
 use crate::store::sessions::DbSessionStore;
 use crate::web::session::Backend;
 use crate::web::{
-    access, admin, assets, auth, channels, digest, error_pages, feeds, health, home, inbox, people, posts, reactions,
-    replies, search, security, settings, share, subscriptions, unsubscribe,
+    access, accounts, admin, assets, auth, channels, digest, error_pages, feeds, health, home, inbox, people, posts,
+    reactions, replies, search, security, settings, share, subscriptions, unsubscribe,
 };
 
 pub fn build(state: AppState) -> Router {
@@ -129,8 +129,13 @@ pub fn build(state: AppState) -> Router {
         .route("/feeds/{id}/delete", get(feeds::remove_feed).post(feeds::remove_feed))
         .route_layer(from_fn(access::curators));
 
-    // Those who manage people (administrators): invites.
+    // Those who manage people (administrators): accounts and invites.
     let people_managers = Router::new()
+        .route("/admin/users", get(accounts::list_people))
+        .route("/admin/users/{id}", get(accounts::show_person))
+        .route("/admin/users/{id}/roles", post(accounts::save_roles))
+        .route("/admin/users/{id}/suspend", post(accounts::suspend))
+        .route("/admin/users/{id}/reactivate", post(accounts::reactivate))
         .route("/admin/invites", get(admin::list_invites).post(admin::create_invite))
         .route(
             "/admin/invites/{id}/withdraw",

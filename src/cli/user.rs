@@ -146,7 +146,8 @@ pub async fn run(settings: Settings, command: UserCommand) -> anyhow::Result<()>
         }
         UserCommand::Suspend { email, reason } => {
             let db = store::open(&settings).await?;
-            match accounts::suspend(&db, None, &email, &reason).await? {
+            let id = accounts::account_id(&db, &email).await?;
+            match accounts::suspend(&db, None, id, &reason).await? {
                 Some(ended) => println!(
                     "Suspended {email}: signed out of {ended} session{}; they can no longer sign in.",
                     if ended == 1 { "" } else { "s" }
@@ -157,7 +158,8 @@ pub async fn run(settings: Settings, command: UserCommand) -> anyhow::Result<()>
         }
         UserCommand::Reactivate { email } => {
             let db = store::open(&settings).await?;
-            if accounts::reactivate(&db, None, &email).await? {
+            let id = accounts::account_id(&db, &email).await?;
+            if accounts::reactivate(&db, None, id).await? {
                 println!("{email} can sign in again.");
             } else {
                 println!("{email} was not suspended.");
@@ -171,7 +173,8 @@ pub async fn run(settings: Settings, command: UserCommand) -> anyhow::Result<()>
             let db = store::open(&settings).await?;
             let add: Vec<Role> = add.into_iter().map(Role::from).collect();
             let remove: Vec<Role> = remove.into_iter().map(Role::from).collect();
-            let held = accounts::change_roles(&db, None, &email, &add, &remove).await?;
+            let id = accounts::account_id(&db, &email).await?;
+            let held = accounts::change_roles(&db, None, id, &add, &remove).await?;
             let roles: Vec<&str> = std::iter::once("member")
                 .chain(held.iter().map(|r| r.as_str()))
                 .collect();

@@ -185,11 +185,16 @@ pub enum AccountError {
     NoSuchPerson(String),
     #[error("everyone is a member: that role cannot be taken away")]
     MemberIsImplied,
+    #[error("you cannot suspend yourself or take away your own administrator role")]
+    NotYourself,
+    #[error("no such account")]
+    NoSuchAccount,
     #[error(transparent)]
     Db(#[from] DbErr),
 }
 
-async fn account_id(db: &impl sea_orm::ConnectionTrait, email: &str) -> Result<i64, AccountError> {
+/// The account with this address.
+pub async fn account_id(db: &impl sea_orm::ConnectionTrait, email: &str) -> Result<i64, AccountError> {
     let email = email.trim().to_lowercase();
     users::account_by_email(db, &email)
         .await?
@@ -205,11 +210,16 @@ async fn account_id(db: &impl sea_orm::ConnectionTrait, email: &str) -> Result<i
 pub async fn suspend(
     db: &impl TransactionTrait,
     actor: Option<i64>,
-    email: &str,
+    id: i64,
     reason: &str,
 ) -> Result<Option<u64>, AccountError> {
+    if actor == Some(id) {
+        return Err(AccountError::NotYourself);
+    }
     let txn = store::begin_write(db).await?;
-    let id = account_id(&txn, email).await?;
+    if users::account_by_id(&txn, id).await?.is_none() {
+        return Err(AccountError::NoSuchAccount);
+    }
     if !users::set_status(&txn, id, "suspended").await? {
         return Ok(None);
     }
@@ -227,9 +237,11 @@ pub async fn suspend(
 }
 
 /// Let a suspended account sign in again; false if it was not suspended.
-pub async fn reactivate(db: &impl TransactionTrait, actor: Option<i64>, email: &str) -> Result<bool, AccountError> {
+pub async fn reactivate(db: &impl TransactionTrait, actor: Option<i64>, id: i64) -> Result<bool, AccountError> {
     let txn = store::begin_write(db).await?;
-    let id = account_id(&txn, email).await?;
+    if users::account_by_id(&txn, id).await?.is_none() {
+        return Err(AccountError::NoSuchAccount);
+    }
     if !users::set_status(&txn, id, "active").await? {
         return Ok(false);
     }
@@ -243,19 +255,21 @@ pub async fn reactivate(db: &impl TransactionTrait, actor: Option<i64>, email: &
 pub async fn change_roles(
     db: &impl TransactionTrait,
     actor: Option<i64>,
-    email: &str,
+    id: i64,
     add: &[Role],
     remove: &[Role],
 ) -> Result<Vec<Role>, AccountError> {
     if remove.contains(&Role::Member) {
         return Err(AccountError::MemberIsImplied);
     }
+    if actor == Some(id) && remove.contains(&Role::Admin) {
+        return Err(AccountError::NotYourself);
+    }
     let txn = store::begin_write(db).await?;
-    let id = account_id(&txn, email).await?;
     let before = users::account_by_id(&txn, id)
         .await?
-        .map(|a| a.roles)
-        .unwrap_or_default();
+        .ok_or(AccountError::NoSuchAccount)?
+        .roles;
     let mut after: Vec<Role> = before
         .iter()
         .chain(add)

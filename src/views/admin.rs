@@ -106,3 +106,27 @@ pub struct DigestAdminPage {
     pub weeks: Vec<WeekReport>,
     pub refusals: Vec<RefusalLine>,
 }
+
+/// `/admin/users`: everyone with an account, searchable.
+#[derive(Template, WebTemplate)]
+#[template(path = "pages/admin/people.html")]
+pub struct PeoplePage {
+    pub ctx: PageCtx,
+    pub q: String,
+    pub people: Vec<crate::store::users::Listed>,
+    pub total: usize,
+}
+
+/// `/admin/users/{id}`: one person's status and roles, to change.
+#[derive(Template, WebTemplate)]
+#[template(path = "pages/admin/person.html")]
+pub struct PersonPage {
+    pub ctx: PageCtx,
+    pub person: crate::store::users::Listed,
+    /// The roles an administrator can give, and whether this person holds each.
+    pub roles: Vec<(Role, bool)>,
+    /// It is the administrator's own account (no suspending it).
+    pub is_self: bool,
+    pub reason: String,
+    pub errors: FormErrors,
+}

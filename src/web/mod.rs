@@ -1,6 +1,7 @@
 //! HTTP handlers, one file per feature, one async fn per action.
 
 pub mod access;
+pub mod accounts;
 pub mod admin;
 pub mod assets;
 pub mod auth;

@@ -556,6 +556,7 @@ async fn chromium_every_page_fits_a_small_screen_and_passes_axe() {
             ("CONFIRM", &confirm),
             ("MANAGE", &manage),
             ("UNSUBSCRIBE", &unsubscribe),
+            ("PERSON_ID", &long_name.to_string()),
             ("PASSWORD", PASSWORD),
             ("CHANNEL", slug),
             ("PRIVATE", private_slug),

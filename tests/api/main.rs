@@ -19,6 +19,7 @@ mod fetch;
 mod home;
 mod mail_sink;
 mod migrations;
+mod people;
 mod posts;
 mod search;
 mod security;

@@ -24,8 +24,8 @@ import {
 
 const env = inputs(
   'pages',
-  ['CHANNEL', 'PRIVATE', 'POST', 'REPLY', 'PERSON', 'FEED', 'INVITE', 'WORD', 'LINK', 'WEEK', 'CONFIRM', 'MANAGE', 'UNSUBSCRIBE'],
-  'BASE_URL=http://127.0.0.1:PORT EMAIL=admin@example.org PASSWORD=… CHANNEL=slug PRIVATE=slug POST=id REPLY=id PERSON=handle FEED=id INVITE=token WORD=word LINK=url WEEK=2026-W49 CONFIRM=/digest/confirm/… MANAGE=/digest/subscription/… UNSUBSCRIBE=/unsubscribe/… node pages.mjs',
+  ['CHANNEL', 'PRIVATE', 'POST', 'REPLY', 'PERSON', 'FEED', 'INVITE', 'WORD', 'LINK', 'WEEK', 'CONFIRM', 'MANAGE', 'UNSUBSCRIBE', 'PERSON_ID'],
+  'BASE_URL=http://127.0.0.1:PORT EMAIL=admin@example.org PASSWORD=… CHANNEL=slug PRIVATE=slug POST=id REPLY=id PERSON=handle FEED=id INVITE=token WORD=word LINK=url WEEK=2026-W49 CONFIRM=/digest/confirm/… MANAGE=/digest/subscription/… UNSUBSCRIBE=/unsubscribe/… PERSON_ID=id node pages.mjs',
 );
 
 const NARROW = 320; // WCAG 1.4.10: 1280px at 400% zoom
@@ -57,6 +57,8 @@ const SIGNED_IN = [
   ['feeds list', '/feeds'],
   ['feed settings page', `/feeds/${env.FEED}`],
   ['admin invites page', '/admin/invites'],
+  ['admin people page', '/admin/users'],
+  ['admin person page', `/admin/users/${env.PERSON_ID}`],
   ['admin sites page', '/admin/sites'],
 ];
 
@@ -120,7 +122,7 @@ step(`On a phone (${PHONE}px) and at ${NARROW}px the header takes at most ${HEAD
   await visit(page, '/', 'the home page');
   const wide = await headerHeight(page);
   const links = await visibleNavLinks(page);
-  const expected = ['Home', 'All posts', 'Channels', 'Inbox', 'Feeds', 'Invites', 'Sites', 'Digest'];
+  const expected = ['Home', 'All posts', 'Channels', 'Inbox', 'Feeds', 'People', 'Sites', 'Digest'];
   check(JSON.stringify(links) === JSON.stringify(expected), `expected the header to show ${JSON.stringify(expected)} on a wide screen, got ${JSON.stringify(links)}`);
   const heights = { 1280: wide };
   for (const width of [PHONE, NARROW]) {

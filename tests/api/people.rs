@@ -1,0 +1,154 @@
+//! Administrators run the accounts at `/admin/users`: find anyone, change
+//! roles, suspend (every session ends at once) and reactivate.
+
+use commonroom::domain::role::Role;
+
+use crate::helpers::{PASSWORD, TestApp, location};
+use crate::on_both_backends;
+
+on_both_backends!(
+    administrators_find_people_and_others_cannot,
+    a_suspension_signs_the_person_out_at_once_and_is_audited,
+    roles_change_from_the_person_page_and_bad_input_changes_nothing,
+);
+
+async fn administrators_find_people_and_others_cannot(app: TestApp) {
+    let ada = app.signed_in("ada", Role::Admin).await;
+    let bo = app.signed_in("bo", Role::Member).await;
+    app.create_user("kim.lee", Role::Curator).await;
+    let page = ada.text("/admin/users").await;
+    assert!(
+        page.contains("Everyone (3)") && page.contains("kim.lee@example.org"),
+        "{page}"
+    );
+    let page = ada.text("/admin/users?q=KIM").await;
+    assert!(
+        page.contains("1 of 3 match") && page.contains("Kim Lee") && !page.contains("bo@example.org"),
+        "{page}"
+    );
+    assert!(page.contains("Member, Curator"), "{page}");
+    assert_eq!(bo.get("/admin/users").await.status(), 403);
+    let bo_id = app.sql_i64("SELECT id FROM users WHERE handle = 'bo'").await;
+    assert_eq!(bo.get(&format!("/admin/users/{bo_id}")).await.status(), 403);
+    assert_eq!(
+        bo.post(&format!("/admin/users/{bo_id}/roles"), &[("role", "admin")])
+            .await
+            .status(),
+        403
+    );
+    assert_eq!(
+        app.sql_i64("SELECT COUNT(*) FROM user_roles WHERE role = 'admin'")
+            .await,
+        1
+    );
+    assert_eq!(ada.get("/admin/users/999999").await.status(), 404);
+}
+
+async fn a_suspension_signs_the_person_out_at_once_and_is_audited(app: TestApp) {
+    let ada = app.signed_in("ada", Role::Admin).await;
+    let bo = app.signed_in("bo", Role::Member).await;
+    let (ada_id, bo_id) = (
+        app.sql_i64("SELECT id FROM users WHERE handle = 'ada'").await,
+        app.sql_i64("SELECT id FROM users WHERE handle = 'bo'").await,
+    );
+    // No reason: the form comes back with a message, nothing changes.
+    let r = ada
+        .post(
+            &format!("/admin/users/{bo_id}/suspend"),
+            &[("confirm", "yes"), ("reason", "  ")],
+        )
+        .await;
+    assert_eq!(r.status(), 422);
+    assert!(r.text().await.unwrap().contains("Say why"));
+    assert_eq!(bo.get("/").await.status(), 200, "still signed in");
+    // Not yourself.
+    let r = ada
+        .post(
+            &format!("/admin/users/{ada_id}/suspend"),
+            &[("confirm", "yes"), ("reason", "oops")],
+        )
+        .await;
+    assert_eq!(r.status(), 422);
+    assert_eq!(
+        app.sql_i64("SELECT COUNT(*) FROM users WHERE status = 'suspended'")
+            .await,
+        0
+    );
+
+    let r = ada
+        .post(
+            &format!("/admin/users/{bo_id}/suspend"),
+            &[("confirm", "yes"), ("reason", "Reported hacked at 23:10")],
+        )
+        .await;
+    assert_eq!(r.status(), 303);
+    assert!(ada.text(&location(&r)).await.contains("signed out of 1 session"));
+    let r = bo.get("/").await;
+    assert_eq!(r.status(), 303, "bo's open browser is signed out on its next request");
+    assert!(location(&r).starts_with("/login"));
+    assert_ne!(app.browser().sign_in("bo@example.org", PASSWORD).await.status(), 303);
+    assert_eq!(
+        app.sql_i64(&format!(
+            "SELECT COUNT(*) FROM audit_log WHERE action = 'user.suspend' AND actor_id = {ada_id} \
+             AND target = 'user:{bo_id}' AND detail = 'Reported hacked at 23:10'"
+        ))
+        .await,
+        1
+    );
+    assert!(ada.text("/admin/users").await.contains("Suspended"));
+
+    let r = ada.post(&format!("/admin/users/{bo_id}/reactivate"), &[]).await;
+    assert_eq!(r.status(), 303);
+    assert_eq!(app.browser().sign_in("bo@example.org", PASSWORD).await.status(), 303);
+    assert_eq!(
+        app.sql_i64("SELECT COUNT(*) FROM audit_log WHERE action = 'user.reactivate'")
+            .await,
+        1
+    );
+}
+
+async fn roles_change_from_the_person_page_and_bad_input_changes_nothing(app: TestApp) {
+    let ada = app.signed_in("ada", Role::Admin).await;
+    let bo = app.signed_in("bo", Role::Member).await;
+    let (ada_id, bo_id) = (
+        app.sql_i64("SELECT id FROM users WHERE handle = 'ada'").await,
+        app.sql_i64("SELECT id FROM users WHERE handle = 'bo'").await,
+    );
+    let page = ada.text(&format!("/admin/users/{bo_id}")).await;
+    assert!(
+        page.contains(r#"id="role-curator""#) && page.contains("Suspend account"),
+        "{page}"
+    );
+    assert_eq!(bo.get("/inbox").await.status(), 403);
+
+    let r = ada
+        .post(&format!("/admin/users/{bo_id}/roles"), &[("role", "curator")])
+        .await;
+    assert_eq!(r.status(), 303);
+    assert_eq!(bo.get("/inbox").await.status(), 200, "from bo's next click");
+
+    // A role that does not exist: a message, nothing changed.
+    let r = ada
+        .post(&format!("/admin/users/{bo_id}/roles"), &[("role", "wizard")])
+        .await;
+    assert_eq!(r.status(), 422);
+    assert_eq!(
+        app.sql_i64(&format!("SELECT COUNT(*) FROM user_roles WHERE user_id = {bo_id}"))
+            .await,
+        1
+    );
+    // Nothing ticked: back to member.
+    let r = ada.post(&format!("/admin/users/{bo_id}/roles"), &[]).await;
+    assert_eq!(r.status(), 303);
+    assert_eq!(bo.get("/inbox").await.status(), 403);
+    // An administrator's own admin role stays whatever the form says.
+    let r = ada.post(&format!("/admin/users/{ada_id}/roles"), &[]).await;
+    assert_eq!(r.status(), 303);
+    assert_eq!(ada.get("/admin/users").await.status(), 200);
+    assert_eq!(
+        app.sql_i64("SELECT COUNT(*) FROM audit_log WHERE action = 'user.roles'")
+            .await,
+        2,
+        "given and taken away; nothing for the refused or unchanged"
+    );
+}
