@@ -17,8 +17,8 @@ use crate::state::AppState;
 use crate::store::sessions::DbSessionStore;
 use crate::web::session::Backend;
 use crate::web::{
-    access, accounts, admin, assets, auth, channels, digest, error_pages, feeds, health, home, inbox, people, posts,
-    reactions, replies, search, security, settings, share, subscriptions, unsubscribe,
+    access, accounts, admin, assets, auth, channels, digest, error_pages, feeds, health, home, inbox, password, people,
+    posts, reactions, replies, search, security, settings, share, subscriptions, unsubscribe,
 };
 
 pub fn build(state: AppState) -> Router {
@@ -100,6 +100,7 @@ pub fn build(state: AppState) -> Router {
         .route("/u/{handle}", get(people::show_profile))
         .route("/profile", get(people::own_profile).post(people::update_profile))
         .route("/settings/email", get(settings::show_email).post(settings::save_email))
+        .route("/settings/password", get(password::show).post(password::change))
         .route("/digest", get(digest::list_archive))
         .route(
             "/profile/sessions/revoke",

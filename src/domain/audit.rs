@@ -13,6 +13,8 @@ pub enum AuditAction {
     UserReactivate,
     /// Roles given or taken away.
     UserRoles,
+    /// Changed their own password (every other session ended).
+    PasswordChange,
     SessionsRevokeOthers,
     InviteCreate,
     InviteWithdraw,
@@ -44,6 +46,7 @@ impl AuditAction {
             AuditAction::UserSuspend => "user.suspend",
             AuditAction::UserReactivate => "user.reactivate",
             AuditAction::UserRoles => "user.roles",
+            AuditAction::PasswordChange => "user.password",
             AuditAction::SessionsRevokeOthers => "sessions.revoke_others",
             AuditAction::InviteCreate => "invite.create",
             AuditAction::InviteWithdraw => "invite.withdraw",

@@ -295,3 +295,53 @@ pub async fn change_roles(
     txn.commit().await?;
     Ok(after)
 }
+
+/// Why a password was not changed.
+#[derive(Debug, thiserror::Error)]
+pub enum PasswordChangeError {
+    #[error("that is not your current password")]
+    WrongCurrent,
+    #[error(transparent)]
+    Check(#[from] CheckError),
+    #[error(transparent)]
+    Hash(#[from] tokio::task::JoinError),
+    #[error(transparent)]
+    Db(#[from] DbErr),
+}
+
+/// Change one's own password, the current one given: every other session
+/// ends (in the same transaction, audited); the one in use stays. Returns
+/// the account as it now is (to renew the session in use) and how many
+/// sessions ended.
+pub async fn change_password(
+    db: &(impl TransactionTrait + sea_orm::ConnectionTrait),
+    user_id: i64,
+    current: String,
+    new: &crate::domain::password::NewPassword,
+    keep: Option<&str>,
+) -> Result<(Account, u64), PasswordChangeError> {
+    let email = users::account_by_id(db, user_id)
+        .await?
+        .map(|a| a.email)
+        .unwrap_or_default();
+    let account = check_password(db, &email, current)
+        .await?
+        .ok_or(PasswordChangeError::WrongCurrent)?;
+    let hash = hash_password(new.expose().to_owned()).await?;
+    let txn = store::begin_write(db).await?;
+    users::set_password_hash(&txn, account.id, &hash).await?;
+    let ended = sessions::revoke_for_user(&txn, account.id, keep).await?;
+    audit::record(
+        &txn,
+        Some(account.id),
+        AuditAction::PasswordChange,
+        &AuditTarget::User(account.id),
+        &format!("{ended} other sessions ended"),
+    )
+    .await?;
+    txn.commit().await?;
+    let account = users::account_by_id(db, account.id)
+        .await?
+        .ok_or(DbErr::RecordNotFound("the account just changed".into()))?;
+    Ok((account, ended))
+}

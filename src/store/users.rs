@@ -432,3 +432,14 @@ pub async fn set_roles(db: &impl ConnectionTrait, id: i64, roles: &[Role]) -> Re
     }
     Ok(())
 }
+
+/// Keep a new password hash.
+pub async fn set_password_hash(db: &impl ConnectionTrait, id: i64, hash: &str) -> Result<(), sea_orm::DbErr> {
+    db.execute(sql(
+        db,
+        "UPDATE users SET password_hash = ?, updated_at = ? WHERE id = ?",
+        vec![hash.into(), now().into(), id.into()],
+    ))
+    .await?;
+    Ok(())
+}

@@ -27,3 +27,11 @@ pub struct EmailSettingsPage {
     /// Always: account holders may choose the channels they follow.
     pub account: bool,
 }
+
+/// `/settings/password`: change one's own password.
+#[derive(Template, WebTemplate)]
+#[template(path = "pages/settings/password.html")]
+pub struct PasswordPage {
+    pub ctx: PageCtx,
+    pub errors: FormErrors,
+}

@@ -14,6 +14,7 @@ pub mod health;
 pub mod home;
 pub mod inbox;
 pub mod pages;
+pub mod password;
 pub mod people;
 pub mod posts;
 pub mod reactions;

@@ -152,3 +152,50 @@ async fn roles_change_from_the_person_page_and_bad_input_changes_nothing(app: Te
         "given and taken away; nothing for the refused or unchanged"
     );
 }
+
+on_both_backends!(changing_ones_password_signs_out_everywhere_else);
+
+async fn changing_ones_password_signs_out_everywhere_else(app: TestApp) {
+    let bo = app.signed_in("bo", Role::Member).await;
+    let elsewhere = app.browser();
+    assert_eq!(elsewhere.sign_in("bo@example.org", PASSWORD).await.status(), 303);
+    assert!(bo.text("/u/bo").await.contains(r#"href="/settings/password""#));
+    let change = |current: &'static str, new: &'static str, again: &'static str| {
+        let bo = &bo;
+        async move {
+            bo.post(
+                "/settings/password",
+                &[("current", current), ("password", new), ("confirm", again)],
+            )
+            .await
+        }
+    };
+    // Wrong current password, too short, not the same twice: a message each, nothing changes.
+    let r = change("not my password", "a brand new sentence", "a brand new sentence").await;
+    assert_eq!(r.status(), 422);
+    assert!(r.text().await.unwrap().contains("not your current password"));
+    let r = change(PASSWORD, "short", "short").await;
+    assert_eq!(r.status(), 422);
+    let r = change(PASSWORD, "a brand new sentence", "a different sentence").await;
+    assert_eq!(r.status(), 422);
+    assert_eq!(elsewhere.get("/").await.status(), 200, "nothing changed yet");
+
+    let r = change(PASSWORD, "a brand new sentence", "a brand new sentence").await;
+    assert_eq!(r.status(), 303);
+    assert!(bo.text("/u/bo").await.contains("Signed out of 1 other session"));
+    assert_eq!(bo.get("/").await.status(), 200, "this browser stays signed in");
+    assert_eq!(elsewhere.get("/").await.status(), 303, "the other is signed out");
+    assert_ne!(app.browser().sign_in("bo@example.org", PASSWORD).await.status(), 303);
+    assert_eq!(
+        app.browser()
+            .sign_in("bo@example.org", "a brand new sentence")
+            .await
+            .status(),
+        303
+    );
+    assert_eq!(
+        app.sql_i64("SELECT COUNT(*) FROM audit_log WHERE action = 'user.password'")
+            .await,
+        1
+    );
+}

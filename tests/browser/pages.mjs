@@ -47,6 +47,7 @@ const SIGNED_IN = [
   ['search results page', `/search?q=${encodeURIComponent(env.WORD)}`],
   ['profile page', `/u/${env.PERSON}`],
   ['email settings page', '/settings/email'],
+  ['password page', '/settings/password'],
   ['editor note page', '/digest/note'],
   ['digest list', '/digest'],
   ['coming digest page', `/digest/${env.WEEK}`],
