@@ -17,8 +17,8 @@ use crate::state::AppState;
 use crate::store::sessions::DbSessionStore;
 use crate::web::session::Backend;
 use crate::web::{
-    access, accounts, admin, assets, auth, channels, digest, error_pages, feeds, health, home, inbox, password, people,
-    posts, reactions, replies, search, security, settings, share, subscriptions, unsubscribe,
+    access, accounts, admin, assets, audit, auth, channels, digest, error_pages, feeds, health, home, inbox, password,
+    people, posts, reactions, replies, search, security, settings, share, subscriptions, unsubscribe,
 };
 
 pub fn build(state: AppState) -> Router {
@@ -133,6 +133,8 @@ pub fn build(state: AppState) -> Router {
     // Those who manage people (administrators): accounts and invites.
     let people_managers = Router::new()
         .route("/admin/users", get(accounts::list_people))
+        .route("/audit", get(audit::show))
+        .route("/audit.csv", get(audit::csv))
         .route("/admin/users/{id}", get(accounts::show_person))
         .route("/admin/users/{id}/roles", post(accounts::save_roles))
         .route("/admin/users/{id}/suspend", post(accounts::suspend))

@@ -40,6 +40,36 @@ pub enum AuditAction {
 }
 
 impl AuditAction {
+    /// Every action, for filters.
+    pub const ALL: [AuditAction; 26] = [
+        AuditAction::UserCreate,
+        AuditAction::UserSuspend,
+        AuditAction::UserReactivate,
+        AuditAction::UserRoles,
+        AuditAction::PasswordChange,
+        AuditAction::SessionsRevokeOthers,
+        AuditAction::InviteCreate,
+        AuditAction::InviteWithdraw,
+        AuditAction::SignupRequest,
+        AuditAction::ChannelCreate,
+        AuditAction::ChannelArchive,
+        AuditAction::ChannelUnarchive,
+        AuditAction::ChannelVisibility,
+        AuditAction::ChannelDigestOpen,
+        AuditAction::ChannelMemberAdd,
+        AuditAction::ChannelMemberRemove,
+        AuditAction::PostDelete,
+        AuditAction::PostRestore,
+        AuditAction::PostHide,
+        AuditAction::PostUnhide,
+        AuditAction::ReplyDelete,
+        AuditAction::ReplyRestore,
+        AuditAction::SiteBlock,
+        AuditAction::SiteApprove,
+        AuditAction::SiteUnlist,
+        AuditAction::RefusalClear,
+    ];
+
     pub fn as_str(self) -> &'static str {
         match self {
             AuditAction::UserCreate => "user.create",
@@ -69,6 +99,12 @@ impl AuditAction {
             AuditAction::SiteUnlist => "site.unlist",
             AuditAction::RefusalClear => "mail.refusal.clear",
         }
+    }
+}
+
+impl AuditAction {
+    pub fn parse(raw: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|a| a.as_str() == raw)
     }
 }
 

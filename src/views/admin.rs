@@ -130,3 +130,29 @@ pub struct PersonPage {
     pub reason: String,
     pub errors: FormErrors,
 }
+
+/// `/audit`: who did what, when, filtered.
+#[derive(Template, WebTemplate)]
+#[template(path = "pages/admin/audit.html")]
+pub struct AuditPage {
+    pub ctx: PageCtx,
+    pub actor: String,
+    pub action: String,
+    pub from: String,
+    pub to: String,
+    pub actions: Vec<&'static str>,
+    pub entries: Vec<AuditLine>,
+    /// The query string for the CSV of the same filter.
+    pub csv_query: String,
+    /// The next page's address, if there are older entries.
+    pub older: Option<String>,
+    pub errors: FormErrors,
+}
+
+pub struct AuditLine {
+    pub when: When,
+    pub who: String,
+    pub action: String,
+    pub target: String,
+    pub detail: String,
+}

@@ -4,6 +4,7 @@ pub mod access;
 pub mod accounts;
 pub mod admin;
 pub mod assets;
+pub mod audit;
 pub mod auth;
 pub mod channels;
 pub mod digest;

@@ -199,3 +199,66 @@ async fn changing_ones_password_signs_out_everywhere_else(app: TestApp) {
         1
     );
 }
+
+on_both_backends!(the_audit_log_is_read_filtered_and_exported_by_administrators_only);
+
+async fn the_audit_log_is_read_filtered_and_exported_by_administrators_only(app: TestApp) {
+    let ada = app.signed_in("ada", Role::Admin).await;
+    let bo = app.signed_in("bo", Role::Member).await;
+    app.create_user("cy", Role::Member).await;
+    let cy = app.sql_i64("SELECT id FROM users WHERE handle = 'cy'").await;
+    let r = ada
+        .post(
+            &format!("/admin/users/{cy}/suspend"),
+            &[("confirm", "yes"), ("reason", "=HYPERLINK(\"x\"), left")],
+        )
+        .await;
+    assert_eq!(r.status(), 303);
+    let r = ada
+        .post(&format!("/admin/users/{cy}/roles"), &[("role", "curator")])
+        .await;
+    assert_eq!(r.status(), 303);
+
+    let page = ada.text("/audit").await;
+    assert!(
+        page.contains("user.suspend") && page.contains("user.roles") && page.contains("Ada (ada@example.org)"),
+        "{page}"
+    );
+    let page = ada.text("/audit?action=user.suspend&actor=ada%40example.org").await;
+    assert!(
+        page.contains("user.suspend") && !page.contains("<td>user.roles</td>"),
+        "{page}"
+    );
+    // Bad filters: a message each, the input kept, no entries.
+    let r = ada.get("/audit?actor=nobody%40example.org").await;
+    assert_eq!(r.status(), 422);
+    let page = r.text().await.unwrap();
+    assert!(
+        page.contains("Nobody has that email address") && page.contains("nobody@example.org"),
+        "{page}"
+    );
+    let r = ada.get("/audit?from=23%2F11%2F2026").await;
+    assert_eq!(r.status(), 422);
+    assert!(r.text().await.unwrap().contains("YYYY-MM-DD"));
+    let r = ada.get("/audit?action=post.explode").await;
+    assert_eq!(r.status(), 422);
+
+    let r = ada.get("/audit.csv?action=user.suspend").await;
+    assert_eq!(r.status(), 200);
+    assert!(
+        r.headers()["content-type"].to_str().unwrap().starts_with("text/csv"),
+        "{:?}",
+        r.headers()
+    );
+    let csv = r.text().await.unwrap();
+    let lines: Vec<&str> = csv.lines().collect();
+    assert_eq!(lines.len(), 2, "{csv}");
+    assert!(lines[0].starts_with("id,when,actor_email"));
+    assert!(
+        lines[1].contains(&format!("user.suspend,user:{cy},\"'=HYPERLINK(\"\"x\"\"), left\"")),
+        "never a formula: {csv}"
+    );
+
+    assert_eq!(bo.get("/audit").await.status(), 403);
+    assert_eq!(bo.get("/audit.csv").await.status(), 403);
+}

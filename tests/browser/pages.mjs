@@ -59,6 +59,7 @@ const SIGNED_IN = [
   ['feed settings page', `/feeds/${env.FEED}`],
   ['admin invites page', '/admin/invites'],
   ['admin people page', '/admin/users'],
+  ['audit log', '/audit'],
   ['admin person page', `/admin/users/${env.PERSON_ID}`],
   ['admin sites page', '/admin/sites'],
 ];
