@@ -72,6 +72,16 @@ fn person_page(viewer: Viewer, person: Listed, reason: String, errors: FormError
     }
 }
 
+/// The person page again, with what was typed and what is wrong.
+async fn refused(state: &AppState, viewer: Viewer, id: i64, reason: String, errors: FormErrors) -> AppResult<Response> {
+    let person = person(state, id).await?;
+    Ok((
+        StatusCode::UNPROCESSABLE_ENTITY,
+        person_page(viewer, person, reason, errors),
+    )
+        .into_response())
+}
+
 pub async fn show_person(State(state): State<AppState>, viewer: Viewer, Id(id): Id) -> AppResult<PersonPage> {
     let person = person(&state, id).await?;
     Ok(person_page(viewer, person, String::new(), FormErrors::new()))
@@ -94,13 +104,8 @@ pub async fn save_roles(
         match Role::parse(raw).filter(|r| GIVEN.contains(r)) {
             Some(role) => wanted.push(role),
             None => {
-                let person = person(&state, id).await?;
                 let errors = FormErrors::with("role", "Choose among the roles listed.");
-                return Ok((
-                    StatusCode::UNPROCESSABLE_ENTITY,
-                    person_page(viewer, person, String::new(), errors),
-                )
-                    .into_response());
+                return refused(&state, viewer, id, String::new(), errors).await;
             }
         }
     }
@@ -117,13 +122,14 @@ pub async fn save_roles(
         Err(AccountError::NoSuchAccount) => Err(AppError::NotFound),
         Err(AccountError::Db(e)) => Err(e.into()),
         Err(other) => {
-            let person = person(&state, id).await?;
-            let errors = FormErrors::with("role", other.to_string());
-            Ok((
-                StatusCode::UNPROCESSABLE_ENTITY,
-                person_page(viewer, person, String::new(), errors),
+            refused(
+                &state,
+                viewer,
+                id,
+                String::new(),
+                FormErrors::with("role", other.to_string()),
             )
-                .into_response())
+            .await
         }
     }
 }
@@ -152,13 +158,7 @@ pub async fn suspend(
         None
     };
     if let Some(message) = problem {
-        let person = person(&state, id).await?;
-        let errors = FormErrors::with("reason", message);
-        return Ok((
-            StatusCode::UNPROCESSABLE_ENTITY,
-            person_page(viewer, person, form.reason, errors),
-        )
-            .into_response());
+        return refused(&state, viewer, id, form.reason, FormErrors::with("reason", message)).await;
     }
     match accounts::suspend(&state.db, Some(viewer.id()), id, &reason).await {
         Ok(ended) => {
@@ -172,13 +172,14 @@ pub async fn suspend(
         Err(AccountError::NoSuchAccount) => Err(AppError::NotFound),
         Err(AccountError::Db(e)) => Err(e.into()),
         Err(other) => {
-            let person = person(&state, id).await?;
-            let errors = FormErrors::with("reason", other.to_string());
-            Ok((
-                StatusCode::UNPROCESSABLE_ENTITY,
-                person_page(viewer, person, form.reason, errors),
+            refused(
+                &state,
+                viewer,
+                id,
+                form.reason,
+                FormErrors::with("reason", other.to_string()),
             )
-                .into_response())
+            .await
         }
     }
 }
