@@ -385,18 +385,22 @@ impl TestApp {
         }
     }
 
-    /// Move every post into `week`, an hour after it starts (in order, a
-    /// second apart), so a test about the coming digest holds on any day:
-    /// early on a Monday the coming digest is the week that just ended.
+    /// Move every post into `week` (in order, a second apart, in the past),
+    /// so a test about the coming digest holds on any day: early on a
+    /// Monday the coming digest is the week that just ended.
     pub async fn move_posts_into(&self, week: commonroom::domain::digest::DigestWeek) {
         use commonroom::entities::post;
         use sea_orm::{ActiveModelTrait, EntityTrait, QueryOrder, Set};
-        let start = week.span(self.state.settings.digest.timezone).0 + chrono::Duration::hours(1);
         let posts = post::Entity::find()
             .order_by_asc(post::Column::Id)
             .all(&self.db)
             .await
             .expect("posts");
+        // An hour in, or (for the week that is starting now) just before
+        // now: never in the future, where no digest looks.
+        let begins = week.span(self.state.settings.digest.timezone).0;
+        let latest = commonroom::domain::time::now() - chrono::Duration::seconds(posts.len() as i64 + 1);
+        let start = (begins + chrono::Duration::hours(1)).min(latest).max(begins);
         for (n, p) in posts.into_iter().enumerate() {
             let mut p: post::ActiveModel = p.into();
             p.published_at = Set(start + chrono::Duration::seconds(n as i64));
