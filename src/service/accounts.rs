@@ -124,21 +124,9 @@ pub async fn request_signup(state: &AppState, email: &EmailAddress, client: &str
     if !state.settings.signup_allowed(email.domain()) {
         return Err(SignupError::DomainNotAllowed(auth.signup_domains.join(", ")));
     }
-    let client_key = format!("signup-ip:{client}");
-    let email_key = format!("signup:{}", email.as_str());
-    if throttle::blocked_until(&state.db, &client_key).await?.is_some()
-        || throttle::blocked_until(&state.db, &email_key).await?.is_some()
-    {
-        tracing::info!(client = %client_key, "sign-up request throttled");
+    if !may_email(state, "signup", email, client, 3).await? {
         return Ok(());
     }
-    throttle::record_failure(
-        &state.db,
-        &client_key,
-        auth.throttle_limits(auth.max_failures_per_account * 2),
-    )
-    .await?;
-    throttle::record_failure(&state.db, &email_key, auth.throttle_limits(3)).await?;
 
     let message = if users::account_by_email(&state.db, email.as_str()).await?.is_some() {
         SignupExisting {
@@ -159,6 +147,36 @@ pub async fn request_signup(state: &AppState, email: &EmailAddress, client: &str
         .send(email.as_str(), message)
         .await
         .map_err(SignupError::Unsent)
+}
+
+/// Whether a request that emails `email` (a sign-up link, a subscription's
+/// confirmation) may go now, counting it: not if this client, or this
+/// address (`per_address` emails a window), asked too often lately. `kind`
+/// keeps each form's counts apart. Whoever asks is told the same either way.
+pub(crate) async fn may_email(
+    state: &AppState,
+    kind: &str,
+    email: &EmailAddress,
+    client: &str,
+    per_address: i32,
+) -> Result<bool, DbErr> {
+    let auth = &state.settings.auth;
+    let client_key = format!("{kind}-ip:{client}");
+    let email_key = format!("{kind}:{}", email.as_str());
+    if throttle::blocked_until(&state.db, &client_key).await?.is_some()
+        || throttle::blocked_until(&state.db, &email_key).await?.is_some()
+    {
+        tracing::info!(client = %client_key, "{kind} request throttled");
+        return Ok(false);
+    }
+    throttle::record_failure(
+        &state.db,
+        &client_key,
+        auth.throttle_limits(auth.max_failures_per_account * 2),
+    )
+    .await?;
+    throttle::record_failure(&state.db, &email_key, auth.throttle_limits(per_address)).await?;
+    Ok(true)
 }
 
 /// Sign a person out of every session but `keep` (the one they are using),

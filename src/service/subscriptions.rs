@@ -18,7 +18,7 @@ use crate::domain::token::Purpose;
 use crate::email::messages::{SubscriptionAccount, SubscriptionConfirm, SubscriptionExisting};
 use crate::state::AppState;
 use crate::store::digest::{self, Requested, Subscription};
-use crate::store::{self, audit, channels, throttle, users};
+use crate::store::{self, audit, channels, users};
 
 /// Requests for one address in a window before the next must wait: enough
 /// for a lost email, too few to fill someone's inbox.
@@ -63,22 +63,9 @@ pub async fn request(
     channels: &[i64],
     client: &str,
 ) -> Result<(), SubscribeError> {
-    let auth = &state.settings.auth;
-    let client_key = format!("subscribe-ip:{client}");
-    let email_key = format!("subscribe:{}", email.as_str());
-    if throttle::blocked_until(&state.db, &client_key).await?.is_some()
-        || throttle::blocked_until(&state.db, &email_key).await?.is_some()
-    {
-        tracing::info!(client = %client_key, "subscription request throttled");
+    if !super::accounts::may_email(state, "subscribe", email, client, REQUESTS_PER_ADDRESS).await? {
         return Ok(());
     }
-    throttle::record_failure(
-        &state.db,
-        &client_key,
-        auth.throttle_limits(auth.max_failures_per_account * 2),
-    )
-    .await?;
-    throttle::record_failure(&state.db, &email_key, auth.throttle_limits(REQUESTS_PER_ADDRESS)).await?;
 
     let base = state.public_base();
     let message = if users::account_by_email(&state.db, email.as_str()).await?.is_some() {
