@@ -622,11 +622,7 @@ async fn bench(args: Args, settings: Settings, backend: &str) -> anyhow::Result<
 
     let scope = channels::search_scope(
         &db,
-        &commonroom::domain::policy::Actor {
-            user_id: searcher_id,
-            roles: vec![],
-            channels: vec![channel_ids[0]],
-        },
+        &commonroom::domain::policy::Actor::reader(searcher_id, vec![], vec![channel_ids[0]]),
     )
     .await?;
     let access = AccessCheck::new(&scope.unreadable, &[channel_ids[0]]);

@@ -42,6 +42,7 @@ pub struct Settings {
     pub database_url: Option<Secret>,
     pub server: ServerSettings,
     pub auth: AuthSettings,
+    pub community: CommunitySettings,
     pub email: EmailSettings,
     pub fetch: FetchSettings,
     pub curation: CurationSettings,
@@ -49,6 +50,16 @@ pub struct Settings {
     pub jobs: JobSettings,
     pub search: SearchSettings,
     pub log: LogSettings,
+}
+
+/// How the organisation runs its community.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(default)]
+pub struct CommunitySettings {
+    /// Everyone may post: every member holds a licence to post, for
+    /// organisations that open posting to all. Off: posting in open channels
+    /// is for contributors, approved by a coordinator.
+    pub open_posting: bool,
 }
 
 /// The search index (kept in `<data_dir>/index`).
@@ -327,6 +338,7 @@ impl Default for Settings {
             database_url: None,
             server: ServerSettings::default(),
             auth: AuthSettings::default(),
+            community: CommunitySettings::default(),
             email: EmailSettings::default(),
             fetch: FetchSettings::default(),
             curation: CurationSettings::default(),

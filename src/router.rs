@@ -17,8 +17,9 @@ use crate::state::AppState;
 use crate::store::sessions::DbSessionStore;
 use crate::web::session::Backend;
 use crate::web::{
-    access, accounts, admin, assets, audit, auth, channels, digest, error_pages, feeds, health, home, inbox, password,
-    people, posts, reactions, replies, search, security, settings, share, subscriptions, unsubscribe,
+    access, accounts, admin, assets, audit, auth, channels, digest, error_pages, feeds, guidelines, health, home,
+    inbox, moderation, password, people, posts, reactions, replies, reports, search, security, settings, share,
+    subscriptions, unsubscribe,
 };
 
 pub fn build(state: AppState) -> Router {
@@ -102,6 +103,19 @@ pub fn build(state: AppState) -> Router {
         .route("/settings/email", get(settings::show_email).post(settings::save_email))
         .route("/settings/password", get(password::show).post(password::change))
         .route("/digest", get(digest::list_archive))
+        .route("/guidelines", get(guidelines::show).post(guidelines::publish))
+        .route("/guidelines/accept", post(guidelines::accept))
+        .route("/guidelines/edit", get(guidelines::edit))
+        .route(
+            "/p/{id}/report",
+            get(reports::report_post_form).post(reports::report_post),
+        )
+        .route(
+            "/r/{id}/report",
+            get(reports::report_reply_form).post(reports::report_reply),
+        )
+        .route("/notices", get(reports::list_notices))
+        .route("/notices/{id}/read", post(reports::read_notice))
         .route(
             "/profile/sessions/revoke",
             get(people::revoke_other_sessions).post(people::revoke_other_sessions),
@@ -133,8 +147,6 @@ pub fn build(state: AppState) -> Router {
     // Those who manage people (administrators): accounts and invites.
     let people_managers = Router::new()
         .route("/admin/users", get(accounts::list_people))
-        .route("/audit", get(audit::show))
-        .route("/audit.csv", get(audit::csv))
         .route("/admin/users/{id}", get(accounts::show_person))
         .route("/admin/users/{id}/roles", post(accounts::save_roles))
         .route("/admin/users/{id}/suspend", post(accounts::suspend))
@@ -145,6 +157,20 @@ pub fn build(state: AppState) -> Router {
             get(admin::withdraw_invite).post(admin::withdraw_invite),
         )
         .route_layer(from_fn(access::people_managers));
+
+    // Moderators (and administrators): the report queue, acting on what was
+    // reported and on people, and the audit log of what was done.
+    let moderators = Router::new()
+        .route("/moderation", get(moderation::queue))
+        .route("/moderation/{kind}/{id}/{action}", post(moderation::act))
+        .route("/moderation/people/{id}", get(moderation::person))
+        .route("/moderation/people/{id}/warn", post(moderation::warn))
+        .route("/moderation/people/{id}/suspend", post(moderation::suspend))
+        .route("/moderation/people/{id}/break-glass", post(moderation::break_glass))
+        .route("/moderation/incidents/{id}/undo", post(moderation::undo))
+        .route("/audit", get(audit::show))
+        .route("/audit.csv", get(audit::csv))
+        .route_layer(from_fn(access::moderators));
 
     // Those who keep the approved and blocked site lists (administrators).
     let site_keepers = Router::new()
@@ -167,7 +193,11 @@ pub fn build(state: AppState) -> Router {
         .with_same_site(SameSite::Lax)
         .with_secure(state.settings.secure_cookies())
         .with_expiry(Expiry::OnSessionEnd);
-    let auth_layer = AuthManagerLayerBuilder::new(Backend::new(state.db.clone()), session_layer).build();
+    let auth_layer = AuthManagerLayerBuilder::new(
+        Backend::new(state.db.clone(), state.settings.community.open_posting),
+        session_layer,
+    )
+    .build();
 
     let mut router = Router::new()
         .merge(public)
@@ -175,6 +205,7 @@ pub fn build(state: AppState) -> Router {
         .nest("/api", api)
         .merge(curators)
         .merge(people_managers)
+        .merge(moderators)
         .merge(site_keepers)
         .merge(mail_keepers)
         .fallback(error::not_found)

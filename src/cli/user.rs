@@ -71,7 +71,10 @@ pub enum StatusArg {
 #[derive(Clone, Copy, ValueEnum)]
 pub enum RoleArg {
     Member,
+    Contributor,
     Curator,
+    Moderator,
+    Coordinator,
     Admin,
 }
 
@@ -79,7 +82,10 @@ impl From<RoleArg> for Role {
     fn from(role: RoleArg) -> Self {
         match role {
             RoleArg::Member => Role::Member,
+            RoleArg::Contributor => Role::Contributor,
             RoleArg::Curator => Role::Curator,
+            RoleArg::Moderator => Role::Moderator,
+            RoleArg::Coordinator => Role::Coordinator,
             RoleArg::Admin => Role::Admin,
         }
     }

@@ -13,6 +13,7 @@ use serde::Deserialize;
 use crate::domain::email::EmailAddress;
 use crate::domain::feed::ParsedItem;
 use crate::domain::feed::{POLL_MINUTES_DEFAULT, WordRules};
+use crate::domain::guidelines::Draft;
 use crate::domain::person::{PersonName, ProfileLine, Work};
 use crate::domain::policy::Visibility;
 use crate::domain::post::LinkUrl;
@@ -26,7 +27,7 @@ use crate::store::channels::{self, NewChannel};
 use crate::store::feeds::{self, Added, FeedSettings, NewFeed};
 use crate::store::reactions::{self, Target};
 use crate::store::users::{self, NewUser};
-use crate::store::{inbox, posts, replies};
+use crate::store::{guidelines, inbox, posts, replies};
 
 /// The password every demo account shares. Demo data is for trying Commonroom out, never for production.
 pub const DEMO_PASSWORD: &str = "brackenshire-demo";
@@ -40,6 +41,14 @@ struct Demo {
     posts: Vec<DemoPost>,
     #[serde(default)]
     feeds: Vec<DemoFeed>,
+    guidelines: Option<DemoGuidelines>,
+}
+
+#[derive(Deserialize)]
+struct DemoGuidelines {
+    author: String,
+    summary: String,
+    body: String,
 }
 
 #[derive(Deserialize)]
@@ -67,7 +76,21 @@ struct DemoUser {
     email: String,
     job_title: String,
     department: String,
+    /// Roles beyond member, comma-separated.
     role: String,
+}
+
+impl DemoUser {
+    fn roles(&self) -> anyhow::Result<Vec<Role>> {
+        self.role
+            .split(',')
+            .map(|r| Role::parse(r).with_context(|| format!("demo user {}: unknown role {r:?}", self.handle)))
+            .collect()
+    }
+
+    fn holds(&self, role: &str) -> bool {
+        self.role.split(',').any(|r| r.trim() == role)
+    }
 }
 
 #[derive(Deserialize)]
@@ -122,11 +145,12 @@ fn demo() -> anyhow::Result<Demo> {
     toml::from_str(BRACKENSHIRE).context("parsing the built-in demo data")
 }
 
-/// Who to suggest signing in as: the admin, a curator and a member.
+/// Who to suggest signing in as: the admin, a curator, the moderator, the
+/// coordinator, a contributor and a member.
 fn sample_logins(demo: &Demo) -> Vec<DemoLogin> {
     let mut logins = Vec::new();
-    for role in ["admin", "curator", "member"] {
-        if let Some(u) = demo.users.iter().find(|u| u.role == role) {
+    for role in ["admin", "curator", "moderator", "coordinator", "contributor", "member"] {
+        if let Some(u) = demo.users.iter().find(|u| u.holds(role)) {
             logins.push(DemoLogin {
                 email: u.email.clone(),
                 role: role.to_owned(),
@@ -146,13 +170,13 @@ pub async fn load(db: &DatabaseConnection) -> anyhow::Result<Outcome> {
     let mut ids: HashMap<String, i64> = HashMap::new();
     for u in &demo.users {
         let email = EmailAddress::parse(&u.email).map_err(|m| anyhow::anyhow!("demo user {}: {m}", u.handle))?;
-        let role = Role::parse(&u.role).unwrap_or(Role::Member);
+        let roles = u.roles()?;
         let fault = |m: String| anyhow::anyhow!("demo user {}: {m}", u.handle);
         let new = NewUser {
             email,
             name: PersonName::parse(&u.name).map_err(|m| fault(m.into()))?,
             password_hash: Some(hash.clone()),
-            roles: vec![role],
+            roles,
             work: Work {
                 job_title: ProfileLine::parse(&u.job_title, "job title").map_err(fault)?,
                 department: ProfileLine::parse(&u.department, "department").map_err(fault)?,
@@ -222,10 +246,18 @@ pub async fn load(db: &DatabaseConnection) -> anyhow::Result<Outcome> {
             reply_ids.push(id);
         }
     }
+    if let Some(g) = &demo.guidelines {
+        let draft = Draft::parse(&g.body, &g.summary).map_err(|(_, m)| anyhow::anyhow!("demo guidelines: {m}"))?;
+        let html = crate::domain::markdown::render(&draft.body_md, |_| false);
+        let version = guidelines::publish(db, Some(person(&g.author)?), &draft.body_md, &html, &draft.summary).await?;
+        for id in ids.values() {
+            guidelines::accept(db, *id, version).await?;
+        }
+    }
     let curator = demo
         .users
         .iter()
-        .find(|u| u.role == "curator")
+        .find(|u| u.holds("curator"))
         .map(|u| person(&u.handle))
         .transpose()?;
     for f in &demo.feeds {

@@ -32,6 +32,18 @@ pub enum AuditAction {
     PostUnhide,
     ReplyDelete,
     ReplyRestore,
+    ReplyHide,
+    ReplyUnhide,
+    /// Reports on an item closed with no action.
+    ReportDismiss,
+    /// A moderator's warning the person must acknowledge.
+    UserWarn,
+    /// A compromised account stopped: suspended, signed out, recent content hidden.
+    BreakGlass,
+    /// A break glass undone: content shown again, account reactivated.
+    BreakGlassUndo,
+    /// A new version of the community guidelines.
+    GuidelinesPublish,
     SiteBlock,
     SiteApprove,
     SiteUnlist,
@@ -41,7 +53,7 @@ pub enum AuditAction {
 
 impl AuditAction {
     /// Every action, for filters.
-    pub const ALL: [AuditAction; 26] = [
+    pub const ALL: [AuditAction; 33] = [
         AuditAction::UserCreate,
         AuditAction::UserSuspend,
         AuditAction::UserReactivate,
@@ -64,6 +76,13 @@ impl AuditAction {
         AuditAction::PostUnhide,
         AuditAction::ReplyDelete,
         AuditAction::ReplyRestore,
+        AuditAction::ReplyHide,
+        AuditAction::ReplyUnhide,
+        AuditAction::ReportDismiss,
+        AuditAction::UserWarn,
+        AuditAction::BreakGlass,
+        AuditAction::BreakGlassUndo,
+        AuditAction::GuidelinesPublish,
         AuditAction::SiteBlock,
         AuditAction::SiteApprove,
         AuditAction::SiteUnlist,
@@ -94,6 +113,13 @@ impl AuditAction {
             AuditAction::PostUnhide => "post.unhide",
             AuditAction::ReplyDelete => "reply.delete",
             AuditAction::ReplyRestore => "reply.restore",
+            AuditAction::ReplyHide => "reply.hide",
+            AuditAction::ReplyUnhide => "reply.unhide",
+            AuditAction::ReportDismiss => "report.dismiss",
+            AuditAction::UserWarn => "user.warn",
+            AuditAction::BreakGlass => "user.break_glass",
+            AuditAction::BreakGlassUndo => "user.break_glass.undo",
+            AuditAction::GuidelinesPublish => "guidelines.publish",
             AuditAction::SiteBlock => "site.blocked",
             AuditAction::SiteApprove => "site.approved",
             AuditAction::SiteUnlist => "site.unlist",
@@ -120,6 +146,8 @@ pub enum AuditTarget {
     Site(String),
     /// An email address, e.g. one the mail server refused.
     Address(String),
+    /// A version of the community guidelines.
+    Guidelines(i32),
 }
 
 impl fmt::Display for AuditTarget {
@@ -132,6 +160,7 @@ impl fmt::Display for AuditTarget {
             AuditTarget::Reply(id) => write!(f, "reply:{id}"),
             AuditTarget::Site(domain) => f.write_str(domain),
             AuditTarget::Address(email) => write!(f, "address:{email}"),
+            AuditTarget::Guidelines(version) => write!(f, "guidelines:{version}"),
         }
     }
 }

@@ -1,6 +1,8 @@
 //! Who may do what to which object. Every handler and every listing query asks
-//! here; nothing else decides. Later issues grow this into the full community
-//! model (licence to post, channel managers, moderators, private working groups).
+//! here; nothing else decides. This is the community model: everyone reads
+//! and replies (once they accept the guidelines), contributors hold a licence
+//! to post, moderators keep it safe, coordinators keep the registers, and
+//! administrators run the system.
 
 use super::role::Role;
 
@@ -11,9 +13,26 @@ pub struct Actor {
     pub roles: Vec<Role>,
     /// The private channels the actor is a member of.
     pub channels: Vec<i64>,
+    /// The organisation lets every member post (`community.open_posting`).
+    pub open_posting: bool,
+    /// There is a version of the community guidelines this person has not
+    /// accepted yet: they read, but neither post nor reply until they do.
+    pub guidelines_pending: bool,
 }
 
 impl Actor {
+    /// Someone who only reads (as the digest reads on a recipient's behalf):
+    /// what they may post does not come into it.
+    pub fn reader(user_id: i64, roles: Vec<Role>, channels: Vec<i64>) -> Self {
+        Self {
+            user_id,
+            roles,
+            channels,
+            open_posting: false,
+            guidelines_pending: false,
+        }
+    }
+
     pub fn is_member_of(&self, channel_id: i64) -> bool {
         self.channels.contains(&channel_id)
     }
@@ -34,6 +53,16 @@ pub enum Refusal {
     AdminsOnly,
     /// Feeds and the inbox are curators' (and administrators') work.
     CuratorsOnly,
+    /// Reports, hiding and the guidelines are moderators' work.
+    ModeratorsOnly,
+    /// Licence applications, channel requests and the registers are coordinators' work.
+    CoordinatorsOnly,
+    /// Starting posts in open channels takes a licence to post.
+    LicenceNeeded,
+    /// Posting and replying wait until the current guidelines are accepted.
+    GuidelinesFirst,
+    /// Nobody reports their own words.
+    OwnWords,
     /// Only whoever wrote something may change its words.
     AuthorOnly,
     /// Its author or an administrator may delete or restore something.
@@ -76,6 +105,19 @@ impl Refusal {
             (Refusal::CuratorsOnly, _) => {
                 "Following feeds and the curator's inbox are for curators. To become one, ask a Commonroom administrator."
             }
+            (Refusal::ModeratorsOnly, _) => {
+                "This is for the community's moderators. To raise a concern about something you read, use its Report button."
+            }
+            (Refusal::CoordinatorsOnly, _) => {
+                "This is for the community's coordinators, who look after licences to post, channel requests and the registers."
+            }
+            (Refusal::LicenceNeeded, _) => {
+                "Starting posts in open channels needs a licence to post. You can still reply and react. Apply for a licence and a coordinator will look at it."
+            }
+            (Refusal::OwnWords, _) => "You cannot report what you wrote yourself. You can edit or delete it instead.",
+            (Refusal::GuidelinesFirst, _) => {
+                "Before you post or reply, read and accept the community guidelines. It takes a minute, and you can keep reading meanwhile."
+            }
             (Refusal::AuthorOnly, false) => "Only the person who wrote this can change its words.",
             (Refusal::AuthorOnly, true) => {
                 "Only the person who wrote this can change its words. As an administrator you can delete it if it breaks the guidelines."
@@ -102,6 +144,17 @@ impl Refusal {
             (Refusal::TooLateToRestore, _) => {
                 "This was deleted more than 30 days ago, so it can no longer be restored."
             }
+        }
+    }
+}
+
+impl Refusal {
+    /// Where the person can go to change the answer, if anywhere: `(href, label)`.
+    pub fn next_step(self) -> Option<(&'static str, &'static str)> {
+        match self {
+            Refusal::LicenceNeeded => Some(("/apply", "Apply for a licence to post")),
+            Refusal::GuidelinesFirst => Some(("/guidelines", "Read the community guidelines")),
+            _ => None,
         }
     }
 }
@@ -192,26 +245,111 @@ pub fn can_read_content(actor: &Actor, ch: &ChannelFacts, content: &ContentFacts
     can_read_channel(actor, ch) && (!content.scheduled || content.author_id == actor.user_id)
 }
 
+/// A licence to post: contributors hold one, so do curators and
+/// administrators, and every member does where the organisation opened
+/// posting to all.
+pub fn has_licence(actor: &Actor) -> bool {
+    actor.open_posting
+        || [Role::Contributor, Role::Curator, Role::Admin]
+            .iter()
+            .any(|r| actor.has(*r))
+}
+
+/// Whether the actor may start a post in a channel they can read, and if
+/// not, why. Members of a working group (a private channel) post there
+/// without a licence; open channels take one. Everyone accepts the current
+/// guidelines first.
+pub fn may_post_in(actor: &Actor, ch: &ChannelFacts) -> Result<(), Refusal> {
+    if !can_read_channel(actor, ch) {
+        Err(Refusal::Closed)
+    } else if ch.archived {
+        Err(Refusal::ArchivedChannel)
+    } else if !(has_licence(actor) || (ch.visibility.is_private() && ch.is_member)) {
+        Err(Refusal::LicenceNeeded)
+    } else if actor.guidelines_pending {
+        Err(Refusal::GuidelinesFirst)
+    } else {
+        Ok(())
+    }
+}
+
 pub fn can_post_in(actor: &Actor, ch: &ChannelFacts) -> bool {
-    can_read_channel(actor, ch) && !ch.archived
+    may_post_in(actor, ch).is_ok()
+}
+
+/// Whether a thread takes replies at all (from anyone who may read it).
+pub fn thread_open(ch: &ChannelFacts, post: &ContentFacts) -> bool {
+    !ch.archived && !post.deleted && !post.hidden && !post.scheduled
+}
+
+/// Every member who can read a thread may reply, once they have accepted
+/// the current guidelines.
+pub fn may_reply_in(actor: &Actor, ch: &ChannelFacts, post: &ContentFacts) -> Result<(), Refusal> {
+    if !can_read_channel(actor, ch) || !thread_open(ch, post) {
+        Err(Refusal::for_content(ch, post, Refusal::Closed))
+    } else if actor.guidelines_pending {
+        Err(Refusal::GuidelinesFirst)
+    } else {
+        Ok(())
+    }
 }
 
 pub fn can_reply_in(actor: &Actor, ch: &ChannelFacts, post: &ContentFacts) -> bool {
-    can_read_channel(actor, ch) && !ch.archived && !post.deleted && !post.hidden && !post.scheduled
+    may_reply_in(actor, ch, post).is_ok()
 }
 
+/// Reacting needs no guidelines: it says nothing in anyone's name.
 pub fn can_react(actor: &Actor, ch: &ChannelFacts, content: &ContentFacts) -> bool {
-    can_reply_in(actor, ch, content)
+    can_read_channel(actor, ch) && thread_open(ch, content)
 }
 
-/// Only the author edits their words, and not once the channel is archived.
+/// Anyone who can read something may report it, but not their own words
+/// and not twice (the store keeps the second out).
+pub fn can_report(actor: &Actor, ch: &ChannelFacts, content: &ContentFacts) -> bool {
+    can_read_content(actor, ch, content) && content.author_id != actor.user_id && !content.deleted && !content.hidden
+}
+
+/// Moderators (and administrators) work the report queue, hide and
+/// restore, warn, suspend, break the glass, and edit the guidelines.
+pub fn can_moderate(actor: &Actor) -> bool {
+    actor.has(Role::Moderator) || actor.is_admin()
+}
+
+/// Hidden content stays readable, marked, to its author and to moderators;
+/// everyone else sees a notice in its place.
+pub fn can_see_hidden(actor: &Actor, content: &ContentFacts) -> bool {
+    content.author_id == actor.user_id || can_moderate(actor)
+}
+
+/// Coordinators (and administrators) decide licence applications and
+/// channel requests, and keep the registers.
+pub fn can_coordinate(actor: &Actor) -> bool {
+    actor.has(Role::Coordinator) || actor.is_admin()
+}
+
+/// Who reads the audit log: administrators, and the moderators whose
+/// actions it mostly records.
+pub fn can_read_audit(actor: &Actor) -> bool {
+    can_moderate(actor)
+}
+
+/// Only the author edits their words, and not once the channel is archived
+/// or a moderator hid them.
 pub fn can_edit(actor: &Actor, ch: &ChannelFacts, content: &ContentFacts) -> bool {
-    content.author_id == actor.user_id && !content.deleted && !ch.archived && can_read_channel(actor, ch)
+    content.author_id == actor.user_id
+        && !content.deleted
+        && !content.hidden
+        && !ch.archived
+        && can_read_channel(actor, ch)
 }
 
-/// The author, or an administrator, may delete (softly: a notice remains).
+/// The author, or an administrator, may delete (softly: a notice remains),
+/// but not in an archived channel, which takes no changes.
 pub fn can_delete(actor: &Actor, ch: &ChannelFacts, content: &ContentFacts) -> bool {
-    !content.deleted && can_read_channel(actor, ch) && (content.author_id == actor.user_id || actor.is_admin())
+    !content.deleted
+        && !ch.archived
+        && can_read_channel(actor, ch)
+        && (content.author_id == actor.user_id || actor.is_admin())
 }
 
 /// How long after deletion a post or reply can still be restored.
@@ -315,19 +453,15 @@ mod tests {
     use super::*;
 
     fn member(id: i64) -> Actor {
-        Actor {
-            user_id: id,
-            roles: vec![],
-            channels: vec![],
-        }
+        Actor::reader(id, vec![], vec![])
+    }
+
+    fn with(id: i64, role: Role) -> Actor {
+        Actor::reader(id, vec![role], vec![])
     }
 
     fn admin(id: i64) -> Actor {
-        Actor {
-            user_id: id,
-            roles: vec![Role::Admin],
-            channels: vec![],
-        }
+        with(id, Role::Admin)
     }
 
     const OPEN: ChannelFacts = ChannelFacts {
@@ -371,11 +505,68 @@ mod tests {
     fn curators_and_admins_curate() {
         assert!(!can_curate(&member(1)));
         assert!(can_curate(&admin(1)));
-        assert!(can_curate(&Actor {
-            user_id: 1,
-            roles: vec![Role::Curator],
-            channels: vec![],
-        }));
+        assert!(can_curate(&with(1, Role::Curator)));
+    }
+
+    #[test]
+    fn posting_in_open_channels_takes_a_licence() {
+        assert_eq!(may_post_in(&member(1), &OPEN), Err(Refusal::LicenceNeeded));
+        for role in [Role::Contributor, Role::Curator, Role::Admin] {
+            assert!(can_post_in(&with(1, role), &OPEN), "{role}");
+        }
+        for role in [Role::Moderator, Role::Coordinator] {
+            assert!(!can_post_in(&with(1, role), &OPEN), "{role} alone holds no licence");
+        }
+        let everyone = Actor {
+            open_posting: true,
+            ..member(1)
+        };
+        assert!(can_post_in(&everyone, &OPEN));
+        // Working groups post among themselves without a licence.
+        let joined = ChannelFacts {
+            is_member: true,
+            ..PRIVATE
+        };
+        assert!(can_post_in(&member(1), &joined));
+        assert!(!can_post_in(&with(1, Role::Contributor), &PRIVATE));
+    }
+
+    #[test]
+    fn guidelines_come_before_posting_and_replying_but_not_reading_or_reacting() {
+        let pending = Actor {
+            guidelines_pending: true,
+            ..with(1, Role::Contributor)
+        };
+        assert_eq!(may_post_in(&pending, &OPEN), Err(Refusal::GuidelinesFirst));
+        assert_eq!(may_reply_in(&pending, &OPEN, &by(2)), Err(Refusal::GuidelinesFirst));
+        assert!(can_read_content(&pending, &OPEN, &by(2)));
+        assert!(can_react(&pending, &OPEN, &by(2)));
+        assert!(can_report(&pending, &OPEN, &by(2)));
+    }
+
+    #[test]
+    fn hidden_content_is_seen_by_its_author_and_moderators_only() {
+        let hidden = ContentFacts { hidden: true, ..by(1) };
+        assert!(can_see_hidden(&member(1), &hidden));
+        assert!(can_see_hidden(&with(2, Role::Moderator), &hidden));
+        assert!(can_see_hidden(&admin(2), &hidden));
+        assert!(!can_see_hidden(&with(2, Role::Coordinator), &hidden));
+        assert!(!can_react(&member(2), &OPEN, &hidden));
+    }
+
+    #[test]
+    fn nobody_reports_their_own_words() {
+        assert!(can_report(&member(2), &OPEN, &by(1)));
+        assert!(!can_report(&member(1), &OPEN, &by(1)));
+        assert!(!can_report(&member(2), &PRIVATE, &by(1)), "cannot read it");
+    }
+
+    #[test]
+    fn the_named_roles_do_their_own_work() {
+        assert!(can_moderate(&with(1, Role::Moderator)) && !can_moderate(&with(1, Role::Coordinator)));
+        assert!(can_coordinate(&with(1, Role::Coordinator)) && !can_coordinate(&with(1, Role::Moderator)));
+        assert!(can_read_audit(&with(1, Role::Moderator)) && !can_read_audit(&with(1, Role::Curator)));
+        assert!(!can_moderate(&member(1)) && !can_coordinate(&member(1)));
     }
 
     #[test]
@@ -398,6 +589,7 @@ mod tests {
         assert!(!can_post_in(&member(1), &ARCHIVED));
         assert!(!can_reply_in(&member(1), &ARCHIVED, &by(1)));
         assert!(!can_edit(&member(1), &ARCHIVED, &by(1)));
+        assert!(!can_delete(&admin(2), &ARCHIVED, &by(1)));
     }
 
     #[test]

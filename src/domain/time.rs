@@ -4,6 +4,26 @@
 
 use chrono::{DateTime, SubsecRound, Utc};
 
+/// A date and time as typed into a `datetime-local` field, read in `tz`.
+pub fn local_datetime(raw: &str, tz: chrono_tz::Tz) -> Result<DateTime<Utc>, &'static str> {
+    use chrono::{NaiveDateTime, TimeZone};
+    let raw = raw.trim();
+    let naive = NaiveDateTime::parse_from_str(raw, "%Y-%m-%dT%H:%M")
+        .or_else(|_| NaiveDateTime::parse_from_str(raw, "%Y-%m-%dT%H:%M:%S"))
+        .or_else(|_| NaiveDateTime::parse_from_str(raw, "%Y-%m-%d %H:%M"))
+        .map_err(|_| "Enter the date and time like 2026-06-12 09:00.")?;
+    Ok(tz
+        .from_local_datetime(&naive)
+        .earliest()
+        .ok_or("That time does not exist on that day (the clocks change). Choose another.")?
+        .with_timezone(&Utc))
+}
+
+/// The `datetime-local` value for a moment, in `tz`.
+pub fn local_input(at: DateTime<Utc>, tz: chrono_tz::Tz) -> String {
+    at.with_timezone(&tz).format("%Y-%m-%dT%H:%M").to_string()
+}
+
 pub fn now() -> DateTime<Utc> {
     Utc::now().trunc_subsecs(6)
 }

@@ -17,6 +17,9 @@ pub struct Model {
     pub deleted_at: Option<DateTimeUtc>,
     pub deleted_by: Option<i64>,
     pub hidden_at: Option<DateTimeUtc>,
+    pub hidden_by: Option<i64>,
+    pub hidden_reason: Option<String>,
+    pub hidden_incident: Option<i64>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -89,11 +89,7 @@ pub async fn preview(state: &AppState, email: &str, week: DigestWeek) -> Result<
         return Err(PreviewError::Suspended(email));
     }
     let recipient = Recipient::Account(account.id);
-    let reader = Actor {
-        user_id: account.id,
-        roles: account.roles,
-        channels: account.channels,
-    };
+    let reader = Actor::reader(account.id, account.roles, account.channels);
     let prefs = digest::preferences(&state.db, reader.user_id).await?;
     let span = week.span(state.settings.digest.timezone);
     let contents = digest::contents(&state.db, &reader, &prefs, week, span).await?;
@@ -195,11 +191,7 @@ pub async fn archive_by_token(
     if digest::address_of(&state.db, recipient).await?.is_none() {
         return Ok(None);
     }
-    let outsider = Actor {
-        user_id: 0,
-        roles: Vec::new(),
-        channels: Vec::new(),
-    };
+    let outsider = Actor::reader(0, Vec::new(), Vec::new());
     Ok(Some(match digest_outbox::entry(&state.db, week, recipient).await? {
         Some(entry) => still_readable(state, &outsider, shown(entry)).await?,
         None if week >= next_week(state) => ArchiveEntry::None(NoDigest::NotYet),
@@ -307,11 +299,7 @@ async fn decide(state: &AppState, recipient: Recipient, week: DigestWeek) -> any
             if prefs.frequency == Frequency::Never {
                 return Ok(Decision::Skip(SendStatus::Skipped, SWITCHED_OFF));
             }
-            let reader = Actor {
-                user_id: account.id,
-                roles: account.roles,
-                channels: account.channels,
-            };
+            let reader = Actor::reader(account.id, account.roles, account.channels);
             let contents = digest::contents(&state.db, &reader, &prefs, week, span).await?;
             if contents.is_empty() {
                 return Ok(Decision::Skip(SendStatus::Empty, "nothing this week"));

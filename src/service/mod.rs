@@ -8,6 +8,8 @@
 //! - `accounts` signing in (throttled), signing up by link, ending sessions
 //! - `digest`   the weekly digest: put together, sent, shown again, refused addresses cleared
 //! - `feeds`    following a feed, importing OPML, a feed's settings and word rules
+//! - `guidelines` the community guidelines: publishing a version, accepting it
+//! - `moderation` reports, the queue, hide/restore/warn, break glass and its undo
 //! - `polling`  one feed's poll end to end, and "poll now"
 //! - `sharing`  a link shared into channels, and its inbox entry dealt with
 //! - `subscriptions` email-only digest subscribers: offering channels, asking, confirming
@@ -15,6 +17,8 @@
 pub mod accounts;
 pub mod digest;
 pub mod feeds;
+pub mod guidelines;
+pub mod moderation;
 pub mod polling;
 pub mod sharing;
 pub mod subscriptions;

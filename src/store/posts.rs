@@ -450,6 +450,8 @@ pub struct Post {
     pub deletion: Option<Deletion>,
     pub deleted_by_author: bool,
     pub hidden: bool,
+    /// Why a moderator hid it (empty if they gave no reason).
+    pub hidden_reason: Option<String>,
     pub published_at: DateTime<Utc>,
 }
 
@@ -477,6 +479,7 @@ pub async fn by_id(db: &impl ConnectionTrait, id: i64) -> Result<Option<Post>, s
         deletion: m.deleted_at.map(|at| Deletion { at, by: m.deleted_by }),
         deleted_by_author: m.deleted_by == Some(m.author_id),
         hidden: m.hidden_at.is_some(),
+        hidden_reason: m.hidden_at.map(|_| m.hidden_reason.unwrap_or_default()),
         published_at: m.published_at,
     }))
 }
@@ -648,31 +651,6 @@ async fn set_deleted(
     if actor.user_id != post.author_id {
         audit::record(&txn, Some(actor.user_id), action, &AuditTarget::Post(post.id), "").await?;
     }
-    txn.commit().await?;
-    Ok(())
-}
-
-/// Hide a post from everyone (or show it again), as a moderator does after a
-/// report: it leaves timelines and search at once; nothing is deleted.
-pub async fn set_hidden(
-    db: &impl TransactionTrait,
-    actor_id: i64,
-    post_id: i64,
-    hidden: bool,
-) -> Result<(), sea_orm::DbErr> {
-    let txn = super::begin_write(db).await?;
-    post::Entity::update_many()
-        .col_expr(post::Column::HiddenAt, Expr::value(hidden.then(now)))
-        .filter(post::Column::Id.eq(post_id))
-        .exec(&txn)
-        .await?;
-    outbox::push(&txn, Changed::Post(post_id)).await?;
-    let action = if hidden {
-        AuditAction::PostHide
-    } else {
-        AuditAction::PostUnhide
-    };
-    audit::record(&txn, Some(actor_id), action, &AuditTarget::Post(post_id), "").await?;
     txn.commit().await?;
     Ok(())
 }

@@ -13,7 +13,7 @@ use super::users::PersonChip;
 use super::{audit, sql};
 use crate::domain::audit::{AuditAction, AuditTarget};
 use crate::domain::markdown;
-use crate::domain::policy::{Actor, ContentFacts, Deletion};
+use crate::domain::policy::{self, Actor, ContentFacts, Deletion};
 use crate::domain::time::{When, now};
 use crate::entities::{post, reply};
 
@@ -33,9 +33,13 @@ pub struct ReplyView {
     pub body_html: String,
     pub created: When,
     pub edited: Option<When>,
+    /// Deleted, or hidden from this viewer: a notice takes its place.
     pub deleted: bool,
     /// When and by whom, if deleted (not merely hidden).
     pub deletion: Option<Deletion>,
+    /// Hidden by a moderator, with their reason: the author and moderators
+    /// still read it, marked; everyone else sees a notice.
+    pub hidden: Option<String>,
     pub quote: Option<Quote>,
     pub reactions: Vec<Tally>,
     pub facts: ContentFacts,
@@ -54,8 +58,10 @@ struct Row {
     deleted_at: Option<DateTime<Utc>>,
     deleted_by: Option<i64>,
     hidden_at: Option<DateTime<Utc>>,
+    hidden_reason: Option<String>,
     quote_md: Option<String>,
     quote_deleted_at: Option<DateTime<Utc>>,
+    quote_hidden_at: Option<DateTime<Utc>>,
     quote_author: Option<String>,
 }
 
@@ -68,8 +74,9 @@ pub async fn for_post(
     let rows = Row::find_by_statement(sql(
         db,
         "SELECT r.id, r.author_id, u.name AS author_name, u.handle AS author_handle, r.quote_of, r.body_html, \
-           r.created_at, r.edited_at, r.deleted_at, r.deleted_by, r.hidden_at, \
-           q.body_md AS quote_md, q.deleted_at AS quote_deleted_at, qu.name AS quote_author \
+           r.created_at, r.edited_at, r.deleted_at, r.deleted_by, r.hidden_at, r.hidden_reason, \
+           q.body_md AS quote_md, q.deleted_at AS quote_deleted_at, q.hidden_at AS quote_hidden_at, \
+           qu.name AS quote_author \
          FROM replies r JOIN users u ON u.id = r.author_id \
            LEFT JOIN replies q ON q.id = r.quote_of LEFT JOIN users qu ON qu.id = q.author_id \
          WHERE r.post_id = ? ORDER BY r.created_at, r.id",
@@ -82,7 +89,14 @@ pub async fn for_post(
     Ok(rows
         .into_iter()
         .map(|r| {
-            let deleted = r.deleted_at.is_some() || r.hidden_at.is_some();
+            let facts = ContentFacts {
+                author_id: r.author_id,
+                deleted: r.deleted_at.is_some(),
+                hidden: r.hidden_at.is_some(),
+                scheduled: false,
+            };
+            let shown_hidden = facts.hidden && policy::can_see_hidden(viewer, &facts);
+            let deleted = facts.deleted || (facts.hidden && !shown_hidden);
             ReplyView {
                 id: r.id,
                 author: PersonChip::new(r.author_id, r.author_name, r.author_handle),
@@ -91,8 +105,9 @@ pub async fn for_post(
                 edited: r.edited_at.map(When::new),
                 deleted,
                 deletion: r.deleted_at.map(|at| Deletion { at, by: r.deleted_by }),
+                hidden: shown_hidden.then(|| r.hidden_reason.unwrap_or_default()),
                 quote: r.quote_of.map(|qid| {
-                    let gone = r.quote_deleted_at.is_some();
+                    let gone = r.quote_deleted_at.is_some() || r.quote_hidden_at.is_some();
                     Quote {
                         reply_id: qid,
                         author_name: r.quote_author.unwrap_or_default(),
@@ -105,12 +120,7 @@ pub async fn for_post(
                     }
                 }),
                 reactions: tallies.remove(&r.id).unwrap_or_default(),
-                facts: ContentFacts {
-                    author_id: r.author_id,
-                    deleted,
-                    hidden: r.hidden_at.is_some(),
-                    scheduled: false,
-                },
+                facts,
             }
         })
         .collect())
@@ -156,6 +166,7 @@ pub async fn quote_of(db: &impl ConnectionTrait, post_id: i64, reply_id: i64) ->
     let Some(r) = reply::Entity::find_by_id(reply_id)
         .filter(reply::Column::PostId.eq(post_id))
         .filter(reply::Column::DeletedAt.is_null())
+        .filter(reply::Column::HiddenAt.is_null())
         .one(db)
         .await?
     else {

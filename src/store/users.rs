@@ -26,6 +26,10 @@ pub struct Account {
     pub roles: Vec<Role>,
     /// The private channels this person is a member of.
     pub channels: Vec<i64>,
+    /// A version of the community guidelines awaits this person's acceptance.
+    pub guidelines_pending: bool,
+    /// Notices from moderators or coordinators this person has not read.
+    pub notices: i64,
 }
 
 /// A person as shown beside their words: name, handle, initials avatar.
@@ -172,6 +176,10 @@ struct AccountRow {
     name: String,
     password_hash: Option<String>,
     status: String,
+    /// Whether a version of the guidelines exists that this person has not accepted.
+    guidelines_pending: bool,
+    /// Notices not yet read.
+    notices: i64,
     /// `role` or `channel`, and its value.
     grant_kind: String,
     grant_value: Option<String>,
@@ -184,11 +192,18 @@ async fn account_where(
     column: &str,
     value: Value,
 ) -> Result<Option<Account>, sea_orm::DbErr> {
+    // The latest guidelines, unaccepted by this person: `NOT EXISTS` is
+    // false when there are none.
+    let pending = "EXISTS (SELECT 1 FROM guidelines g WHERE g.version = (SELECT MAX(version) FROM guidelines) \
+                   AND NOT EXISTS (SELECT 1 FROM guideline_acceptances a WHERE a.user_id = u.id AND a.version = g.version))";
+    let notices = "(SELECT COUNT(*) FROM notices n WHERE n.user_id = u.id AND n.acknowledged_at IS NULL)";
     let text = format!(
-        "SELECT u.id, u.email, u.handle, u.name, u.password_hash, u.status, 'role' AS grant_kind, r.role AS grant_value \
+        "SELECT u.id, u.email, u.handle, u.name, u.password_hash, u.status, {pending} AS guidelines_pending, \
+         {notices} AS notices, 'role' AS grant_kind, r.role AS grant_value \
          FROM users u LEFT JOIN user_roles r ON r.user_id = u.id WHERE u.{column} = ? \
          UNION ALL \
-         SELECT u.id, u.email, u.handle, u.name, u.password_hash, u.status, 'channel', CAST(m.channel_id AS TEXT) \
+         SELECT u.id, u.email, u.handle, u.name, u.password_hash, u.status, {pending}, {notices}, \
+         'channel', CAST(m.channel_id AS TEXT) \
          FROM users u JOIN channel_members m ON m.user_id = u.id WHERE u.{column} = ?"
     );
     let rows = AccountRow::find_by_statement(sql(db, &text, vec![value.clone(), value]))
@@ -210,6 +225,8 @@ async fn account_where(
         active: r.status == "active",
         roles,
         channels,
+        guidelines_pending: r.guidelines_pending,
+        notices: r.notices,
     }))
 }
 

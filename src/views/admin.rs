@@ -21,7 +21,7 @@ pub struct InvitesPage {
     pub new_link: Option<String>,
     pub email: String,
     pub role: String,
-    pub roles: [Role; 3],
+    pub roles: [Role; 6],
     pub errors: FormErrors,
 }
 

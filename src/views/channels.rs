@@ -7,6 +7,7 @@ use askama_web::WebTemplate;
 use super::posts::Composer;
 use super::{Choice, PageCtx, Pager};
 use crate::domain::form::FormErrors;
+use crate::domain::policy::Refusal;
 use crate::store::channels::{Channel, ChannelSummary};
 use crate::store::posts::PostCard;
 use crate::store::users::PersonChip;
@@ -71,6 +72,9 @@ pub struct ChannelPage {
     pub follower_count: u64,
     pub following: bool,
     pub can_post: bool,
+    /// Why the viewer may not post here, when they could do something about
+    /// it (apply for a licence, accept the guidelines).
+    pub post_refusal: Option<Refusal>,
     pub can_archive: bool,
     pub can_see_members: bool,
     pub composer: Composer,

@@ -8,6 +8,7 @@ pub mod admin;
 pub mod assets;
 pub mod auth;
 pub mod channels;
+pub mod community;
 pub mod digest;
 pub mod feeds;
 pub mod home;
@@ -23,8 +24,7 @@ use askama::Template;
 use askama_web::WebTemplate;
 use axum::http::StatusCode;
 
-use crate::domain::policy::Refusal;
-use crate::domain::role::Role;
+use crate::domain::policy::{self, Actor, Refusal};
 
 /// The signed-in person, as the page header shows them.
 #[derive(Debug, Clone)]
@@ -35,16 +35,28 @@ pub struct Me {
     pub is_admin: bool,
     /// Curators and admins see the inbox and feeds.
     pub is_curator: bool,
+    /// Moderators (and admins) see the report queue.
+    pub is_moderator: bool,
+    /// Coordinators (and admins) see applications, requests and registers.
+    pub is_coordinator: bool,
+    /// The current guidelines await this person's acceptance.
+    pub guidelines_pending: bool,
+    /// Notices from moderators or coordinators not yet read.
+    pub notices: i64,
 }
 
 impl Me {
-    pub fn new(name: &str, handle: &str, roles: &[Role]) -> Self {
+    pub fn new(name: &str, handle: &str, actor: &Actor, notices: i64) -> Self {
         Self {
             name: name.to_owned(),
             handle: handle.to_owned(),
             initials: crate::store::users::initials(name),
-            is_admin: roles.contains(&Role::Admin),
-            is_curator: roles.contains(&Role::Admin) || roles.contains(&Role::Curator),
+            is_admin: actor.is_admin(),
+            is_curator: policy::can_curate(actor),
+            is_moderator: policy::can_moderate(actor),
+            is_coordinator: policy::can_coordinate(actor),
+            guidelines_pending: actor.guidelines_pending,
+            notices,
         }
     }
 }

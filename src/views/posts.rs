@@ -6,6 +6,7 @@ use askama_web::WebTemplate;
 
 use super::PageCtx;
 use crate::domain::form::FormErrors;
+use crate::domain::policy::Refusal;
 use crate::store::channels::Channel;
 use crate::store::posts::PostCard;
 use crate::store::reactions::Tally;
@@ -34,6 +35,9 @@ pub struct ReplyItem {
     pub restore_until: Option<String>,
     pub can_react: bool,
     pub can_quote: bool,
+    pub can_report: bool,
+    /// Moderators hide and restore from the thread too.
+    pub can_moderate: bool,
 }
 
 impl ReplyItem {
@@ -56,7 +60,11 @@ pub struct ThreadPage {
     pub ctx: PageCtx,
     pub post: PostCard,
     pub channel: Channel,
-    pub deleted_notice: Option<String>,
+    /// "Post deleted" or "Post hidden", and what to say instead of the post.
+    pub deleted_notice: Option<(&'static str, String)>,
+    /// Hidden, and this viewer (its author or a moderator) still reads it:
+    /// the moderator's reason.
+    pub hidden_reason: Option<String>,
     /// "until 5 January 2027", when the viewer may restore the deleted post.
     pub restore_until: Option<String>,
     /// For curators: the coming digest's week, and whether this post is featured in it.
@@ -64,7 +72,12 @@ pub struct ThreadPage {
     pub can_edit: bool,
     pub can_delete: bool,
     pub can_reply: bool,
+    /// Why the viewer may not reply when something they can do would change
+    /// it (accepting the guidelines).
+    pub reply_refusal: Option<Refusal>,
     pub can_react: bool,
+    pub can_report: bool,
+    pub can_moderate: bool,
     pub replies: Vec<ReplyItem>,
     pub reply_body: String,
     pub quote: Option<Quote>,

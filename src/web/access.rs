@@ -46,6 +46,11 @@ pub async fn people_managers(request: Request, next: Next) -> Result<Response, A
     only(policy::can_manage_people, Refusal::AdminsOnly, request, next).await
 }
 
+/// Moderators (and admins): the report queue, people's moderation pages, the audit log.
+pub async fn moderators(request: Request, next: Next) -> Result<Response, AppError> {
+    only(policy::can_moderate, Refusal::ModeratorsOnly, request, next).await
+}
+
 /// Those who keep the site lists.
 pub async fn site_keepers(request: Request, next: Next) -> Result<Response, AppError> {
     only(policy::can_manage_sites, Refusal::AdminsOnly, request, next).await
@@ -70,9 +75,7 @@ pub async fn readable_channel(state: &AppState, viewer: &Viewer, slug: &str) -> 
 pub async fn postable_channel(state: &AppState, viewer: &Viewer, slug: &str) -> AppResult<Channel> {
     let channel = readable_channel(state, viewer, slug).await?;
     let actor = viewer.actor();
-    if !policy::can_post_in(&actor, &channel.facts(&actor)) {
-        return Err(AppError::Forbidden(Refusal::ArchivedChannel));
-    }
+    policy::may_post_in(&actor, &channel.facts(&actor)).map_err(AppError::Forbidden)?;
     Ok(channel)
 }
 

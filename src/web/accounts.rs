@@ -19,7 +19,7 @@ use crate::store::users::{self, Listed};
 use crate::views::admin::{PeoplePage, PersonPage};
 
 /// Roles an administrator gives from the person page (member is everyone's).
-const GIVEN: [Role; 2] = [Role::Curator, Role::Admin];
+const GIVEN: [Role; 5] = Role::GIVEN;
 
 #[derive(Deserialize)]
 pub struct PeopleQuery {

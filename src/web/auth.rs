@@ -90,7 +90,10 @@ pub async fn login(
         }
         Err(SignInError::Check(err)) => return Err(err.into()),
     };
-    viewer.auth.login(&SessionUser::from(account)).await?;
+    viewer
+        .auth
+        .login(&SessionUser::new(account, state.settings.community.open_posting))
+        .await?;
     let expiry = if remember {
         Expiry::OnInactivity(time::Duration::days(state.settings.auth.remember_days))
     } else {
@@ -212,7 +215,10 @@ pub async fn accept_invite(
     };
     // Their password was set a moment ago: no need to check it again.
     if let Some(account) = users::account_by_id(&state.db, user_id).await? {
-        viewer.auth.login(&SessionUser::from(account)).await?;
+        viewer
+            .auth
+            .login(&SessionUser::new(account, state.settings.community.open_posting))
+            .await?;
         flash(
             &viewer.auth.session,
             "Welcome to Commonroom! Follow a few channels to fill your home page.",

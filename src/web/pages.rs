@@ -57,6 +57,9 @@ pub async fn channel_page(
         follower_count: channels::follower_count(&state.db, channel.id).await?,
         following: channels::is_following(&state.db, actor.user_id, channel.id).await?,
         can_post: policy::can_post_in(&actor, &facts),
+        post_refusal: policy::may_post_in(&actor, &facts)
+            .err()
+            .filter(|r| r.next_step().is_some()),
         can_archive: policy::can_archive_channel(&actor),
         can_see_members: policy::can_manage_members(&actor)
             || (channel.visibility.is_private() && policy::can_see_members(&actor, &facts)),
@@ -90,16 +93,30 @@ pub async fn thread_page(
         } else {
             "an administrator"
         };
-        Some(format!(
-            "This post was deleted by {by} ({}). Earlier replies are kept below.",
-            when.human
+        Some((
+            "Post deleted",
+            format!(
+                "This post was deleted by {by} ({}). Earlier replies are kept below.",
+                when.human
+            ),
         ))
-    } else if post.hidden {
-        Some("This post has been hidden by a moderator.".to_owned())
+    } else if post.hidden && !policy::can_see_hidden(&actor, &content) {
+        Some((
+            "Post hidden",
+            "A moderator hid this post. Earlier replies are kept below.".to_owned(),
+        ))
     } else {
         None
     };
+    let hidden_reason = post
+        .hidden_reason
+        .clone()
+        .filter(|_| policy::can_see_hidden(&actor, &content));
     let can_reply = policy::can_reply_in(&actor, &facts, &content);
+    let reply_refusal = policy::may_reply_in(&actor, &facts, &content)
+        .err()
+        .filter(|r| r.next_step().is_some());
+    let can_moderate = policy::can_moderate(&actor);
     let now = crate::domain::time::now();
     let restore_until = |deletion: Option<Deletion>, content: &ContentFacts| {
         deletion
@@ -118,7 +135,9 @@ pub async fn thread_page(
             can_delete: policy::can_delete(&actor, &facts, &reply.facts),
             restore_until: restore_until(reply.deletion, &reply.facts),
             can_react: can_reply && policy::can_react(&actor, &facts, &reply.facts),
-            can_quote: can_reply && !reply.deleted,
+            can_quote: can_reply && !reply.deleted && reply.hidden.is_none(),
+            can_report: policy::can_report(&actor, &facts, &reply.facts),
+            can_moderate: can_moderate && !reply.facts.deleted,
             reply,
         })
         .collect();
@@ -137,6 +156,10 @@ pub async fn thread_page(
         can_edit: policy::can_edit(&actor, &facts, &content),
         can_delete: policy::can_delete(&actor, &facts, &content),
         can_react: policy::can_react(&actor, &facts, &content),
+        can_report: policy::can_report(&actor, &facts, &content),
+        can_moderate: can_moderate && post.deleted.is_none(),
+        hidden_reason,
+        reply_refusal,
         can_reply,
         post: card,
         channel,

@@ -61,7 +61,7 @@ pub async fn change(
     match accounts::change_password(&state.db, viewer.id(), form.current, &new, keep.as_deref()).await {
         Ok((account, ended)) => {
             // The session in use carries the old password's mark: renew it.
-            auth.login(&SessionUser::from(account))
+            auth.login(&SessionUser::new(account, state.settings.community.open_posting))
                 .await
                 .map_err(|e| AppError::Other(anyhow::anyhow!("renewing the session: {e}")))?;
             flash(

@@ -43,13 +43,7 @@ pub async fn create_reply(
     let (post, channel) = readable_post(&state, &viewer, post_id).await?;
     let actor = viewer.actor();
     let facts = channel.facts(&actor);
-    if !policy::can_reply_in(&actor, &facts, &post.facts()) {
-        return Err(AppError::Forbidden(Refusal::for_content(
-            &facts,
-            &post.facts(),
-            Refusal::Closed,
-        )));
-    }
+    policy::may_reply_in(&actor, &facts, &post.facts()).map_err(AppError::Forbidden)?;
     let body = match parse_reply_body(&form.body) {
         Ok(body) => body,
         Err(errors) => {

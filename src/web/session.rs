@@ -31,6 +31,12 @@ pub struct SessionUser {
     pub roles: Vec<Role>,
     /// Private channels this person is a member of (read fresh on every request).
     pub channels: Vec<i64>,
+    /// The organisation lets every member post.
+    pub open_posting: bool,
+    /// The current guidelines await this person's acceptance.
+    pub guidelines_pending: bool,
+    /// Notices this person has not read yet.
+    pub notices: i64,
     /// Changes when the password changes, which ends every other session.
     auth_hash: Vec<u8>,
 }
@@ -50,12 +56,16 @@ impl SessionUser {
             user_id: self.id,
             roles: self.roles.clone(),
             channels: self.channels.clone(),
+            open_posting: self.open_posting,
+            guidelines_pending: self.guidelines_pending,
         }
     }
 }
 
-impl From<Account> for SessionUser {
-    fn from(a: Account) -> Self {
+impl SessionUser {
+    /// The person an account is, in an organisation that does or does not
+    /// let every member post.
+    pub fn new(a: Account, open_posting: bool) -> Self {
         let auth_hash = a
             .password_hash
             .unwrap_or_else(|| format!("no-password:{}", a.id))
@@ -66,6 +76,9 @@ impl From<Account> for SessionUser {
             handle: a.handle,
             roles: a.roles,
             channels: a.channels,
+            open_posting,
+            guidelines_pending: a.guidelines_pending,
+            notices: a.notices,
             auth_hash,
         }
     }
@@ -92,11 +105,12 @@ pub struct Credentials {
 #[derive(Clone)]
 pub struct Backend {
     db: DatabaseConnection,
+    open_posting: bool,
 }
 
 impl Backend {
-    pub fn new(db: DatabaseConnection) -> Self {
-        Self { db }
+    pub fn new(db: DatabaseConnection, open_posting: bool) -> Self {
+        Self { db, open_posting }
     }
 }
 
@@ -108,13 +122,13 @@ impl AuthnBackend for Backend {
     async fn authenticate(&self, creds: Credentials) -> Result<Option<SessionUser>, CheckError> {
         Ok(accounts::check_password(&self.db, &creds.email, creds.password)
             .await?
-            .map(SessionUser::from))
+            .map(|a| SessionUser::new(a, self.open_posting)))
     }
 
     async fn get_user(&self, id: &UserId<Self>) -> Result<Option<SessionUser>, CheckError> {
         Ok(users::account_by_id(&self.db, *id)
             .await?
             .filter(|a| a.active)
-            .map(SessionUser::from))
+            .map(|a| SessionUser::new(a, self.open_posting)))
     }
 }

@@ -6,7 +6,7 @@ use axum::extract::{Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum_extra::extract::Form;
-use chrono::{DateTime, NaiveDateTime, SubsecRound, TimeZone, Utc};
+use chrono::{DateTime, SubsecRound, Utc};
 use serde::Deserialize;
 
 use super::extract::{Viewer, flash};
@@ -65,15 +65,7 @@ fn parse_publish_at(raw: &str, tz: chrono_tz::Tz) -> Result<Option<DateTime<Utc>
     if raw.is_empty() {
         return Ok(None);
     }
-    let naive = NaiveDateTime::parse_from_str(raw, "%Y-%m-%dT%H:%M")
-        .or_else(|_| NaiveDateTime::parse_from_str(raw, "%Y-%m-%dT%H:%M:%S"))
-        .or_else(|_| NaiveDateTime::parse_from_str(raw, "%Y-%m-%d %H:%M"))
-        .map_err(|_| "Enter the date and time like 2026-06-12 09:00.")?;
-    let at = tz
-        .from_local_datetime(&naive)
-        .earliest()
-        .ok_or("That time does not exist on that day (the clocks change). Choose another.")?
-        .with_timezone(&Utc);
+    let at = crate::domain::time::local_datetime(raw, tz)?;
     let now = crate::domain::time::now();
     if at <= now {
         return Err("Choose a time in the future, or leave it empty to share now.");

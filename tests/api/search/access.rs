@@ -157,9 +157,14 @@ async fn deleted_and_hidden_posts_and_their_replies_are_never_found(app: TestApp
 
     let r = w.admin.post(&format!("/p/{gone}/delete"), &[("confirm", "yes")]).await;
     assert_eq!(r.status(), 303);
-    commonroom::store::posts::set_hidden(&app.db, w.admin_id, hidden, true)
-        .await
-        .unwrap();
+    let r = w
+        .admin
+        .post(
+            &format!("/moderation/post/{hidden}/hide"),
+            &[("reason", "Names a patient")],
+        )
+        .await;
+    assert_eq!(r.status(), 303);
     app.search_settled().await;
 
     let found = api(&w.admin, "quokka").await;
@@ -171,9 +176,8 @@ async fn deleted_and_hidden_posts_and_their_replies_are_never_found(app: TestApp
     let _ = kept;
 
     // Brought back by a moderator, it is found again.
-    commonroom::store::posts::set_hidden(&app.db, w.admin_id, hidden, false)
-        .await
-        .unwrap();
+    let r = w.admin.post(&format!("/moderation/post/{hidden}/restore"), &[]).await;
+    assert_eq!(r.status(), 303);
     app.search_settled().await;
     assert_eq!(total(&api(&w.admin, "gossip").await), 1);
 }
