@@ -8,6 +8,7 @@
 //! - `accounts` signing in (throttled), signing up by link, ending sessions
 //! - `digest`   the weekly digest: put together, sent, shown again, refused addresses cleared
 //! - `feeds`    following a feed, importing OPML, a feed's settings and word rules
+//! - `password_resets` a forgotten password: a link asked for or sent by an administrator, used once
 //! - `polling`  one feed's poll end to end, and "poll now"
 //! - `sharing`  a link shared into channels, and its inbox entry dealt with
 //! - `subscriptions` email-only digest subscribers: offering channels, asking, confirming
@@ -15,6 +16,7 @@
 pub mod accounts;
 pub mod digest;
 pub mod feeds;
+pub mod password_resets;
 pub mod polling;
 pub mod sharing;
 pub mod subscriptions;
