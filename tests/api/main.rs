@@ -19,6 +19,7 @@ mod fetch;
 mod home;
 mod mail_sink;
 mod migrations;
+mod password_reset;
 mod people;
 mod posts;
 mod search;
