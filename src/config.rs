@@ -239,6 +239,11 @@ pub struct AuthSettings {
     pub signup_domains: Vec<String>,
     /// How long a sign-up link stays valid.
     pub signup_link_hours: i64,
+    /// How long a password reset link someone asked for stays valid.
+    pub reset_link_hours: i64,
+    /// How long a password reset link an administrator sent stays valid
+    /// (the person may not read their email straight away).
+    pub admin_reset_link_hours: i64,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -372,6 +377,8 @@ impl Default for AuthSettings {
             throttle_max_block_secs: 15 * 60,
             signup_domains: Vec::new(),
             signup_link_hours: 24,
+            reset_link_hours: 1,
+            admin_reset_link_hours: 24,
         }
     }
 }

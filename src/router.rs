@@ -23,7 +23,8 @@ use crate::web::{
 };
 
 pub fn build(state: AppState) -> Router {
-    // Anyone: health checks, static files, signing in, and joining by invite or sign-up link.
+    // Anyone: health checks, static files, signing in, a forgotten password,
+    // and joining by invite or sign-up link.
     let public = Router::new()
         .route("/healthz", get(health::healthz))
         .route("/assets/{*path}", get(assets::serve))
@@ -31,6 +32,15 @@ pub fn build(state: AppState) -> Router {
         .route("/logout", get(auth::ask_logout).post(auth::logout))
         .route("/signup", get(auth::show_signup).post(auth::request_signup))
         .route("/invite/{token}", get(auth::show_invite).post(auth::accept_invite))
+        // A forgotten password: ask for a link by email, then choose a new one by it.
+        .route(
+            "/password/forgot",
+            get(password::show_forgot).post(password::request_reset),
+        )
+        .route(
+            "/password/reset/{token}",
+            get(password::show_reset).post(password::reset),
+        )
         // Digest readers, signed in or not: the email's one-click unsubscribe,
         // and a week's digest (one's own when signed in, or by a subscriber's signed link).
         .route(
@@ -151,6 +161,7 @@ pub fn build(state: AppState) -> Router {
         .route("/admin/users/{id}/roles", post(accounts::save_roles))
         .route("/admin/users/{id}/suspend", post(accounts::suspend))
         .route("/admin/users/{id}/reactivate", post(accounts::reactivate))
+        .route("/admin/users/{id}/reset-link", post(accounts::send_reset_link))
         .route("/admin/invites", get(admin::list_invites).post(admin::create_invite))
         .route(
             "/admin/invites/{id}/withdraw",

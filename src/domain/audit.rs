@@ -15,6 +15,10 @@ pub enum AuditAction {
     UserRoles,
     /// Changed their own password (every other session ended).
     PasswordChange,
+    /// Chose a new password by a reset link (every session ended).
+    PasswordReset,
+    /// An administrator emailed someone a password reset link.
+    ResetLinkSent,
     SessionsRevokeOthers,
     InviteCreate,
     InviteWithdraw,
@@ -53,12 +57,14 @@ pub enum AuditAction {
 
 impl AuditAction {
     /// Every action, for filters.
-    pub const ALL: [AuditAction; 33] = [
+    pub const ALL: [AuditAction; 35] = [
         AuditAction::UserCreate,
         AuditAction::UserSuspend,
         AuditAction::UserReactivate,
         AuditAction::UserRoles,
         AuditAction::PasswordChange,
+        AuditAction::PasswordReset,
+        AuditAction::ResetLinkSent,
         AuditAction::SessionsRevokeOthers,
         AuditAction::InviteCreate,
         AuditAction::InviteWithdraw,
@@ -96,6 +102,8 @@ impl AuditAction {
             AuditAction::UserReactivate => "user.reactivate",
             AuditAction::UserRoles => "user.roles",
             AuditAction::PasswordChange => "user.password",
+            AuditAction::PasswordReset => "user.password_reset",
+            AuditAction::ResetLinkSent => "user.reset_link_sent",
             AuditAction::SessionsRevokeOthers => "sessions.revoke_others",
             AuditAction::InviteCreate => "invite.create",
             AuditAction::InviteWithdraw => "invite.withdraw",
@@ -162,5 +170,22 @@ impl fmt::Display for AuditTarget {
             AuditTarget::Address(email) => write!(f, "address:{email}"),
             AuditTarget::Guidelines(version) => write!(f, "guidelines:{version}"),
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::AuditAction;
+
+    #[test]
+    fn every_action_reads_back_from_its_own_name() {
+        for action in AuditAction::ALL {
+            assert_eq!(AuditAction::parse(action.as_str()), Some(action));
+        }
+        assert_eq!(
+            AuditAction::parse("user.password_reset"),
+            Some(AuditAction::PasswordReset)
+        );
+        assert_eq!(AuditAction::parse("user.reset"), None);
     }
 }

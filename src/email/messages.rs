@@ -63,3 +63,41 @@ email!(
     "email/subscription_account/body.html",
     { settings: String }
 );
+email!(
+    PasswordReset,
+    "email/password_reset/subject.txt",
+    "email/password_reset/body.txt",
+    "email/password_reset/body.html",
+    { name: String, link: String, hours: i64, by_admin: bool }
+);
+
+#[cfg(test)]
+mod tests {
+    use super::PasswordReset;
+
+    fn reset(by_admin: bool, hours: i64) -> PasswordReset {
+        PasswordReset {
+            name: "Kim Lee".into(),
+            link: "https://commonroom.example/password/reset/abc123".into(),
+            hours,
+            by_admin,
+        }
+    }
+
+    #[test]
+    fn a_reset_link_asked_for() {
+        let m = reset(false, 1).render().unwrap();
+        assert_eq!(m.subject, "Choose a new Commonroom password");
+        insta::assert_snapshot!(m.text);
+    }
+
+    #[test]
+    fn a_reset_link_an_administrator_sent() {
+        let m = reset(true, 24).render().unwrap();
+        assert!(
+            m.html
+                .contains(r#"<a href="https://commonroom.example/password/reset/abc123">"#)
+        );
+        insta::assert_snapshot!(m.text);
+    }
+}

@@ -17,6 +17,7 @@ pub mod job;
 pub mod login_throttle;
 pub mod mail_suppression;
 pub mod mention;
+pub mod password_reset;
 pub mod post;
 pub mod post_reaction;
 pub mod reply;

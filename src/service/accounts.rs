@@ -150,9 +150,10 @@ pub async fn request_signup(state: &AppState, email: &EmailAddress, client: &str
 }
 
 /// Whether a request that emails `email` (a sign-up link, a subscription's
-/// confirmation) may go now, counting it: not if this client, or this
-/// address (`per_address` emails a window), asked too often lately. `kind`
-/// keeps each form's counts apart. Whoever asks is told the same either way.
+/// confirmation, a password reset link) may go now, counting it: not if
+/// this client, or this address (`per_address` emails a window), asked too
+/// often lately. `kind` keeps each form's counts apart. Whoever asks is
+/// told the same either way.
 pub(crate) async fn may_email(
     state: &AppState,
     kind: &str,

@@ -11,7 +11,7 @@ use crate::domain::audit::{AuditAction, AuditTarget};
 use crate::domain::moderation::{NoticeKind, Reason, Report, ReportReason, Target};
 use crate::domain::policy::{self, Actor, ContentFacts, Refusal};
 use crate::domain::time::now;
-use crate::store::moderation::{self as rows, Incident, ItemRow, OpenReport};
+use crate::store::moderation::{self as rows, Incident, ItemRow, QueueItem};
 use crate::store::{self, audit, channels, sessions, users};
 
 #[derive(Debug, thiserror::Error)]
@@ -90,30 +90,6 @@ pub async fn report(
 /// Whether a person already reported an item.
 pub async fn has_reported(db: &impl sea_orm::ConnectionTrait, reporter_id: i64, target: Target) -> Result<bool, DbErr> {
     rows::has_reported(db, reporter_id, target).await
-}
-
-/// Open reports on one item, as the queue groups them.
-#[derive(Debug, Clone)]
-pub struct QueueItem {
-    pub target: Target,
-    pub link: String,
-    pub post_title: String,
-    pub channel_slug: String,
-    pub author_id: i64,
-    pub author_name: String,
-    pub author_handle: String,
-    pub excerpt: String,
-    pub hidden: bool,
-    /// Each reason given, with how many gave it.
-    pub reasons: Vec<(ReportReason, usize)>,
-    pub reports: Vec<OpenReport>,
-}
-
-impl QueueItem {
-    /// Names the item on the queue page (`post-12`).
-    pub fn key(&self) -> String {
-        format!("{}-{}", self.target.kind(), self.target.id())
-    }
 }
 
 /// The report queue for a moderator: open reports grouped by item, the item

@@ -1,16 +1,13 @@
 //! Invite links: single use, expiring, stored only as a hash of the token.
 
-use base64::Engine;
 use chrono::Duration;
-use rand::RngCore;
 use sea_orm::sea_query::Expr;
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, Set, TransactionTrait,
 };
-use sha2::{Digest, Sha256};
 
-use super::audit;
 use super::users::{self, CreateUserError, NewUser};
+use super::{audit, new_token, token_hash};
 use crate::domain::audit::{AuditAction, AuditTarget};
 use crate::domain::email::EmailAddress;
 use crate::domain::person::{PersonName, Work};
@@ -36,17 +33,6 @@ pub struct InviteRow {
     pub expires: When,
     pub status: String,
     pub open: bool,
-}
-
-fn hash(token: &str) -> String {
-    let digest = Sha256::digest(token.as_bytes());
-    digest.iter().map(|b| format!("{b:02x}")).collect()
-}
-
-fn new_token() -> String {
-    let mut bytes = [0u8; 32];
-    rand::rng().fill_bytes(&mut bytes);
-    base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(bytes)
 }
 
 /// What kind of invite to make, and who asked for it.
@@ -76,7 +62,7 @@ async fn issue(
     let at = now();
     let txn = super::begin_write(db).await?;
     let row = invite::ActiveModel {
-        token_hash: Set(hash(&token)),
+        token_hash: Set(token_hash(&token)),
         email: Set(email.map(|e| e.as_str().to_owned())),
         role: Set(role.as_str().to_owned()),
         kind: Set(kind.into()),
@@ -127,7 +113,7 @@ pub async fn create_signup(
 
 pub async fn find_open(db: &impl ConnectionTrait, token: &str) -> Result<Option<OpenInvite>, sea_orm::DbErr> {
     let row = invite::Entity::find()
-        .filter(invite::Column::TokenHash.eq(hash(token)))
+        .filter(invite::Column::TokenHash.eq(token_hash(token)))
         .filter(invite::Column::UsedAt.is_null())
         .filter(invite::Column::WithdrawnAt.is_null())
         .filter(invite::Column::ExpiresAt.gt(now()))

@@ -15,6 +15,7 @@ pub mod keys;
 pub mod mentions;
 pub mod moderation;
 pub mod outbox;
+pub mod password_resets;
 pub mod posts;
 pub mod reactions;
 pub mod replies;
@@ -173,6 +174,26 @@ pub(crate) fn placeholders(n: usize) -> String {
 /// Whether an error is a unique-constraint violation (a lost race, a duplicate).
 pub(crate) fn is_unique_violation(err: &sea_orm::DbErr) -> bool {
     matches!(err.sql_err(), Some(sea_orm::SqlErr::UniqueConstraintViolation(_)))
+}
+
+/// A fresh secret for a link sent or shown once (an invite, a password
+/// reset): 256 random bits, URL-safe. Only its `token_hash` is stored.
+fn new_token() -> String {
+    use base64::Engine as _;
+    use rand::RngCore as _;
+    let mut bytes = [0u8; 32];
+    rand::rng().fill_bytes(&mut bytes);
+    base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(bytes)
+}
+
+/// What is stored of a link's token: its SHA-256, in hex, so a copy of the
+/// database opens no account.
+fn token_hash(token: &str) -> String {
+    use sha2::{Digest as _, Sha256};
+    Sha256::digest(token.as_bytes())
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
 }
 
 #[cfg(test)]

@@ -158,6 +158,30 @@ pub struct OpenReport {
     pub hidden: bool,
 }
 
+/// Open reports on one item, as the queue groups them.
+#[derive(Debug, Clone)]
+pub struct QueueItem {
+    pub target: Target,
+    pub link: String,
+    pub post_title: String,
+    pub channel_slug: String,
+    pub author_id: i64,
+    pub author_name: String,
+    pub author_handle: String,
+    pub excerpt: String,
+    pub hidden: bool,
+    /// Each reason given, with how many gave it.
+    pub reasons: Vec<(ReportReason, usize)>,
+    pub reports: Vec<OpenReport>,
+}
+
+impl QueueItem {
+    /// Names the item on the queue page (`post-12`).
+    pub fn key(&self) -> String {
+        format!("{}-{}", self.target.kind(), self.target.id())
+    }
+}
+
 /// Every open report, oldest first.
 pub async fn open_reports(db: &impl ConnectionTrait) -> Result<Vec<OpenReport>, sea_orm::DbErr> {
     let rows = ReportRow::find_by_statement(sql(

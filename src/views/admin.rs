@@ -127,6 +127,8 @@ pub struct PersonPage {
     pub roles: Vec<(Role, bool)>,
     /// It is the administrator's own account (no suspending it).
     pub is_self: bool,
+    /// How long a password reset link sent from this page works.
+    pub reset_hours: i64,
     pub reason: String,
     pub errors: FormErrors,
 }

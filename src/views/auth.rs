@@ -1,4 +1,5 @@
-//! Signing in, signing up by link, and joining by invite (`templates/pages/auth/`).
+//! Signing in, signing up by link, joining by invite, and a forgotten
+//! password (`templates/pages/auth/`).
 
 use askama::Template;
 use askama_web::WebTemplate;
@@ -36,4 +37,31 @@ pub struct InvitePage {
     pub email: String,
     pub role: &'static str,
     pub errors: FormErrors,
+}
+
+/// `/password/forgot`: ask for a link to choose a new password.
+#[derive(Template, WebTemplate)]
+#[template(path = "pages/auth/forgot.html")]
+pub struct ForgotPage {
+    pub ctx: PageCtx,
+    pub email: String,
+    pub errors: FormErrors,
+}
+
+/// `/password/reset/{token}`: choose a new password.
+#[derive(Template, WebTemplate)]
+#[template(path = "pages/auth/reset.html")]
+pub struct ResetPage {
+    pub ctx: PageCtx,
+    pub token: String,
+    /// The account's address, for password managers to file the new one under.
+    pub email: String,
+    pub errors: FormErrors,
+}
+
+/// A reset link that no longer works, whatever the reason.
+#[derive(Template, WebTemplate)]
+#[template(path = "pages/auth/reset_gone.html")]
+pub struct ResetGonePage {
+    pub ctx: PageCtx,
 }

@@ -7,9 +7,8 @@ use askama_web::WebTemplate;
 use super::PageCtx;
 use crate::domain::form::FormErrors;
 use crate::domain::moderation::ReportReason;
-use crate::service::moderation::QueueItem;
 use crate::store::guidelines::Guidelines;
-use crate::store::moderation::{Incident, Notice};
+use crate::store::moderation::{Incident, Notice, QueueItem};
 use crate::store::users::Listed;
 
 /// `/guidelines`: the version in force, and accepting it.

@@ -1,5 +1,6 @@
 //! Administrators run the accounts: find anyone, suspend a leaver or a
-//! hacked account at once (every session ends), reactivate it, change roles.
+//! hacked account at once (every session ends), reactivate it, change roles,
+//! send a link to choose a new password.
 
 use axum::Form;
 use axum::extract::{Query, State};
@@ -14,6 +15,7 @@ use crate::domain::form::FormErrors;
 use crate::domain::role::Role;
 use crate::error::{AppError, AppResult};
 use crate::service::accounts::{self, AccountError};
+use crate::service::password_resets::{self, SendError};
 use crate::state::AppState;
 use crate::store::users::{self, Listed};
 use crate::views::admin::{PeoplePage, PersonPage};
@@ -60,12 +62,13 @@ async fn person(state: &AppState, id: i64) -> AppResult<Listed> {
         .ok_or(AppError::NotFound)
 }
 
-fn person_page(viewer: Viewer, person: Listed, reason: String, errors: FormErrors) -> PersonPage {
+fn person_page(state: &AppState, viewer: Viewer, person: Listed, reason: String, errors: FormErrors) -> PersonPage {
     let is_self = person.id == viewer.id();
     PersonPage {
         roles: GIVEN.iter().map(|r| (*r, person.roles.contains(r))).collect(),
         ctx: viewer.ctx.in_section("admin"),
         is_self,
+        reset_hours: state.settings.auth.admin_reset_link_hours.max(1),
         person,
         reason,
         errors,
@@ -77,14 +80,14 @@ async fn refused(state: &AppState, viewer: Viewer, id: i64, reason: String, erro
     let person = person(state, id).await?;
     Ok((
         StatusCode::UNPROCESSABLE_ENTITY,
-        person_page(viewer, person, reason, errors),
+        person_page(state, viewer, person, reason, errors),
     )
         .into_response())
 }
 
 pub async fn show_person(State(state): State<AppState>, viewer: Viewer, Id(id): Id) -> AppResult<PersonPage> {
     let person = person(&state, id).await?;
-    Ok(person_page(viewer, person, String::new(), FormErrors::new()))
+    Ok(person_page(&state, viewer, person, String::new(), FormErrors::new()))
 }
 
 #[derive(Deserialize)]
@@ -199,4 +202,28 @@ pub async fn reactivate(State(state): State<AppState>, viewer: Viewer, Id(id): I
         Err(AccountError::Db(e)) => Err(e.into()),
         Err(other) => Err(AppError::Other(other.into())),
     }
+}
+
+/// Email the person a link to choose a new password (audited). Their
+/// password and sessions stay as they are until the link is used.
+pub async fn send_reset_link(State(state): State<AppState>, viewer: Viewer, Id(id): Id) -> AppResult<Response> {
+    let problem = match password_resets::send_by_admin(&state, viewer.id(), id).await {
+        Ok(email) => {
+            let hours = state.settings.auth.admin_reset_link_hours.max(1);
+            let message = format!(
+                "A password reset link is on its way to {email}. It works once, for {hours} hour{}.",
+                if hours == 1 { "" } else { "s" }
+            );
+            flash(&viewer.session, &message).await;
+            return Ok(see_other(&format!("/admin/users/{id}")));
+        }
+        Err(SendError::NoSuchAccount) => return Err(AppError::NotFound),
+        Err(SendError::Db(e)) => return Err(e.into()),
+        Err(SendError::Suspended) => "A suspended account cannot choose a new password: reactivate it first.",
+        Err(SendError::Unsent(err)) => {
+            tracing::error!(error = ?err, user.id = id, "could not send a password reset link");
+            "The email could not be sent just now. Try again in a few minutes."
+        }
+    };
+    refused(&state, viewer, id, String::new(), FormErrors::with("reset", problem)).await
 }

@@ -76,7 +76,7 @@ pub async fn login(
         Ok(account) => account,
         Err(SignInError::Throttled { minutes }) => {
             let message = format!(
-                "Too many sign-in attempts. For your security, please wait {minutes} minute{} and try again. If you have forgotten your password, ask an administrator.",
+                "Too many sign-in attempts. For your security, please wait {minutes} minute{} and try again. If you have forgotten your password, you can choose a new one by email.",
                 if minutes == 1 { "" } else { "s" }
             );
             return Ok((StatusCode::TOO_MANY_REQUESTS, page(message)).into_response());

@@ -136,7 +136,7 @@ async fn every_destructive_action_asks_first_and_acts_only_when_confirmed(app: T
 async fn deleted_posts_and_replies_come_back_for_their_author(app: TestApp) {
     let admin = app.signed_in("ada", Role::Admin).await;
     app.channel(&admin, "Comms", "comms").await;
-    let bo = app.signed_in("bo", Role::Member).await;
+    let bo = app.signed_in("bo", Role::Contributor).await;
     let post = bo
         .create_post("comms", "discussion", "Back again", "", "Words worth keeping")
         .await;
@@ -196,7 +196,7 @@ async fn deleted_posts_and_replies_come_back_for_their_author(app: TestApp) {
 async fn what_an_administrator_removed_only_an_administrator_restores(app: TestApp) {
     let admin = app.signed_in("ada", Role::Admin).await;
     app.channel(&admin, "Comms", "comms").await;
-    let bo = app.signed_in("bo", Role::Member).await;
+    let bo = app.signed_in("bo", Role::Contributor).await;
     let post = bo
         .create_post("comms", "discussion", "Taken down", "", "Against the guidelines")
         .await;

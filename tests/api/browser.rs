@@ -20,7 +20,7 @@ use commonroom::domain::slug::ChannelSlug;
 use commonroom::store::channels::{self, NewChannel};
 use commonroom::store::feeds::{self, NewFeed};
 use commonroom::store::sites::{self, SiteKind};
-use commonroom::store::{inbox, invites, posts, replies};
+use commonroom::store::{inbox, invites, password_resets, posts, replies};
 
 use crate::helpers::{Backend, PASSWORD, TestApp, spawn_app, spawn_app_with};
 
@@ -507,6 +507,9 @@ async fn chromium_every_page_fits_a_small_screen_and_passes_axe() {
     let invite = invites::create(&app.db, admin, Some(&long_email), Role::Member, 7)
         .await
         .expect("invite");
+    let reset = password_resets::issue(&app.db, long_name, Some(admin), Duration::hours(24))
+        .await
+        .expect("reset link");
     let site = SiteDomain::parse(&format!("{}.example.gov.uk", LONG_WORD.to_lowercase())).expect("domain");
     sites::put(
         &app.db,
@@ -565,6 +568,7 @@ async fn chromium_every_page_fits_a_small_screen_and_passes_axe() {
             ("PERSON", person),
             ("FEED", &feed_id.to_string()),
             ("INVITE", &invite),
+            ("RESET", &reset),
             ("WORD", "evidence"),
             ("LINK", LONG_URL),
         ],

@@ -126,7 +126,7 @@ async fn archived_channel_is_read_only_but_still_listed_and_readable(app: TestAp
             "Lessons learned.",
         )
         .await;
-    let member = app.signed_in("dee", Role::Member).await;
+    let member = app.signed_in("dee", Role::Contributor).await;
     assert_eq!(
         member
             .post("/c/old-projects/archive", &[("confirm", "yes")])

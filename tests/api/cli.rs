@@ -74,7 +74,8 @@ fn migrate_then_user_add_with_password_on_stdin() {
     assert!(!out.status.success());
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(
-        stderr.contains("invalid value") && stderr.contains("[possible values: member, curator, admin]"),
+        stderr.contains("invalid value")
+            && stderr.contains("[possible values: member, contributor, curator, moderator, coordinator, admin]"),
         "{stderr}"
     );
 }

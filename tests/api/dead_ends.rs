@@ -121,7 +121,7 @@ async fn no_error_is_an_empty_or_bare_answer(app: TestApp) {
 
 async fn error_pages_keep_the_frame_and_name_who_can_help(app: TestApp) {
     let (admin, _, _) = setup(&app).await;
-    let bo = app.signed_in("bo", Role::Member).await;
+    let bo = app.signed_in("bo", Role::Contributor).await;
     let bo_post = bo.create_post("comms", "discussion", "Bo's post", "", "Mine").await;
 
     let frame = |body: &str| {

@@ -20,6 +20,7 @@ mod fetch;
 mod home;
 mod mail_sink;
 mod migrations;
+mod password_reset;
 mod people;
 mod permissions;
 mod posts;

@@ -165,7 +165,7 @@ async fn author_edits_and_an_edited_marker_shows(app: TestApp) {
 
 async fn another_users_post_cannot_be_edited_or_deleted_by_url(app: TestApp) {
     let (admin, slug) = setup(&app).await;
-    let author = app.signed_in("amy", Role::Member).await;
+    let author = app.signed_in("amy", Role::Contributor).await;
     let id = author.create_post(&slug, "discussion", "Mine", "", "My words").await;
     let other = app.signed_in("bob", Role::Member).await;
     assert_eq!(other.get(&format!("/p/{id}/edit")).await.status(), 403);
@@ -233,7 +233,7 @@ async fn author_deletes_and_a_notice_remains_in_the_thread(app: TestApp) {
 
 async fn admin_may_delete_anyones_post_and_it_is_audited(app: TestApp) {
     let (admin, slug) = setup(&app).await;
-    let member = app.signed_in("cat", Role::Member).await;
+    let member = app.signed_in("cat", Role::Contributor).await;
     let id = member
         .create_post(&slug, "discussion", "Something personal", "", "Contains personal data")
         .await;

@@ -30,7 +30,7 @@ async fn links_to_a_blocked_site_or_its_subdomains_are_refused_with_the_reason(a
     let page = admin.text("/admin/sites").await;
     assert!(page.contains("clickbait.example") && page.contains("misleading health claims"));
 
-    let member = app.signed_in("bo", Role::Member).await;
+    let member = app.signed_in("bo", Role::Contributor).await;
     let r = member
         .post(
             "/c/comms/posts",

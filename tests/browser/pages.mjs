@@ -8,12 +8,13 @@
 //
 //   cd tests/browser && npm ci
 //   BASE_URL=http://127.0.0.1:18102 EMAIL=… PASSWORD=… CHANNEL=slug PRIVATE=slug POST=1 REPLY=1 \
-//     PERSON=handle FEED=1 INVITE=token WORD=evidence LINK=https://… node pages.mjs
+//     PERSON=handle FEED=1 INVITE=token RESET=token WORD=evidence LINK=https://… node pages.mjs
 //
 // The database must hold: the administrator EMAIL, following CHANNEL (an open channel) and a
 // member of PRIVATE (a private channel); POST in CHANNEL, linking to LINK, with REPLY (theirs)
 // saying WORD; PERSON (a member of PRIVATE); FEED (followed, polled, with items in the inbox and
-// one dismissed); INVITE (an open invite token); a listed site; sign-up open (auth.signup_domains).
+// one dismissed); INVITE (an open invite token); RESET (an open password reset token); a listed
+// site; sign-up open (auth.signup_domains).
 // Long unbroken words and addresses in all of these are what makes reflow worth testing.
 // harness.mjs runs the steps: the first failure stops the run and saves a screenshot.
 
@@ -24,8 +25,8 @@ import {
 
 const env = inputs(
   'pages',
-  ['CHANNEL', 'PRIVATE', 'POST', 'REPLY', 'PERSON', 'FEED', 'INVITE', 'WORD', 'LINK', 'WEEK', 'CONFIRM', 'MANAGE', 'UNSUBSCRIBE', 'PERSON_ID'],
-  'BASE_URL=http://127.0.0.1:PORT EMAIL=admin@example.org PASSWORD=… CHANNEL=slug PRIVATE=slug POST=id REPLY=id PERSON=handle FEED=id INVITE=token WORD=word LINK=url WEEK=2026-W49 CONFIRM=/digest/confirm/… MANAGE=/digest/subscription/… UNSUBSCRIBE=/unsubscribe/… PERSON_ID=id node pages.mjs',
+  ['CHANNEL', 'PRIVATE', 'POST', 'REPLY', 'PERSON', 'FEED', 'INVITE', 'RESET', 'WORD', 'LINK', 'WEEK', 'CONFIRM', 'MANAGE', 'UNSUBSCRIBE', 'PERSON_ID'],
+  'BASE_URL=http://127.0.0.1:PORT EMAIL=admin@example.org PASSWORD=… CHANNEL=slug PRIVATE=slug POST=id REPLY=id PERSON=handle FEED=id INVITE=token RESET=token WORD=word LINK=url WEEK=2026-W49 CONFIRM=/digest/confirm/… MANAGE=/digest/subscription/… UNSUBSCRIBE=/unsubscribe/… PERSON_ID=id node pages.mjs',
 );
 
 const NARROW = 320; // WCAG 1.4.10: 1280px at 400% zoom
@@ -69,6 +70,8 @@ const SIGNED_OUT = [
   ['sign-in page', '/login'],
   ['sign-up page', '/signup'],
   ['invite page', `/invite/${env.INVITE}`],
+  ['forgotten password page', '/password/forgot'],
+  ['new password page', `/password/reset/${env.RESET}`],
   ['digest subscribe page', '/digest/subscribe'],
   ['subscription confirm page', env.CONFIRM],
   ['subscription page', env.MANAGE],
@@ -106,6 +109,9 @@ const visibleNavLinks = (page) => page.locator('nav[aria-label="Main"] a').evalu
 for (const [what, path] of SIGNED_OUT) {
   step(`Signed out, the ${what} fits ${NARROW}px and passes axe`, (page) => checkPage(page, what, path));
 }
+
+step(`Signed out, a reset link that no longer works answers 410 with a page that fits ${NARROW}px and passes axe`, (page) =>
+  checkPage(page, 'spent reset link page', '/password/reset/no-longer-a-link', 410));
 
 step('Sign in as the administrator', async (page) => {
   await openSignIn(page);
