@@ -12,15 +12,18 @@ use axum::http::header;
 use axum::routing::get;
 use chrono::{Duration, Utc};
 use commonroom::domain::email::EmailAddress;
+use commonroom::domain::moderation::{NoticeKind, Reason, Report, Target};
+use commonroom::domain::policy::Actor;
 use commonroom::domain::policy::Visibility;
 use commonroom::domain::post::PostDraft;
 use commonroom::domain::role::Role;
 use commonroom::domain::site::SiteDomain;
 use commonroom::domain::slug::ChannelSlug;
+use commonroom::service::moderation;
 use commonroom::store::channels::{self, NewChannel};
 use commonroom::store::feeds::{self, NewFeed};
 use commonroom::store::sites::{self, SiteKind};
-use commonroom::store::{inbox, invites, password_resets, posts, replies};
+use commonroom::store::{guidelines, inbox, invites, password_resets, posts, replies};
 
 use crate::helpers::{Backend, PASSWORD, TestApp, spawn_app, spawn_app_with};
 
@@ -428,7 +431,7 @@ async fn chromium_every_page_fits_a_small_screen_and_passes_axe() {
         Duration::hours(4),
     )
     .await;
-    replies::create_at(
+    let their_reply = replies::create_at(
         &app.db,
         post,
         long_name,
@@ -448,7 +451,7 @@ async fn chromium_every_page_fits_a_small_screen_and_passes_axe() {
     )
     .await
     .expect("reply");
-    post_ago(
+    let theirs = post_ago(
         &app,
         long_name,
         open,
@@ -469,6 +472,43 @@ async fn chromium_every_page_fits_a_small_screen_and_passes_axe() {
         Duration::hours(1),
     )
     .await;
+
+    // The community's pages: guidelines in force (accepted), a report in
+    // the queue, a reply hidden with a reason, and a warning to acknowledge.
+    let version = guidelines::publish(
+        &app.db,
+        Some(admin),
+        &format!("## Be kind\n\nAbout {LONG_WORD}: see {LONG_URL}."),
+        &format!("<h2>Be kind</h2><p>About {LONG_WORD}.</p>"),
+        "First version",
+    )
+    .await
+    .expect("guidelines");
+    guidelines::accept(&app.db, admin, version).await.expect("accept");
+    let moderator = Actor::reader(admin, vec![Role::Admin], vec![]);
+    let report = Report::parse("other", &format!("It names {LONG_WORD}")).expect("report");
+    let reporter = Actor::reader(long_name, vec![], vec![]);
+    moderation::report(&app.db, &reporter, Target::Post(post), &report)
+        .await
+        .expect("a report");
+    moderation::hide(
+        &app.db,
+        &moderator,
+        Target::Reply(their_reply),
+        &Reason::parse("Off topic").expect("reason"),
+    )
+    .await
+    .expect("hide");
+    commonroom::store::moderation::add_notice(
+        &app.db,
+        admin,
+        NoticeKind::Warning,
+        &format!("Please keep {LONG_WORD} out of posts."),
+        Some("/guidelines"),
+        None,
+    )
+    .await
+    .expect("notice");
 
     // A feed with a long name, folder and address, polled so the inbox has
     // items; one of them dismissed, for the dismissed view.
@@ -565,6 +605,7 @@ async fn chromium_every_page_fits_a_small_screen_and_passes_axe() {
             ("PRIVATE", private_slug),
             ("POST", &post.to_string()),
             ("REPLY", &reply.to_string()),
+            ("THEIRS", &theirs.to_string()),
             ("PERSON", person),
             ("FEED", &feed_id.to_string()),
             ("INVITE", &invite),

@@ -25,8 +25,8 @@ import {
 
 const env = inputs(
   'pages',
-  ['CHANNEL', 'PRIVATE', 'POST', 'REPLY', 'PERSON', 'FEED', 'INVITE', 'RESET', 'WORD', 'LINK', 'WEEK', 'CONFIRM', 'MANAGE', 'UNSUBSCRIBE', 'PERSON_ID'],
-  'BASE_URL=http://127.0.0.1:PORT EMAIL=admin@example.org PASSWORD=… CHANNEL=slug PRIVATE=slug POST=id REPLY=id PERSON=handle FEED=id INVITE=token RESET=token WORD=word LINK=url WEEK=2026-W49 CONFIRM=/digest/confirm/… MANAGE=/digest/subscription/… UNSUBSCRIBE=/unsubscribe/… PERSON_ID=id node pages.mjs',
+  ['CHANNEL', 'PRIVATE', 'POST', 'REPLY', 'THEIRS', 'PERSON', 'FEED', 'INVITE', 'RESET', 'WORD', 'LINK', 'WEEK', 'CONFIRM', 'MANAGE', 'UNSUBSCRIBE', 'PERSON_ID'],
+  'BASE_URL=http://127.0.0.1:PORT EMAIL=admin@example.org PASSWORD=… CHANNEL=slug PRIVATE=slug POST=id REPLY=id THEIRS=id PERSON=handle FEED=id INVITE=token RESET=token WORD=word LINK=url WEEK=2026-W49 CONFIRM=/digest/confirm/… MANAGE=/digest/subscription/… UNSUBSCRIBE=/unsubscribe/… PERSON_ID=id node pages.mjs',
 );
 
 const NARROW = 320; // WCAG 1.4.10: 1280px at 400% zoom
@@ -63,6 +63,12 @@ const SIGNED_IN = [
   ['audit log', '/audit'],
   ['admin person page', `/admin/users/${env.PERSON_ID}`],
   ['admin sites page', '/admin/sites'],
+  ['guidelines page', '/guidelines'],
+  ['guidelines edit page', '/guidelines/edit'],
+  ['report page', `/p/${env.THEIRS}/report`],
+  ['moderation queue', '/moderation'],
+  ['moderation person page', `/moderation/people/${env.PERSON_ID}`],
+  ['notices page', '/notices'],
 ];
 
 // The pages someone not signed in sees.
@@ -130,7 +136,7 @@ step(`On a phone (${PHONE}px) and at ${NARROW}px the header takes at most ${HEAD
   await visit(page, '/', 'the home page');
   const wide = await headerHeight(page);
   const links = await visibleNavLinks(page);
-  const expected = ['Home', 'All posts', 'Channels', 'Inbox', 'Feeds', 'People', 'Sites', 'Digest'];
+  const expected = ['Home', 'All posts', 'Channels', 'Inbox', 'Feeds', 'Moderation', 'People', 'Sites', 'Digest'];
   check(JSON.stringify(links) === JSON.stringify(expected), `expected the header to show ${JSON.stringify(expected)} on a wide screen, got ${JSON.stringify(links)}`);
   const heights = { 1280: wide };
   for (const width of [PHONE, NARROW]) {
