@@ -379,6 +379,47 @@ fn long_words_feed() -> String {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn chromium_report_hide_and_the_author_is_told() {
+    let Some(dir) = browser_dir("community.mjs") else {
+        return;
+    };
+    let Some(app) = spawn_app(Backend::Sqlite).await else {
+        return;
+    };
+    let admin = app.create_user("tess.tester", Role::Admin).await;
+    let open = open_channel(&app, admin, "team-news", "Team news", "What the teams are doing.").await;
+    let author = app.create_user("amy.author", Role::Contributor).await;
+    app.create_user("rob.reporter", Role::Member).await;
+    app.create_user("mo.moderator", Role::Moderator).await;
+    let post = post_ago(
+        &app,
+        author,
+        open,
+        (
+            "discussion",
+            "Who is in on Friday",
+            "",
+            "Sam is off sick with stress again.",
+        ),
+        Duration::hours(1),
+    )
+    .await;
+    run_script(
+        &dir,
+        "community.mjs",
+        &[
+            ("BASE_URL", &app.address),
+            ("EMAIL", "rob.reporter@example.org"),
+            ("PASSWORD", PASSWORD),
+            ("MODERATOR", "mo.moderator@example.org"),
+            ("AUTHOR", "amy.author@example.org"),
+            ("POST", &post.to_string()),
+        ],
+    )
+    .await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn chromium_every_page_fits_a_small_screen_and_passes_axe() {
     let Some(dir) = browser_dir("pages.mjs") else {
         return;
