@@ -70,6 +70,13 @@ email!(
     "email/password_reset/body.html",
     { name: String, link: String, hours: i64, by_admin: bool }
 );
+email!(
+    BreakGlassAlert,
+    "email/break_glass/subject.txt",
+    "email/break_glass/body.txt",
+    "email/break_glass/body.html",
+    { name: String, by: String, hidden: usize, since: String, reason: String, link: String }
+);
 
 #[cfg(test)]
 mod tests {

@@ -11,6 +11,8 @@ use crate::domain::audit::{AuditAction, AuditTarget};
 use crate::domain::moderation::{NoticeKind, Reason, Report, ReportReason, Target};
 use crate::domain::policy::{self, Actor, ContentFacts, Refusal};
 use crate::domain::time::now;
+use crate::email::messages::BreakGlassAlert;
+use crate::state::AppState;
 use crate::store::moderation::{self as rows, Incident, ItemRow, QueueItem};
 use crate::store::{self, audit, channels, sessions, users};
 
@@ -302,9 +304,10 @@ pub struct BreakGlass {
 /// Stop a compromised account in one action: suspend it, end every session
 /// it has (its open browser is signed out on its next request), hide
 /// everything it wrote since `since` pending review, and tell the other
-/// moderators. One transaction, one audit row.
+/// moderators (a notice, and an email after the commit). One transaction,
+/// one audit row.
 pub async fn break_glass(
-    db: &impl TransactionTrait,
+    state: &AppState,
     actor: &Actor,
     user_id: i64,
     since: DateTime<Utc>,
@@ -314,7 +317,7 @@ pub async fn break_glass(
     if user_id == actor.user_id {
         return Err(ModerationError::NotYourself);
     }
-    let txn = store::begin_write(db).await?;
+    let txn = store::begin_write(&state.db).await?;
     let account = users::account_by_id(&txn, user_id)
         .await?
         .ok_or(ModerationError::NotFound)?;
@@ -335,18 +338,21 @@ pub async fn break_glass(
         since.format("%-d %B %Y %H:%M UTC"),
     );
     let page = format!("/moderation/people/{user_id}");
-    for moderator in rows::moderators(&txn).await? {
-        if moderator != actor.user_id && moderator != user_id {
-            rows::add_notice(
-                &txn,
-                moderator,
-                NoticeKind::BreakGlass,
-                &body,
-                Some(&page),
-                Some(actor.user_id),
-            )
-            .await?;
-        }
+    let others: Vec<(i64, String)> = rows::moderators(&txn)
+        .await?
+        .into_iter()
+        .filter(|(id, _)| *id != actor.user_id && *id != user_id)
+        .collect();
+    for (moderator, _) in &others {
+        rows::add_notice(
+            &txn,
+            *moderator,
+            NoticeKind::BreakGlass,
+            &body,
+            Some(&page),
+            Some(actor.user_id),
+        )
+        .await?;
     }
     let detail = format!(
         "incident {incident}; since {}; {hidden} hidden; {sessions_ended} sessions ended; {reason}",
@@ -360,7 +366,33 @@ pub async fn break_glass(
         &detail,
     )
     .await?;
+    let by = users::account_by_id(&txn, actor.user_id)
+        .await?
+        .map_or_else(|| "A moderator".to_owned(), |a| a.name);
     txn.commit().await?;
+    // Out of hours the others may not be signed in: email them too. After
+    // the commit, so a mail server's trouble never undoes the stop.
+    let alert = BreakGlassAlert {
+        name: account.name,
+        by,
+        hidden,
+        since: since
+            .with_timezone(&state.settings.curation.timezone)
+            .format("%-d %B %Y %H:%M %Z")
+            .to_string(),
+        reason: reason.to_string(),
+        link: format!("{}{page}", state.settings.public_base()),
+    };
+    match alert.render() {
+        Ok(message) => {
+            for (_, email) in &others {
+                if let Err(err) = state.mailer.send(email, message.clone()).await {
+                    tracing::warn!(error = %err, to = %email, "could not email a moderator about a break glass");
+                }
+            }
+        }
+        Err(err) => tracing::error!(error = %err, "could not render the break-glass email"),
+    }
     Ok(BreakGlass {
         incident,
         sessions_ended,

@@ -513,15 +513,20 @@ pub async fn mark_undone(db: &impl ConnectionTrait, id: i64, by: i64) -> Result<
         == 1)
 }
 
-/// Everyone active who moderates (moderators and administrators).
-pub async fn moderators(db: &impl ConnectionTrait) -> Result<Vec<i64>, sea_orm::DbErr> {
-    let rows = Id::find_by_statement(sql(
+/// Everyone active who moderates (moderators and administrators): id and address.
+pub async fn moderators(db: &impl ConnectionTrait) -> Result<Vec<(i64, String)>, sea_orm::DbErr> {
+    #[derive(FromQueryResult)]
+    struct Row {
+        id: i64,
+        email: String,
+    }
+    let rows = Row::find_by_statement(sql(
         db,
-        "SELECT DISTINCT u.id FROM users u JOIN user_roles r ON r.user_id = u.id \
+        "SELECT DISTINCT u.id, u.email FROM users u JOIN user_roles r ON r.user_id = u.id \
          WHERE r.role IN ('moderator', 'admin') AND u.status = 'active' ORDER BY u.id",
         vec![],
     ))
     .all(db)
     .await?;
-    Ok(rows.into_iter().map(|r| r.id).collect())
+    Ok(rows.into_iter().map(|r| (r.id, r.email)).collect())
 }

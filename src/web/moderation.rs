@@ -248,7 +248,7 @@ pub async fn break_glass(
     let (Some(since), Some(reason)) = (since, reason) else {
         return refused(&state, viewer, id, typed, errors).await;
     };
-    match moderation::break_glass(&state.db, &viewer.actor(), id, since, &reason).await {
+    match moderation::break_glass(&state, &viewer.actor(), id, since, &reason).await {
         Ok(done) => {
             flash(
                 &viewer.session,

@@ -508,8 +508,22 @@ async fn break_glass_stops_an_account_at_once_and_undo_brings_everything_back(ap
             .await
             .contains("A moderator hid this reply.")
     );
-    // The other moderators are told; the one who acted is not.
+    // The other moderators are told, in the product and by email; the one who acted is not.
     assert!(mo2.text("/notices").await.contains("Spam at 2am"));
+    let mail = crate::helpers::messages_in(&app.data_dir().join("mail"));
+    let alerts: Vec<&String> = mail.iter().filter(|m| m.contains("Account stopped: Hal")).collect();
+    let to = |who: &str| {
+        alerts
+            .iter()
+            .filter(|m| m.contains(&format!("To: {who}@example.org")))
+            .count()
+    };
+    assert_eq!(
+        (to("mo2"), to("ada"), to("mo")),
+        (1, 1, 0),
+        "the others who moderate: {alerts:?}"
+    );
+    assert!(alerts[0].contains("Spam at 2am") && alerts[0].contains(&format!("/moderation/people/{hal_id}")));
     assert!(!mo.text("/").await.contains("unread notice"));
     assert_eq!(
         app.sql_i64("SELECT COUNT(*) FROM audit_log WHERE action = 'user.break_glass'")
