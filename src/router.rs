@@ -167,6 +167,7 @@ pub fn build(state: AppState) -> Router {
             "/admin/invites/{id}/withdraw",
             get(admin::withdraw_invite).post(admin::withdraw_invite),
         )
+        .route("/admin/invites/{id}/renew", post(admin::renew_invite))
         .route_layer(from_fn(access::people_managers));
 
     // Moderators (and administrators): the report queue, acting on what was

@@ -33,6 +33,9 @@ pub struct InviteRow {
     pub expires: When,
     pub status: String,
     pub open: bool,
+    /// Not used yet: a new link can replace it (if it expired, was
+    /// withdrawn, or the first one went astray).
+    pub renewable: bool,
 }
 
 /// What kind of invite to make, and who asked for it.
@@ -215,11 +218,57 @@ pub async fn list(db: &impl ConnectionTrait) -> Result<Vec<InviteRow>, sea_orm::
                 role: Role::parse(&r.role).unwrap_or(Role::Member),
                 created: When::new(r.created_at),
                 expires: When::new(r.expires_at),
+                renewable: r.used_at.is_none(),
                 status,
                 open,
             }
         })
         .collect())
+}
+
+/// A new link for an unused invite (the same address and role, a fresh
+/// expiry), the old link withdrawn, in one transaction; `None` if the
+/// invite is not there or was used.
+pub async fn renew(
+    db: &impl TransactionTrait,
+    actor_id: i64,
+    id: i64,
+    days: i64,
+) -> Result<Option<String>, sea_orm::DbErr> {
+    let txn = super::begin_write(db).await?;
+    let Some(old) = invite::Entity::find_by_id(id)
+        .filter(invite::Column::UsedAt.is_null())
+        .filter(invite::Column::Kind.eq("invite"))
+        .one(&txn)
+        .await?
+    else {
+        return Ok(None);
+    };
+    invite::Entity::update_many()
+        .col_expr(invite::Column::WithdrawnAt, Expr::value(now()))
+        .filter(invite::Column::Id.eq(id))
+        .filter(invite::Column::WithdrawnAt.is_null())
+        .exec(&txn)
+        .await?;
+    let email = old
+        .email
+        .as_deref()
+        .map(EmailAddress::parse)
+        .transpose()
+        .map_err(|m| sea_orm::DbErr::Custom(format!("invite {id} holds an unreadable address: {m}")))?;
+    let role = Role::parse(&old.role).unwrap_or(Role::Member);
+    let token = issue(
+        &txn,
+        Origin::Invite {
+            created_by: actor_id,
+            email: email.as_ref(),
+        },
+        role,
+        Duration::days(days.max(1)),
+    )
+    .await?;
+    txn.commit().await?;
+    Ok(Some(token))
 }
 
 /// Withdraw an unused, open invite: it stops working now, and keeps its expiry.

@@ -94,6 +94,25 @@ pub async fn create_invite(
     Ok((StatusCode::CREATED, page).into_response())
 }
 
+/// A new link for an invite that expired, was withdrawn or went astray: the
+/// old link stops working and the new one is shown once, like a new invite.
+pub async fn renew_invite(State(state): State<AppState>, viewer: Viewer, Id(id): Id) -> AppResult<Response> {
+    let token = invites::renew(&state.db, viewer.id(), id, state.settings.auth.invite_days)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let link = format!("{}/invite/{token}", state.public_base());
+    let page = invites_page(
+        &state,
+        viewer,
+        Some(link),
+        String::new(),
+        "member".into(),
+        FormErrors::new(),
+    )
+    .await?;
+    Ok((StatusCode::CREATED, page).into_response())
+}
+
 /// Withdraw an invite once the administrator has confirmed; until then (and
 /// when its address is opened) ask.
 pub async fn withdraw_invite(

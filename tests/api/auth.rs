@@ -17,6 +17,7 @@ on_both_backends!(
     invite_link_creates_an_account_exactly_once,
     expired_invite_cannot_be_used,
     a_withdrawn_invite_keeps_its_expiry_and_stops_working,
+    an_unused_invite_gets_a_new_link_and_the_old_one_stops,
     members_cannot_create_invites,
     suspended_account_cannot_sign_in,
     sign_out_everywhere_else_revokes_other_sessions,
@@ -364,4 +365,46 @@ async fn a_withdrawn_invite_keeps_its_expiry_and_stops_working(app: TestApp) {
     assert_eq!(expiry(&after), expiry(&before), "the expiry is kept");
     assert!(expiry(&after).is_some());
     assert_eq!(app.browser().get(&format!("/invite/{token}")).await.status(), 410);
+}
+
+async fn an_unused_invite_gets_a_new_link_and_the_old_one_stops(app: TestApp) {
+    let admin = app.signed_in("admin", Role::Admin).await;
+    let link_in = |page: &str| {
+        page.split("/invite/")
+            .nth(1)
+            .and_then(|rest| rest.split('"').next())
+            .expect("link shown")
+            .to_owned()
+    };
+    let r = admin
+        .post(
+            "/admin/invites",
+            &[("email", "kim@example.org"), ("role", "contributor")],
+        )
+        .await;
+    let old = link_in(&r.text().await.unwrap());
+    let id = app.sql_i64("SELECT MAX(id) FROM invites").await;
+    // Expired before it was used: an administrator gives a new link.
+    app.exec(&format!("UPDATE invites SET expires_at = created_at WHERE id = {id}"))
+        .await;
+    assert!(admin.text("/admin/invites").await.contains("Expired"));
+    let r = admin.post(&format!("/admin/invites/{id}/renew"), &[]).await;
+    assert_eq!(r.status(), 201);
+    let new = link_in(&r.text().await.unwrap());
+    assert_ne!(new, old);
+    assert_eq!(app.browser().get(&format!("/invite/{old}")).await.status(), 410);
+    let page = app.browser().get(&format!("/invite/{new}")).await;
+    assert_eq!(page.status(), 200);
+    assert!(page.text().await.unwrap().contains("kim@example.org"), "same address");
+    assert_eq!(
+        app.sql_i64("SELECT COUNT(*) FROM invites WHERE email = 'kim@example.org' AND role = 'contributor'")
+            .await,
+        2,
+        "the same address and role"
+    );
+    // A used invite, or one that is not there, gets no new link.
+    assert_eq!(admin.post("/admin/invites/999999/renew", &[]).await.status(), 404);
+    let bo = app.signed_in("bo", Role::Member).await;
+    assert_eq!(bo.post(&format!("/admin/invites/{id}/renew"), &[]).await.status(), 403);
+    assert_eq!(app.sql_i64("SELECT COUNT(*) FROM invites").await, 2);
 }
