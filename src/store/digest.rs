@@ -639,13 +639,14 @@ pub async fn contents_from(
         .map(|p| p.post_id)
         .collect();
     if !ids.is_empty() {
+        let (some, channels) = (padded(&ids), padded(&covered));
         let text = format!(
             "SELECT COUNT(*) AS n FROM posts WHERE id IN ({}) AND channel_id IN ({}) \
                AND deleted_at IS NULL AND hidden_at IS NULL",
-            placeholders(ids.len()),
-            placeholders(covered.len())
+            placeholders(some.len()),
+            placeholders(channels.len())
         );
-        let still = Count::find_by_statement(sql(db, &text, with_ids(with_ids(Vec::new(), &ids), &covered)))
+        let still = Count::find_by_statement(sql(db, &text, with_ids(with_ids(Vec::new(), &some), &channels)))
             .one(db)
             .await?
             .map_or(0, |c| c.n);
@@ -762,6 +763,18 @@ pub async fn still_readable(
             .collect();
     }
     Ok(out)
+}
+
+/// `ids` for an `IN (…)` list, the last one repeated up to a multiple of
+/// 16: readers with different numbers of channels then share a handful of
+/// statements, where each count was one more statement to prepare and keep
+/// on every pooled connection (thousands of readers, memory and time).
+fn padded(ids: &[i64]) -> Vec<i64> {
+    let mut out = ids.to_vec();
+    if let Some(&last) = ids.last() {
+        out.resize(ids.len().div_ceil(16) * 16, last);
+    }
+    out
 }
 
 fn with_ids(mut values: Vec<Value>, ids: &[i64]) -> Vec<Value> {
@@ -881,6 +894,7 @@ async fn thread_news(
     if readable.is_empty() {
         return Ok(Vec::new());
     }
+    let readable = &padded(readable)[..];
     // Start from the reader's own posts and replies (a few), not from the
     // week's replies (thousands, for each of thousands of readers).
     let text = format!(
@@ -936,6 +950,7 @@ async fn mentions(
     if readable.is_empty() {
         return Ok(Vec::new());
     }
+    let readable = &padded(readable)[..];
     let text = format!(
         "SELECT m.post_id, m.reply_id, p.title, u.name AS author_name \
          FROM mentions m JOIN posts p ON p.id = m.post_id JOIN users u ON u.id = m.author_id \
