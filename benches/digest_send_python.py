@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """The weekly digest sent the straightforward Python way, for comparison
-(not a test, not part of the product): for each recipient, the same
-queries the app runs per reader (their account and memberships, the
+(not a test, not part of the product): for each recipient, the app's
+queries as written for one reader (their account and memberships, the
 channels they may read and follow, the week's picks and most engaged posts
 of those, threads they took part in with new replies, mentions, new
 channels), a text and an HTML part from Jinja2 templates, and smtplib over
@@ -169,12 +169,13 @@ def contents(db, user_id, week, start, until):
         {"id": r[0], "title": r[1], "new_replies": r[2]}
         for r in db.execute(
             f"SELECT p.id, p.title, COUNT(r.id) FROM posts p JOIN replies r ON r.post_id = p.id "
-            f"WHERE r.created_at >= ? AND r.created_at < ? AND r.author_id <> ? "
+            f"WHERE p.id IN (SELECT mine.id FROM posts mine WHERE mine.author_id = ? "
+            f"UNION SELECT mine.post_id FROM replies mine WHERE mine.author_id = ? AND mine.deleted_at IS NULL) "
+            f"AND r.created_at >= ? AND r.created_at < ? AND r.author_id <> ? "
             f"AND r.deleted_at IS NULL AND r.hidden_at IS NULL AND p.deleted_at IS NULL AND p.hidden_at IS NULL "
-            f"AND (p.author_id = ? OR EXISTS (SELECT 1 FROM replies mine WHERE mine.post_id = p.id "
-            f"AND mine.author_id = ? AND mine.deleted_at IS NULL)) AND p.channel_id IN ({marks(len(readable))}) "
+            f"AND p.channel_id IN ({marks(len(readable))}) "
             f"GROUP BY p.id, p.title ORDER BY MAX(r.created_at) DESC, p.id DESC LIMIT 10",
-            [start, until, user_id, user_id, user_id, *readable],
+            [user_id, user_id, start, until, user_id, *readable],
         )
     ]
     mentions = [
