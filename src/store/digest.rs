@@ -620,7 +620,8 @@ pub async fn contents_from(
         .map(|c| c.post.clone())
         .collect();
     let mut best: Vec<&Candidate> = covered.iter().filter_map(|id| material.top.get(id)).flatten().collect();
-    best.sort_by(|a, b| (b.score, b.published_at, b.post.post_id).cmp(&(a.score, a.published_at, a.post.post_id)));
+    // Most engaged first; then the latest, as `top_posts` orders them.
+    best.sort_by_key(|c| std::cmp::Reverse((c.score, c.published_at, c.post.post_id)));
     best.truncate(TOP_POSTS as usize);
     let mut sections: Vec<ChannelSection> = Vec::new();
     for c in best {
