@@ -20,6 +20,7 @@ mod m20261206_000012_digest_notes;
 mod m20261206_000013_digest_features;
 mod m20261206_000014_digest_outbox;
 mod m20261206_000015_digest_open_channels;
+mod m20261207_000016_replies_by_author;
 mod m20261207_000017_password_resets;
 mod m20261207_000018_community;
 
@@ -44,6 +45,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261206_000013_digest_features::Migration),
             Box::new(m20261206_000014_digest_outbox::Migration),
             Box::new(m20261206_000015_digest_open_channels::Migration),
+            Box::new(m20261207_000016_replies_by_author::Migration),
             Box::new(m20261207_000017_password_resets::Migration),
             Box::new(m20261207_000018_community::Migration),
         ]

@@ -204,34 +204,52 @@ fn smtp_error(err: &lettre::transport::smtp::Error, content_sent: bool) -> Deliv
 }
 
 impl Courier<'_> {
-    async fn connect(&self) -> Result<AsyncSmtpConnection, lettre::transport::smtp::Error> {
+    async fn connect(&self) -> Result<AsyncSmtpConnection, DeliveryError> {
         let target = &self.mailer.smtp;
         let hello = ClientId::default();
-        let timeout = Some(std::time::Duration::from_secs(20));
-        let tls = || TlsParameters::new(target.host.clone());
+        let timeout = std::time::Duration::from_secs(20);
+        let tls = || TlsParameters::new(target.host.clone()).map_err(|e| smtp_error(&e, false));
         let mut connection = match target.security {
-            SmtpSecurity::Tls => {
-                AsyncSmtpConnection::connect_tokio1(
-                    (target.host.as_str(), target.port),
-                    timeout,
-                    &hello,
-                    Some(tls()?),
-                    None,
-                )
-                .await?
-            }
+            SmtpSecurity::Tls => AsyncSmtpConnection::connect_tokio1(
+                (target.host.as_str(), target.port),
+                Some(timeout),
+                &hello,
+                Some(tls()?),
+                None,
+            )
+            .await
+            .map_err(|e| smtp_error(&e, false))?,
             SmtpSecurity::None | SmtpSecurity::Starttls => {
-                AsyncSmtpConnection::connect_tokio1((target.host.as_str(), target.port), timeout, &hello, None, None)
-                    .await?
+                // Our own socket, to turn off Nagle's algorithm: lettre sends
+                // a message's content and its closing dot in two writes, and
+                // the second would wait for the server's delayed ACK of the
+                // first (tens of milliseconds per message).
+                let stream = tokio::time::timeout(
+                    timeout,
+                    tokio::net::TcpStream::connect((target.host.as_str(), target.port)),
+                )
+                .await
+                .map_err(|_| DeliveryError::Unreachable("connecting timed out".to_owned()))?
+                .map_err(|e| DeliveryError::Unreachable(e.to_string()))?;
+                stream
+                    .set_nodelay(true)
+                    .map_err(|e| DeliveryError::Unreachable(e.to_string()))?;
+                AsyncSmtpConnection::connect_with_transport(Box::new(stream), &hello)
+                    .await
+                    .map_err(|e| smtp_error(&e, false))?
             }
         };
         if target.security == SmtpSecurity::Starttls {
-            connection.starttls(tls()?, &hello).await?;
+            connection
+                .starttls(tls()?, &hello)
+                .await
+                .map_err(|e| smtp_error(&e, false))?;
         }
         if let Some(credentials) = &target.credentials {
             connection
                 .auth(&[Mechanism::Plain, Mechanism::Login], credentials)
-                .await?;
+                .await
+                .map_err(|e| smtp_error(&e, false))?;
         }
         Ok(connection)
     }
@@ -256,7 +274,7 @@ impl Courier<'_> {
         }
         let mut connection = match self.connection.take() {
             Some(c) if !c.has_broken() => c,
-            _ => self.connect().await.map_err(|e| smtp_error(&e, false))?,
+            _ => self.connect().await?,
         };
         let outcome = Self::transaction(&mut connection, message, handing_over).await;
         match &outcome {

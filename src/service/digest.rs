@@ -7,7 +7,8 @@
 use std::sync::Arc;
 
 use anyhow::Context;
-use chrono::Duration;
+use chrono::{DateTime, Duration, Utc};
+use sea_orm::{DatabaseConnection, DatabaseTransaction, TransactionTrait};
 use tokio::task::JoinSet;
 
 use crate::domain::audit::{AuditAction, AuditTarget};
@@ -282,29 +283,78 @@ enum Decision {
     Skip(SendStatus, &'static str),
 }
 
+/// How long a send draws on the week's shared material before reading it
+/// again: engagement counts and new channels in a digest are at most this
+/// old (a post deleted or hidden since is caught for each reader anyway).
+const MATERIAL_AGE: std::time::Duration = std::time::Duration::from_secs(10);
+
+/// A send's shared material for its week (`digest::WeekMaterial`), read
+/// once for all its couriers, and again when it is older than
+/// `MATERIAL_AGE` or a reader's check found it stale.
+struct Material {
+    week: DigestWeek,
+    span: (DateTime<Utc>, DateTime<Utc>),
+    current: tokio::sync::Mutex<Option<Arc<digest::WeekMaterial>>>,
+}
+
+impl Material {
+    fn new(state: &AppState, week: DigestWeek) -> Self {
+        Self {
+            week,
+            span: week.span(state.settings.digest.timezone),
+            current: tokio::sync::Mutex::new(None),
+        }
+    }
+
+    async fn get(&self, db: &DatabaseConnection) -> Result<Arc<digest::WeekMaterial>, sea_orm::DbErr> {
+        let mut current = self.current.lock().await;
+        if let Some(material) = current.as_ref().filter(|m| m.read_at.elapsed() < MATERIAL_AGE) {
+            return Ok(material.clone());
+        }
+        let material = Arc::new(digest::week_material(db, self.week, self.span).await?);
+        *current = Some(material.clone());
+        Ok(material)
+    }
+
+    /// `seen` no longer matches the database: read it again next time.
+    async fn forget(&self, seen: &Arc<digest::WeekMaterial>) {
+        let mut current = self.current.lock().await;
+        if current.as_ref().is_some_and(|m| Arc::ptr_eq(m, seen)) {
+            *current = None;
+        }
+    }
+}
+
 /// Decide, under what the recipient may read *now* (not when the week was
 /// planned): a reader removed from a private channel since sees nothing of
 /// it, and a subscriber nothing of a channel no longer offered to them.
-async fn decide(state: &AppState, recipient: Recipient, week: DigestWeek) -> anyhow::Result<Decision> {
-    let span = week.span(state.settings.digest.timezone);
+async fn decide(state: &AppState, recipient: Recipient, material: &Material) -> anyhow::Result<Decision> {
+    let week = material.week;
+    let span = material.span;
     match recipient {
         Recipient::Account(id) => {
-            let Some(account) = users::account_by_id(&state.db, id).await? else {
-                return Ok(Decision::Skip(SendStatus::Skipped, "the account is gone"));
-            };
-            if !account.active {
-                return Ok(Decision::Skip(SendStatus::Skipped, "the account is suspended"));
+            // Twice from the shared material; if a post in it was removed
+            // both times, from the database for this reader alone.
+            for attempt in 0..3 {
+                // Read before this reader's transaction holds a connection:
+                // with as many couriers as pooled connections, none would be
+                // left to read it with.
+                let shared = if attempt < 2 {
+                    Some(material.get(&state.db).await?)
+                } else {
+                    None
+                };
+                // One snapshot and one connection for everything about this reader.
+                let txn = state.db.begin().await?;
+                let decision = decide_account(&txn, id, material, shared.as_deref()).await;
+                txn.commit().await?;
+                match (decision?, shared) {
+                    (Some(decision), _) => return Ok(decision),
+                    (None, Some(stale)) => material.forget(&stale).await,
+                    (None, None) => break,
+                }
             }
-            let prefs = digest::preferences(&state.db, id).await?;
-            if prefs.frequency == Frequency::Never {
-                return Ok(Decision::Skip(SendStatus::Skipped, SWITCHED_OFF));
-            }
-            let reader = Actor::reader(account.id, account.roles, account.channels);
-            let contents = digest::contents(&state.db, &reader, &prefs, week, span).await?;
-            if contents.is_empty() {
-                return Ok(Decision::Skip(SendStatus::Empty, "nothing this week"));
-            }
-            Ok(Decision::Send(Box::new(contents)))
+            anyhow::bail!("the digest of {} could not be put together", recipient.key())
         }
         Recipient::Subscriber(id) => {
             let Some(subscription) = digest::subscription(&state.db, id).await? else {
@@ -323,6 +373,38 @@ async fn decide(state: &AppState, recipient: Recipient, week: DigestWeek) -> any
             Ok(Decision::Send(Box::new(contents)))
         }
     }
+}
+
+/// An account holder's part of `decide`, read through `txn`, drawing on
+/// `shared` if given; `None` if `shared` was found stale.
+async fn decide_account(
+    txn: &DatabaseTransaction,
+    id: i64,
+    material: &Material,
+    shared: Option<&digest::WeekMaterial>,
+) -> anyhow::Result<Option<Decision>> {
+    let Some(account) = users::account_by_id(txn, id).await? else {
+        return Ok(Some(Decision::Skip(SendStatus::Skipped, "the account is gone")));
+    };
+    if !account.active {
+        return Ok(Some(Decision::Skip(SendStatus::Skipped, "the account is suspended")));
+    }
+    let prefs = digest::preferences(txn, id).await?;
+    if prefs.frequency == Frequency::Never {
+        return Ok(Some(Decision::Skip(SendStatus::Skipped, SWITCHED_OFF)));
+    }
+    let reader = Actor::reader(account.id, account.roles, account.channels);
+    let contents = match shared {
+        Some(shared) => match digest::contents_from(txn, shared, &reader, &prefs).await? {
+            Some(contents) => contents,
+            None => return Ok(None),
+        },
+        None => digest::contents(txn, &reader, &prefs, material.week, material.span).await?,
+    };
+    if contents.is_empty() {
+        return Ok(Some(Decision::Skip(SendStatus::Empty, "nothing this week")));
+    }
+    Ok(Some(Decision::Send(Box::new(contents))))
 }
 
 /// The message for one recipient: parts, Message-ID and list headers.
@@ -367,11 +449,12 @@ pub async fn dry_run(
     let only = only.map(|e| e.trim().to_lowercase());
     std::fs::create_dir_all(dir).with_context(|| format!("creating {}", dir.display()))?;
     let mut lines = Vec::new();
+    let material = Material::new(state, week);
     for (recipient, email) in digest_outbox::eligible(&state.db).await? {
         if only.as_ref().is_some_and(|o| *o != email) {
             continue;
         }
-        let line = match decide(state, recipient, week).await? {
+        let line = match decide(state, recipient, &material).await? {
             Decision::Skip(_, why) => DryRunLine {
                 email,
                 outcome: format!("nothing sent: {why}"),
@@ -437,10 +520,12 @@ pub async fn send(
     let waiting = digest_outbox::summary(&state.db, week).await?.pending;
     progress(Progress::Waiting(u64::try_from(waiting).unwrap_or(0)));
     let owner = format!("{}:{:016x}", crate::store::jobs::worker_name(), rand::random::<u64>());
+    let material = Arc::new(Material::new(state, week));
     let mut couriers = JoinSet::new();
     for _ in 0..state.settings.digest.connections.max(1) {
         let (state, owner, only, progress) = (state.clone(), owner.clone(), only.clone(), progress.clone());
-        couriers.spawn(async move { courier(&state, week, &owner, only.as_deref(), progress.as_ref()).await });
+        let material = material.clone();
+        couriers.spawn(async move { courier(&state, &material, &owner, only.as_deref(), progress.as_ref()).await });
     }
     while let Some(done) = couriers.join_next().await {
         done.context("a digest courier stopped")??;
@@ -451,11 +536,12 @@ pub async fn send(
 /// One courier: claim a few rows, send each, until none is left.
 async fn courier(
     state: &AppState,
-    week: DigestWeek,
+    material: &Material,
     owner: &str,
     only: Option<&str>,
     progress: &(dyn Fn(Progress) + Send + Sync),
 ) -> anyhow::Result<()> {
+    let week = material.week;
     let lease = Duration::seconds(state.settings.digest.lease_secs.max(1));
     let mut courier = state.mailer.courier();
     loop {
@@ -476,7 +562,7 @@ async fn courier(
             }
         }
         for row in rows {
-            let status = send_one(state, &mut courier, week, &row).await?;
+            let status = send_one(state, &mut courier, material, &row).await?;
             progress(Progress::Done(status));
         }
     }
@@ -488,15 +574,16 @@ async fn courier(
 async fn send_one(
     state: &AppState,
     courier: &mut crate::email::mailer::Courier<'_>,
-    week: DigestWeek,
+    material: &Material,
     row: &Claimed,
 ) -> anyhow::Result<SendStatus> {
     let db = &state.db;
+    let week = material.week;
     let Some(recipient) = row.recipient() else {
         digest_outbox::settle(db, row, SendStatus::Failed, "not a recipient this version knows").await?;
         return Ok(SendStatus::Failed);
     };
-    let contents = match decide(state, recipient, week).await? {
+    let contents = match decide(state, recipient, material).await? {
         Decision::Skip(status, why) => {
             digest_outbox::settle(db, row, status, why).await?;
             return Ok(status);

@@ -429,6 +429,251 @@ pub async fn subscriber_contents(
     assemble(db, week, span, scope).await
 }
 
+/// What every account holder's digest for a week draws on that does not
+/// depend on who reads it, read once for a whole send: the editor's note,
+/// the picks, each channel's most engaged posts and the new channels, of
+/// every channel. Each reader's digest takes from it only what their
+/// channels allow (`contents_from`). A reader's top posts are the best of
+/// the union of each of their channels' own top posts, so keeping each
+/// channel's best `TOP_POSTS` loses nothing.
+pub struct WeekMaterial {
+    week: DigestWeek,
+    from: DateTime<Utc>,
+    /// The end of the week.
+    end: DateTime<Utc>,
+    /// When it was read: a long send reads it again now and then.
+    pub read_at: std::time::Instant,
+    note: Option<String>,
+    /// In the order they were featured.
+    picks: Vec<Candidate>,
+    /// Per channel, best first.
+    top: std::collections::HashMap<i64, Vec<Candidate>>,
+    /// By name, with their ids.
+    new_channels: Vec<(i64, NewChannel)>,
+}
+
+/// A post a week's digests may carry, and what ranks it.
+#[derive(Clone)]
+struct Candidate {
+    channel_id: i64,
+    score: i64,
+    published_at: DateTime<Utc>,
+    name: String,
+    post: DigestPost,
+}
+
+/// A post as the week's material reads it.
+#[derive(FromQueryResult)]
+struct CandidateRow {
+    id: i64,
+    channel_id: i64,
+    title: String,
+    url: Option<String>,
+    body_md: String,
+    reply_count: i32,
+    reactions: i64,
+    published_at: DateTime<Utc>,
+    slug: String,
+    name: String,
+}
+
+impl CandidateRow {
+    fn candidate(self) -> Candidate {
+        let replies = i64::from(self.reply_count);
+        Candidate {
+            channel_id: self.channel_id,
+            // As `top_posts` ranks them.
+            score: replies * 3 + self.reactions,
+            published_at: self.published_at,
+            post: DigestPost {
+                post_id: self.id,
+                channel_slug: self.slug,
+                title: self.title,
+                url: self.url,
+                excerpt: markdown::excerpt(&self.body_md, 240),
+                replies,
+                reactions: self.reactions,
+            },
+            name: self.name,
+        }
+    }
+}
+
+/// Read what every reader's digest for `week` draws on (see `WeekMaterial`).
+pub async fn week_material(
+    db: &impl ConnectionTrait,
+    week: DigestWeek,
+    span: (DateTime<Utc>, DateTime<Utc>),
+) -> Result<WeekMaterial, sea_orm::DbErr> {
+    #[derive(FromQueryResult)]
+    struct ChannelRow {
+        id: i64,
+        slug: String,
+        name: String,
+        description: String,
+    }
+    let (from, until) = (span.0, span.1.min(now()));
+    let columns = "p.id, p.channel_id, p.title, p.url, p.body_md, p.reply_count, p.published_at, c.slug, c.name, \
+        (SELECT COUNT(*) FROM post_reactions r WHERE r.post_id = p.id) AS reactions";
+    let picks = CandidateRow::find_by_statement(sql(
+        db,
+        &format!(
+            "SELECT {columns} FROM digest_features f JOIN posts p ON p.id = f.post_id \
+             JOIN channels c ON c.id = p.channel_id \
+             WHERE f.week = ? AND p.published_at < ? AND p.deleted_at IS NULL AND p.hidden_at IS NULL \
+             ORDER BY f.featured_at, p.id"
+        ),
+        vec![week.to_string().into(), until.into()],
+    ))
+    .all(db)
+    .await?
+    .into_iter()
+    .map(CandidateRow::candidate)
+    .collect();
+    // Each channel's best TOP_POSTS, ranked as `top_posts` ranks them.
+    let ranked = CandidateRow::find_by_statement(sql(
+        db,
+        &format!(
+            "SELECT id, channel_id, title, url, body_md, reply_count, published_at, slug, name, reactions FROM ( \
+               SELECT w.*, ROW_NUMBER() OVER (PARTITION BY w.channel_id \
+                 ORDER BY w.reply_count * 3 + w.reactions DESC, w.published_at DESC, w.id DESC) AS place \
+               FROM (SELECT {columns} FROM posts p JOIN channels c ON c.id = p.channel_id \
+                     WHERE p.published_at >= ? AND p.published_at < ? \
+                       AND p.deleted_at IS NULL AND p.hidden_at IS NULL \
+                       AND p.id NOT IN (SELECT f.post_id FROM digest_features f WHERE f.week = ?)) w \
+             ) ranked WHERE place <= ? ORDER BY channel_id, place"
+        ),
+        vec![
+            from.into(),
+            until.into(),
+            week.to_string().into(),
+            (TOP_POSTS as i64).into(),
+        ],
+    ))
+    .all(db)
+    .await?;
+    let mut top: std::collections::HashMap<i64, Vec<Candidate>> = std::collections::HashMap::new();
+    for row in ranked {
+        top.entry(row.channel_id).or_default().push(row.candidate());
+    }
+    let new_channels = ChannelRow::find_by_statement(sql(
+        db,
+        "SELECT id, slug, name, description FROM channels \
+         WHERE created_at >= ? AND created_at < ? AND archived_at IS NULL ORDER BY LOWER(name), id",
+        vec![from.into(), until.into()],
+    ))
+    .all(db)
+    .await?
+    .into_iter()
+    .map(|r| {
+        (
+            r.id,
+            NewChannel {
+                slug: r.slug,
+                name: r.name,
+                description: r.description,
+            },
+        )
+    })
+    .collect();
+    Ok(WeekMaterial {
+        week,
+        from,
+        end: span.1,
+        read_at: std::time::Instant::now(),
+        note: note(db, week).await?.map(|md| markdown::plain_text(&md).0),
+        picks,
+        top,
+        new_channels,
+    })
+}
+
+/// One reader's digest, as `contents` would put it together, drawing the
+/// week's shared part from `material` and the rest (their channels, threads
+/// and mentions) from the database now. The posts it would carry are
+/// checked once more against the database: `None` if one was deleted,
+/// hidden or moved since `material` was read (read it again).
+pub async fn contents_from(
+    db: &impl ConnectionTrait,
+    material: &WeekMaterial,
+    reader: &Actor,
+    prefs: &DigestPreferences,
+) -> Result<Option<DigestContents>, sea_orm::DbErr> {
+    #[derive(FromQueryResult)]
+    struct Count {
+        n: i64,
+    }
+    let scope = channels::scope(db, reader).await?;
+    let covered: Vec<i64> = match prefs.choice {
+        ChannelChoice::Picked => prefs
+            .channels
+            .iter()
+            .copied()
+            .filter(|id| scope.readable.contains(id))
+            .collect(),
+        ChannelChoice::Followed => scope.followed,
+    };
+    let picks: Vec<DigestPost> = material
+        .picks
+        .iter()
+        .filter(|c| covered.contains(&c.channel_id))
+        .map(|c| c.post.clone())
+        .collect();
+    let mut best: Vec<&Candidate> = covered.iter().filter_map(|id| material.top.get(id)).flatten().collect();
+    // Most engaged first; then the latest, as `top_posts` orders them.
+    best.sort_by_key(|c| std::cmp::Reverse((c.score, c.published_at, c.post.post_id)));
+    best.truncate(TOP_POSTS as usize);
+    let mut sections: Vec<ChannelSection> = Vec::new();
+    for c in best {
+        match sections.iter_mut().find(|s| s.slug == c.post.channel_slug) {
+            Some(section) => section.posts.push(c.post.clone()),
+            None => sections.push(ChannelSection {
+                slug: c.post.channel_slug.clone(),
+                name: c.name.clone(),
+                posts: vec![c.post.clone()],
+            }),
+        }
+    }
+    let ids: Vec<i64> = picks
+        .iter()
+        .chain(sections.iter().flat_map(|s| s.posts.iter()))
+        .map(|p| p.post_id)
+        .collect();
+    if !ids.is_empty() {
+        let (some, channels) = (padded(&ids), padded(&covered));
+        let text = format!(
+            "SELECT COUNT(*) AS n FROM posts WHERE id IN ({}) AND channel_id IN ({}) \
+               AND deleted_at IS NULL AND hidden_at IS NULL",
+            placeholders(some.len()),
+            placeholders(channels.len())
+        );
+        let still = Count::find_by_statement(sql(db, &text, with_ids(with_ids(Vec::new(), &some), &channels)))
+            .one(db)
+            .await?
+            .map_or(0, |c| c.n);
+        if usize::try_from(still).ok() != Some(ids.len()) {
+            return Ok(None);
+        }
+    }
+    // Threads and mentions are read now, so up to now.
+    let until = material.end.min(now());
+    let readable = &scope.readable;
+    Ok(Some(DigestContents {
+        week: material.week,
+        note: material.note.clone(),
+        picks,
+        sections,
+        threads: thread_news(db, reader.user_id, readable, material.from, until).await?,
+        mentions: mentions(db, reader.user_id, readable, material.from, until).await?,
+        new_channels: material
+            .new_channels
+            .iter()
+            .filter(|(id, _)| readable.contains(id))
+            .map(|(_, c)| c.clone())
+            .collect(),
+    }))
+}
+
 /// What one digest may draw on, already checked against what its reader
 /// may read now.
 struct Scope<'a> {
@@ -519,6 +764,18 @@ pub async fn still_readable(
             .collect();
     }
     Ok(out)
+}
+
+/// `ids` for an `IN (…)` list, the last one repeated up to a multiple of
+/// 16: readers with different numbers of channels then share a handful of
+/// statements, where each count was one more statement to prepare and keep
+/// on every pooled connection (thousands of readers, memory and time).
+fn padded(ids: &[i64]) -> Vec<i64> {
+    let mut out = ids.to_vec();
+    if let Some(&last) = ids.last() {
+        out.resize(ids.len().div_ceil(16) * 16, last);
+    }
+    out
 }
 
 fn with_ids(mut values: Vec<Value>, ids: &[i64]) -> Vec<Value> {
@@ -638,24 +895,28 @@ async fn thread_news(
     if readable.is_empty() {
         return Ok(Vec::new());
     }
+    let readable = &padded(readable)[..];
+    // Start from the reader's own posts and replies (a few), not from the
+    // week's replies (thousands, for each of thousands of readers).
     let text = format!(
         "SELECT p.id, p.title, COUNT(r.id) AS new_replies \
          FROM posts p JOIN replies r ON r.post_id = p.id \
-         WHERE r.created_at >= ? AND r.created_at < ? AND r.author_id <> ? \
+         WHERE p.id IN (SELECT mine.id FROM posts mine WHERE mine.author_id = ? \
+                        UNION SELECT mine.post_id FROM replies mine \
+                        WHERE mine.author_id = ? AND mine.deleted_at IS NULL) \
+           AND r.created_at >= ? AND r.created_at < ? AND r.author_id <> ? \
            AND r.deleted_at IS NULL AND r.hidden_at IS NULL \
            AND p.deleted_at IS NULL AND p.hidden_at IS NULL \
-           AND (p.author_id = ? OR EXISTS (SELECT 1 FROM replies mine WHERE mine.post_id = p.id \
-                AND mine.author_id = ? AND mine.deleted_at IS NULL)) \
            AND p.channel_id IN ({}) \
          GROUP BY p.id, p.title ORDER BY MAX(r.created_at) DESC, p.id DESC LIMIT ?",
         placeholders(readable.len())
     );
     let mut values = with_ids(
         vec![
+            reader_id.into(),
+            reader_id.into(),
             from.into(),
             until.into(),
-            reader_id.into(),
-            reader_id.into(),
             reader_id.into(),
         ],
         readable,
@@ -690,6 +951,7 @@ async fn mentions(
     if readable.is_empty() {
         return Ok(Vec::new());
     }
+    let readable = &padded(readable)[..];
     let text = format!(
         "SELECT m.post_id, m.reply_id, p.title, u.name AS author_name \
          FROM mentions m JOIN posts p ON p.id = m.post_id JOIN users u ON u.id = m.author_id \
