@@ -23,6 +23,7 @@ mod m20261206_000015_digest_open_channels;
 mod m20261207_000016_replies_by_author;
 mod m20261207_000017_password_resets;
 mod m20261207_000018_community;
+mod m20261207_000019_applications;
 
 pub struct Migrator;
 
@@ -48,6 +49,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261207_000016_replies_by_author::Migration),
             Box::new(m20261207_000017_password_resets::Migration),
             Box::new(m20261207_000018_community::Migration),
+            Box::new(m20261207_000019_applications::Migration),
         ]
     }
 }

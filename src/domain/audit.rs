@@ -48,6 +48,14 @@ pub enum AuditAction {
     BreakGlassUndo,
     /// A new version of the community guidelines.
     GuidelinesPublish,
+    /// A licence application approved: the applicant became a contributor.
+    ApplicationApprove,
+    /// A licence application declined, with the reason.
+    ApplicationDecline,
+    /// A channel request approved: the channel exists, with its manager.
+    ChannelRequestApprove,
+    /// A channel request declined, with the reason.
+    ChannelRequestDecline,
     SiteBlock,
     SiteApprove,
     SiteUnlist,
@@ -57,7 +65,7 @@ pub enum AuditAction {
 
 impl AuditAction {
     /// Every action, for filters.
-    pub const ALL: [AuditAction; 35] = [
+    pub const ALL: [AuditAction; 39] = [
         AuditAction::UserCreate,
         AuditAction::UserSuspend,
         AuditAction::UserReactivate,
@@ -89,6 +97,10 @@ impl AuditAction {
         AuditAction::BreakGlass,
         AuditAction::BreakGlassUndo,
         AuditAction::GuidelinesPublish,
+        AuditAction::ApplicationApprove,
+        AuditAction::ApplicationDecline,
+        AuditAction::ChannelRequestApprove,
+        AuditAction::ChannelRequestDecline,
         AuditAction::SiteBlock,
         AuditAction::SiteApprove,
         AuditAction::SiteUnlist,
@@ -128,6 +140,10 @@ impl AuditAction {
             AuditAction::BreakGlass => "user.break_glass",
             AuditAction::BreakGlassUndo => "user.break_glass.undo",
             AuditAction::GuidelinesPublish => "guidelines.publish",
+            AuditAction::ApplicationApprove => "application.approve",
+            AuditAction::ApplicationDecline => "application.decline",
+            AuditAction::ChannelRequestApprove => "channel_request.approve",
+            AuditAction::ChannelRequestDecline => "channel_request.decline",
             AuditAction::SiteBlock => "site.blocked",
             AuditAction::SiteApprove => "site.approved",
             AuditAction::SiteUnlist => "site.unlist",
@@ -156,6 +172,10 @@ pub enum AuditTarget {
     Address(String),
     /// A version of the community guidelines.
     Guidelines(i32),
+    /// A licence application.
+    Application(i64),
+    /// A request for a new channel.
+    ChannelRequest(i64),
 }
 
 impl fmt::Display for AuditTarget {
@@ -169,6 +189,8 @@ impl fmt::Display for AuditTarget {
             AuditTarget::Site(domain) => f.write_str(domain),
             AuditTarget::Address(email) => write!(f, "address:{email}"),
             AuditTarget::Guidelines(version) => write!(f, "guidelines:{version}"),
+            AuditTarget::Application(id) => write!(f, "application:{id}"),
+            AuditTarget::ChannelRequest(id) => write!(f, "channel_request:{id}"),
         }
     }
 }

@@ -1,6 +1,7 @@
 //! Pure types and rules, no IO: input is parsed into these at the edge and
 //! nothing inside re-checks it.
 
+pub mod application;
 pub mod audit;
 pub mod cursor;
 pub mod digest;

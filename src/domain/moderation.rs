@@ -148,6 +148,8 @@ pub enum NoticeKind {
     Warning,
     /// For moderators: another moderator broke the glass on an account.
     BreakGlass,
+    /// A coordinator decided your licence application or channel request.
+    Decision,
 }
 
 impl NoticeKind {
@@ -157,6 +159,7 @@ impl NoticeKind {
             NoticeKind::Restored => "restored",
             NoticeKind::Warning => "warning",
             NoticeKind::BreakGlass => "break-glass",
+            NoticeKind::Decision => "decision",
         }
     }
 
@@ -166,6 +169,7 @@ impl NoticeKind {
             NoticeKind::Restored,
             NoticeKind::Warning,
             NoticeKind::BreakGlass,
+            NoticeKind::Decision,
         ]
         .into_iter()
         .find(|k| k.as_str() == raw)
@@ -177,6 +181,7 @@ impl NoticeKind {
             NoticeKind::Restored => "Something you wrote is shown again",
             NoticeKind::Warning => "A warning from the moderators",
             NoticeKind::BreakGlass => "An account was stopped",
+            NoticeKind::Decision => "A coordinator decided what you asked for",
         }
     }
 }
@@ -221,6 +226,7 @@ mod tests {
             NoticeKind::Restored,
             NoticeKind::Warning,
             NoticeKind::BreakGlass,
+            NoticeKind::Decision,
         ] {
             assert_eq!(NoticeKind::parse(k.as_str()), Some(k));
         }

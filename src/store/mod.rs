@@ -2,6 +2,7 @@
 //! They return view structs; handlers never build queries and templates never
 //! see an entity.
 
+pub mod applications;
 pub mod audit;
 pub mod channels;
 pub mod digest;

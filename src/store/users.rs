@@ -238,6 +238,10 @@ pub async fn account_by_id(db: &impl ConnectionTrait, id: i64) -> Result<Option<
     account_where(db, "id", id.into()).await
 }
 
+pub async fn account_by_handle(db: &impl ConnectionTrait, handle: &str) -> Result<Option<Account>, sea_orm::DbErr> {
+    account_where(db, "handle", handle.into()).await
+}
+
 pub async fn profile_by_handle(db: &impl ConnectionTrait, handle: &str) -> Result<Option<Profile>, sea_orm::DbErr> {
     let Some(model) = user::Entity::find()
         .filter(user::Column::Handle.eq(handle))
@@ -431,20 +435,35 @@ pub async fn set_status(db: &impl ConnectionTrait, id: i64, status: &str) -> Res
     Ok(changed.rows_affected() == 1)
 }
 
-/// Replace an account's roles (member is implied and never stored).
+/// Replace an account's roles (member is implied and never stored). A role
+/// held before and after keeps the date it was first given, which the
+/// registers read as "since".
 pub async fn set_roles(db: &impl ConnectionTrait, id: i64, roles: &[Role]) -> Result<(), sea_orm::DbErr> {
+    use sea_orm::sea_query::OnConflict;
+    let keep: Vec<&str> = roles
+        .iter()
+        .filter(|r| **r != Role::Member)
+        .map(|r| r.as_str())
+        .collect();
     user_role::Entity::delete_many()
         .filter(user_role::Column::UserId.eq(id))
+        .filter(user_role::Column::Role.is_not_in(keep.clone()))
         .exec(db)
         .await?;
     let at = now();
-    for role in roles.iter().filter(|r| **r != Role::Member) {
-        user_role::ActiveModel {
+    for role in keep {
+        user_role::Entity::insert(user_role::ActiveModel {
             user_id: Set(id),
-            role: Set(role.as_str().to_owned()),
+            role: Set(role.to_owned()),
             granted_at: Set(at),
-        }
-        .insert(db)
+        })
+        .on_conflict(
+            OnConflict::columns([user_role::Column::UserId, user_role::Column::Role])
+                .do_nothing()
+                .to_owned(),
+        )
+        .do_nothing()
+        .exec(db)
         .await?;
     }
     Ok(())
