@@ -77,10 +77,24 @@ email!(
     "email/break_glass/body.html",
     { name: String, by: String, hidden: usize, since: String, reason: String, link: String }
 );
+email!(
+    LicenceDecision,
+    "email/licence_decision/subject.txt",
+    "email/licence_decision/body.txt",
+    "email/licence_decision/body.html",
+    { name: String, coordinator: String, approved: bool, reason: String, link: String, guidelines: String }
+);
+email!(
+    ChannelDecision,
+    "email/channel_decision/subject.txt",
+    "email/channel_decision/body.txt",
+    "email/channel_decision/body.html",
+    { name: String, coordinator: String, channel: String, manager: String, approved: bool, reason: String, link: String }
+);
 
 #[cfg(test)]
 mod tests {
-    use super::PasswordReset;
+    use super::*;
 
     fn reset(by_admin: bool, hours: i64) -> PasswordReset {
         PasswordReset {
@@ -106,5 +120,66 @@ mod tests {
                 .contains(r#"<a href="https://commonroom.example/password/reset/abc123">"#)
         );
         insta::assert_snapshot!(m.text);
+    }
+
+    fn licence(approved: bool) -> LicenceDecision {
+        LicenceDecision {
+            name: "Zoe Campbell".into(),
+            coordinator: "Hannah Whitfield".into(),
+            approved,
+            reason: if approved {
+                String::new()
+            } else {
+                "Please do the social media training first.".into()
+            },
+            link: if approved {
+                "https://commonroom.example/channels".into()
+            } else {
+                "https://commonroom.example/apply".into()
+            },
+            guidelines: "https://commonroom.example/guidelines".into(),
+        }
+    }
+
+    fn both(r: &Rendered) -> String {
+        format!("Subject: {}\n\n{}", r.subject, r.text)
+    }
+
+    #[test]
+    fn licence_approved() {
+        insta::assert_snapshot!(both(&licence(true).render().unwrap()));
+    }
+
+    #[test]
+    fn licence_declined() {
+        insta::assert_snapshot!(both(&licence(false).render().unwrap()));
+    }
+
+    #[test]
+    fn channel_approved_and_declined() {
+        let mut m = ChannelDecision {
+            name: "Tom Okafor".into(),
+            coordinator: "Hannah Whitfield".into(),
+            channel: "Bin rounds".into(),
+            manager: "Marcus Bell".into(),
+            approved: true,
+            reason: String::new(),
+            link: "https://commonroom.example/c/bin-rounds".into(),
+        };
+        let approved = both(&m.render().unwrap());
+        m.approved = false;
+        m.reason = "Highways already covers collections.".into();
+        m.link = "https://commonroom.example/channels/request".into();
+        let declined = both(&m.render().unwrap());
+        insta::assert_snapshot!(format!("{approved}\n----\n{declined}"));
+    }
+
+    #[test]
+    fn the_html_part_says_the_same_and_escapes_the_reason() {
+        let mut m = licence(false);
+        m.reason = "<b>Not yet</b>".into();
+        let html = m.render().unwrap().html;
+        assert!(!html.contains("<b>Not yet") && html.contains("Not yet"), "{html}");
+        assert!(html.contains("https://commonroom.example/apply"), "{html}");
     }
 }

@@ -6,6 +6,7 @@
 //! arguments and the results into a page, a line of output or the next run.
 //!
 //! - `accounts` signing in (throttled), signing up by link, ending sessions
+//! - `applications` licence applications and channel requests, decided by coordinators
 //! - `digest`   the weekly digest: put together, sent, shown again, refused addresses cleared
 //! - `feeds`    following a feed, importing OPML, a feed's settings and word rules
 //! - `guidelines` the community guidelines: publishing a version, accepting it
@@ -16,6 +17,7 @@
 //! - `subscriptions` email-only digest subscribers: offering channels, asking, confirming
 
 pub mod accounts;
+pub mod applications;
 pub mod digest;
 pub mod feeds;
 pub mod guidelines;
