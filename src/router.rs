@@ -17,9 +17,9 @@ use crate::state::AppState;
 use crate::store::sessions::DbSessionStore;
 use crate::web::session::Backend;
 use crate::web::{
-    access, accounts, admin, assets, audit, auth, channels, digest, error_pages, feeds, guidelines, health, home,
-    inbox, moderation, password, people, posts, reactions, replies, reports, search, security, settings, share,
-    subscriptions, unsubscribe,
+    access, accounts, admin, applications, assets, audit, auth, channels, digest, error_pages, feeds, guidelines,
+    health, home, inbox, moderation, password, people, posts, reactions, registers, replies, reports, search, security,
+    settings, share, subscriptions, unsubscribe,
 };
 
 pub fn build(state: AppState) -> Router {
@@ -74,6 +74,10 @@ pub fn build(state: AppState) -> Router {
         .route("/all", get(home::all))
         .route("/channels", get(channels::list_channels).post(channels::create_channel))
         .route("/channels/new", get(channels::new_channel))
+        .route(
+            "/channels/request",
+            get(applications::show_request).post(applications::request_channel),
+        )
         .route("/c/{slug}", get(channels::show_channel))
         .route("/c/{slug}/posts", post(posts::create_post))
         .route("/c/{slug}/preview", post(posts::preview_link))
@@ -124,6 +128,7 @@ pub fn build(state: AppState) -> Router {
             "/r/{id}/report",
             get(reports::report_reply_form).post(reports::report_reply),
         )
+        .route("/apply", get(applications::show_apply).post(applications::apply))
         .route("/notices", get(reports::list_notices))
         .route("/notices/{id}/read", post(reports::read_notice))
         .route(
@@ -184,6 +189,20 @@ pub fn build(state: AppState) -> Router {
         .route("/audit.csv", get(audit::csv))
         .route_layer(from_fn(access::moderators));
 
+    // Coordinators (and administrators): deciding licence applications and
+    // channel requests, and the registers of contributors and channels.
+    let coordinators = Router::new()
+        .route("/applications", get(applications::list))
+        .route("/applications/{id}/approve", post(applications::approve_application))
+        .route("/applications/{id}/decline", post(applications::decline_application))
+        .route("/channel-requests/{id}/approve", post(applications::approve_request))
+        .route("/channel-requests/{id}/decline", post(applications::decline_request))
+        .route("/register/contributors", get(registers::contributors))
+        .route("/register/contributors.csv", get(registers::contributors_csv))
+        .route("/register/channels", get(registers::channels))
+        .route("/register/channels.csv", get(registers::channels_csv))
+        .route_layer(from_fn(access::coordinators));
+
     // Those who keep the approved and blocked site lists (administrators).
     let site_keepers = Router::new()
         .route("/admin/sites", get(admin::list_sites).post(admin::put_site))
@@ -218,6 +237,7 @@ pub fn build(state: AppState) -> Router {
         .merge(curators)
         .merge(people_managers)
         .merge(moderators)
+        .merge(coordinators)
         .merge(site_keepers)
         .merge(mail_keepers)
         .fallback(error::not_found)

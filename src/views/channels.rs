@@ -19,6 +19,8 @@ pub struct ChannelsPage {
     pub active: Vec<ChannelSummary>,
     pub archived: Vec<ChannelSummary>,
     pub can_create: bool,
+    /// Holds a licence to post, so may ask the coordinators for a channel.
+    pub can_request: bool,
 }
 
 #[derive(Template, WebTemplate)]

@@ -1,5 +1,5 @@
 //! Who may reach what, in one place: the route layers that keep the
-//! curators' and administrators' pages to them (`router.rs` puts them on
+//! curators', moderators', coordinators' and administrators' pages to them (`router.rs` puts them on
 //! whole groups of routes), and loaders for the channel, post or reply a
 //! request names, checked against the policy for this viewer. Something a
 //! viewer may not read looks exactly like something that is not there.
@@ -49,6 +49,11 @@ pub async fn people_managers(request: Request, next: Next) -> Result<Response, A
 /// Moderators (and admins): the report queue, people's moderation pages, the audit log.
 pub async fn moderators(request: Request, next: Next) -> Result<Response, AppError> {
     only(policy::can_moderate, Refusal::ModeratorsOnly, request, next).await
+}
+
+/// Coordinators (and admins): licence applications, channel requests, the registers.
+pub async fn coordinators(request: Request, next: Next) -> Result<Response, AppError> {
+    only(policy::can_coordinate, Refusal::CoordinatorsOnly, request, next).await
 }
 
 /// Those who keep the site lists.

@@ -2,7 +2,7 @@
 //! what and which days, and as CSV for the records.
 
 use axum::extract::{Query, State};
-use axum::http::{StatusCode, header};
+use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use chrono::{NaiveDate, TimeZone};
 use serde::Deserialize;
@@ -152,21 +152,6 @@ pub async fn show(State(state): State<AppState>, viewer: Viewer, Query(q): Query
     Ok((status, page).into_response())
 }
 
-/// One CSV field: quoted when it must be, and never read as a formula by a
-/// spreadsheet (a leading `=`, `+`, `-` or `@` gets an apostrophe).
-fn csv_field(raw: &str) -> String {
-    let safe = if raw.starts_with(['=', '+', '-', '@', '\t', '\r']) {
-        format!("'{raw}")
-    } else {
-        raw.to_owned()
-    };
-    if safe.contains([',', '"', '\n', '\r']) {
-        format!("\"{}\"", safe.replace('"', "\"\""))
-    } else {
-        safe
-    }
-}
-
 pub async fn csv(State(state): State<AppState>, _viewer: Viewer, Query(q): Query<AuditQuery>) -> AppResult<Response> {
     let filter = match filter(&state, &q).await? {
         Ok(filter) => filter,
@@ -180,9 +165,8 @@ pub async fn csv(State(state): State<AppState>, _viewer: Viewer, Query(q): Query
         }
     };
     let entries = audit::list(&state.db, &filter, CSV_MAX).await?;
-    let mut out = String::from("id,when,actor_email,actor_name,action,target,detail\r\n");
-    for e in &entries {
-        let line = [
+    let rows = entries.iter().map(|e| {
+        vec![
             e.id.to_string(),
             e.created_at.to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
             e.actor_email.clone().unwrap_or_default(),
@@ -191,36 +175,10 @@ pub async fn csv(State(state): State<AppState>, _viewer: Viewer, Query(q): Query
             e.target.clone(),
             e.detail.clone(),
         ]
-        .iter()
-        .map(|f| csv_field(f))
-        .collect::<Vec<_>>()
-        .join(",");
-        out.push_str(&line);
-        out.push_str("\r\n");
-    }
-    Ok((
-        [
-            (header::CONTENT_TYPE, "text/csv; charset=utf-8"),
-            (
-                header::CONTENT_DISPOSITION,
-                "attachment; filename=\"commonroom-audit.csv\"",
-            ),
-        ],
-        out,
-    )
-        .into_response())
-}
-
-#[cfg(test)]
-mod tests {
-    use super::csv_field;
-
-    #[test]
-    fn csv_fields_are_quoted_and_never_formulas() {
-        assert_eq!(csv_field("plain"), "plain");
-        assert_eq!(csv_field("a, b"), "\"a, b\"");
-        assert_eq!(csv_field("say \"hi\""), "\"say \"\"hi\"\"\"");
-        assert_eq!(csv_field("=HYPERLINK(\"x\")"), "\"'=HYPERLINK(\"\"x\"\")\"");
-        assert_eq!(csv_field("-1"), "'-1");
-    }
+    });
+    Ok(super::csv::download(
+        "commonroom-audit.csv",
+        "id,when,actor_email,actor_name,action,target,detail",
+        rows,
+    ))
 }

@@ -35,6 +35,7 @@ pub async fn list_channels(State(state): State<AppState>, viewer: Viewer) -> App
         active,
         archived,
         can_create: policy::can_create_channel(&actor),
+        can_request: policy::has_licence(&actor),
     })
 }
 

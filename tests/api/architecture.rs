@@ -54,7 +54,7 @@ const CLI_MAY_USE: &[&str] = &[
 ];
 
 /// Files in `web/` that hold no handlers, and that handlers may share.
-const WEB_SHARED: &[&str] = &["access", "extract", "mod", "pages", "security", "session"];
+const WEB_SHARED: &[&str] = &["access", "csv", "extract", "mod", "pages", "security", "session"];
 
 fn src() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("src")
