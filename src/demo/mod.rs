@@ -10,6 +10,7 @@ use chrono::Duration;
 use sea_orm::DatabaseConnection;
 use serde::Deserialize;
 
+use crate::domain::application::LicenceApplication;
 use crate::domain::email::EmailAddress;
 use crate::domain::feed::ParsedItem;
 use crate::domain::feed::{POLL_MINUTES_DEFAULT, WordRules};
@@ -27,7 +28,7 @@ use crate::store::channels::{self, NewChannel};
 use crate::store::feeds::{self, Added, FeedSettings, NewFeed};
 use crate::store::reactions::{self, Target};
 use crate::store::users::{self, NewUser};
-use crate::store::{guidelines, inbox, posts, replies};
+use crate::store::{applications, guidelines, inbox, posts, replies};
 
 /// The password every demo account shares. Demo data is for trying Commonroom out, never for production.
 pub const DEMO_PASSWORD: &str = "brackenshire-demo";
@@ -42,6 +43,19 @@ struct Demo {
     #[serde(default)]
     feeds: Vec<DemoFeed>,
     guidelines: Option<DemoGuidelines>,
+    #[serde(default)]
+    applications: Vec<DemoApplication>,
+}
+
+/// A licence application waiting for a coordinator.
+#[derive(Deserialize)]
+struct DemoApplication {
+    applicant: String,
+    why: String,
+    channels: Vec<String>,
+    trained: bool,
+    manager: String,
+    hours_ago: i64,
 }
 
 #[derive(Deserialize)]
@@ -214,6 +228,7 @@ pub async fn load(db: &DatabaseConnection) -> anyhow::Result<Outcome> {
         )
         .await
         .map_err(|e| anyhow::anyhow!("demo channel {}: {e}", c.slug))?;
+        applications::add_manager(db, created.id, creator, None).await?;
         for f in &c.followers {
             if visibility.is_private() {
                 channels::add_member(db, creator, created.id, person(f)?).await?;
@@ -254,6 +269,9 @@ pub async fn load(db: &DatabaseConnection) -> anyhow::Result<Outcome> {
             guidelines::accept(db, *id, version).await?;
         }
     }
+    for a in &demo.applications {
+        load_application(db, a, person(&a.applicant)?, &channel_ids).await?;
+    }
     let curator = demo
         .users
         .iter()
@@ -269,6 +287,32 @@ pub async fn load(db: &DatabaseConnection) -> anyhow::Result<Outcome> {
 }
 
 /// A followed feed (paused: the demo may be offline) with its recent items in the inbox.
+/// An application as its applicant sent it, `hours_ago`.
+async fn load_application(
+    db: &DatabaseConnection,
+    a: &DemoApplication,
+    applicant: i64,
+    channel_ids: &HashMap<String, i64>,
+) -> anyhow::Result<()> {
+    let channels: Vec<String> = a
+        .channels
+        .iter()
+        .map(|slug| {
+            channel_ids
+                .get(slug)
+                .map(|id| id.to_string())
+                .with_context(|| format!("demo application names unknown channel {slug}"))
+        })
+        .collect::<anyhow::Result<_>>()?;
+    let form = LicenceApplication::parse(&a.why, &channels, if a.trained { "yes" } else { "no" }, &a.manager)
+        .map_err(|e| anyhow::anyhow!("demo application by {}: {e:?}", a.applicant))?;
+    let id = applications::add_application(db, applicant, &form)
+        .await?
+        .with_context(|| format!("{} already has an application waiting", a.applicant))?;
+    applications::backdate_application(db, id, now() - Duration::hours(a.hours_ago)).await?;
+    Ok(())
+}
+
 async fn load_feed(
     db: &DatabaseConnection,
     f: &DemoFeed,

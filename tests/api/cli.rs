@@ -205,6 +205,23 @@ async fn demo_data_loads_once_and_signs_in(app: TestApp) {
     assert_eq!(browser.sign_in(&login.email, demo::DEMO_PASSWORD).await.status(), 303);
     let home = browser.text("/").await;
     assert!(home.contains("post-card"));
+
+    // The coordinator finds an application waiting; every channel has a manager.
+    let hannah = app.browser();
+    let r = hannah
+        .sign_in("hannah.whitfield@brackenshire.example", demo::DEMO_PASSWORD)
+        .await;
+    assert_eq!(r.status(), 303);
+    let page = hannah.text("/applications").await;
+    assert!(
+        page.contains("Zoe Campbell") && page.contains("Claire Dobson"),
+        "{page}"
+    );
+    assert_eq!(
+        app.sql_i64("SELECT COUNT(DISTINCT channel_id) FROM channel_managers")
+            .await,
+        app.sql_i64("SELECT COUNT(*) FROM channels").await
+    );
 }
 
 #[tokio::test]
