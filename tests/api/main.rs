@@ -3,6 +3,7 @@
 
 mod helpers;
 
+mod applications;
 mod architecture;
 mod asking;
 mod auth;

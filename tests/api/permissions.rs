@@ -3,11 +3,13 @@
 //! community model's rules, independently of `domain/policy.rs`: a denied
 //! cell answers 404 for what the person may not see and 403 for what they
 //! may see but not do, and changes nothing in the database; an allowed one
-//! changes what it says.
+//! changes what it says. Approving a licence application and exporting the
+//! registers are the coordinators' (and administrators'), whatever the channel.
 
+use commonroom::domain::application::LicenceApplication;
 use commonroom::domain::post::PostDraft;
 use commonroom::domain::role::Role;
-use commonroom::store::{guidelines, posts};
+use commonroom::store::{applications, guidelines, posts};
 
 use crate::helpers::{Browser, TestApp, location};
 use crate::on_both_backends;
@@ -97,9 +99,13 @@ enum Action {
     Hide,
     Restore,
     ReadAudit,
+    /// Approve a waiting licence application.
+    Approve,
+    /// Download the register of contributors.
+    ExportRegisters,
 }
 
-const ACTIONS: [Action; 12] = [
+const ACTIONS: [Action; 14] = [
     Action::View,
     Action::Post,
     Action::Reply,
@@ -112,6 +118,8 @@ const ACTIONS: [Action; 12] = [
     Action::Hide,
     Action::Restore,
     Action::ReadAudit,
+    Action::Approve,
+    Action::ExportRegisters,
 ];
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -132,12 +140,14 @@ fn expected(who: Who, kind: Kind, action: Action) -> Outcome {
         return SignedOut;
     }
     let moderates = matches!(who, Who::Moderator | Who::Admin);
+    let coordinates = matches!(who, Who::Coordinator | Who::Admin);
     let readable = matches!(kind, Kind::Open | Kind::Archived);
     let archived = kind == Kind::Archived;
     let licensed = matches!(who, Who::Contributor | Who::Curator | Who::Admin);
     let unless = |allowed: bool| if allowed { Done } else { Forbidden };
     match action {
         Action::ReadAudit => unless(moderates),
+        Action::Approve | Action::ExportRegisters => unless(coordinates),
         // The moderation routes are moderators' alone, whatever they name.
         Action::Hide | Action::Restore if !moderates => Forbidden,
         _ if !readable => NotFound,
@@ -165,6 +175,8 @@ async fn snapshot(app: &TestApp) -> Vec<i64> {
         "SELECT COUNT(*) FROM audit_log",
         "SELECT COUNT(*) FROM notices",
         "SELECT COUNT(*) FROM users WHERE status = 'active'",
+        "SELECT COUNT(*) FROM licence_applications WHERE status = 'pending'",
+        "SELECT COUNT(*) FROM user_roles",
     ] {
         counts.push(app.sql_i64(sql).await);
     }
@@ -173,6 +185,8 @@ async fn snapshot(app: &TestApp) -> Vec<i64> {
 
 struct World {
     author: i64,
+    /// The open channel, which licences are asked for.
+    open: i64,
     channels: Vec<(Kind, i64)>,
     people: Vec<(Who, i64, Browser)>,
 }
@@ -233,6 +247,7 @@ async fn world(app: &TestApp) -> World {
         .await;
     World {
         author,
+        open: channels[0].1,
         channels,
         people,
     }
@@ -247,6 +262,19 @@ async fn try_cell(app: &TestApp, w: &World, person: &(Who, i64, Browser), kind: 
         "UPDATE posts SET hidden_at = created_at, hidden_reason = 'test' WHERE id = {hidden}"
     ))
     .await;
+    // Someone waiting for a licence, for the approving cell.
+    let application = if action == Action::Approve {
+        let applicant = app
+            .create_user(&format!("ap.{}.{}", who.handle(), kind.slug()), Role::Member)
+            .await;
+        let form = LicenceApplication::parse("To post news.", &[w.open.to_string()], "yes", "Pat Lee").expect("form");
+        applications::add_application(&app.db, applicant, &form)
+            .await
+            .expect("application")
+            .expect("waiting")
+    } else {
+        0
+    };
     let slug = kind.slug();
     let edit = |id: i64| format!("/p/{id}/edit");
     let post_form: Vec<(&str, &str)> = vec![
@@ -284,12 +312,14 @@ async fn try_cell(app: &TestApp, w: &World, person: &(Who, i64, Browser), kind: 
         }
         Action::Restore => browser.post(&format!("/moderation/post/{hidden}/restore"), &[]).await,
         Action::ReadAudit => browser.get("/audit").await,
+        Action::Approve => browser.post(&format!("/applications/{application}/approve"), &[]).await,
+        Action::ExportRegisters => browser.get("/register/contributors.csv").await,
     };
     let after = snapshot(app).await;
     let want = expected(who, kind, action);
     let cell = format!("{who:?} × {kind:?} × {action:?}");
     let status = response.status().as_u16();
-    let reading = matches!(action, Action::View | Action::ReadAudit);
+    let reading = matches!(action, Action::View | Action::ReadAudit | Action::ExportRegisters);
     match want {
         Outcome::Done => {
             assert_eq!(status, if reading { 200 } else { 303 }, "{cell}: allowed");
