@@ -11,6 +11,7 @@ use axum::Router;
 use axum::http::header;
 use axum::routing::get;
 use chrono::{Duration, Utc};
+use commonroom::domain::application::{ChannelRequest, LicenceApplication};
 use commonroom::domain::email::EmailAddress;
 use commonroom::domain::moderation::{NoticeKind, Reason, Report, Target};
 use commonroom::domain::policy::Actor;
@@ -23,7 +24,7 @@ use commonroom::service::moderation;
 use commonroom::store::channels::{self, NewChannel};
 use commonroom::store::feeds::{self, NewFeed};
 use commonroom::store::sites::{self, SiteKind};
-use commonroom::store::{guidelines, inbox, invites, password_resets, posts, replies};
+use commonroom::store::{applications, guidelines, inbox, invites, password_resets, posts, replies};
 
 use crate::helpers::{Backend, PASSWORD, TestApp, spawn_app, spawn_app_with};
 
@@ -627,6 +628,36 @@ async fn chromium_every_page_fits_a_small_screen_and_passes_axe() {
         )
         .unsubscribe,
     );
+    // The coordinators' pages: a licence application and a channel request
+    // waiting, with long words, and a manager for the open channel; a member
+    // with no application yet, for the form.
+    let application = LicenceApplication::parse(
+        &format!("To share the {LONG_WORD} updates, such as {LONG_URL}"),
+        &[open.to_string()],
+        "yes",
+        LONG_WORD,
+    )
+    .expect("application");
+    applications::add_application(&app.db, long_name, &application)
+        .await
+        .expect("application")
+        .expect("waiting");
+    let request = ChannelRequest::parse(
+        &format!("{LONG_WORD} news"),
+        "",
+        &format!("Everything about {LONG_URL}"),
+        person,
+        "ada.admin",
+    )
+    .expect("request");
+    applications::add_request(&app.db, admin, &request, long_name)
+        .await
+        .expect("request");
+    applications::add_manager(&app.db, open, long_name, Some(admin))
+        .await
+        .expect("manager");
+    app.create_user("new.starter", Role::Member).await;
+
     let week = commonroom::service::digest::next_week(&app.state).to_string();
     app.search_settled().await;
 
@@ -651,6 +682,7 @@ async fn chromium_every_page_fits_a_small_screen_and_passes_axe() {
             ("FEED", &feed_id.to_string()),
             ("INVITE", &invite),
             ("RESET", &reset),
+            ("MEMBER_EMAIL", "new.starter@example.org"),
             ("WORD", "evidence"),
             ("LINK", LONG_URL),
         ],

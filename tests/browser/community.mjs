@@ -69,7 +69,7 @@ step('The reporter now sees a notice where the post was', async (page) => {
 step('Its author is told on the next page, reads why, and still reads the post', async () => {
   await withContext({}, 'author', async (author) => {
     await signInAs(author, env.AUTHOR);
-    await expectVisible(author.getByText('You have 1 unread notice from the moderators'), 'the banner');
+    await expectVisible(author.getByText('You have 1 unread notice.'), 'the banner');
     await author.getByRole('link', { name: 'Read it' }).click();
     check(pathOf(author) === '/notices', `expected the notices page, got ${author.url()}`);
     await expectVisible(author.getByText(REASON), 'the reason');

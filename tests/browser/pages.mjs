@@ -14,7 +14,8 @@
 // member of PRIVATE (a private channel); POST in CHANNEL, linking to LINK, with REPLY (theirs)
 // saying WORD; PERSON (a member of PRIVATE); FEED (followed, polled, with items in the inbox and
 // one dismissed); INVITE (an open invite token); RESET (an open password reset token); a listed
-// site; sign-up open (auth.signup_domains).
+// site; sign-up open (auth.signup_domains); a licence application and a channel request waiting;
+// MEMBER_EMAIL (a member with the same PASSWORD and no application, for the application form).
 // Long unbroken words and addresses in all of these are what makes reflow worth testing.
 // harness.mjs runs the steps: the first failure stops the run and saves a screenshot.
 
@@ -25,8 +26,8 @@ import {
 
 const env = inputs(
   'pages',
-  ['CHANNEL', 'PRIVATE', 'POST', 'REPLY', 'THEIRS', 'PERSON', 'FEED', 'INVITE', 'RESET', 'WORD', 'LINK', 'WEEK', 'CONFIRM', 'MANAGE', 'UNSUBSCRIBE', 'PERSON_ID'],
-  'BASE_URL=http://127.0.0.1:PORT EMAIL=admin@example.org PASSWORD=… CHANNEL=slug PRIVATE=slug POST=id REPLY=id THEIRS=id PERSON=handle FEED=id INVITE=token RESET=token WORD=word LINK=url WEEK=2026-W49 CONFIRM=/digest/confirm/… MANAGE=/digest/subscription/… UNSUBSCRIBE=/unsubscribe/… PERSON_ID=id node pages.mjs',
+  ['CHANNEL', 'PRIVATE', 'POST', 'REPLY', 'THEIRS', 'PERSON', 'FEED', 'INVITE', 'RESET', 'MEMBER_EMAIL', 'WORD', 'LINK', 'WEEK', 'CONFIRM', 'MANAGE', 'UNSUBSCRIBE', 'PERSON_ID'],
+  'BASE_URL=http://127.0.0.1:PORT EMAIL=admin@example.org PASSWORD=… CHANNEL=slug PRIVATE=slug POST=id REPLY=id THEIRS=id PERSON=handle FEED=id INVITE=token RESET=token MEMBER_EMAIL=… WORD=word LINK=url WEEK=2026-W49 CONFIRM=/digest/confirm/… MANAGE=/digest/subscription/… UNSUBSCRIBE=/unsubscribe/… PERSON_ID=id node pages.mjs',
 );
 
 const NARROW = 320; // WCAG 1.4.10: 1280px at 400% zoom
@@ -69,6 +70,11 @@ const SIGNED_IN = [
   ['moderation queue', '/moderation'],
   ['moderation person page', `/moderation/people/${env.PERSON_ID}`],
   ['notices page', '/notices'],
+  ['applications page', '/applications'],
+  ['register of contributors', '/register/contributors'],
+  ['register of channels', '/register/channels'],
+  ['channel request page', '/channels/request'],
+  ['apply page (licence held)', '/apply'],
 ];
 
 // The pages someone not signed in sees.
@@ -129,6 +135,20 @@ for (const [what, path] of SIGNED_IN) {
   step(`The ${what} fits ${NARROW}px and passes axe`, (page) => checkPage(page, what, path));
 }
 
+step(`A member's application form fits ${NARROW}px and passes axe, and its errors do too`, () =>
+  withContext({}, 'member', async (page) => {
+    await openSignIn(page);
+    await page.getByLabel('Work email address', { exact: true }).fill(env.MEMBER_EMAIL);
+    await page.getByLabel('Password', { exact: true }).fill(env.PASSWORD);
+    await Promise.all([page.waitForEvent('load'), page.getByRole('button', { name: 'Sign in', exact: true }).click()]);
+    check(pathOf(page) === '/', `expected ${env.MEMBER_EMAIL} to be signed in, but got ${page.url()}`);
+    await checkPage(page, 'application form', `/apply?next=/c/${env.CHANNEL}`);
+    await Promise.all([page.waitForEvent('load'), page.getByRole('button', { name: 'Send application' }).click()]);
+    const errors = await page.locator('.error-summary li').count();
+    check(errors === 4, `expected the empty application to list 4 problems, got ${errors}`);
+    await expectAxeClean(page, 'application form with errors');
+  }));
+
 step(`An unknown address shows the 404 page, which fits ${NARROW}px and passes axe`, (page) =>
   checkPage(page, 'not-found page', '/no-such-page', 404));
 
@@ -136,7 +156,7 @@ step(`On a phone (${PHONE}px) and at ${NARROW}px the header takes at most ${HEAD
   await visit(page, '/', 'the home page');
   const wide = await headerHeight(page);
   const links = await visibleNavLinks(page);
-  const expected = ['Home', 'All posts', 'Channels', 'Inbox', 'Feeds', 'Moderation', 'People', 'Sites', 'Digest'];
+  const expected = ['Home', 'All posts', 'Channels', 'Inbox', 'Feeds', 'Moderation', 'Applications', 'People', 'Sites', 'Digest'];
   check(JSON.stringify(links) === JSON.stringify(expected), `expected the header to show ${JSON.stringify(expected)} on a wide screen, got ${JSON.stringify(links)}`);
   const heights = { 1280: wide };
   for (const width of [PHONE, NARROW]) {
