@@ -379,6 +379,42 @@ fn long_words_feed() -> String {
     )
 }
 
+/// Apply → approve → post: a member applies from the channel that told them
+/// they need a licence, a coordinator approves, and the member's open page
+/// posts on its next request.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn chromium_apply_approve_and_post() {
+    let Some(dir) = browser_dir("licence.mjs") else {
+        return;
+    };
+    let Some(app) = spawn_app(Backend::Sqlite).await else {
+        return;
+    };
+    let admin = app.create_user("tess.tester", Role::Admin).await;
+    open_channel(
+        &app,
+        admin,
+        "libraries",
+        "Libraries",
+        "Events, warm spaces and digital help.",
+    )
+    .await;
+    app.create_user("lou.member", Role::Member).await;
+    app.create_user("hannah.coordinator", Role::Coordinator).await;
+    run_script(
+        &dir,
+        "licence.mjs",
+        &[
+            ("BASE_URL", &app.address),
+            ("EMAIL", "lou.member@example.org"),
+            ("PASSWORD", PASSWORD),
+            ("COORDINATOR", "hannah.coordinator@example.org"),
+            ("CHANNEL", "libraries"),
+        ],
+    )
+    .await;
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn chromium_report_hide_and_the_author_is_told() {
     let Some(dir) = browser_dir("community.mjs") else {
