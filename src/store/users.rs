@@ -397,30 +397,49 @@ pub struct Listed {
 /// Everyone with an account, by email address.
 pub async fn list_accounts(db: &impl ConnectionTrait) -> Result<Vec<Listed>, sea_orm::DbErr> {
     use sea_orm::QueryOrder;
-    let roles = user_role::Entity::find().all(db).await?;
+    let mut roles: std::collections::HashMap<i64, Vec<Role>> = std::collections::HashMap::new();
+    for r in user_role::Entity::find().all(db).await? {
+        roles.entry(r.user_id).or_default().extend(Role::parse(&r.role));
+    }
     Ok(user::Entity::find()
         .order_by_asc(user::Column::Email)
         .all(db)
         .await?
         .into_iter()
         .map(|u| {
-            let mut held: Vec<Role> = roles
-                .iter()
-                .filter(|r| r.user_id == u.id)
-                .filter_map(|r| Role::parse(&r.role))
-                .filter(|r| *r != Role::Member)
-                .collect();
-            held.sort_unstable();
-            Listed {
-                id: u.id,
-                email: u.email,
-                handle: u.handle,
-                name: u.name,
-                status: u.status,
-                roles: held,
-            }
+            let held = roles.remove(&u.id).unwrap_or_default();
+            listed(u, held)
         })
         .collect())
+}
+
+/// One account as the people pages show it.
+pub async fn listed_by_id(db: &impl ConnectionTrait, id: i64) -> Result<Option<Listed>, sea_orm::DbErr> {
+    let Some(u) = user::Entity::find_by_id(id).one(db).await? else {
+        return Ok(None);
+    };
+    let held = user_role::Entity::find()
+        .filter(user_role::Column::UserId.eq(id))
+        .all(db)
+        .await?
+        .into_iter()
+        .filter_map(|r| Role::parse(&r.role))
+        .collect();
+    Ok(Some(listed(u, held)))
+}
+
+/// An account with the roles it holds beyond member, in a stable order.
+fn listed(u: user::Model, mut held: Vec<Role>) -> Listed {
+    held.retain(|r| *r != Role::Member);
+    held.sort_unstable();
+    Listed {
+        id: u.id,
+        email: u.email,
+        handle: u.handle,
+        name: u.name,
+        status: u.status,
+        roles: held,
+    }
 }
 
 /// Set an account's status (`active` or `suspended`); false if it was already so.

@@ -55,11 +55,7 @@ pub async fn list_people(
 }
 
 async fn person(state: &AppState, id: i64) -> AppResult<Listed> {
-    users::list_accounts(&state.db)
-        .await?
-        .into_iter()
-        .find(|p| p.id == id)
-        .ok_or(AppError::NotFound)
+    users::listed_by_id(&state.db, id).await?.ok_or(AppError::NotFound)
 }
 
 fn person_page(state: &AppState, viewer: Viewer, person: Listed, reason: String, errors: FormErrors) -> PersonPage {

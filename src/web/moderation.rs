@@ -109,11 +109,7 @@ async fn person_page(
     typed: Typed,
     errors: FormErrors,
 ) -> AppResult<ModPersonPage> {
-    let person = users::list_accounts(&state.db)
-        .await?
-        .into_iter()
-        .find(|p| p.id == id)
-        .ok_or(AppError::NotFound)?;
+    let person = users::listed_by_id(&state.db, id).await?.ok_or(AppError::NotFound)?;
     let tz = state.settings.curation.timezone;
     Ok(ModPersonPage {
         incidents: moderation::incidents(&state.db, id).await?,
