@@ -17,7 +17,7 @@ use crate::state::AppState;
 use crate::store::sessions::DbSessionStore;
 use crate::web::session::Backend;
 use crate::web::{
-    access, accounts, admin, applications, assets, audit, auth, channels, digest, error_pages, feeds, guidelines,
+    access, accounts, admin, announcements, applications, assets, audit, auth, channels, digest, error_pages, feeds, groups, guidelines,
     health, home, inbox, moderation, password, people, posts, reactions, registers, replies, reports, search, security,
     settings, share, subscriptions, unsubscribe,
 };
@@ -94,6 +94,15 @@ pub fn build(state: AppState) -> Router {
             get(channels::remove_member).post(channels::remove_member),
         )
         .route("/c/{slug}/visibility", post(channels::set_visibility))
+        .route("/c/{slug}/join", post(groups::ask_to_join))
+        .route("/c/{slug}/join/withdraw", post(groups::withdraw_request))
+        .route("/c/{slug}/requests/{id}/accept", post(groups::accept_request))
+        .route("/c/{slug}/requests/{id}/decline", post(groups::decline_request))
+        .route("/c/{slug}/leave", get(groups::leave).post(groups::leave))
+        .route("/c/{slug}/details", post(groups::save_details))
+        .route("/c/{slug}/deputies", post(groups::name_deputy))
+        .route("/c/{slug}/managers", post(groups::name_manager))
+        .route("/c/{slug}/managers/{user_id}/remove", post(groups::remove_steward))
         .route("/c/{slug}/subscribers", post(channels::offer_to_subscribers))
         .route("/p/{id}", get(posts::show_thread))
         .route("/p/{id}/edit", get(posts::edit_post_form).post(posts::update_post))
@@ -101,6 +110,12 @@ pub fn build(state: AppState) -> Router {
         .route("/p/{id}/restore", post(posts::restore_post))
         .route("/p/{id}/replies", post(replies::create_reply))
         .route("/p/{id}/react", post(reactions::react_to_post))
+        .route("/p/{id}/pin", post(announcements::pin_post))
+        .route("/p/{id}/unpin", post(announcements::unpin_post))
+        .route("/p/{id}/announce", post(announcements::announce_post))
+        .route("/p/{id}/unannounce", post(announcements::unannounce_post))
+        .route("/p/{id}/feature", post(digest::feature_post))
+        .route("/announcements/{id}/dismiss", post(announcements::dismiss))
         .route("/r/{id}", get(replies::show_reply))
         .route(
             "/r/{id}/edit",
@@ -147,7 +162,6 @@ pub fn build(state: AppState) -> Router {
         .route("/inbox", get(inbox::show_inbox))
         .route("/digest/note", get(digest::show_note).post(digest::save_note))
         .route("/digest/preview", get(digest::show_preview))
-        .route("/p/{id}/feature", post(digest::feature_post))
         .route("/inbox/{id}/dismiss", post(inbox::dismiss))
         .route("/inbox/{id}/restore", post(inbox::restore))
         .route("/feeds", get(feeds::list_feeds).post(feeds::add_feed))

@@ -224,6 +224,7 @@ pub async fn load(db: &DatabaseConnection) -> anyhow::Result<Outcome> {
                 name: c.name.clone(),
                 description: c.description.clone(),
                 visibility,
+                manager: creator,
             },
         )
         .await

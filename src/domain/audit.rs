@@ -30,6 +30,25 @@ pub enum AuditAction {
     ChannelDigestOpen,
     ChannelMemberAdd,
     ChannelMemberRemove,
+    /// A channel's name or purpose changed.
+    ChannelEdit,
+    /// Someone asked to join a private channel.
+    ChannelJoinAsk,
+    /// A request to join accepted: the person is a member.
+    ChannelJoinAccept,
+    /// A request to join declined.
+    ChannelJoinDecline,
+    /// A member left a private channel.
+    ChannelLeave,
+    /// Someone named a channel's manager, or its deputy until a date.
+    ChannelStewardName,
+    /// A manager or deputy stood down.
+    ChannelStewardRemove,
+    PostPin,
+    PostUnpin,
+    /// A post announced to its channel's followers.
+    PostAnnounce,
+    PostUnannounce,
     PostDelete,
     PostRestore,
     PostHide,
@@ -65,7 +84,7 @@ pub enum AuditAction {
 
 impl AuditAction {
     /// Every action, for filters.
-    pub const ALL: [AuditAction; 39] = [
+    pub const ALL: [AuditAction; 50] = [
         AuditAction::UserCreate,
         AuditAction::UserSuspend,
         AuditAction::UserReactivate,
@@ -84,6 +103,17 @@ impl AuditAction {
         AuditAction::ChannelDigestOpen,
         AuditAction::ChannelMemberAdd,
         AuditAction::ChannelMemberRemove,
+        AuditAction::ChannelEdit,
+        AuditAction::ChannelJoinAsk,
+        AuditAction::ChannelJoinAccept,
+        AuditAction::ChannelJoinDecline,
+        AuditAction::ChannelLeave,
+        AuditAction::ChannelStewardName,
+        AuditAction::ChannelStewardRemove,
+        AuditAction::PostPin,
+        AuditAction::PostUnpin,
+        AuditAction::PostAnnounce,
+        AuditAction::PostUnannounce,
         AuditAction::PostDelete,
         AuditAction::PostRestore,
         AuditAction::PostHide,
@@ -127,6 +157,17 @@ impl AuditAction {
             AuditAction::ChannelDigestOpen => "channel.digest_open",
             AuditAction::ChannelMemberAdd => "channel.member.add",
             AuditAction::ChannelMemberRemove => "channel.member.remove",
+            AuditAction::ChannelEdit => "channel.edit",
+            AuditAction::ChannelJoinAsk => "channel.join.ask",
+            AuditAction::ChannelJoinAccept => "channel.join.accept",
+            AuditAction::ChannelJoinDecline => "channel.join.decline",
+            AuditAction::ChannelLeave => "channel.leave",
+            AuditAction::ChannelStewardName => "channel.steward.name",
+            AuditAction::ChannelStewardRemove => "channel.steward.remove",
+            AuditAction::PostPin => "post.pin",
+            AuditAction::PostUnpin => "post.unpin",
+            AuditAction::PostAnnounce => "post.announce",
+            AuditAction::PostUnannounce => "post.unannounce",
             AuditAction::PostDelete => "post.delete",
             AuditAction::PostRestore => "post.restore",
             AuditAction::PostHide => "post.hide",

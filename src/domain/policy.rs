@@ -4,7 +4,19 @@
 //! to post, moderators keep it safe, coordinators keep the registers, and
 //! administrators run the system.
 
+use chrono::{DateTime, Utc};
+
 use super::role::Role;
+
+/// A channel someone looks after: its manager (for as long as they are
+/// named), or a deputy covering for a manager on leave `until` a moment,
+/// after which the deputy's rights end by themselves.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Stewardship {
+    pub channel_id: i64,
+    /// `None` for a manager; the end of the cover for a deputy.
+    pub until: Option<DateTime<Utc>>,
+}
 
 /// The signed-in person asking to do something.
 #[derive(Debug, Clone)]
@@ -18,6 +30,11 @@ pub struct Actor {
     /// There is a version of the community guidelines this person has not
     /// accepted yet: they read, but neither post nor reply until they do.
     pub guidelines_pending: bool,
+    /// The channels this person manages, or covers for as a deputy.
+    pub manages: Vec<Stewardship>,
+    /// When the request is being decided: a deputy's rights are read
+    /// against it, so they lapse with no job to revoke them.
+    pub at: DateTime<Utc>,
 }
 
 impl Actor {
@@ -30,7 +47,25 @@ impl Actor {
             channels,
             open_posting: false,
             guidelines_pending: false,
+            manages: Vec::new(),
+            at: super::time::now(),
         }
+    }
+
+    /// Whether this person manages a channel now: as its manager, or as a
+    /// deputy whose cover has not ended.
+    pub fn manages(&self, channel_id: i64) -> bool {
+        self.manages
+            .iter()
+            .any(|s| s.channel_id == channel_id && s.until.is_none_or(|until| self.at < until))
+    }
+
+    /// Whether this person is a channel's manager in their own right (not a
+    /// deputy), who names deputies.
+    pub fn is_manager_of(&self, channel_id: i64) -> bool {
+        self.manages
+            .iter()
+            .any(|s| s.channel_id == channel_id && s.until.is_none())
     }
 
     pub fn is_member_of(&self, channel_id: i64) -> bool {
@@ -73,6 +108,9 @@ pub enum Refusal {
     Closed,
     /// A private channel's member list is for its members (and administrators).
     MembersOnly,
+    /// Running a channel (members, requests, pins, announcements) is for its
+    /// managers and deputies, and administrators.
+    ManagersOnly,
     /// Deleted too long ago to be restored.
     TooLateToRestore,
     /// An administrator took it down: only an administrator brings it back.
@@ -133,10 +171,13 @@ impl Refusal {
                 "This has been deleted or hidden, so it can no longer be changed, replied to or reacted to."
             }
             (Refusal::MembersOnly, false) => {
-                "Only members of this private channel, and administrators, can see who is in it. A member can ask an administrator to add you."
+                "Only members of this private channel, and administrators, can see who is in it. Ask its managers to add you."
             }
             (Refusal::MembersOnly, true) => {
                 "Only members of this private channel, and administrators, can see who is in it."
+            }
+            (Refusal::ManagersOnly, _) => {
+                "This is for the channel's managers (and a deputy while they cover). The channel's page names them, if you need something done."
             }
             (Refusal::RemovedByAdmin, _) => {
                 "An administrator removed this, so only an administrator can restore it. Ask one if you think it should come back."
@@ -215,6 +256,8 @@ pub struct ChannelFacts {
     pub archived: bool,
     /// Whether the actor is a member of this (private) channel.
     pub is_member: bool,
+    /// Whether the actor manages this channel now (a deputy within their cover included).
+    pub is_manager: bool,
 }
 
 /// What the policy needs to know about a post or reply.
@@ -399,16 +442,60 @@ pub fn can_archive_channel(actor: &Actor) -> bool {
     actor.is_admin()
 }
 
-/// Who may see a private channel's member list: its members, and admins.
+/// Who may see a private channel's member list: its members, its
+/// managers, and admins.
 pub fn can_see_members(actor: &Actor, ch: &ChannelFacts) -> bool {
-    ch.is_member || actor.is_admin()
+    ch.is_member || ch.is_manager || actor.is_admin()
 }
 
-/// Admins add and remove members of private channels, and change a channel's
-/// visibility (channel managers join them with the community model).
-pub fn can_manage_members(actor: &Actor) -> bool {
-    actor.is_admin()
+/// A channel's managers (a deputy within their cover included) and admins
+/// run it: its name, purpose and visibility, its members and the requests
+/// to join. Nobody manages what they cannot see.
+pub fn can_manage_channel(actor: &Actor, ch: &ChannelFacts) -> bool {
+    actor.is_admin() || (ch.is_manager && can_see_channel_listed(actor, ch))
 }
+
+/// Adding and removing members, and answering requests to join.
+pub fn can_manage_members(actor: &Actor, ch: &ChannelFacts) -> bool {
+    can_manage_channel(actor, ch)
+}
+
+/// Naming managers and deputies: a channel's own managers (not a deputy,
+/// whose cover would otherwise never end) and admins.
+pub fn can_name_deputies(actor: &Actor, channel_id: i64) -> bool {
+    actor.is_admin() || actor.is_manager_of(channel_id)
+}
+
+/// Anyone who can see a private-listed channel but is not in it may ask
+/// to join (a hidden one is joined only by being added).
+pub fn can_ask_to_join(_actor: &Actor, ch: &ChannelFacts) -> bool {
+    ch.visibility == Visibility::PrivateListed && !ch.is_member && !ch.archived
+}
+
+/// Members leave a private channel when they like; from their next request
+/// on they read nothing of it.
+pub fn can_leave(_actor: &Actor, ch: &ChannelFacts) -> bool {
+    ch.visibility.is_private() && ch.is_member
+}
+
+/// Managers, curators and admins pin posts at the top of a channel and
+/// announce them to its followers, in a channel they can read that takes
+/// changes.
+pub fn can_pin(actor: &Actor, ch: &ChannelFacts) -> bool {
+    (ch.is_manager || actor.has(Role::Curator) || actor.is_admin()) && can_read_channel(actor, ch) && !ch.archived
+}
+
+pub fn can_announce(actor: &Actor, ch: &ChannelFacts) -> bool {
+    can_pin(actor, ch)
+}
+
+/// Managers and curators (and admins) pick posts for the week's digest.
+pub fn can_feature(actor: &Actor, ch: &ChannelFacts) -> bool {
+    (ch.is_manager || can_curate(actor)) && can_read_channel(actor, ch)
+}
+
+/// How many posts a channel keeps pinned at its top.
+pub const MAX_PINS: usize = 3;
 
 /// Admins choose which channels email-only digest subscribers may have.
 pub fn can_offer_to_subscribers(actor: &Actor) -> bool {
@@ -468,16 +555,19 @@ mod tests {
         visibility: Visibility::Open,
         archived: false,
         is_member: false,
+        is_manager: false,
     };
     const ARCHIVED: ChannelFacts = ChannelFacts {
         visibility: Visibility::Open,
         archived: true,
         is_member: false,
+        is_manager: false,
     };
     const PRIVATE: ChannelFacts = ChannelFacts {
         visibility: Visibility::PrivateListed,
         archived: false,
         is_member: false,
+        is_manager: false,
     };
 
     fn by(author: i64) -> ContentFacts {
@@ -615,6 +705,67 @@ mod tests {
         assert!(!outsider_may_read(&joined, true));
         assert!(!may_be_offered(&PRIVATE) && may_be_offered(&OPEN));
         assert!(can_offer_to_subscribers(&admin(1)) && !can_offer_to_subscribers(&member(1)));
+    }
+
+    fn steward(id: i64, channel_id: i64, until: Option<chrono::DateTime<Utc>>) -> Actor {
+        Actor {
+            manages: vec![Stewardship { channel_id, until }],
+            channels: vec![channel_id],
+            ..member(id)
+        }
+    }
+
+    fn facts_for(actor: &Actor, visibility: Visibility, channel_id: i64) -> ChannelFacts {
+        ChannelFacts {
+            visibility,
+            archived: false,
+            is_member: actor.is_member_of(channel_id),
+            is_manager: actor.manages(channel_id),
+        }
+    }
+
+    #[test]
+    fn a_deputys_rights_end_by_themselves_at_the_end_date() {
+        use chrono::TimeZone;
+        let end = Utc.with_ymd_and_hms(2026, 6, 12, 23, 0, 0).unwrap();
+        let before = Actor {
+            at: end - chrono::Duration::minutes(1),
+            ..steward(5, 9, Some(end))
+        };
+        let after = Actor { at: end, ..before.clone() };
+        let ch = facts_for(&before, Visibility::PrivateListed, 9);
+        assert!(can_manage_members(&before, &ch));
+        assert!(can_pin(&before, &ch) && can_feature(&before, &ch));
+        assert!(!can_name_deputies(&before, 9), "a deputy does not name deputies");
+        let ch = facts_for(&after, Visibility::PrivateListed, 9);
+        assert!(!ch.is_manager);
+        assert!(!can_manage_members(&after, &ch));
+        assert!(!can_pin(&after, &ch));
+        assert!(can_read_channel(&after, &ch), "still a member after the cover ends");
+        // A manager's rights do not lapse, and only for their channel.
+        let manager = steward(6, 9, None);
+        assert!(can_name_deputies(&manager, 9) && !can_name_deputies(&manager, 10));
+        let other = facts_for(&manager, Visibility::Open, 10);
+        assert!(!can_manage_channel(&manager, &other) && !can_pin(&manager, &other));
+    }
+
+    #[test]
+    fn outsiders_ask_to_join_listed_groups_and_members_leave() {
+        let outsider = member(1);
+        let listed = facts_for(&outsider, Visibility::PrivateListed, 9);
+        assert!(can_ask_to_join(&outsider, &listed));
+        assert!(!can_read_channel(&outsider, &listed) && !can_see_members(&outsider, &listed));
+        assert!(!can_ask_to_join(&outsider, &facts_for(&outsider, Visibility::PrivateHidden, 9)));
+        assert!(!can_ask_to_join(&outsider, &OPEN));
+        let inside = Actor {
+            channels: vec![9],
+            ..member(1)
+        };
+        let joined = facts_for(&inside, Visibility::PrivateListed, 9);
+        assert!(!can_ask_to_join(&inside, &joined) && can_leave(&inside, &joined));
+        assert!(!can_leave(&inside, &OPEN), "open channels are unfollowed, not left");
+        assert!(!can_manage_members(&inside, &joined), "members do not run it");
+        assert!(can_manage_members(&admin(2), &joined));
     }
 
     #[test]

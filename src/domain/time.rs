@@ -19,6 +19,28 @@ pub fn local_datetime(raw: &str, tz: chrono_tz::Tz) -> Result<DateTime<Utc>, &'s
         .with_timezone(&Utc))
 }
 
+/// The moment a day typed as `2026-06-12` ends in `tz` (the start of the
+/// next day there), for "until the end of this day".
+pub fn end_of_local_day(raw: &str, tz: chrono_tz::Tz) -> Result<DateTime<Utc>, &'static str> {
+    use chrono::{NaiveDate, TimeZone};
+    let day = NaiveDate::parse_from_str(raw.trim(), "%Y-%m-%d").map_err(|_| "Enter the date like 2026-06-12.")?;
+    let next = day.succ_opt().ok_or("Choose an earlier date.")?;
+    tz.from_local_datetime(&next.and_hms_opt(0, 0, 0).ok_or("Choose another date.")?)
+        .earliest()
+        // Midnight skipped by a clock change: the day ends an hour later.
+        .or_else(|| tz.from_local_datetime(&next.and_hms_opt(1, 0, 0)?).earliest())
+        .map(|t| t.with_timezone(&Utc))
+        .ok_or("Choose another date.")
+}
+
+/// The day that ends at `end` in `tz`, as people read it ("12 June 2026"):
+/// the inverse of [`end_of_local_day`].
+pub fn last_local_day(end: DateTime<Utc>, tz: chrono_tz::Tz) -> String {
+    (end.with_timezone(&tz) - chrono::Duration::seconds(1))
+        .format("%-d %B %Y")
+        .to_string()
+}
+
 /// The `datetime-local` value for a moment, in `tz`.
 pub fn local_input(at: DateTime<Utc>, tz: chrono_tz::Tz) -> String {
     at.with_timezone(&tz).format("%Y-%m-%dT%H:%M").to_string()
@@ -88,6 +110,21 @@ impl When {
 mod tests {
     use super::*;
     use chrono::TimeZone;
+
+    #[test]
+    fn a_last_day_ends_at_local_midnight_and_reads_back() {
+        let london = chrono_tz::Europe::London;
+        // Summer time: the day ends at 23:00 UTC.
+        let end = end_of_local_day("2026-06-12", london).unwrap();
+        assert_eq!(end, Utc.with_ymd_and_hms(2026, 6, 12, 23, 0, 0).unwrap());
+        assert_eq!(last_local_day(end, london), "12 June 2026");
+        // Winter: midnight is midnight UTC.
+        let end = end_of_local_day("2026-12-24", london).unwrap();
+        assert_eq!(end, Utc.with_ymd_and_hms(2026, 12, 25, 0, 0, 0).unwrap());
+        assert_eq!(last_local_day(end, london), "24 December 2026");
+        assert!(end_of_local_day("24/12/2026", london).is_err());
+        assert!(end_of_local_day("", london).is_err());
+    }
 
     #[test]
     fn reads_like_a_person_would_say_it() {

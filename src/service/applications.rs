@@ -217,6 +217,7 @@ pub async fn decide_request(
                 name: req.name.clone(),
                 description: req.purpose.clone(),
                 visibility: Visibility::Open,
+                manager: req.manager_id,
             };
             let channel = channels::create(&txn, actor.user_id, new).await.map_err(|e| match e {
                 CreateChannelError::SlugTaken => ApplicationError::SlugTaken,

@@ -578,6 +578,7 @@ struct ManagerRow {
     channel_id: i64,
     name: String,
     handle: String,
+    until: Option<DateTime<Utc>>,
 }
 
 /// A channel's manager, as the register names them.
@@ -585,6 +586,17 @@ struct ManagerRow {
 pub struct Manager {
     pub name: String,
     pub handle: String,
+    /// For a deputy: when their cover ends.
+    pub until: Option<DateTime<Utc>>,
+}
+
+impl Manager {
+    /// A deputy's last day of cover, in `tz` (their cover ends as it does).
+    pub fn last_day(&self, tz: &chrono_tz::Tz) -> String {
+        self.until
+            .map(|u| crate::domain::time::last_local_day(u, *tz))
+            .unwrap_or_default()
+    }
 }
 
 /// One line of the channel register.
@@ -596,6 +608,8 @@ pub struct RegisteredChannel {
     pub visibility: Visibility,
     pub archived: bool,
     pub managers: Vec<Manager>,
+    /// Deputies whose cover has not ended, with its end.
+    pub deputies: Vec<Manager>,
     pub created_at: DateTime<Utc>,
     /// When its latest (not deleted) post was published.
     pub last_post: Option<DateTime<Utc>>,
@@ -635,7 +649,7 @@ pub async fn channel_register(db: &impl ConnectionTrait) -> Result<Vec<Registere
     .await?;
     let managers = ManagerRow::find_by_statement(sql(
         db,
-        "SELECT m.channel_id, u.name, u.handle FROM channel_managers m JOIN users u ON u.id = m.user_id \
+        "SELECT m.channel_id, u.name, u.handle, m.until FROM channel_managers m JOIN users u ON u.id = m.user_id \
          WHERE m.until IS NULL OR m.until > ? ORDER BY m.added_at, LOWER(u.name)",
         vec![now().into()],
     ))
@@ -643,15 +657,19 @@ pub async fn channel_register(db: &impl ConnectionTrait) -> Result<Vec<Registere
     .await?;
     Ok(rows
         .into_iter()
-        .map(|r| RegisteredChannel {
-            managers: managers
+        .map(|r| {
+            let (deputies, managers) = managers
                 .iter()
                 .filter(|m| m.channel_id == r.id)
                 .map(|m| Manager {
                     name: m.name.clone(),
                     handle: m.handle.clone(),
+                    until: m.until,
                 })
-                .collect(),
+                .partition(|m| m.until.is_some());
+            RegisteredChannel {
+            managers,
+            deputies,
             id: r.id,
             name: r.name,
             slug: r.slug,
@@ -659,6 +677,7 @@ pub async fn channel_register(db: &impl ConnectionTrait) -> Result<Vec<Registere
             archived: r.archived_at.is_some(),
             created_at: r.created_at,
             last_post: r.last_post,
+        }
         })
         .collect())
 }

@@ -42,6 +42,7 @@ pub fn facts(channel_id: i64, visibility: Visibility, archived: bool, actor: &Ac
         visibility,
         archived,
         is_member: actor.is_member_of(channel_id),
+        is_manager: actor.manages(channel_id),
     }
 }
 
@@ -66,6 +67,10 @@ pub struct ChannelSummary {
     pub follower_count: i64,
     pub post_count: i64,
     pub following: bool,
+    /// The viewer may read it. A private channel listed to someone outside
+    /// it shows its name and purpose only: its counts are zero here, so
+    /// no page can show its activity.
+    pub readable: bool,
 }
 
 #[derive(FromQueryResult)]
@@ -98,8 +103,8 @@ pub async fn directory(db: &impl ConnectionTrait, actor: &Actor) -> Result<Vec<C
     .await?;
     Ok(rows
         .into_iter()
-        .map(|r| ChannelSummary {
-            channel: Channel {
+        .filter_map(|r| {
+            let channel = Channel {
                 id: r.id,
                 slug: r.slug,
                 name: r.name,
@@ -107,12 +112,20 @@ pub async fn directory(db: &impl ConnectionTrait, actor: &Actor) -> Result<Vec<C
                 visibility: Visibility::parse(&r.visibility),
                 archived: r.archived_at.is_some(),
                 digest_open: r.digest_open,
-            },
-            follower_count: r.follower_count,
-            post_count: r.post_count,
-            following: r.following > 0,
+            };
+            let facts = channel.facts(actor);
+            if !policy::can_see_channel_listed(actor, &facts) {
+                return None;
+            }
+            let readable = policy::can_read_channel(actor, &facts);
+            Some(ChannelSummary {
+                channel,
+                follower_count: if readable { r.follower_count } else { 0 },
+                post_count: if readable { r.post_count } else { 0 },
+                following: readable && r.following > 0,
+                readable,
+            })
         })
-        .filter(|s| policy::can_see_channel_listed(actor, &s.channel.facts(actor)))
         .collect())
 }
 
@@ -263,6 +276,9 @@ pub struct NewChannel {
     pub name: String,
     pub description: String,
     pub visibility: Visibility,
+    /// Who runs it: the administrator creating it, or the manager a channel
+    /// request named. They follow it, and are a member if it is private.
+    pub manager: i64,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -273,7 +289,8 @@ pub enum CreateChannelError {
     Db(#[from] sea_orm::DbErr),
 }
 
-/// Create a channel; its creator follows it (and is its first member if it is private).
+/// Create a channel; its creator and its manager follow it (and are its
+/// first members if it is private).
 pub async fn create(db: &impl TransactionTrait, actor_id: i64, new: NewChannel) -> Result<Channel, CreateChannelError> {
     let txn = super::begin_write(db).await?;
     let at = now();
@@ -294,10 +311,13 @@ pub async fn create(db: &impl TransactionTrait, actor_id: i64, new: NewChannel) 
         Err(e) if is_unique_violation(&e) => return Err(CreateChannelError::SlugTaken),
         Err(e) => return Err(e.into()),
     };
-    follow(&txn, actor_id, model.id).await?;
-    if new.visibility != Visibility::Open {
-        insert_member(&txn, model.id, actor_id, Some(actor_id)).await?;
+    for person in [actor_id, new.manager] {
+        follow(&txn, person, model.id).await?;
+        if new.visibility != Visibility::Open {
+            insert_member(&txn, model.id, person, Some(actor_id)).await?;
+        }
     }
+    super::groups::name_steward(&txn, model.id, new.manager, None, actor_id).await?;
     outbox::push(&txn, Changed::Channel(model.id)).await?;
     audit::record(
         &txn,
@@ -382,7 +402,9 @@ pub async fn members(db: &impl ConnectionTrait, channel_id: i64) -> Result<Vec<P
     .collect())
 }
 
-async fn insert_member(
+/// Make someone a member of a private channel, inside the caller's
+/// transaction; false if they already were.
+pub async fn insert_member(
     db: &impl ConnectionTrait,
     channel_id: i64,
     user_id: i64,
@@ -438,13 +460,8 @@ pub async fn remove_member(
     user_id: i64,
 ) -> Result<bool, sea_orm::DbErr> {
     let txn = super::begin_write(db).await?;
-    let removed = channel_member::Entity::delete_by_id((channel_id, user_id))
-        .exec(&txn)
-        .await?
-        .rows_affected
-        == 1;
+    let removed = delete_member(&txn, channel_id, user_id).await?;
     if removed {
-        unfollow(&txn, user_id, channel_id).await?;
         audit::record(
             &txn,
             Some(actor_id),
@@ -456,6 +473,42 @@ pub async fn remove_member(
     }
     txn.commit().await?;
     Ok(removed)
+}
+
+/// Take someone out of a private channel inside the caller's transaction:
+/// their membership, their follow, and any part they had in running it
+/// end together. False if they were not a member.
+pub async fn delete_member(db: &impl ConnectionTrait, channel_id: i64, user_id: i64) -> Result<bool, sea_orm::DbErr> {
+    let removed = channel_member::Entity::delete_by_id((channel_id, user_id))
+        .exec(db)
+        .await?
+        .rows_affected
+        == 1;
+    if removed {
+        unfollow(db, user_id, channel_id).await?;
+        super::groups::remove_steward(db, channel_id, user_id).await?;
+    }
+    Ok(removed)
+}
+
+/// A channel's name and purpose, changed inside the caller's transaction
+/// (its content is re-indexed under the new name).
+pub async fn rename(
+    db: &impl ConnectionTrait,
+    channel_id: i64,
+    name: &str,
+    description: &str,
+) -> Result<(), sea_orm::DbErr> {
+    channel::ActiveModel {
+        id: Set(channel_id),
+        name: Set(name.trim().to_owned()),
+        description: Set(description.trim().to_owned()),
+        ..Default::default()
+    }
+    .update(db)
+    .await?;
+    outbox::push(db, Changed::Channel(channel_id)).await?;
+    Ok(())
 }
 
 /// Open a channel up or make it private. Its content is re-indexed (the

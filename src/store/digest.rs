@@ -315,8 +315,9 @@ pub async fn offered_channels(db: &impl ConnectionTrait) -> Result<Vec<OfferedCh
             let facts = ChannelFacts {
                 visibility: Visibility::parse(&r.visibility),
                 archived: r.archived_at.is_some(),
-                // An outsider is a member of nothing.
+                // An outsider is a member of nothing and manages nothing.
                 is_member: false,
+                is_manager: false,
             };
             policy::outsider_may_read(&facts, r.digest_open)
         })

@@ -2,12 +2,14 @@
 //! They return view structs; handlers never build queries and templates never
 //! see an entity.
 
+pub mod announcements;
 pub mod applications;
 pub mod audit;
 pub mod channels;
 pub mod digest;
 pub mod digest_outbox;
 pub mod feeds;
+pub mod groups;
 pub mod guidelines;
 pub mod inbox;
 pub mod invites;

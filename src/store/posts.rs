@@ -720,3 +720,33 @@ pub async fn scheduled_by(db: &impl ConnectionTrait, viewer: &Actor) -> Result<V
     add_siblings(db, &mut cards, viewer).await?;
     Ok(cards)
 }
+
+/// The cards for some posts, in the order given (ids not found are left
+/// out). The caller passes only posts the viewer may read.
+pub async fn cards_by_ids(
+    db: &impl ConnectionTrait,
+    ids: &[i64],
+    viewer: &Actor,
+) -> Result<Vec<PostCard>, sea_orm::DbErr> {
+    if ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    let rows = CardRow::find_by_statement(sql(
+        db,
+        &format!("SELECT {CARD_COLUMNS} WHERE p.id IN ({})", super::placeholders(ids.len())),
+        ids.iter().map(|id| (*id).into()).collect(),
+    ))
+    .all(db)
+    .await?;
+    let mut tallies = reactions::for_posts(db, ids, viewer.user_id).await?;
+    let mut cards: Vec<PostCard> = rows
+        .into_iter()
+        .map(|row| {
+            let t = tallies.remove(&row.id).unwrap_or_default();
+            card(row, t, viewer)
+        })
+        .collect();
+    cards.sort_by_key(|c| ids.iter().position(|id| *id == c.id));
+    add_siblings(db, &mut cards, viewer).await?;
+    Ok(cards)
+}

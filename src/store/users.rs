@@ -10,6 +10,8 @@ use crate::domain::audit::{AuditAction, AuditTarget};
 use crate::domain::email::EmailAddress;
 use crate::domain::handle::Handle;
 use crate::domain::person::{PersonName, Work};
+use crate::domain::policy::Stewardship;
+use chrono::{DateTime, Utc};
 use crate::domain::role::Role;
 use crate::domain::time::{When, now};
 use crate::entities::{user, user_role};
@@ -30,6 +32,8 @@ pub struct Account {
     pub guidelines_pending: bool,
     /// Notices from moderators or coordinators this person has not read.
     pub notices: i64,
+    /// The channels this person manages or covers for as a deputy.
+    pub manages: Vec<Stewardship>,
 }
 
 /// A person as shown beside their words: name, handle, initials avatar.
@@ -180,13 +184,16 @@ struct AccountRow {
     guidelines_pending: bool,
     /// Notices not yet read.
     notices: i64,
-    /// `role` or `channel`, and its value.
+    /// `role`, `channel` or `manages`, and its value.
     grant_kind: String,
     grant_value: Option<String>,
+    /// For `manages`: when a deputy's cover ends.
+    grant_until: Option<DateTime<Utc>>,
 }
 
-/// An account with its roles and private-channel memberships in one round
-/// trip (this runs on every request, so a removed member loses access at once).
+/// An account with its roles, private-channel memberships and the channels
+/// it manages in one round trip (this runs on every request, so a removed
+/// member or manager loses access at once).
 async fn account_where(
     db: &impl ConnectionTrait,
     column: &str,
@@ -199,14 +206,18 @@ async fn account_where(
     let notices = "(SELECT COUNT(*) FROM notices n WHERE n.user_id = u.id AND n.acknowledged_at IS NULL)";
     let text = format!(
         "SELECT u.id, u.email, u.handle, u.name, u.password_hash, u.status, {pending} AS guidelines_pending, \
-         {notices} AS notices, 'role' AS grant_kind, r.role AS grant_value \
+         {notices} AS notices, 'role' AS grant_kind, r.role AS grant_value, NULL AS grant_until \
          FROM users u LEFT JOIN user_roles r ON r.user_id = u.id WHERE u.{column} = ? \
          UNION ALL \
          SELECT u.id, u.email, u.handle, u.name, u.password_hash, u.status, {pending}, {notices}, \
-         'channel', CAST(m.channel_id AS TEXT) \
-         FROM users u JOIN channel_members m ON m.user_id = u.id WHERE u.{column} = ?"
+         'channel', CAST(m.channel_id AS TEXT), NULL \
+         FROM users u JOIN channel_members m ON m.user_id = u.id WHERE u.{column} = ? \
+         UNION ALL \
+         SELECT u.id, u.email, u.handle, u.name, u.password_hash, u.status, {pending}, {notices}, \
+         'manages', CAST(s.channel_id AS TEXT), s.until \
+         FROM users u JOIN channel_managers s ON s.user_id = u.id WHERE u.{column} = ?"
     );
-    let rows = AccountRow::find_by_statement(sql(db, &text, vec![value.clone(), value]))
+    let rows = AccountRow::find_by_statement(sql(db, &text, vec![value.clone(), value.clone(), value]))
         .all(db)
         .await?;
     let granted = |kind: &'static str| {
@@ -216,6 +227,16 @@ async fn account_where(
     };
     let roles = granted("role").filter_map(Role::parse).collect();
     let channels = granted("channel").filter_map(|v| v.parse().ok()).collect();
+    let manages = rows
+        .iter()
+        .filter(|r| r.grant_kind == "manages")
+        .filter_map(|r| {
+            Some(Stewardship {
+                channel_id: r.grant_value.as_deref()?.parse().ok()?,
+                until: r.grant_until,
+            })
+        })
+        .collect();
     Ok(rows.into_iter().next().map(|r| Account {
         id: r.id,
         email: r.email,
@@ -227,6 +248,7 @@ async fn account_where(
         channels,
         guidelines_pending: r.guidelines_pending,
         notices: r.notices,
+        manages,
     }))
 }
 

@@ -213,4 +213,6 @@ pub struct ContributorsPage {
 pub struct ChannelRegisterPage {
     pub ctx: PageCtx,
     pub channels: Vec<RegisteredChannel>,
+    /// The organisation's zone, in which a deputy's last day is named.
+    pub tz: chrono_tz::Tz,
 }

@@ -15,4 +15,7 @@ pub struct TimelinePage {
     pub posts: Vec<PostCard>,
     pub pager: Pager,
     pub follows_nothing: bool,
+    /// Announcements in channels the reader follows that they have not
+    /// dismissed (on the home page's newest page only).
+    pub announcements: Vec<PostCard>,
 }

@@ -69,6 +69,8 @@ pub struct ThreadPage {
     pub restore_until: Option<String>,
     /// For curators: the coming digest's week, and whether this post is featured in it.
     pub digest_feature: Option<DigestFeature>,
+    /// For those who pin and announce in this channel: whether this post is.
+    pub holding: Option<Holding>,
     pub can_edit: bool,
     pub can_delete: bool,
     pub can_reply: bool,
@@ -82,6 +84,14 @@ pub struct ThreadPage {
     pub reply_body: String,
     pub quote: Option<Quote>,
     pub errors: FormErrors,
+}
+
+/// Whether a post is pinned at its channel's top and announced to its
+/// followers, as those who can change that see it.
+#[derive(Debug, Clone, Copy)]
+pub struct Holding {
+    pub pinned: bool,
+    pub announced: bool,
 }
 
 /// A post's place in the coming digest, as a curator sees it.

@@ -9,20 +9,19 @@ use serde::Deserialize;
 
 use super::access::{channel_for_members, readable_channel};
 use super::extract::{Confirmed, Viewer, flash};
-use super::pages::{PageQuery, channel_page};
+use super::pages::{PageQuery, channel_page, lobby_page, members_page};
 use super::see_other;
 use crate::domain::form::FormErrors;
-use crate::domain::handle::Handle;
 use crate::domain::policy::{self, Refusal, Visibility};
 use crate::domain::slug::ChannelSlug;
 use crate::error::{AppError, AppResult};
 use crate::service::subscriptions::{self, OfferError};
 use crate::state::AppState;
-use crate::store::channels::{self, Channel, CreateChannelError, NewChannel};
-use crate::store::users::{self, PersonChip};
-use crate::views::channels::{ChannelPage, ChannelsPage, MembersPage, NewChannelPage};
+use crate::store::channels::{self, CreateChannelError, NewChannel};
+use crate::service::groups::{self, Named};
+use crate::views::channels::{ChannelsPage, MemberForms, MembersPage, NewChannelPage};
 use crate::views::posts::Composer;
-use crate::views::{Choice, ConfirmPage};
+use crate::views::ConfirmPage;
 
 pub async fn list_channels(State(state): State<AppState>, viewer: Viewer) -> AppResult<ChannelsPage> {
     let actor = viewer.actor();
@@ -130,6 +129,7 @@ pub async fn create_channel(
         name: name.to_owned(),
         description: form.description.clone(),
         visibility,
+        manager: actor.user_id,
     };
     match channels::create(&state.db, actor.user_id, new).await {
         Ok(channel) => {
@@ -153,13 +153,27 @@ pub async fn show_channel(
     viewer: Viewer,
     Path(slug): Path<String>,
     Query(q): Query<PageQuery>,
-) -> AppResult<ChannelPage> {
-    let channel = readable_channel(&state, &viewer, &slug).await?;
+) -> AppResult<Response> {
+    let channel = channels::by_slug(&state.db, &slug).await?.ok_or(AppError::NotFound)?;
+    let actor = viewer.actor();
+    let facts = channel.facts(&actor);
+    if !policy::can_read_channel(&actor, &facts) {
+        // Someone outside a listed working group sees what it is for and
+        // who runs it, and may ask to join; of a hidden one, nothing.
+        if !policy::can_see_channel_listed(&actor, &facts) {
+            return Err(AppError::NotFound);
+        }
+        return Ok(lobby_page(&state, viewer, channel, String::new(), FormErrors::new())
+            .await?
+            .into_response());
+    }
     let composer = Composer {
         preview_action: format!("/c/{}/preview", channel.slug),
         ..Composer::default()
     };
-    channel_page(&state, viewer, channel, q.page(), composer).await
+    Ok(channel_page(&state, viewer, channel, q.page(), composer)
+        .await?
+        .into_response())
 }
 
 pub async fn follow(State(state): State<AppState>, viewer: Viewer, Path(slug): Path<String>) -> AppResult<Response> {
@@ -235,44 +249,13 @@ pub async fn unarchive(State(state): State<AppState>, viewer: Viewer, Path(slug)
     set_archived(state, viewer, slug, false).await
 }
 
-async fn members_page(
-    state: &AppState,
-    viewer: Viewer,
-    channel: Channel,
-    handle: String,
-    candidates: Vec<PersonChip>,
-    errors: FormErrors,
-) -> AppResult<MembersPage> {
-    let actor = viewer.actor();
-    let members = channels::members(&state.db, channel.id).await?;
-    let visibilities = Visibility::ALL
-        .into_iter()
-        .map(|v| Choice {
-            value: v.as_str().to_owned(),
-            label: v.label().to_owned(),
-            selected: v == channel.visibility,
-        })
-        .collect();
-    Ok(MembersPage {
-        ctx: viewer.ctx.within_section("channels"),
-        can_manage: policy::can_manage_members(&actor),
-        can_offer: policy::can_offer_to_subscribers(&actor),
-        members,
-        visibilities,
-        handle,
-        candidates,
-        errors,
-        channel,
-    })
-}
-
 pub async fn show_members(
     State(state): State<AppState>,
     viewer: Viewer,
     Path(slug): Path<String>,
 ) -> AppResult<MembersPage> {
     let channel = channel_for_members(&state, &viewer, &slug).await?;
-    members_page(&state, viewer, channel, String::new(), Vec::new(), FormErrors::new()).await
+    members_page(&state, viewer, channel, MemberForms::default(), FormErrors::new()).await
 }
 
 #[derive(Deserialize)]
@@ -288,25 +271,19 @@ pub async fn add_member(
     Form(form): Form<MemberForm>,
 ) -> AppResult<Response> {
     let channel = channel_for_members(&state, &viewer, &slug).await?;
-    if !policy::can_manage_members(&viewer.actor()) {
-        return Err(AppError::Forbidden(Refusal::AdminsOnly));
+    let actor = viewer.actor();
+    if !policy::can_manage_members(&actor, &channel.facts(&actor)) {
+        return Err(AppError::Forbidden(Refusal::ManagersOnly));
     }
-    let (user_id, handle) = match person_named(&state, &form.handle).await? {
+    let (user_id, handle) = match groups::person_named(&state.db, &form.handle).await? {
         Named::One(id, handle) => (id, handle),
-        Named::Several(candidates) => {
-            let errors = FormErrors::with(
-                "handle",
-                "More than one person matches that. Choose who you meant below, or type their handle.",
-            );
-            let page = members_page(&state, viewer, channel, form.handle.clone(), candidates, errors).await?;
-            return Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response());
-        }
-        Named::Nobody => {
-            let errors = FormErrors::with(
-                "handle",
-                "Nobody has that name or handle. Check the spelling, or type part of their name.",
-            );
-            let page = members_page(&state, viewer, channel, form.handle.clone(), Vec::new(), errors).await?;
+        named => {
+            let forms = MemberForms {
+                handle: form.handle.clone(),
+                candidates: named.candidates(),
+                ..MemberForms::default()
+            };
+            let page = members_page(&state, viewer, channel, forms, named.errors("handle")).await?;
             return Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response());
         }
     };
@@ -319,39 +296,6 @@ pub async fn add_member(
     Ok(see_other(&format!("/c/{}/members", channel.slug)))
 }
 
-/// Who "Sam Jones", "sam" or "@sam.jones" names.
-enum Named {
-    One(i64, String),
-    Several(Vec<PersonChip>),
-    Nobody,
-}
-
-/// A handle names its person; otherwise a name (or the start of one) does if
-/// only one active person has it, or exactly that name.
-async fn person_named(state: &AppState, typed: &str) -> AppResult<Named> {
-    if let Some(handle) = Handle::parse(typed)
-        && let Some((id, handle)) = users::existing_handles(&state.db, &[handle]).await?.into_iter().next()
-    {
-        return Ok(Named::One(id, handle));
-    }
-    let mut found = users::suggest(&state.db, typed, 8).await?;
-    let wanted = typed.trim().to_lowercase();
-    if let Some(exact) = found.iter().position(|p| p.name.to_lowercase() == wanted)
-        && found.iter().filter(|p| p.name.to_lowercase() == wanted).count() == 1
-    {
-        let p = found.swap_remove(exact);
-        return Ok(Named::One(p.id, p.handle));
-    }
-    Ok(match found.len() {
-        0 => Named::Nobody,
-        1 => {
-            let p = found.remove(0);
-            Named::One(p.id, p.handle)
-        }
-        _ => Named::Several(found),
-    })
-}
-
 pub async fn remove_member(
     State(state): State<AppState>,
     viewer: Viewer,
@@ -359,8 +303,9 @@ pub async fn remove_member(
     Confirmed(confirmed): Confirmed,
 ) -> AppResult<Response> {
     let channel = channel_for_members(&state, &viewer, &slug).await?;
-    if !policy::can_manage_members(&viewer.actor()) {
-        return Err(AppError::Forbidden(Refusal::AdminsOnly));
+    let actor = viewer.actor();
+    if !policy::can_manage_members(&actor, &channel.facts(&actor)) {
+        return Err(AppError::Forbidden(Refusal::ManagersOnly));
     }
     if !confirmed {
         let member = channels::members(&state.db, channel.id)
@@ -405,14 +350,14 @@ pub async fn set_visibility(
     Path(slug): Path<String>,
     Form(form): Form<VisibilityForm>,
 ) -> AppResult<Response> {
-    let channel = channels::by_slug(&state.db, &slug).await?.ok_or(AppError::NotFound)?;
+    let channel = channel_for_members(&state, &viewer, &slug).await?;
     let actor = viewer.actor();
-    if !policy::can_manage_members(&actor) {
-        return Err(AppError::Forbidden(Refusal::AdminsOnly));
+    if !policy::can_manage_channel(&actor, &channel.facts(&actor)) {
+        return Err(AppError::Forbidden(Refusal::ManagersOnly));
     }
     let Some(visibility) = Visibility::from_form(&form.visibility) else {
         let errors = FormErrors::with("visibility", "Choose who can read the channel.");
-        let page = members_page(&state, viewer, channel, String::new(), Vec::new(), errors).await?;
+        let page = members_page(&state, viewer, channel, MemberForms::default(), errors).await?;
         return Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response());
     };
     channels::set_visibility(&state.db, actor.user_id, channel.id, visibility).await?;
@@ -447,7 +392,7 @@ pub async fn offer_to_subscribers(
         "no" => false,
         _ => {
             let errors = FormErrors::with("digest_open", "Choose whether to offer it to email subscribers.");
-            let page = members_page(&state, viewer, channel, String::new(), Vec::new(), errors).await?;
+            let page = members_page(&state, viewer, channel, MemberForms::default(), errors).await?;
             return Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response());
         }
     };
@@ -458,7 +403,7 @@ pub async fn offer_to_subscribers(
                 "digest_open",
                 "Only an open channel can be offered to email subscribers. Make it open first.",
             );
-            let page = members_page(&state, viewer, channel, String::new(), Vec::new(), errors).await?;
+            let page = members_page(&state, viewer, channel, MemberForms::default(), errors).await?;
             return Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response());
         }
         Err(OfferError::Refused(refusal)) => return Err(AppError::Forbidden(refusal)),

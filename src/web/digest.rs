@@ -14,7 +14,7 @@ use super::see_other;
 use crate::domain::digest::{DigestWeek, Frequency};
 use crate::domain::email::EmailAddress;
 use crate::domain::form::FormErrors;
-use crate::domain::policy::Refusal;
+use crate::domain::policy::{self, Refusal};
 use crate::error::{AppError, AppResult};
 use crate::service::digest::{self as service, PreviewError, next_week};
 use crate::state::AppState;
@@ -84,7 +84,11 @@ pub async fn feature_post(
     Id(id): Id,
     Form(form): Form<FeatureForm>,
 ) -> AppResult<Response> {
-    let (post, _) = readable_post(&state, &viewer, id).await?;
+    let (post, channel) = readable_post(&state, &viewer, id).await?;
+    let actor = viewer.actor();
+    if !policy::can_feature(&actor, &channel.facts(&actor)) {
+        return Err(AppError::Forbidden(Refusal::ManagersOnly));
+    }
     if post.deleted.is_some() || post.hidden {
         return Err(AppError::Forbidden(Refusal::Closed));
     }

@@ -6,7 +6,11 @@ use super::extract::Viewer;
 use super::pages::{PageQuery, pager};
 use crate::error::AppResult;
 use crate::state::AppState;
-use crate::store::{channels, posts};
+use crate::domain::cursor::PageAt;
+use crate::store::{announcements, channels, posts};
+
+/// The most announcements the home page holds up at once (newest first).
+const MAX_ANNOUNCEMENTS: u64 = 3;
 use crate::views::home::TimelinePage;
 
 pub async fn home(
@@ -16,8 +20,15 @@ pub async fn home(
 ) -> AppResult<TimelinePage> {
     let actor = viewer.actor();
     let followed = channels::scope(&state.db, &actor).await?.followed;
-    let page = posts::timeline(&state.db, &followed, q.page(), &actor).await?;
+    let at = q.page();
+    let page = posts::timeline(&state.db, &followed, at, &actor).await?;
+    let announced = if matches!(at, PageAt::Newest) {
+        announcements::undismissed(&state.db, actor.user_id, &followed, MAX_ANNOUNCEMENTS).await?
+    } else {
+        Vec::new()
+    };
     Ok(TimelinePage {
+        announcements: posts::cards_by_ids(&state.db, &announced, &actor).await?,
         ctx: viewer.ctx.in_section("home"),
         heading: "Home",
         tab: "home",
@@ -38,5 +49,6 @@ pub async fn all(State(state): State<AppState>, viewer: Viewer, Query(q): Query<
         pager: pager(&page),
         posts: page.posts,
         follows_nothing: false,
+        announcements: Vec::new(),
     })
 }

@@ -3,6 +3,7 @@
 pub mod access;
 pub mod accounts;
 pub mod admin;
+pub mod announcements;
 pub mod applications;
 pub mod assets;
 pub mod audit;
@@ -13,6 +14,7 @@ pub mod digest;
 pub mod error_pages;
 pub mod extract;
 pub mod feeds;
+pub mod groups;
 pub mod guidelines;
 pub mod health;
 pub mod home;

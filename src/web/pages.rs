@@ -7,15 +7,97 @@ use serde::Deserialize;
 use super::extract::Viewer;
 use crate::domain::cursor::PageAt;
 use crate::domain::form::FormErrors;
+use crate::domain::time::last_local_day;
 use crate::domain::policy::{self, ContentFacts, Deletion};
 use crate::error::{AppError, AppResult};
 use crate::state::AppState;
 use crate::store::channels::{self, Channel};
+use crate::store::{announcements, groups};
+use crate::views::channels::{LobbyPage, MemberForms, MembersPage, StewardLine};
+use crate::views::Choice;
 use crate::store::posts::{self, Newer, Post, Timeline};
 use crate::store::replies::{self, Quote};
 use crate::views::Pager;
 use crate::views::channels::ChannelPage;
-use crate::views::posts::{Composer, DigestFeature, ReplyItem, ThreadPage};
+use crate::views::posts::{Composer, DigestFeature, Holding, ReplyItem, ThreadPage};
+
+/// A channel's members page: its requests to join, managers and members,
+/// and the forms of those who run it, as typed.
+pub async fn members_page(
+    state: &AppState,
+    viewer: Viewer,
+    channel: Channel,
+    forms: MemberForms,
+    errors: FormErrors,
+) -> AppResult<MembersPage> {
+    let actor = viewer.actor();
+    let facts = channel.facts(&actor);
+    let can_manage = policy::can_manage_members(&actor, &facts);
+    let tz = state.settings.curation.timezone;
+    let stewards = groups::stewards(&state.db, channel.id)
+        .await?
+        .into_iter()
+        .map(|s| StewardLine {
+            deputy: s.is_deputy(),
+            lapsed: s.lapsed(actor.at),
+            until: s.until.map(|u| last_local_day(u, tz)).unwrap_or_default(),
+            person: s.person,
+        })
+        .collect();
+    Ok(MembersPage {
+        ctx: viewer.ctx.within_section("channels"),
+        members: channels::members(&state.db, channel.id).await?,
+        requests: if can_manage {
+            groups::pending_requests(&state.db, channel.id).await?
+        } else {
+            Vec::new()
+        },
+        stewards,
+        can_manage,
+        can_name: policy::can_name_deputies(&actor, channel.id),
+        can_offer: policy::can_offer_to_subscribers(&actor),
+        visibilities: policy::Visibility::ALL
+            .into_iter()
+            .map(|v| Choice {
+                value: v.as_str().to_owned(),
+                label: v.label().to_owned(),
+                selected: v == channel.visibility,
+            })
+            .collect(),
+        today: actor.at.with_timezone(&tz).format("%Y-%m-%d").to_string(),
+        forms,
+        errors,
+        channel,
+    })
+}
+
+/// What someone outside a private-listed channel sees: its purpose and
+/// managers, and their request to join (waiting, or the form as typed).
+pub async fn lobby_page(
+    state: &AppState,
+    viewer: Viewer,
+    channel: Channel,
+    message: String,
+    errors: FormErrors,
+) -> AppResult<LobbyPage> {
+    let actor = viewer.actor();
+    let at = actor.at;
+    let managers = groups::stewards(&state.db, channel.id)
+        .await?
+        .into_iter()
+        .filter(|s| !s.lapsed(at))
+        .map(|s| s.person)
+        .collect();
+    Ok(LobbyPage {
+        can_ask: policy::can_ask_to_join(&actor, &channel.facts(&actor)),
+        waiting: groups::pending_request(&state.db, channel.id, actor.user_id).await?,
+        ctx: viewer.ctx.within_section("channels"),
+        managers,
+        message,
+        errors,
+        channel,
+    })
+}
 
 /// `?before=…` (from an "older posts" link) or `?after=…` (from a "newer posts" one).
 #[derive(Deserialize, Default)]
@@ -52,7 +134,15 @@ pub async fn channel_page(
 ) -> AppResult<ChannelPage> {
     let actor = viewer.actor();
     let facts = channel.facts(&actor);
-    let page = posts::timeline(&state.db, &[channel.id], at, &actor).await?;
+    let mut page = posts::timeline(&state.db, &[channel.id], at, &actor).await?;
+    // Pins sit above the newest page only, and once on a page.
+    let pinned = if matches!(at, PageAt::Newest) {
+        let ids = announcements::pinned(&state.db, channel.id).await?;
+        page.posts.retain(|p| !ids.contains(&p.id));
+        posts::cards_by_ids(&state.db, &ids, &actor).await?
+    } else {
+        Vec::new()
+    };
     Ok(ChannelPage {
         follower_count: channels::follower_count(&state.db, channel.id).await?,
         following: channels::is_following(&state.db, actor.user_id, channel.id).await?,
@@ -61,8 +151,10 @@ pub async fn channel_page(
             .err()
             .filter(|r| r.next_step().is_some()),
         can_archive: policy::can_archive_channel(&actor),
-        can_see_members: policy::can_manage_members(&actor)
+        can_see_members: policy::can_manage_channel(&actor, &facts)
             || (channel.visibility.is_private() && policy::can_see_members(&actor, &facts)),
+        can_leave: policy::can_leave(&actor, &facts),
+        pinned,
         composer,
         pager: pager(&page),
         posts: page.posts,
@@ -141,7 +233,16 @@ pub async fn thread_page(
             reply,
         })
         .collect();
-    let digest_feature = if policy::can_curate(&actor) && post.deleted.is_none() && !post.hidden {
+    let open = post.deleted.is_none() && !post.hidden && !content.scheduled;
+    let holding = if open && policy::can_pin(&actor, &facts) {
+        Some(Holding {
+            pinned: announcements::is_pinned(&state.db, post.id).await?,
+            announced: announcements::is_announced(&state.db, post.id).await?,
+        })
+    } else {
+        None
+    };
+    let digest_feature = if policy::can_feature(&actor, &facts) && open {
         let week = crate::service::digest::next_week(state);
         Some(DigestFeature {
             week: week.to_string(),
@@ -152,6 +253,7 @@ pub async fn thread_page(
     };
     Ok(ThreadPage {
         digest_feature,
+        holding,
         restore_until: restore_until(post.deletion, &content),
         can_edit: policy::can_edit(&actor, &facts, &content),
         can_delete: policy::can_delete(&actor, &facts, &content),

@@ -50,6 +50,7 @@ pub async fn contributors_csv(State(state): State<AppState>, _viewer: Viewer) ->
 pub async fn channels(State(state): State<AppState>, viewer: Viewer) -> AppResult<ChannelRegisterPage> {
     Ok(ChannelRegisterPage {
         channels: rows::channel_register(&state.db).await?,
+        tz: state.settings.curation.timezone,
         ctx: viewer.ctx.within_section("applications"),
     })
 }
@@ -66,13 +67,18 @@ pub async fn channels_csv(State(state): State<AppState>, _viewer: Viewer) -> App
                 .map(|m| m.name.as_str())
                 .collect::<Vec<_>>()
                 .join("; "),
+            c.deputies
+                .iter()
+                .map(|m| format!("{} until {}", m.name, m.until.map(stamp).unwrap_or_default()))
+                .collect::<Vec<_>>()
+                .join("; "),
             stamp(c.created_at),
             c.last_post.map(stamp).unwrap_or_default(),
         ]
     });
     Ok(csv::download(
         "commonroom-channels.csv",
-        "name,slug,visibility,status,managers,created,last_post",
+        "name,slug,visibility,status,managers,deputies,created,last_post",
         lines,
     ))
 }

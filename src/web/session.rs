@@ -7,7 +7,8 @@ use axum::http::request::Parts;
 use axum_login::{AuthUser, AuthnBackend, UserId};
 use sea_orm::DatabaseConnection;
 
-use crate::domain::policy::Actor;
+use crate::domain::policy::{Actor, Stewardship};
+use crate::domain::time::now;
 use crate::domain::role::Role;
 use crate::error::AppError;
 use crate::service::accounts::{self, CheckError};
@@ -37,6 +38,8 @@ pub struct SessionUser {
     pub guidelines_pending: bool,
     /// Notices this person has not read yet.
     pub notices: i64,
+    /// Channels this person manages, or covers for as a deputy (read fresh on every request).
+    pub manages: Vec<Stewardship>,
     /// Changes when the password changes, which ends every other session.
     auth_hash: Vec<u8>,
 }
@@ -58,6 +61,8 @@ impl SessionUser {
             channels: self.channels.clone(),
             open_posting: self.open_posting,
             guidelines_pending: self.guidelines_pending,
+            manages: self.manages.clone(),
+            at: now(),
         }
     }
 }
@@ -79,6 +84,7 @@ impl SessionUser {
             open_posting,
             guidelines_pending: a.guidelines_pending,
             notices: a.notices,
+            manages: a.manages,
             auth_hash,
         }
     }

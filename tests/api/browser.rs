@@ -69,6 +69,7 @@ async fn new_channel(app: &TestApp, by: i64, slug: &str, name: &str, description
             name: name.into(),
             description: description.into(),
             visibility,
+            manager: by,
         },
     )
     .await

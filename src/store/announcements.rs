@@ -1,0 +1,195 @@
+//! Posts held up above the stream: pinned at the top of their channel (up
+//! to [`MAX_PINS`](crate::domain::policy::MAX_PINS)), or announced to the
+//! channel's followers, whose home page shows them until each reader
+//! dismisses them. Functions take the caller's connection or transaction.
+
+use sea_orm::{ConnectionTrait, FromQueryResult};
+
+use super::{placeholders, sql};
+use crate::domain::time::now;
+
+#[derive(FromQueryResult)]
+struct PostId {
+    post_id: i64,
+}
+
+#[derive(FromQueryResult)]
+struct Count {
+    n: i64,
+}
+
+/// The posts pinned in a channel, most recently pinned first (deleted or
+/// hidden ones are left out; they stay pinned if they come back).
+pub async fn pinned(db: &impl ConnectionTrait, channel_id: i64) -> Result<Vec<i64>, sea_orm::DbErr> {
+    Ok(PostId::find_by_statement(sql(
+        db,
+        "SELECT k.post_id FROM channel_pins k JOIN posts p ON p.id = k.post_id \
+         WHERE k.channel_id = ? AND p.deleted_at IS NULL AND p.hidden_at IS NULL AND p.published_at <= ? \
+         ORDER BY k.pinned_at DESC, k.post_id DESC",
+        vec![channel_id.into(), now().into()],
+    ))
+    .all(db)
+    .await?
+    .into_iter()
+    .map(|r| r.post_id)
+    .collect())
+}
+
+/// How many posts a channel has pinned, whatever their state.
+pub async fn pin_count(db: &impl ConnectionTrait, channel_id: i64) -> Result<usize, sea_orm::DbErr> {
+    Ok(Count::find_by_statement(sql(
+        db,
+        "SELECT COUNT(*) AS n FROM channel_pins WHERE channel_id = ?",
+        vec![channel_id.into()],
+    ))
+    .one(db)
+    .await?
+    .map_or(0, |c| c.n as usize))
+}
+
+pub async fn is_pinned(db: &impl ConnectionTrait, post_id: i64) -> Result<bool, sea_orm::DbErr> {
+    Ok(PostId::find_by_statement(sql(
+        db,
+        "SELECT post_id FROM channel_pins WHERE post_id = ?",
+        vec![post_id.into()],
+    ))
+    .one(db)
+    .await?
+    .is_some())
+}
+
+/// Pin a post in its channel; false if it already was.
+pub async fn pin(db: &impl ConnectionTrait, channel_id: i64, post_id: i64, by: i64) -> Result<bool, sea_orm::DbErr> {
+    Ok(db
+        .execute(sql(
+            db,
+            "INSERT INTO channel_pins (channel_id, post_id, pinned_by, pinned_at) VALUES (?, ?, ?, ?) \
+             ON CONFLICT (channel_id, post_id) DO NOTHING",
+            vec![channel_id.into(), post_id.into(), by.into(), now().into()],
+        ))
+        .await?
+        .rows_affected()
+        == 1)
+}
+
+/// Unpin a post; false if it was not pinned.
+pub async fn unpin(db: &impl ConnectionTrait, post_id: i64) -> Result<bool, sea_orm::DbErr> {
+    Ok(db
+        .execute(sql(db, "DELETE FROM channel_pins WHERE post_id = ?", vec![post_id.into()]))
+        .await?
+        .rows_affected()
+        >= 1)
+}
+
+pub async fn is_announced(db: &impl ConnectionTrait, post_id: i64) -> Result<bool, sea_orm::DbErr> {
+    Ok(PostId::find_by_statement(sql(
+        db,
+        "SELECT post_id FROM announcements WHERE post_id = ?",
+        vec![post_id.into()],
+    ))
+    .one(db)
+    .await?
+    .is_some())
+}
+
+/// Announce a post to its channel's followers; false if it already was.
+pub async fn announce(
+    db: &impl ConnectionTrait,
+    channel_id: i64,
+    post_id: i64,
+    by: i64,
+) -> Result<bool, sea_orm::DbErr> {
+    Ok(db
+        .execute(sql(
+            db,
+            "INSERT INTO announcements (post_id, channel_id, announced_by, announced_at) VALUES (?, ?, ?, ?) \
+             ON CONFLICT (post_id) DO NOTHING",
+            vec![post_id.into(), channel_id.into(), by.into(), now().into()],
+        ))
+        .await?
+        .rows_affected()
+        == 1)
+}
+
+/// Stop announcing a post (every reader's dismissal goes with it); false if
+/// it was not announced.
+pub async fn withdraw(db: &impl ConnectionTrait, post_id: i64) -> Result<bool, sea_orm::DbErr> {
+    db.execute(sql(
+        db,
+        "DELETE FROM announcement_dismissals WHERE post_id = ?",
+        vec![post_id.into()],
+    ))
+    .await?;
+    Ok(db
+        .execute(sql(db, "DELETE FROM announcements WHERE post_id = ?", vec![post_id.into()]))
+        .await?
+        .rows_affected()
+        == 1)
+}
+
+/// A reader puts an announcement away; false if it was not one, or they already had.
+pub async fn dismiss(db: &impl ConnectionTrait, post_id: i64, user_id: i64) -> Result<bool, sea_orm::DbErr> {
+    Ok(db
+        .execute(sql(
+            db,
+            "INSERT INTO announcement_dismissals (post_id, user_id, dismissed_at) \
+             SELECT post_id, ?, ? FROM announcements WHERE post_id = ? \
+             ON CONFLICT (user_id, post_id) DO NOTHING",
+            vec![user_id.into(), now().into(), post_id.into()],
+        ))
+        .await?
+        .rows_affected()
+        == 1)
+}
+
+/// The announcements a reader has not dismissed, newest first, from the
+/// channels given (the caller passes those the reader follows and may
+/// read). Deleted, hidden and not-yet-published posts are left out.
+pub async fn undismissed(
+    db: &impl ConnectionTrait,
+    user_id: i64,
+    channel_ids: &[i64],
+    limit: u64,
+) -> Result<Vec<i64>, sea_orm::DbErr> {
+    if channel_ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    let mut values: Vec<sea_orm::Value> = channel_ids.iter().map(|id| (*id).into()).collect();
+    values.extend([user_id.into(), now().into(), (limit as i64).into()]);
+    Ok(PostId::find_by_statement(sql(
+        db,
+        &format!(
+            "SELECT a.post_id FROM announcements a JOIN posts p ON p.id = a.post_id \
+             WHERE a.channel_id IN ({}) \
+             AND NOT EXISTS (SELECT 1 FROM announcement_dismissals d WHERE d.post_id = a.post_id AND d.user_id = ?) \
+             AND p.deleted_at IS NULL AND p.hidden_at IS NULL AND p.published_at <= ? \
+             ORDER BY a.announced_at DESC, a.post_id DESC LIMIT ?",
+            placeholders(channel_ids.len())
+        ),
+        values,
+    ))
+    .all(db)
+    .await?
+    .into_iter()
+    .map(|r| r.post_id)
+    .collect())
+}
+
+/// The followers of a channel, who hear of its announcements.
+pub async fn followers(db: &impl ConnectionTrait, channel_id: i64) -> Result<Vec<i64>, sea_orm::DbErr> {
+    #[derive(FromQueryResult)]
+    struct UserId {
+        user_id: i64,
+    }
+    Ok(UserId::find_by_statement(sql(
+        db,
+        "SELECT f.user_id FROM channel_follows f JOIN users u ON u.id = f.user_id \
+         WHERE f.channel_id = ? AND u.status = 'active' ORDER BY f.user_id",
+        vec![channel_id.into()],
+    ))
+    .all(db)
+    .await?
+    .into_iter()
+    .map(|r| r.user_id)
+    .collect())
+}
