@@ -204,18 +204,22 @@ async fn account_where(
     let pending = "EXISTS (SELECT 1 FROM guidelines g WHERE g.version = (SELECT MAX(version) FROM guidelines) \
                    AND NOT EXISTS (SELECT 1 FROM guideline_acceptances a WHERE a.user_id = u.id AND a.version = g.version))";
     let notices = "(SELECT COUNT(*) FROM notices n WHERE n.user_id = u.id AND n.acknowledged_at IS NULL)";
+    // The branch with a typed `until` comes first: PostgreSQL types a
+    // union's columns from left to right, and a bare NULL first would make
+    // `grant_until` text.
     let text = format!(
         "SELECT u.id, u.email, u.handle, u.name, u.password_hash, u.status, {pending} AS guidelines_pending, \
-         {notices} AS notices, 'role' AS grant_kind, r.role AS grant_value, NULL AS grant_until \
+         {notices} AS notices, 'manages' AS grant_kind, CAST(s.channel_id AS TEXT) AS grant_value, \
+         s.until AS grant_until \
+         FROM users u JOIN channel_managers s ON s.user_id = u.id WHERE u.{column} = ? \
+         UNION ALL \
+         SELECT u.id, u.email, u.handle, u.name, u.password_hash, u.status, {pending}, {notices}, \
+         'role', r.role, NULL \
          FROM users u LEFT JOIN user_roles r ON r.user_id = u.id WHERE u.{column} = ? \
          UNION ALL \
          SELECT u.id, u.email, u.handle, u.name, u.password_hash, u.status, {pending}, {notices}, \
          'channel', CAST(m.channel_id AS TEXT), NULL \
-         FROM users u JOIN channel_members m ON m.user_id = u.id WHERE u.{column} = ? \
-         UNION ALL \
-         SELECT u.id, u.email, u.handle, u.name, u.password_hash, u.status, {pending}, {notices}, \
-         'manages', CAST(s.channel_id AS TEXT), s.until \
-         FROM users u JOIN channel_managers s ON s.user_id = u.id WHERE u.{column} = ?"
+         FROM users u JOIN channel_members m ON m.user_id = u.id WHERE u.{column} = ?"
     );
     let rows = AccountRow::find_by_statement(sql(db, &text, vec![value.clone(), value.clone(), value]))
         .all(db)

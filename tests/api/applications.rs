@@ -426,14 +426,19 @@ async fn registers_list_licence_holders_and_every_channel_as_safe_csv(app: TestA
     assert_eq!(row("Cy")[2], "'=HYPERLINK(\"http://x\")", "never a formula");
     assert!(row("Zoe")[3].ends_with('Z'), "{:?}", row("Zoe"));
 
-    // Every channel, private and archived ones too, with managers once named.
-    let wg = channel_id(&app, "wg").await;
-    let ada_id = id_of(&app, "ada").await;
-    app.exec(&format!(
-        "INSERT INTO channel_managers (channel_id, user_id, kind, added_at) VALUES ({wg}, {ada_id}, 'manager', CURRENT_TIMESTAMP)"
-    ))
-    .await;
+    // Every channel, private and archived ones too, with its managers (whoever
+    // created it) and deputies with the last day of their cover.
+    let last_day = (chrono::Utc::now() + chrono::Duration::days(10))
+        .with_timezone(&chrono_tz::Europe::London)
+        .date_naive();
+    assert_eq!(
+        ada.post("/c/wg/deputies", &[("deputy", "@cy"), ("until", &last_day.to_string())])
+            .await
+            .status(),
+        303
+    );
     let page = ada.text("/register/channels").await;
+    assert!(page.contains(&last_day.format("%-d %B %Y").to_string()), "{page}");
     for text in [
         "News",
         "/c/news",
@@ -453,6 +458,7 @@ async fn registers_list_licence_holders_and_every_channel_as_safe_csv(app: TestA
             "visibility",
             "status",
             "managers",
+            "deputies",
             "created",
             "last_post"
         ]
@@ -463,8 +469,10 @@ async fn registers_list_licence_holders_and_every_channel_as_safe_csv(app: TestA
     assert_eq!(row("sums")[3], "archived");
     assert_eq!(row("wg")[2], "private-hidden");
     assert_eq!(row("wg")[4], "Ada");
+    assert!(row("wg")[5].starts_with("Cy until "), "{rows:?}");
+    assert_eq!(row("news")[5], "", "no deputy");
     assert_eq!(row("news")[3], "active");
-    assert!(!row("news")[6].is_empty() && row("wg")[6].is_empty(), "{rows:?}");
+    assert!(!row("news")[7].is_empty() && row("wg")[7].is_empty(), "{rows:?}");
 }
 
 async fn a_channel_request_opens_the_channel_with_its_manager(app: TestApp) {

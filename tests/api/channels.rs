@@ -277,7 +277,7 @@ async fn open_channels_offer_who_can_read_not_a_member_list(app: TestApp) {
     let admin = app.signed_in("ada", Role::Admin).await;
     app.channel(&admin, "Comms", "comms").await;
     let page = admin.text("/c/comms").await;
-    assert!(page.contains(">Who can read it</a>"), "{page}");
+    assert!(page.contains(">Managers and who can read it</a>"), "{page}");
     assert!(!page.contains(">Members</a>"), "{page}");
     let page = admin.text("/c/comms/members").await;
     assert!(
