@@ -28,7 +28,7 @@ use crate::store::channels::{self, NewChannel};
 use crate::store::feeds::{self, Added, FeedSettings, NewFeed};
 use crate::store::reactions::{self, Target};
 use crate::store::users::{self, NewUser};
-use crate::store::{applications, guidelines, inbox, posts, replies};
+use crate::store::{announcements, applications, groups, guidelines, inbox, posts, replies};
 
 /// The password every demo account shares. Demo data is for trying Commonroom out, never for production.
 pub const DEMO_PASSWORD: &str = "brackenshire-demo";
@@ -45,6 +45,16 @@ struct Demo {
     guidelines: Option<DemoGuidelines>,
     #[serde(default)]
     applications: Vec<DemoApplication>,
+    #[serde(default)]
+    join_requests: Vec<DemoJoinRequest>,
+}
+
+/// Someone asking to join a working group, waiting for its managers.
+#[derive(Deserialize)]
+struct DemoJoinRequest {
+    channel: String,
+    person: String,
+    message: String,
 }
 
 /// A licence application waiting for a coordinator.
@@ -117,6 +127,11 @@ struct DemoChannel {
     /// `open` (the default) or a private visibility; a private channel's followers are its members.
     #[serde(default)]
     visibility: Option<String>,
+    /// Covers for the creator as deputy for `deputy_days` from now.
+    #[serde(default)]
+    deputy: Option<String>,
+    #[serde(default)]
+    deputy_days: Option<i64>,
 }
 
 #[derive(Deserialize)]
@@ -132,6 +147,12 @@ struct DemoPost {
     likes: Vec<String>,
     #[serde(default)]
     replies: Vec<DemoReply>,
+    /// Pinned at the top of its channel by its author.
+    #[serde(default)]
+    pinned: bool,
+    /// Announced to its channel's followers by its author.
+    #[serde(default)]
+    announced: bool,
 }
 
 #[derive(Deserialize)]
@@ -236,6 +257,10 @@ pub async fn load(db: &DatabaseConnection) -> anyhow::Result<Outcome> {
             }
             channels::follow(db, person(f)?, created.id).await?;
         }
+        if let Some(deputy) = &c.deputy {
+            let until = now() + Duration::days(c.deputy_days.unwrap_or(14));
+            groups::name_steward(db, created.id, person(deputy)?, Some(until), creator).await?;
+        }
         channel_ids.insert(c.slug.clone(), created.id);
     }
     let at_now = now();
@@ -261,6 +286,19 @@ pub async fn load(db: &DatabaseConnection) -> anyhow::Result<Outcome> {
             }
             reply_ids.push(id);
         }
+        if p.pinned {
+            announcements::pin(db, channel_id, post_id, person(&p.author)?).await?;
+        }
+        if p.announced {
+            announcements::announce(db, channel_id, post_id, person(&p.author)?).await?;
+        }
+    }
+    for j in &demo.join_requests {
+        let channel = channel_ids
+            .get(&j.channel)
+            .copied()
+            .with_context(|| format!("demo join request names unknown channel {}", j.channel))?;
+        groups::add_request(db, channel, person(&j.person)?, &j.message).await?;
     }
     if let Some(g) = &demo.guidelines {
         let draft = Draft::parse(&g.body, &g.summary).map_err(|(_, m)| anyhow::anyhow!("demo guidelines: {m}"))?;
