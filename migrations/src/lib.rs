@@ -24,6 +24,7 @@ mod m20261207_000016_replies_by_author;
 mod m20261207_000017_password_resets;
 mod m20261207_000018_community;
 mod m20261207_000019_applications;
+mod m20261207_000021_notifications;
 
 pub struct Migrator;
 
@@ -50,6 +51,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261207_000017_password_resets::Migration),
             Box::new(m20261207_000018_community::Migration),
             Box::new(m20261207_000019_applications::Migration),
+            Box::new(m20261207_000021_notifications::Migration),
         ]
     }
 }
