@@ -92,6 +92,21 @@ email!(
     { name: String, coordinator: String, channel: String, manager: String, approved: bool, reason: String, link: String }
 );
 
+/// One notification in a notification email: what happened, an excerpt, its link.
+pub struct NotificationLine {
+    pub what: String,
+    pub excerpt: String,
+    pub link: String,
+}
+
+email!(
+    NotificationEmail,
+    "email/notifications/subject.txt",
+    "email/notifications/body.txt",
+    "email/notifications/body.html",
+    { name: String, items: Vec<NotificationLine>, list: String, settings: String, unsubscribe: String }
+);
+
 #[cfg(test)]
 mod tests {
     use super::*;

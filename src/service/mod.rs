@@ -11,6 +11,7 @@
 //! - `feeds`    following a feed, importing OPML, a feed's settings and word rules
 //! - `guidelines` the community guidelines: publishing a version, accepting it
 //! - `moderation` reports, the queue, hide/restore/warn, break glass and its undo
+//! - `notifications` notification email, batched per person, and its one-click unsubscribe
 //! - `password_resets` a forgotten password: a link asked for or sent by an administrator, used once
 //! - `polling`  one feed's poll end to end, and "poll now"
 //! - `sharing`  a link shared into channels, and its inbox entry dealt with
@@ -22,6 +23,7 @@ pub mod digest;
 pub mod feeds;
 pub mod guidelines;
 pub mod moderation;
+pub mod notifications;
 pub mod password_resets;
 pub mod polling;
 pub mod sharing;

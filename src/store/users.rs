@@ -28,8 +28,10 @@ pub struct Account {
     pub channels: Vec<i64>,
     /// A version of the community guidelines awaits this person's acceptance.
     pub guidelines_pending: bool,
-    /// Notices from moderators or coordinators this person has not read.
+    /// Notifications this person has not read (of what they can read now).
     pub notices: i64,
+    /// A moderator's warning awaits this person's acknowledgement.
+    pub warning: bool,
 }
 
 /// A person as shown beside their words: name, handle, initials avatar.
@@ -178,8 +180,10 @@ struct AccountRow {
     status: String,
     /// Whether a version of the guidelines exists that this person has not accepted.
     guidelines_pending: bool,
-    /// Notices not yet read.
+    /// Notifications not yet read.
     notices: i64,
+    /// A warning not yet acknowledged.
+    warning: bool,
     /// `role` or `channel`, and its value.
     grant_kind: String,
     grant_value: Option<String>,
@@ -196,13 +200,14 @@ async fn account_where(
     // false when there are none.
     let pending = "EXISTS (SELECT 1 FROM guidelines g WHERE g.version = (SELECT MAX(version) FROM guidelines) \
                    AND NOT EXISTS (SELECT 1 FROM guideline_acceptances a WHERE a.user_id = u.id AND a.version = g.version))";
-    let notices = "(SELECT COUNT(*) FROM notices n WHERE n.user_id = u.id AND n.acknowledged_at IS NULL)";
+    let notices = super::notifications::unread_count_sql();
+    let warning = super::notifications::WARNING_PENDING_SQL;
     let text = format!(
         "SELECT u.id, u.email, u.handle, u.name, u.password_hash, u.status, {pending} AS guidelines_pending, \
-         {notices} AS notices, 'role' AS grant_kind, r.role AS grant_value \
+         {notices} AS notices, {warning} AS warning, 'role' AS grant_kind, r.role AS grant_value \
          FROM users u LEFT JOIN user_roles r ON r.user_id = u.id WHERE u.{column} = ? \
          UNION ALL \
-         SELECT u.id, u.email, u.handle, u.name, u.password_hash, u.status, {pending}, {notices}, \
+         SELECT u.id, u.email, u.handle, u.name, u.password_hash, u.status, {pending}, {notices}, {warning}, \
          'channel', CAST(m.channel_id AS TEXT) \
          FROM users u JOIN channel_members m ON m.user_id = u.id WHERE u.{column} = ?"
     );
@@ -227,6 +232,7 @@ async fn account_where(
         channels,
         guidelines_pending: r.guidelines_pending,
         notices: r.notices,
+        warning: r.warning,
     }))
 }
 

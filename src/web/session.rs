@@ -35,8 +35,10 @@ pub struct SessionUser {
     pub open_posting: bool,
     /// The current guidelines await this person's acceptance.
     pub guidelines_pending: bool,
-    /// Notices this person has not read yet.
+    /// Notifications this person has not read yet.
     pub notices: i64,
+    /// A moderator's warning awaits this person's acknowledgement.
+    pub warning: bool,
     /// Changes when the password changes, which ends every other session.
     auth_hash: Vec<u8>,
 }
@@ -79,6 +81,7 @@ impl SessionUser {
             open_posting,
             guidelines_pending: a.guidelines_pending,
             notices: a.notices,
+            warning: a.warning,
             auth_hash,
         }
     }
