@@ -353,9 +353,9 @@ async fn a_hidden_post_is_a_notice_for_others_and_gone_from_search(app: TestApp)
             .await
             .contains("The zebra crossing by the depot")
     );
-    // The author is told, with the reason, on their next page.
+    // The author is told, with the reason, on their next page (with Ada's reply).
     let home = author.text("/").await;
-    assert!(home.contains(r#"data-unread="1""#), "{home}");
+    assert!(home.contains(r#"data-unread="2""#), "{home}");
     let notices = author.text("/notifications").await;
     assert!(notices.contains("Off topic for News") && notices.contains("A moderator hid something you wrote"));
 
