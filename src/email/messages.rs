@@ -208,8 +208,16 @@ mod tests {
         let m = NotificationEmail {
             name: "Cy Jones".into(),
             items: vec![
-                line("Bo Evans mentioned you in “Salt stock” in Comms", "@cy how much is left?", 3),
-                line("Bo Evans mentioned you in “Plough cover” in Comms", "And @cy, who drives?", 4),
+                line(
+                    "Bo Evans mentioned you in “Salt stock” in Comms",
+                    "@cy how much is left?",
+                    3,
+                ),
+                line(
+                    "Bo Evans mentioned you in “Plough cover” in Comms",
+                    "And @cy, who drives?",
+                    4,
+                ),
             ],
             list: "https://commonroom.example/notifications".into(),
             settings: "https://commonroom.example/settings/notifications".into(),
