@@ -17,9 +17,9 @@ use crate::state::AppState;
 use crate::store::sessions::DbSessionStore;
 use crate::web::session::Backend;
 use crate::web::{
-    access, accounts, admin, announcements, applications, assets, audit, auth, channels, digest, error_pages, feeds, groups, guidelines,
-    health, home, inbox, moderation, password, people, posts, reactions, registers, replies, reports, search, security,
-    settings, share, subscriptions, unsubscribe,
+    access, accounts, admin, announcements, applications, assets, audit, auth, channels, digest, error_pages, feeds,
+    groups, guidelines, health, home, inbox, moderation, notifications, password, people, posts, reactions, registers,
+    replies, reports, search, security, settings, share, subscriptions, unsubscribe,
 };
 
 pub fn build(state: AppState) -> Router {
@@ -46,6 +46,11 @@ pub fn build(state: AppState) -> Router {
         .route(
             "/unsubscribe/{token}",
             get(unsubscribe::ask).post(unsubscribe::unsubscribe),
+        )
+        // The same for notification email.
+        .route(
+            "/unsubscribe/notifications/{token}",
+            get(unsubscribe::ask_notifications).post(unsubscribe::unsubscribe_notifications),
         )
         .route("/digest/{week}", get(digest::show_archive))
         // People without an account (partners, councillors): asking for the
@@ -144,8 +149,16 @@ pub fn build(state: AppState) -> Router {
             get(reports::report_reply_form).post(reports::report_reply),
         )
         .route("/apply", get(applications::show_apply).post(applications::apply))
-        .route("/notices", get(reports::list_notices))
-        .route("/notices/{id}/read", post(reports::read_notice))
+        // Notifications: the list, marking read, and each person's choices.
+        .route("/notifications", get(notifications::list))
+        .route("/notifications/read", post(notifications::read_all))
+        .route("/notifications/{id}/read", post(notifications::read_one))
+        .route(
+            "/settings/notifications",
+            get(notifications::show_settings).post(notifications::save_settings),
+        )
+        .route("/notices", get(notifications::old_address))
+        .route("/notices/{id}/read", post(notifications::read_one))
         .route(
             "/profile/sessions/revoke",
             get(people::revoke_other_sessions).post(people::revoke_other_sessions),

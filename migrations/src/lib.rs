@@ -25,6 +25,7 @@ mod m20261207_000017_password_resets;
 mod m20261207_000018_community;
 mod m20261207_000019_applications;
 mod m20261207_000020_working_groups;
+mod m20261207_000021_notifications;
 
 pub struct Migrator;
 
@@ -52,6 +53,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261207_000018_community::Migration),
             Box::new(m20261207_000019_applications::Migration),
             Box::new(m20261207_000020_working_groups::Migration),
+            Box::new(m20261207_000021_notifications::Migration),
         ]
     }
 }

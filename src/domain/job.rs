@@ -15,11 +15,15 @@ pub enum Job {
     PruneOutbox,
     /// At the digest's scheduled times (and for retries): send the week's digest.
     SendDigest,
+    /// Email people the notifications they asked to have by email, batched
+    /// per person; reschedules itself while any wait.
+    EmailNotifications,
 }
 
 /// The recurring key, for jobs that exist once.
 const DAILY: &str = "daily";
 const WEEKLY: &str = "weekly";
+const PENDING: &str = "pending";
 
 impl Job {
     /// Jobs that must always exist.
@@ -32,6 +36,7 @@ impl Job {
             Job::PruneInbox => "prune_inbox",
             Job::PruneOutbox => "prune_outbox",
             Job::SendDigest => "send_digest",
+            Job::EmailNotifications => "email_notifications",
         }
     }
 
@@ -40,6 +45,7 @@ impl Job {
             Job::PollFeed(id) | Job::PublishPost(id) => id.to_string(),
             Job::PruneInbox | Job::PruneOutbox => DAILY.to_owned(),
             Job::SendDigest => WEEKLY.to_owned(),
+            Job::EmailNotifications => PENDING.to_owned(),
         }
     }
 
@@ -51,6 +57,7 @@ impl Job {
             "prune_inbox" => Some(Job::PruneInbox),
             "prune_outbox" => Some(Job::PruneOutbox),
             "send_digest" => Some(Job::SendDigest),
+            "email_notifications" => Some(Job::EmailNotifications),
             _ => None,
         }
     }
@@ -68,6 +75,7 @@ mod tests {
             Job::PruneInbox,
             Job::PruneOutbox,
             Job::SendDigest,
+            Job::EmailNotifications,
         ] {
             assert_eq!(Job::parse(job.kind(), &job.key()), Some(job));
         }

@@ -13,6 +13,7 @@ pub mod handle;
 pub mod job;
 pub mod markdown;
 pub mod moderation;
+pub mod notification;
 pub mod password;
 pub mod person;
 pub mod policy;

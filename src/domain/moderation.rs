@@ -1,5 +1,6 @@
 //! Keeping the community safe: what is reported and why, what a moderator
-//! writes when acting, and the notices a person reads on their next visit.
+//! writes when acting. The notices a person reads on their next visit are
+//! notifications (`domain::notification`).
 //! Parsed here once, at the edge; the store and the service trust them.
 
 use std::fmt;
@@ -137,54 +138,9 @@ impl fmt::Display for Reason {
     }
 }
 
-/// What a notice is about.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum NoticeKind {
-    /// Your post or reply was hidden, and why.
-    Hidden,
-    /// Something of yours hidden earlier is shown again.
-    Restored,
-    /// A moderator's warning, to acknowledge.
-    Warning,
-    /// For moderators: another moderator broke the glass on an account.
-    BreakGlass,
-    /// A coordinator decided your licence application or channel request.
-    Decision,
-}
-
-impl NoticeKind {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            NoticeKind::Hidden => "hidden",
-            NoticeKind::Restored => "restored",
-            NoticeKind::Warning => "warning",
-            NoticeKind::BreakGlass => "break-glass",
-            NoticeKind::Decision => "decision",
-        }
-    }
-
-    pub fn parse(raw: &str) -> Option<Self> {
-        [
-            NoticeKind::Hidden,
-            NoticeKind::Restored,
-            NoticeKind::Warning,
-            NoticeKind::BreakGlass,
-            NoticeKind::Decision,
-        ]
-        .into_iter()
-        .find(|k| k.as_str() == raw)
-    }
-
-    pub fn title(self) -> &'static str {
-        match self {
-            NoticeKind::Hidden => "A moderator hid something you wrote",
-            NoticeKind::Restored => "Something you wrote is shown again",
-            NoticeKind::Warning => "A warning from the moderators",
-            NoticeKind::BreakGlass => "An account was stopped",
-            NoticeKind::Decision => "A coordinator decided what you asked for",
-        }
-    }
-}
+/// What a notice is about: notices are notifications now
+/// (`domain::notification`); the old name stays for moderation's callers.
+pub use super::notification::NotificationKind as NoticeKind;
 
 #[cfg(test)]
 mod tests {

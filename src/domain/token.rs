@@ -22,6 +22,8 @@ pub enum Purpose {
     /// Change or end an email-only subscription (the subscriber has no
     /// account to sign in with).
     ManageSubscription,
+    /// Stop notification emails for one account holder.
+    UnsubscribeNotifications,
 }
 
 impl Purpose {
@@ -31,6 +33,7 @@ impl Purpose {
             Purpose::ConfirmSubscription => b"confirm-subscription",
             Purpose::ReadDigest => b"read-digest",
             Purpose::ManageSubscription => b"manage-subscription",
+            Purpose::UnsubscribeNotifications => b"unsubscribe-notifications",
         }
     }
 }
@@ -99,6 +102,7 @@ mod tests {
         );
         assert_eq!(signer.verify(Purpose::ConfirmSubscription, &token), None);
         assert_eq!(signer.verify(Purpose::ManageSubscription, &token), None);
+        assert_eq!(signer.verify(Purpose::UnsubscribeNotifications, &token), None);
         assert_eq!(Signer::new(b"another key").verify(Purpose::Unsubscribe, &token), None);
     }
 

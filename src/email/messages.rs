@@ -92,6 +92,21 @@ email!(
     { name: String, coordinator: String, channel: String, manager: String, approved: bool, reason: String, link: String }
 );
 
+/// One notification in a notification email: what happened, an excerpt, its link.
+pub struct NotificationLine {
+    pub what: String,
+    pub excerpt: String,
+    pub link: String,
+}
+
+email!(
+    NotificationEmail,
+    "email/notifications/subject.txt",
+    "email/notifications/body.txt",
+    "email/notifications/body.html",
+    { name: String, items: Vec<NotificationLine>, list: String, settings: String, unsubscribe: String }
+);
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -181,5 +196,36 @@ mod tests {
         let html = m.render().unwrap().html;
         assert!(!html.contains("<b>Not yet") && html.contains("Not yet"), "{html}");
         assert!(html.contains("https://commonroom.example/apply"), "{html}");
+    }
+
+    #[test]
+    fn notifications_batched_in_one_email() {
+        let line = |what: &str, excerpt: &str, id: i64| NotificationLine {
+            what: what.into(),
+            excerpt: excerpt.into(),
+            link: format!("https://commonroom.example/p/{id}"),
+        };
+        let m = NotificationEmail {
+            name: "Cy Jones".into(),
+            items: vec![
+                line(
+                    "Bo Evans mentioned you in “Salt stock” in Comms",
+                    "@cy how much is left?",
+                    3,
+                ),
+                line(
+                    "Bo Evans mentioned you in “Plough cover” in Comms",
+                    "And @cy, who drives?",
+                    4,
+                ),
+            ],
+            list: "https://commonroom.example/notifications".into(),
+            settings: "https://commonroom.example/settings/notifications".into(),
+            unsubscribe: "https://commonroom.example/unsubscribe/notifications/abc".into(),
+        }
+        .render()
+        .unwrap();
+        assert!(m.html.contains(r#"<a href="https://commonroom.example/p/3">"#));
+        insta::assert_snapshot!(both(&m));
     }
 }

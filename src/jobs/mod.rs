@@ -3,6 +3,7 @@
 //! is retried once its lease runs out; tests call [`drain`] instead of waiting.
 //! One file per job.
 
+pub mod email_notifications;
 pub mod poll_feed;
 pub mod prune_inbox;
 pub mod prune_outbox;
@@ -33,6 +34,7 @@ pub async fn run_claimed(state: &AppState, lease: Lease) -> anyhow::Result<()> {
         Some(Job::PruneOutbox) => prune_outbox::run(state).await,
         Some(Job::PublishPost(id)) => publish_post::run(state, id).await,
         Some(Job::SendDigest) => send_digest::run(state).await,
+        Some(Job::EmailNotifications) => email_notifications::run(state).await,
         None => {
             tracing::warn!(kind = %lease.kind, key = %lease.key, "unknown job kind; removing it");
             Ok(None)

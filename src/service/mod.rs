@@ -13,6 +13,7 @@
 //! - `groups`   working groups: asking to join and the answer, leaving, managers and deputies
 //! - `guidelines` the community guidelines: publishing a version, accepting it
 //! - `moderation` reports, the queue, hide/restore/warn, break glass and its undo
+//! - `notifications` notification email, batched per person, and its one-click unsubscribe
 //! - `password_resets` a forgotten password: a link asked for or sent by an administrator, used once
 //! - `polling`  one feed's poll end to end, and "poll now"
 //! - `sharing`  a link shared into channels, and its inbox entry dealt with
@@ -26,6 +27,7 @@ pub mod feeds;
 pub mod groups;
 pub mod guidelines;
 pub mod moderation;
+pub mod notifications;
 pub mod password_resets;
 pub mod polling;
 pub mod sharing;

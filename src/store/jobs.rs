@@ -45,6 +45,20 @@ pub async fn schedule(db: &impl ConnectionTrait, job: Job, run_at: DateTime<Utc>
     Ok(())
 }
 
+/// Make sure a job runs no later than `run_at`: created then, or moved
+/// earlier if it was due later (never later than it was).
+pub async fn schedule_by(db: &impl ConnectionTrait, job: Job, run_at: DateTime<Utc>) -> Result<(), sea_orm::DbErr> {
+    db.execute(sql(
+        db,
+        "INSERT INTO jobs (kind, key, payload, run_at, attempts, created_at) VALUES (?, ?, '{}', ?, 0, ?) \
+         ON CONFLICT (kind, key) DO UPDATE SET run_at = CASE WHEN excluded.run_at < jobs.run_at \
+           THEN excluded.run_at ELSE jobs.run_at END",
+        vec![job.kind().into(), job.key().into(), run_at.into(), now().into()],
+    ))
+    .await?;
+    Ok(())
+}
+
 /// Make sure a job exists; an existing one keeps its time.
 pub async fn ensure(db: &impl ConnectionTrait, job: Job, run_at: DateTime<Utc>) -> Result<(), sea_orm::DbErr> {
     db.execute(sql(

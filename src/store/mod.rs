@@ -17,6 +17,7 @@ pub mod jobs;
 pub mod keys;
 pub mod mentions;
 pub mod moderation;
+pub mod notifications;
 pub mod outbox;
 pub mod password_resets;
 pub mod posts;

@@ -1,10 +1,12 @@
-//! Reports, hiding, notices and break-glass incidents as rows. Every
+//! Reports, hiding and break-glass incidents as rows, and the notices
+//! moderators and coordinators send (notifications, `store::notifications`). Every
 //! function takes the caller's connection or transaction: the service that
 //! calls them owns the transaction and writes the audit row in it.
 
 use chrono::{DateTime, Utc};
 use sea_orm::{ConnectionTrait, FromQueryResult};
 
+use super::notifications::{self, NewNotification};
 use super::outbox::{self, Changed};
 use super::sql;
 use crate::domain::moderation::{NoticeKind, Report, ReportReason, Target};
@@ -324,7 +326,10 @@ struct Id {
     id: i64,
 }
 
-/// Tell someone something they read on their next visit.
+/// Tell someone something they read on their next visit: a notification
+/// of a moderator's or coordinator's kind (`store::notifications::notify`),
+/// about no channel. Returns its id (0 if nothing was made: the person
+/// caused it themselves).
 pub async fn add_notice(
     db: &impl ConnectionTrait,
     user_id: i64,
@@ -333,85 +338,21 @@ pub async fn add_notice(
     link: Option<&str>,
     created_by: Option<i64>,
 ) -> Result<i64, sea_orm::DbErr> {
-    let row = Id::find_by_statement(sql(
+    let id = notifications::notify(
         db,
-        "INSERT INTO notices (user_id, kind, body, link, must_acknowledge, created_by, created_at) \
-         VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING id",
-        vec![
-            user_id.into(),
-            kind.as_str().into(),
-            body.into(),
-            link.map(str::to_owned).into(),
-            (kind == NoticeKind::Warning).into(),
-            created_by.into(),
-            now().into(),
-        ],
-    ))
-    .one(db)
+        NewNotification {
+            user_id,
+            kind,
+            actor_id: created_by,
+            channel_id: None,
+            post_id: None,
+            reply_id: None,
+            body: body.to_owned(),
+            link: link.map(str::to_owned),
+        },
+    )
     .await?;
-    Ok(row.map(|r| r.id).unwrap_or_default())
-}
-
-#[derive(FromQueryResult)]
-struct NoticeRow {
-    id: i64,
-    kind: String,
-    body: String,
-    link: Option<String>,
-    must_acknowledge: bool,
-    created_at: DateTime<Utc>,
-    acknowledged_at: Option<DateTime<Utc>>,
-}
-
-/// A notice as its reader sees it.
-#[derive(Debug, Clone)]
-pub struct Notice {
-    pub id: i64,
-    pub kind: NoticeKind,
-    pub body: String,
-    pub link: Option<String>,
-    pub must_acknowledge: bool,
-    pub created: When,
-    pub read: bool,
-}
-
-/// A person's notices, unread first, then the latest 50 read.
-pub async fn notices_for(db: &impl ConnectionTrait, user_id: i64) -> Result<Vec<Notice>, sea_orm::DbErr> {
-    let rows = NoticeRow::find_by_statement(sql(
-        db,
-        "SELECT id, kind, body, link, must_acknowledge, created_at, acknowledged_at FROM notices \
-         WHERE user_id = ? ORDER BY acknowledged_at IS NOT NULL, created_at DESC, id DESC LIMIT 100",
-        vec![user_id.into()],
-    ))
-    .all(db)
-    .await?;
-    Ok(rows
-        .into_iter()
-        .filter_map(|r| {
-            Some(Notice {
-                id: r.id,
-                kind: NoticeKind::parse(&r.kind)?,
-                body: r.body,
-                link: r.link,
-                must_acknowledge: r.must_acknowledge,
-                created: When::new(r.created_at),
-                read: r.acknowledged_at.is_some(),
-            })
-        })
-        .collect())
-}
-
-/// Mark one of a person's notices read (never someone else's); whether it was unread.
-pub async fn acknowledge(db: &impl ConnectionTrait, user_id: i64, id: i64) -> Result<bool, sea_orm::DbErr> {
-    Ok(db
-        .execute(sql(
-            db,
-            "UPDATE notices SET acknowledged_at = ? WHERE id = ? AND user_id = ? AND acknowledged_at IS NULL",
-            vec![now().into(), id.into(), user_id.into()],
-        ))
-        .await?
-        .rows_affected()
-        == 1)
+    Ok(id.unwrap_or_default())
 }
 
 /// Record a break glass; returns its id.

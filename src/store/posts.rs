@@ -8,6 +8,7 @@ use sea_orm::{
 };
 
 use super::mentions;
+use super::notifications;
 use super::outbox::{self, Changed};
 use super::reactions::{self, Tally};
 use super::users::PersonChip;
@@ -579,6 +580,7 @@ pub async fn create_placed(
     .insert(&txn)
     .await?;
     mentions::replace(&txn, model.id, None, author_id, &rendered.mentioned).await?;
+    notifications::mentioned(&txn, model.id, None, author_id, &draft.body_md, &rendered.mentioned).await?;
     outbox::push(&txn, Changed::Post(model.id)).await?;
     if published > at {
         super::jobs::schedule(&txn, Job::PublishPost(model.id), published).await?;
@@ -606,6 +608,7 @@ pub async fn edit(db: &impl TransactionTrait, post: &Post, draft: &PostDraft) ->
     .update(&txn)
     .await?;
     mentions::replace(&txn, post.id, None, post.author_id, &rendered.mentioned).await?;
+    notifications::mentioned(&txn, post.id, None, post.author_id, &draft.body_md, &rendered.mentioned).await?;
     outbox::push(&txn, Changed::Post(post.id)).await?;
     txn.commit().await?;
     Ok(())

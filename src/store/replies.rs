@@ -7,6 +7,7 @@ use sea_orm::{
 };
 
 use super::mentions;
+use super::notifications;
 use super::outbox::{self, Changed};
 use super::reactions::{self, Tally};
 use super::users::PersonChip;
@@ -229,6 +230,7 @@ pub async fn create_at(
         .exec(&txn)
         .await?;
     mentions::replace(&txn, post_id, Some(model.id), author_id, &rendered.mentioned).await?;
+    notifications::reply_added(&txn, post_id, model.id, author_id, body_md, &rendered.mentioned).await?;
     outbox::push(&txn, Changed::Reply(model.id)).await?;
     txn.commit().await?;
     Ok(model.id)
@@ -251,6 +253,15 @@ pub async fn edit(db: &impl TransactionTrait, reply: &Reply, body_md: &str) -> R
         reply.post_id,
         Some(reply.id),
         reply.author_id,
+        &rendered.mentioned,
+    )
+    .await?;
+    notifications::mentioned(
+        &txn,
+        reply.post_id,
+        Some(reply.id),
+        reply.author_id,
+        body_md,
         &rendered.mentioned,
     )
     .await?;

@@ -30,10 +30,12 @@ pub struct Account {
     pub channels: Vec<i64>,
     /// A version of the community guidelines awaits this person's acceptance.
     pub guidelines_pending: bool,
-    /// Notices from moderators or coordinators this person has not read.
+    /// Notifications this person has not read (of what they can read now).
     pub notices: i64,
     /// The channels this person manages or covers for as a deputy.
     pub manages: Vec<Stewardship>,
+    /// A moderator's warning awaits this person's acknowledgement.
+    pub warning: bool,
 }
 
 /// A person as shown beside their words: name, handle, initials avatar.
@@ -182,8 +184,10 @@ struct AccountRow {
     status: String,
     /// Whether a version of the guidelines exists that this person has not accepted.
     guidelines_pending: bool,
-    /// Notices not yet read.
+    /// Notifications not yet read.
     notices: i64,
+    /// A warning not yet acknowledged.
+    warning: bool,
     /// `role`, `channel` or `manages`, and its value.
     grant_kind: String,
     grant_value: Option<String>,
@@ -203,21 +207,22 @@ async fn account_where(
     // false when there are none.
     let pending = "EXISTS (SELECT 1 FROM guidelines g WHERE g.version = (SELECT MAX(version) FROM guidelines) \
                    AND NOT EXISTS (SELECT 1 FROM guideline_acceptances a WHERE a.user_id = u.id AND a.version = g.version))";
-    let notices = "(SELECT COUNT(*) FROM notices n WHERE n.user_id = u.id AND n.acknowledged_at IS NULL)";
+    let notices = super::notifications::unread_count_sql();
+    let warning = super::notifications::WARNING_PENDING_SQL;
     // The branch with a typed `until` comes first: PostgreSQL types a
     // union's columns from left to right, and a bare NULL first would make
     // `grant_until` text.
     let text = format!(
         "SELECT u.id, u.email, u.handle, u.name, u.password_hash, u.status, {pending} AS guidelines_pending, \
-         {notices} AS notices, 'manages' AS grant_kind, CAST(s.channel_id AS TEXT) AS grant_value, \
-         s.until AS grant_until \
+         {notices} AS notices, {warning} AS warning, 'manages' AS grant_kind, \
+         CAST(s.channel_id AS TEXT) AS grant_value, s.until AS grant_until \
          FROM users u JOIN channel_managers s ON s.user_id = u.id WHERE u.{column} = ? \
          UNION ALL \
-         SELECT u.id, u.email, u.handle, u.name, u.password_hash, u.status, {pending}, {notices}, \
+         SELECT u.id, u.email, u.handle, u.name, u.password_hash, u.status, {pending}, {notices}, {warning}, \
          'role', r.role, NULL \
          FROM users u LEFT JOIN user_roles r ON r.user_id = u.id WHERE u.{column} = ? \
          UNION ALL \
-         SELECT u.id, u.email, u.handle, u.name, u.password_hash, u.status, {pending}, {notices}, \
+         SELECT u.id, u.email, u.handle, u.name, u.password_hash, u.status, {pending}, {notices}, {warning}, \
          'channel', CAST(m.channel_id AS TEXT), NULL \
          FROM users u JOIN channel_members m ON m.user_id = u.id WHERE u.{column} = ?"
     );
@@ -253,6 +258,7 @@ async fn account_where(
         guidelines_pending: r.guidelines_pending,
         notices: r.notices,
         manages,
+        warning: r.warning,
     }))
 }
 

@@ -1,5 +1,5 @@
 //! The community's own pages: the guidelines, reporting, the moderators'
-//! queue and person page, a person's notices, and the coordinators' side:
+//! queue and person page, and the coordinators' side:
 //! applying for a licence, asking for a channel, deciding both, and the
 //! registers.
 
@@ -12,7 +12,7 @@ use crate::domain::form::FormErrors;
 use crate::domain::moderation::ReportReason;
 use crate::store::applications::{Application, ChannelName, Contributor, RegisteredChannel, Request};
 use crate::store::guidelines::Guidelines;
-use crate::store::moderation::{Incident, Notice, QueueItem};
+use crate::store::moderation::{Incident, QueueItem};
 use crate::store::users::Listed;
 
 /// `/guidelines`: the version in force, and accepting it.
@@ -91,14 +91,6 @@ pub struct ModPersonPage {
     pub reason: String,
     pub message: String,
     pub errors: FormErrors,
-}
-
-/// `/notices`: what moderators told this person.
-#[derive(Template, WebTemplate)]
-#[template(path = "pages/community/notices.html")]
-pub struct NoticesPage {
-    pub ctx: PageCtx,
-    pub notices: Vec<Notice>,
 }
 
 /// `/apply`: ask for a licence to post, or see where an application stands.

@@ -13,6 +13,7 @@ pub mod digest;
 pub mod feeds;
 pub mod home;
 pub mod inbox;
+pub mod notifications;
 pub mod people;
 pub mod posts;
 pub mod search;
@@ -41,8 +42,10 @@ pub struct Me {
     pub is_coordinator: bool,
     /// The current guidelines await this person's acceptance.
     pub guidelines_pending: bool,
-    /// Notices from moderators or coordinators not yet read.
+    /// Notifications not yet read (of what this person can read now).
     pub notices: i64,
+    /// A moderator's warning awaits acknowledgement: a banner on every page.
+    pub warning: bool,
 }
 
 impl Me {
@@ -57,7 +60,14 @@ impl Me {
             is_coordinator: policy::can_coordinate(actor),
             guidelines_pending: actor.guidelines_pending,
             notices,
+            warning: false,
         }
+    }
+
+    /// With a moderator's warning to acknowledge (or not).
+    pub fn warned(mut self, warning: bool) -> Self {
+        self.warning = warning;
+        self
     }
 }
 

@@ -22,7 +22,7 @@ pub async fn in_frame(request: Request, next: Next) -> Response {
         .extensions()
         .get::<AuthSession>()
         .and_then(|auth| auth.user.as_ref())
-        .map(|user| Me::new(&user.name, &user.handle, &user.actor(), user.notices));
+        .map(|user| Me::new(&user.name, &user.handle, &user.actor(), user.notices).warned(user.warning));
     let response = next.run(request).await;
     let status = response.status();
     if !(status.is_client_error() || status.is_server_error()) {

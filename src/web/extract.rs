@@ -33,7 +33,7 @@ async fn take_flash(session: &Session) -> Option<String> {
 
 /// The signed-in person as the page header shows them.
 fn me(user: &SessionUser) -> Me {
-    Me::new(&user.name, &user.handle, &user.actor(), user.notices)
+    Me::new(&user.name, &user.handle, &user.actor(), user.notices).warned(user.warning)
 }
 
 fn is_htmx(parts: &Parts) -> bool {

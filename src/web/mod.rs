@@ -20,6 +20,7 @@ pub mod health;
 pub mod home;
 pub mod inbox;
 pub mod moderation;
+pub mod notifications;
 pub mod pages;
 pub mod password;
 pub mod people;

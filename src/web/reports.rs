@@ -1,5 +1,5 @@
-//! Reporting a post or reply to the moderators, and reading the notices
-//! they send back.
+//! Reporting a post or reply to the moderators (what they send back is a
+//! notification: `web::notifications`).
 
 use axum::Form;
 use axum::extract::State;
@@ -17,9 +17,8 @@ use crate::domain::policy::{self, Refusal};
 use crate::error::{AppError, AppResult};
 use crate::service::moderation::{self, ModerationError};
 use crate::state::AppState;
-use crate::store::moderation as notices;
 use crate::store::users;
-use crate::views::community::{NoticesPage, ReportPage};
+use crate::views::community::ReportPage;
 
 /// The report form for a target the viewer may read and report.
 async fn report_page(
@@ -156,26 +155,4 @@ pub async fn report_reply(
     Form(form): Form<ReportForm>,
 ) -> AppResult<Response> {
     send_report(&state, viewer, Target::Reply(id), form).await
-}
-
-pub async fn list_notices(State(state): State<AppState>, viewer: Viewer) -> AppResult<NoticesPage> {
-    Ok(NoticesPage {
-        notices: notices::notices_for(&state.db, viewer.id()).await?,
-        ctx: viewer.ctx.in_section("notices"),
-    })
-}
-
-/// Mark a notice read; only one's own (anyone else's is not there).
-pub async fn read_notice(State(state): State<AppState>, viewer: Viewer, Id(id): Id) -> AppResult<Response> {
-    let acknowledged = notices::acknowledge(&state.db, viewer.id(), id).await?;
-    // A second click on the same button finds it read already: that is fine.
-    if !acknowledged
-        && !notices::notices_for(&state.db, viewer.id())
-            .await?
-            .iter()
-            .any(|n| n.id == id)
-    {
-        return Err(AppError::NotFound);
-    }
-    Ok(see_other("/notices"))
 }

@@ -36,10 +36,12 @@ pub struct SessionUser {
     pub open_posting: bool,
     /// The current guidelines await this person's acceptance.
     pub guidelines_pending: bool,
-    /// Notices this person has not read yet.
+    /// Notifications this person has not read yet.
     pub notices: i64,
     /// Channels this person manages, or covers for as a deputy (read fresh on every request).
     pub manages: Vec<Stewardship>,
+    /// A moderator's warning awaits this person's acknowledgement.
+    pub warning: bool,
     /// Changes when the password changes, which ends every other session.
     auth_hash: Vec<u8>,
 }
@@ -85,6 +87,7 @@ impl SessionUser {
             guidelines_pending: a.guidelines_pending,
             notices: a.notices,
             manages: a.manages,
+            warning: a.warning,
             auth_hash,
         }
     }

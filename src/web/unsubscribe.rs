@@ -2,7 +2,9 @@
 //! per-recipient link that works without signing in. Opening the link only
 //! asks (link scanners open every link in an email); the POST — from the
 //! page's button, or from a mail program's own "Unsubscribe" with the body
-//! `List-Unsubscribe=One-Click` — is what stops the digest.
+//! `List-Unsubscribe=One-Click` — is what stops the digest. Notification
+//! emails carry a link of the same kind, signed for their own purpose, that
+//! stops notification email.
 
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
@@ -11,7 +13,7 @@ use axum::response::{IntoResponse, Response};
 use super::extract::MaybeViewer;
 use crate::domain::digest::Recipient;
 use crate::error::AppResult;
-use crate::service::digest;
+use crate::service::{digest, notifications};
 use crate::state::AppState;
 use crate::views::{ConfirmPage, MessagePage};
 
@@ -72,6 +74,49 @@ pub async fn unsubscribe(
         message: format!(
             "Commonroom will not send its weekly digest to {email} any more. Changed your mind? Start it again {}.",
             start_again(recipient)
+        ),
+    }
+    .into_response())
+}
+
+/// A notification email's one-click unsubscribe link opened: ask first.
+pub async fn ask_notifications(
+    State(state): State<AppState>,
+    viewer: MaybeViewer,
+    Path(token): Path<String>,
+) -> AppResult<Response> {
+    let Some((_, email)) = notifications::unsubscriber(&state, &token).await? else {
+        return Ok(not_valid(viewer));
+    };
+    Ok(ConfirmPage {
+        ctx: viewer.ctx,
+        title: "Stop notification emails?".to_owned(),
+        detail: format!(
+            "Commonroom will stop emailing {email} about mentions and announcements. They still show in \
+             Commonroom, and you can have them emailed again from your notification settings."
+        ),
+        action: format!("/unsubscribe/notifications/{token}"),
+        button: "Unsubscribe".to_owned(),
+        back: "/".to_owned(),
+    }
+    .into_response())
+}
+
+/// The button, or the mail program's one-click POST: no more notification email.
+pub async fn unsubscribe_notifications(
+    State(state): State<AppState>,
+    viewer: MaybeViewer,
+    Path(token): Path<String>,
+) -> AppResult<Response> {
+    let Some((_, email)) = notifications::unsubscribe(&state, &token).await? else {
+        return Ok(not_valid(viewer));
+    };
+    Ok(MessagePage {
+        ctx: viewer.ctx,
+        title: "You are unsubscribed".to_owned(),
+        message: format!(
+            "Commonroom will not email {email} about notifications any more; they still show in Commonroom. \
+             Changed your mind? Choose again in your notification settings."
         ),
     }
     .into_response())

@@ -133,8 +133,8 @@ async fn an_approved_applicant_posts_on_the_next_request_and_is_told(app: TestAp
     zoe.create_post("news", "discussion", "Licensed", "", "Now I may post.")
         .await;
     let home = zoe.text("/").await;
-    assert!(home.contains("1 unread notice"), "{home}");
-    let notices = zoe.text("/notices").await;
+    assert!(home.contains(r#"data-unread="1""#), "{home}");
+    let notices = zoe.text("/notifications").await;
     assert!(
         notices.contains("approved your application for a licence to post"),
         "{notices}"
@@ -203,7 +203,7 @@ async fn a_declined_applicant_is_told_why_and_may_apply_again(app: TestApp) {
         )
         .await;
     assert_eq!(r.status(), 303);
-    let notices = zoe.text("/notices").await;
+    let notices = zoe.text("/notifications").await;
     assert!(
         notices.contains("Please do the social media training first."),
         "{notices}"
@@ -536,7 +536,11 @@ async fn a_channel_request_opens_the_channel_with_its_manager(app: TestApp) {
     let rows = csv(&hannah, "/register/channels.csv").await;
     let row = rows.iter().find(|r| r[1] == "bin-rounds").expect("in the register");
     assert_eq!((row[2].as_str(), row[4].as_str()), ("open", "Cy"));
-    assert!(cy.text("/notices").await.contains("the channel “Bin rounds” is open"));
+    assert!(
+        cy.text("/notifications")
+            .await
+            .contains("the channel “Bin rounds” is open")
+    );
     let sent = mail(&app);
     assert_eq!(sent.len(), 1);
     assert!(

@@ -275,7 +275,7 @@ async fn reports_reach_the_moderators_once_and_never_name_the_reporter(app: Test
         "{queue}"
     );
     // The author is never shown who reported them.
-    for path in [format!("/p/{post}"), "/notices".to_owned(), "/".to_owned()] {
+    for path in [format!("/p/{post}"), "/notifications".to_owned(), "/".to_owned()] {
         let page = author.text(&path).await;
         assert!(
             !page.contains("Bo") && !page.contains("Names a colleague"),
@@ -353,10 +353,10 @@ async fn a_hidden_post_is_a_notice_for_others_and_gone_from_search(app: TestApp)
             .await
             .contains("The zebra crossing by the depot")
     );
-    // The author is told, with the reason, on their next page.
+    // The author is told, with the reason, on their next page (with Ada's reply).
     let home = author.text("/").await;
-    assert!(home.contains("1 unread notice"), "{home}");
-    let notices = author.text("/notices").await;
+    assert!(home.contains(r#"data-unread="2""#), "{home}");
+    let notices = author.text("/notifications").await;
     assert!(notices.contains("Off topic for News") && notices.contains("A moderator hid something you wrote"));
 
     // A reply can be hidden too; the author of the post cannot reply to a hidden post.
@@ -413,17 +413,22 @@ async fn moderators_warn_and_a_warning_stays_until_acknowledged(app: TestApp) {
         .await;
     assert_eq!(r.status(), 303);
     for path in ["/", "/channels", "/search?q=x"] {
-        assert!(bo.text(path).await.contains("1 unread notice"), "{path}");
+        let page = bo.text(path).await;
+        assert!(
+            page.contains(r#"data-unread="1""#) && page.contains("The moderators sent you a warning"),
+            "{path}"
+        );
     }
-    let notices = bo.text("/notices").await;
+    let notices = bo.text("/notifications").await;
     assert!(notices.contains("keep the names of residents out") && notices.contains("I acknowledge this warning"));
     let id = app.sql_i64("SELECT id FROM notices").await;
     // Someone else cannot acknowledge it for them.
     assert_eq!(mo.post(&format!("/notices/{id}/read"), &[]).await.status(), 404);
-    assert!(bo.text("/").await.contains("1 unread notice"));
+    assert!(bo.text("/").await.contains(r#"data-unread="1""#));
     let r = bo.post(&format!("/notices/{id}/read"), &[]).await;
     assert_eq!(r.status(), 303);
-    assert!(!bo.text("/").await.contains("unread notice"));
+    let home = bo.text("/").await;
+    assert!(home.contains(r#"data-unread="0""#) && !home.contains("The moderators sent you a warning"));
     // A second click is harmless.
     assert_eq!(bo.post(&format!("/notices/{id}/read"), &[]).await.status(), 303);
     assert_eq!(
@@ -509,7 +514,7 @@ async fn break_glass_stops_an_account_at_once_and_undo_brings_everything_back(ap
             .contains("A moderator hid this reply.")
     );
     // The other moderators are told, in the product and by email; the one who acted is not.
-    assert!(mo2.text("/notices").await.contains("Spam at 2am"));
+    assert!(mo2.text("/notifications").await.contains("Spam at 2am"));
     let mail = crate::helpers::messages_in(&app.data_dir().join("mail"));
     let alerts: Vec<&String> = mail.iter().filter(|m| m.contains("Account stopped: Hal")).collect();
     let to = |who: &str| {
@@ -524,7 +529,7 @@ async fn break_glass_stops_an_account_at_once_and_undo_brings_everything_back(ap
         "the others who moderate: {alerts:?}"
     );
     assert!(alerts[0].contains("Spam at 2am") && alerts[0].contains(&format!("/moderation/people/{hal_id}")));
-    assert!(!mo.text("/").await.contains("unread notice"));
+    assert!(mo.text("/").await.contains(r#"data-unread="0""#));
     assert_eq!(
         app.sql_i64("SELECT COUNT(*) FROM audit_log WHERE action = 'user.break_glass'")
             .await,

@@ -21,6 +21,7 @@ mod fetch;
 mod home;
 mod mail_sink;
 mod migrations;
+mod notifications;
 mod password_reset;
 mod people;
 mod permissions;

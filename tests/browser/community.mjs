@@ -1,6 +1,6 @@
 // The community's safety loop in a real browser: a member reports a post,
 // a moderator hides it from the queue with a reason, and its author is told
-// (a banner on every page, the reason on the notices page) and still reads
+// (the unread count on every page, the reason on the notifications page) and still reads
 // it, marked, while the reporter sees a notice in its place. axe-core checks
 // every page on the way. Run by tests/api/browser.rs, or by hand:
 //
@@ -69,17 +69,21 @@ step('The reporter now sees a notice where the post was', async (page) => {
 step('Its author is told on the next page, reads why, and still reads the post', async () => {
   await withContext({}, 'author', async (author) => {
     await signInAs(author, env.AUTHOR);
-    await expectVisible(author.getByText('You have 1 unread notice.'), 'the banner');
-    await author.getByRole('link', { name: 'Read it' }).click();
-    check(pathOf(author) === '/notices', `expected the notices page, got ${author.url()}`);
+    const unread = author.getByRole('link', { name: 'Notifications, 1 unread' });
+    await expectVisible(unread, 'the unread count in the header');
+    await unread.click();
+    check(pathOf(author) === '/notifications', `expected the notifications page, got ${author.url()}`);
     await expectVisible(author.getByText(REASON), 'the reason');
-    await expectAxeClean(author, 'notices page');
+    await expectAxeClean(author, 'notifications page');
     await author.getByRole('link', { name: 'See it' }).click();
     await expectVisible(author.getByText('Hidden by a moderator.'), 'the mark on the post');
     await expectAxeClean(author, 'hidden post, as its author sees it');
-    await visit(author, '/notices', 'the notices page');
+    await visit(author, '/notifications', 'the notifications page');
     await author.getByRole('button', { name: 'Mark as read' }).click();
-    check((await author.getByText('unread notice').count()) === 0, 'the banner is gone once read');
+    check(
+      (await author.getByRole('link', { name: 'Notifications, none unread' }).count()) === 1,
+      'the count is gone once read',
+    );
   });
 });
 

@@ -1,7 +1,7 @@
 // A licence to post in a real browser: a member who may not post in a channel follows its
 // "Apply for a licence to post" link, applies, and is sent back; a coordinator approves from
 // Applications; the member's open page, on its next request, offers the composer, posts, and
-// shows the notice banner. axe-core checks every new page on the way. Run by
+// shows the unread count. axe-core checks every new page on the way. Run by
 // tests/api/browser.rs, or by hand:
 //
 //   BASE_URL=… PASSWORD=… EMAIL=member@… COORDINATOR=coordinator@… CHANNEL=slug node licence.mjs
@@ -56,16 +56,16 @@ step('The coordinator opens Applications, reads the application and approves it'
 
 step('On its next request the member\'s page offers the composer, posts, and shows the notice', async (page) => {
   await visit(page, `/c/${env.CHANNEL}`, 'the channel');
-  await expectVisible(page.getByText('You have 1 unread notice.'), 'the notice banner');
+  await expectVisible(page.getByRole('link', { name: 'Notifications, 1 unread' }), 'the unread count');
   await page.locator('.composer summary').click();
   await page.getByLabel('A discussion').check();
   await page.getByLabel('Title or subject').fill('Half-term events at every library');
   await page.getByLabel('Why it matters, or what you want to discuss').fill('Lego club, story time and a coding workshop.');
   await Promise.all([page.waitForEvent('load'), page.getByRole('button', { name: 'Post', exact: true }).click()]);
   check(/^\/p\/\d+$/.test(pathOf(page)), `expected the new thread, got ${page.url()}`);
-  await visit(page, '/notices', 'the notices page');
+  await visit(page, '/notifications', 'the notifications page');
   await expectVisible(page.getByText('approved your application for a licence to post'), 'the decision');
-  await expectAxeClean(page, 'notices page with a decision');
+  await expectAxeClean(page, 'notifications page with a decision');
 });
 
 run({ about: 'apply, approve, post' });
