@@ -13,6 +13,8 @@ pub enum NotificationKind {
     ThreadReply,
     /// Someone @mentioned you in a post or a reply.
     Mention,
+    /// For a channel's managers: someone asked to join it.
+    JoinRequest,
     /// A manager accepted or declined your request to join a working group.
     JoinDecision,
     /// A coordinator decided your licence application or channel request.
@@ -30,10 +32,11 @@ pub enum NotificationKind {
 }
 
 impl NotificationKind {
-    pub const ALL: [NotificationKind; 10] = [
+    pub const ALL: [NotificationKind; 11] = [
         NotificationKind::Reply,
         NotificationKind::ThreadReply,
         NotificationKind::Mention,
+        NotificationKind::JoinRequest,
         NotificationKind::JoinDecision,
         NotificationKind::Decision,
         NotificationKind::Hidden,
@@ -57,6 +60,7 @@ impl NotificationKind {
             NotificationKind::Reply => "reply",
             NotificationKind::ThreadReply => "thread-reply",
             NotificationKind::Mention => "mention",
+            NotificationKind::JoinRequest => "join-request",
             NotificationKind::JoinDecision => "join-decision",
             NotificationKind::Decision => "decision",
             NotificationKind::Hidden => "hidden",
@@ -95,6 +99,7 @@ impl NotificationKind {
             NotificationKind::Reply => "A reply to your post",
             NotificationKind::ThreadReply => "A reply in a thread you took part in",
             NotificationKind::Mention => "You were mentioned",
+            NotificationKind::JoinRequest => "Someone asked to join a channel you run",
             NotificationKind::JoinDecision => "A manager answered your request to join",
             NotificationKind::Decision => "A coordinator decided what you asked for",
             NotificationKind::Hidden => "A moderator hid something you wrote",
@@ -111,6 +116,7 @@ impl NotificationKind {
             NotificationKind::Reply => "replied to your post",
             NotificationKind::ThreadReply => "replied in a thread you took part in:",
             NotificationKind::Mention => "mentioned you in",
+            NotificationKind::JoinRequest => "asked to join",
             NotificationKind::JoinDecision => "answered your request to join",
             NotificationKind::Announcement => "announced",
             _ => "",
@@ -119,7 +125,7 @@ impl NotificationKind {
 
     /// The word before the channel's name: "in #comms", but "to join" needs none.
     pub fn channel_word(self) -> &'static str {
-        if self == NotificationKind::JoinDecision {
+        if matches!(self, NotificationKind::JoinDecision | NotificationKind::JoinRequest) {
             ""
         } else {
             "in"

@@ -7,7 +7,9 @@ use sea_orm::{ConnectionTrait, DbErr, TransactionTrait};
 
 use crate::domain::audit::{AuditAction, AuditTarget};
 use crate::domain::policy::{self, Actor, MAX_PINS, Refusal};
+use crate::domain::notification::NotificationKind;
 use crate::store::announcements as rows;
+use crate::store::notifications::{self, NewNotification};
 use crate::store::channels::Channel;
 use crate::store::posts::Post;
 use crate::store::{self, audit};
@@ -87,7 +89,29 @@ pub async fn set_announced(
     }
     let txn = store::begin_write(db).await?;
     let changed = if announced {
-        rows::announce(&txn, channel.id, post.id, actor.user_id).await?
+        let new = rows::announce(&txn, channel.id, post.id, actor.user_id).await?;
+        if new {
+            // Every follower who may read it, in the same transaction; the
+            // notifications store leaves out the announcer and anyone who
+            // switched announcements off or was told of this post before.
+            for follower in rows::followers(&txn, channel.id).await? {
+                notifications::notify(
+                    &txn,
+                    NewNotification {
+                        user_id: follower,
+                        kind: NotificationKind::Announcement,
+                        actor_id: Some(actor.user_id),
+                        channel_id: Some(channel.id),
+                        post_id: Some(post.id),
+                        reply_id: None,
+                        body: post.title.clone(),
+                        link: Some(format!("/p/{}", post.id)),
+                    },
+                )
+                .await?;
+            }
+        }
+        new
     } else {
         rows::withdraw(&txn, post.id).await?
     };

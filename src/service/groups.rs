@@ -12,6 +12,8 @@ use crate::domain::handle::Handle;
 use crate::domain::policy::{self, Actor, Refusal};
 use crate::store::channels::{self, Channel};
 use crate::store::groups::{self, JoinRequest};
+use crate::domain::notification::NotificationKind;
+use crate::store::notifications::{self, NewNotification};
 use crate::store::users::{self, PersonChip};
 use crate::store::{self, audit};
 
@@ -69,6 +71,22 @@ pub async fn ask_to_join(
     let id = groups::add_request(&txn, channel.id, actor.user_id, message)
         .await?
         .ok_or(GroupError::AlreadyAsked)?;
+    for manager in groups::serving(&txn, channel.id).await? {
+        notifications::notify(
+            &txn,
+            NewNotification {
+                user_id: manager,
+                kind: NotificationKind::JoinRequest,
+                actor_id: Some(actor.user_id),
+                channel_id: Some(channel.id),
+                post_id: None,
+                reply_id: None,
+                body: message.to_owned(),
+                link: Some(format!("/c/{}/members", channel.slug)),
+            },
+        )
+        .await?;
+    }
     audit::record(
         &txn,
         Some(actor.user_id),
@@ -128,6 +146,27 @@ pub async fn answer(
     } else {
         AuditAction::ChannelJoinDecline
     };
+    // Told after the membership, so an accepted member reads what it is
+    // about; a declined one cannot, so the notice names the group itself.
+    let body = match (accept, reason) {
+        (true, _) => format!("You are now a member of {}.", channel.name),
+        (false, Some(why)) => format!("Your request to join {} was declined: {why}", channel.name),
+        (false, None) => format!("Your request to join {} was declined.", channel.name),
+    };
+    notifications::notify(
+        &txn,
+        NewNotification {
+            user_id: request.person.id,
+            kind: NotificationKind::JoinDecision,
+            actor_id: Some(actor.user_id),
+            channel_id: accept.then_some(channel.id),
+            post_id: None,
+            reply_id: None,
+            body,
+            link: Some(format!("/c/{}", channel.slug)),
+        },
+    )
+    .await?;
     audit::record(
         &txn,
         Some(actor.user_id),

@@ -19,6 +19,8 @@ on_both_backends!(
     one_or_all_are_marked_read_and_the_count_follows_at_once,
     a_kind_switched_off_makes_nothing,
     a_post_scheduled_for_later_tells_its_mentions_when_it_goes_live,
+    managers_hear_of_requests_to_join_and_the_requester_of_the_answer,
+    an_announcement_tells_every_follower_who_may_read_it_once,
 );
 
 async fn user_id(app: &TestApp, handle: &str) -> i64 {
@@ -450,4 +452,94 @@ async fn mentions_by_email_go_batched_and_one_click_stops_them(app: TestApp, sin
     app.drain_jobs().await;
     assert_eq!(sink.count(), 1);
     assert!(cy.text("/notifications").await.contains("Last one"));
+}
+
+async fn managers_hear_of_requests_to_join_and_the_requester_of_the_answer(app: TestApp) {
+    // Ada creates the group, so she manages it; Bo covers as her deputy.
+    let ada = app.signed_in("ada", Role::Admin).await;
+    app.working_group(&ada, "private-listed").await;
+    let bo = app.signed_in("bo", Role::Member).await;
+    let cy = app.signed_in("cy", Role::Member).await;
+    let dee = app.signed_in("dee", Role::Member).await;
+    let last_day = (chrono::Utc::now() + chrono::Duration::days(7)).date_naive().to_string();
+    let r = ada
+        .post("/c/wg/deputies", &[("deputy", "@bo"), ("until", last_day.as_str())])
+        .await;
+    assert_eq!(r.status(), 303);
+
+    assert_eq!(
+        cy.post("/c/wg/join", &[("message", "I run the staff survey.")]).await.status(),
+        303
+    );
+    // Both who run it are told, and the link leads to the requests.
+    assert_eq!(count(&app, "ada", "join-request").await, 1);
+    assert_eq!(count(&app, "bo", "join-request").await, 1);
+    let page = bo.text("/notifications").await;
+    assert!(page.contains("Cy</a> asked to join"), "{page}");
+    assert!(page.contains(r#"href="/c/wg/members""#) && page.contains("I run the staff survey."), "{page}");
+
+    // The deputy accepts: Cy is told, and the notification leads into the group.
+    let request = app
+        .sql_i64("SELECT id FROM join_requests WHERE status = 'pending'")
+        .await;
+    assert_eq!(
+        bo.post(&format!("/c/wg/requests/{request}/accept"), &[]).await.status(),
+        303
+    );
+    let page = cy.text("/notifications").await;
+    assert_eq!(unread(&page), 1, "{page}");
+    assert!(page.contains("You are now a member of Working group."), "{page}");
+    assert_eq!(cy.get("/c/wg").await.status(), 200);
+
+    // Dee is declined with a reason: told, though she cannot read the group.
+    assert_eq!(dee.post("/c/wg/join", &[("message", "")]).await.status(), 303);
+    let request = app
+        .sql_i64("SELECT id FROM join_requests WHERE status = 'pending'")
+        .await;
+    assert_eq!(
+        ada.post(
+            &format!("/c/wg/requests/{request}/decline"),
+            &[("reason", "Members are the service leads only.")]
+        )
+        .await
+        .status(),
+        303
+    );
+    let page = dee.text("/notifications").await;
+    assert_eq!(unread(&page), 1, "{page}");
+    assert!(
+        page.contains("Your request to join Working group was declined: Members are the service leads only."),
+        "{page}"
+    );
+    assert_eq!(count(&app, "dee", "join-decision").await, 1);
+    assert_eq!(count(&app, "ada", "join-decision").await + count(&app, "bo", "join-decision").await, 0);
+}
+
+async fn an_announcement_tells_every_follower_who_may_read_it_once(app: TestApp) {
+    let (ada, people) = comms(&app, &["bo", "cy"]).await;
+    let [bo, cy] = &people[..] else { unreachable!() };
+    let _dee = app.signed_in("dee", Role::Member).await;
+    for b in [bo, cy] {
+        assert_eq!(b.post("/c/comms/follow", &[]).await.status(), 303);
+    }
+    let post = ada
+        .create_post("comms", "discussion", "Office closed on Friday", "", "For the move.")
+        .await;
+    assert_eq!(ada.post(&format!("/p/{post}/announce"), &[]).await.status(), 303);
+    // Followers are told; the announcer and Dee (not following) are not.
+    assert_eq!(count(&app, "bo", "announcement").await, 1);
+    assert_eq!(count(&app, "cy", "announcement").await, 1);
+    assert_eq!(count(&app, "ada", "announcement").await, 0);
+    assert_eq!(count(&app, "dee", "announcement").await, 0);
+    let page = bo.text("/notifications").await;
+    assert!(page.contains("Ada</a> announced") && page.contains(&format!(r#"href="/p/{post}""#)), "{page}");
+    // On the home page until each dismisses it.
+    assert!(bo.text("/").await.contains("announcements-heading"));
+    assert_eq!(bo.post(&format!("/announcements/{post}/dismiss"), &[]).await.status(), 303);
+    assert!(!bo.text("/").await.contains("announcements-heading"));
+    assert!(cy.text("/").await.contains("Office closed on Friday"));
+    // Announcing again after withdrawing tells nobody twice.
+    assert_eq!(ada.post(&format!("/p/{post}/unannounce"), &[]).await.status(), 303);
+    assert_eq!(ada.post(&format!("/p/{post}/announce"), &[]).await.status(), 303);
+    assert_eq!(count(&app, "bo", "announcement").await, 1);
 }
