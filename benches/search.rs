@@ -420,6 +420,7 @@ async fn bench(args: Args, settings: Settings, backend: &str) -> anyhow::Result<
                 name: format!("Channel {i}"),
                 description: "A channel for the benchmark.".into(),
                 visibility,
+                manager: creator,
             },
         )
         .await
