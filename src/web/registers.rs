@@ -17,6 +17,14 @@ fn stamp(at: DateTime<Utc>) -> String {
     at.to_rfc3339_opts(SecondsFormat::Secs, true)
 }
 
+/// A deputy's last day of cover in `tz`, as the form took it (`2026-06-12`):
+/// their cover ends when that day does, so the moment itself is the next day's start.
+fn last_day(end: DateTime<Utc>, tz: chrono_tz::Tz) -> String {
+    (end.with_timezone(&tz) - chrono::Duration::seconds(1))
+        .format("%Y-%m-%d")
+        .to_string()
+}
+
 pub async fn contributors(State(state): State<AppState>, viewer: Viewer) -> AppResult<ContributorsPage> {
     Ok(ContributorsPage {
         contributors: rows::contributors(&state.db).await?,
@@ -56,6 +64,7 @@ pub async fn channels(State(state): State<AppState>, viewer: Viewer) -> AppResul
 }
 
 pub async fn channels_csv(State(state): State<AppState>, _viewer: Viewer) -> AppResult<Response> {
+    let tz = state.settings.curation.timezone;
     let lines = rows::channel_register(&state.db).await?.into_iter().map(|c| {
         vec![
             c.name.clone(),
@@ -69,7 +78,10 @@ pub async fn channels_csv(State(state): State<AppState>, _viewer: Viewer) -> App
                 .join("; "),
             c.deputies
                 .iter()
-                .map(|m| format!("{} until {}", m.name, m.until.map(stamp).unwrap_or_default()))
+                .map(|m| {
+                    let until = m.until.map(|u| last_day(u, tz)).unwrap_or_default();
+                    format!("{} until {until}", m.name)
+                })
                 .collect::<Vec<_>>()
                 .join("; "),
             stamp(c.created_at),

@@ -18,6 +18,7 @@ mod digest_pages;
 mod digest_send;
 mod digest_subscribers;
 mod fetch;
+mod groups;
 mod home;
 mod mail_sink;
 mod migrations;
