@@ -170,7 +170,12 @@ impl MigrationTrait for Migration {
         m.create_table(
             Table::create()
                 .table(Announcements::Table)
-                .col(ColumnDef::new(Announcements::PostId).big_integer().not_null().primary_key())
+                .col(
+                    ColumnDef::new(Announcements::PostId)
+                        .big_integer()
+                        .not_null()
+                        .primary_key(),
+                )
                 .col(fk(Announcements::ChannelId))
                 .col(fk_null(Announcements::AnnouncedBy))
                 .col(time(Announcements::AnnouncedAt))

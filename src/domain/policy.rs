@@ -732,7 +732,10 @@ mod tests {
             at: end - chrono::Duration::minutes(1),
             ..steward(5, 9, Some(end))
         };
-        let after = Actor { at: end, ..before.clone() };
+        let after = Actor {
+            at: end,
+            ..before.clone()
+        };
         let ch = facts_for(&before, Visibility::PrivateListed, 9);
         assert!(can_manage_members(&before, &ch));
         assert!(can_pin(&before, &ch) && can_feature(&before, &ch));
@@ -755,7 +758,10 @@ mod tests {
         let listed = facts_for(&outsider, Visibility::PrivateListed, 9);
         assert!(can_ask_to_join(&outsider, &listed));
         assert!(!can_read_channel(&outsider, &listed) && !can_see_members(&outsider, &listed));
-        assert!(!can_ask_to_join(&outsider, &facts_for(&outsider, Visibility::PrivateHidden, 9)));
+        assert!(!can_ask_to_join(
+            &outsider,
+            &facts_for(&outsider, Visibility::PrivateHidden, 9)
+        ));
         assert!(!can_ask_to_join(&outsider, &OPEN));
         let inside = Actor {
             channels: vec![9],

@@ -6,11 +6,11 @@
 use sea_orm::{ConnectionTrait, DbErr, TransactionTrait};
 
 use crate::domain::audit::{AuditAction, AuditTarget};
-use crate::domain::policy::{self, Actor, MAX_PINS, Refusal};
 use crate::domain::notification::NotificationKind;
+use crate::domain::policy::{self, Actor, MAX_PINS, Refusal};
 use crate::store::announcements as rows;
-use crate::store::notifications::{self, NewNotification};
 use crate::store::channels::Channel;
+use crate::store::notifications::{self, NewNotification};
 use crate::store::posts::Post;
 use crate::store::{self, audit};
 
@@ -65,7 +65,11 @@ pub async fn set_pinned(
         rows::unpin(&txn, post.id).await?
     };
     if changed {
-        let action = if pinned { AuditAction::PostPin } else { AuditAction::PostUnpin };
+        let action = if pinned {
+            AuditAction::PostPin
+        } else {
+            AuditAction::PostUnpin
+        };
         audit::record(&txn, Some(actor.user_id), action, &AuditTarget::Post(post.id), "").await?;
     }
     txn.commit().await?;

@@ -75,7 +75,11 @@ pub async fn pin(db: &impl ConnectionTrait, channel_id: i64, post_id: i64, by: i
 /// Unpin a post; false if it was not pinned.
 pub async fn unpin(db: &impl ConnectionTrait, post_id: i64) -> Result<bool, sea_orm::DbErr> {
     Ok(db
-        .execute(sql(db, "DELETE FROM channel_pins WHERE post_id = ?", vec![post_id.into()]))
+        .execute(sql(
+            db,
+            "DELETE FROM channel_pins WHERE post_id = ?",
+            vec![post_id.into()],
+        ))
         .await?
         .rows_affected()
         >= 1)
@@ -121,7 +125,11 @@ pub async fn withdraw(db: &impl ConnectionTrait, post_id: i64) -> Result<bool, s
     ))
     .await?;
     Ok(db
-        .execute(sql(db, "DELETE FROM announcements WHERE post_id = ?", vec![post_id.into()]))
+        .execute(sql(
+            db,
+            "DELETE FROM announcements WHERE post_id = ?",
+            vec![post_id.into()],
+        ))
         .await?
         .rows_affected()
         == 1)

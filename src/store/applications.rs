@@ -668,16 +668,16 @@ pub async fn channel_register(db: &impl ConnectionTrait) -> Result<Vec<Registere
                 })
                 .partition(|m| m.until.is_some());
             RegisteredChannel {
-            managers,
-            deputies,
-            id: r.id,
-            name: r.name,
-            slug: r.slug,
-            visibility: Visibility::parse(&r.visibility),
-            archived: r.archived_at.is_some(),
-            created_at: r.created_at,
-            last_post: r.last_post,
-        }
+                managers,
+                deputies,
+                id: r.id,
+                name: r.name,
+                slug: r.slug,
+                visibility: Visibility::parse(&r.visibility),
+                archived: r.archived_at.is_some(),
+                created_at: r.created_at,
+                last_post: r.last_post,
+            }
         })
         .collect())
 }

@@ -736,7 +736,10 @@ pub async fn cards_by_ids(
     }
     let rows = CardRow::find_by_statement(sql(
         db,
-        &format!("SELECT {CARD_COLUMNS} WHERE p.id IN ({})", super::placeholders(ids.len())),
+        &format!(
+            "SELECT {CARD_COLUMNS} WHERE p.id IN ({})",
+            super::placeholders(ids.len())
+        ),
         ids.iter().map(|id| (*id).into()).collect(),
     ))
     .all(db)

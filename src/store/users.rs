@@ -11,10 +11,10 @@ use crate::domain::email::EmailAddress;
 use crate::domain::handle::Handle;
 use crate::domain::person::{PersonName, Work};
 use crate::domain::policy::Stewardship;
-use chrono::{DateTime, Utc};
 use crate::domain::role::Role;
 use crate::domain::time::{When, now};
 use crate::entities::{user, user_role};
+use chrono::{DateTime, Utc};
 
 /// Everything sign-in and the policy need about a person.
 #[derive(Debug, Clone)]

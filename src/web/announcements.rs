@@ -52,7 +52,10 @@ async fn announce(state: AppState, viewer: Viewer, id: i64, announced: bool) -> 
         .await
         .map_err(refused)?;
     let message = if announced {
-        format!("Announced: everyone following #{} sees it on their home page.", channel.slug)
+        format!(
+            "Announced: everyone following #{} sees it on their home page.",
+            channel.slug
+        )
     } else {
         "No longer announced.".to_owned()
     };

@@ -15,13 +15,13 @@ use crate::domain::form::FormErrors;
 use crate::domain::policy::{self, Refusal, Visibility};
 use crate::domain::slug::ChannelSlug;
 use crate::error::{AppError, AppResult};
+use crate::service::groups::{self, Named};
 use crate::service::subscriptions::{self, OfferError};
 use crate::state::AppState;
 use crate::store::channels::{self, CreateChannelError, NewChannel};
-use crate::service::groups::{self, Named};
+use crate::views::ConfirmPage;
 use crate::views::channels::{ChannelsPage, MemberForms, MembersPage, NewChannelPage};
 use crate::views::posts::Composer;
-use crate::views::ConfirmPage;
 
 pub async fn list_channels(State(state): State<AppState>, viewer: Viewer) -> AppResult<ChannelsPage> {
     let actor = viewer.actor();

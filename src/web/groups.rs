@@ -64,10 +64,21 @@ pub async fn ask_to_join(
             .await;
         }
         Err(GroupError::AlreadyAsked) => {
-            flash(&viewer.session, "You already asked to join; the managers have not answered yet.").await;
+            flash(
+                &viewer.session,
+                "You already asked to join; the managers have not answered yet.",
+            )
+            .await;
         }
         Err(GroupError::Invalid(message)) => {
-            let page = lobby_page(&state, viewer, channel, form.message, FormErrors::with("message", message)).await?;
+            let page = lobby_page(
+                &state,
+                viewer,
+                channel,
+                form.message,
+                FormErrors::with("message", message),
+            )
+            .await?;
             return Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response());
         }
         Err(err) => return Err(refused(err)),
@@ -118,8 +129,14 @@ async fn answer(
             flash(&viewer.session, "Someone already answered that request.").await;
         }
         Err(GroupError::Invalid(message)) => {
-            let page = members_page(&state, viewer, channel, MemberForms::default(), FormErrors::with("reason", message))
-                .await?;
+            let page = members_page(
+                &state,
+                viewer,
+                channel,
+                MemberForms::default(),
+                FormErrors::with("reason", message),
+            )
+            .await?;
             return Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response());
         }
         Err(err) => return Err(refused(err)),
@@ -255,7 +272,11 @@ pub async fn name_deputy(
             Ok(()) => {
                 flash(
                     &viewer.session,
-                    &format!("@{handle} is deputy for {} until the end of {}.", channel.name, form.until.trim()),
+                    &format!(
+                        "@{handle} is deputy for {} until the end of {}.",
+                        channel.name,
+                        form.until.trim()
+                    ),
                 )
                 .await;
                 return Ok(see_other(&format!("/c/{}/members", channel.slug)));
@@ -300,7 +321,11 @@ pub async fn name_manager(
         groups::name_steward(&state.db, &actor, &channel, *user_id, None)
             .await
             .map_err(refused)?;
-        flash(&viewer.session, &format!("@{handle} is now a manager of {}.", channel.name)).await;
+        flash(
+            &viewer.session,
+            &format!("@{handle} is now a manager of {}.", channel.name),
+        )
+        .await;
         return Ok(see_other(&format!("/c/{}/members", channel.slug)));
     }
     let errors = named.errors("manager");
@@ -321,7 +346,11 @@ pub async fn remove_steward(
     let channel = channel_for_members(&state, &viewer, &slug).await?;
     match groups::remove_steward(&state.db, &viewer.actor(), &channel, user_id).await {
         Ok(()) => {
-            flash(&viewer.session, "Done: they no longer run this channel, and stay a member.").await;
+            flash(
+                &viewer.session,
+                "Done: they no longer run this channel, and stay a member.",
+            )
+            .await;
             Ok(see_other(&format!("/c/{}/members", channel.slug)))
         }
         Err(GroupError::LastManager) => {

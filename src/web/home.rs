@@ -4,9 +4,9 @@ use axum::extract::{Query, State};
 
 use super::extract::Viewer;
 use super::pages::{PageQuery, pager};
+use crate::domain::cursor::PageAt;
 use crate::error::AppResult;
 use crate::state::AppState;
-use crate::domain::cursor::PageAt;
 use crate::store::{announcements, channels, posts};
 
 /// The most announcements the home page holds up at once (newest first).

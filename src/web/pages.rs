@@ -7,18 +7,18 @@ use serde::Deserialize;
 use super::extract::Viewer;
 use crate::domain::cursor::PageAt;
 use crate::domain::form::FormErrors;
-use crate::domain::time::last_local_day;
 use crate::domain::policy::{self, ContentFacts, Deletion};
+use crate::domain::time::last_local_day;
 use crate::error::{AppError, AppResult};
 use crate::state::AppState;
 use crate::store::channels::{self, Channel};
-use crate::store::{announcements, groups};
-use crate::views::channels::{LobbyPage, MemberForms, MembersPage, StewardLine};
-use crate::views::Choice;
 use crate::store::posts::{self, Newer, Post, Timeline};
 use crate::store::replies::{self, Quote};
+use crate::store::{announcements, groups};
+use crate::views::Choice;
 use crate::views::Pager;
 use crate::views::channels::ChannelPage;
+use crate::views::channels::{LobbyPage, MemberForms, MembersPage, StewardLine};
 use crate::views::posts::{Composer, DigestFeature, Holding, ReplyItem, ThreadPage};
 
 /// A channel's members page: its requests to join, managers and members,

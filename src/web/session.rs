@@ -8,8 +8,8 @@ use axum_login::{AuthUser, AuthnBackend, UserId};
 use sea_orm::DatabaseConnection;
 
 use crate::domain::policy::{Actor, Stewardship};
-use crate::domain::time::now;
 use crate::domain::role::Role;
+use crate::domain::time::now;
 use crate::error::AppError;
 use crate::service::accounts::{self, CheckError};
 use crate::store::users::{self, Account};

@@ -461,14 +461,18 @@ async fn managers_hear_of_requests_to_join_and_the_requester_of_the_answer(app: 
     let bo = app.signed_in("bo", Role::Member).await;
     let cy = app.signed_in("cy", Role::Member).await;
     let dee = app.signed_in("dee", Role::Member).await;
-    let last_day = (chrono::Utc::now() + chrono::Duration::days(7)).date_naive().to_string();
+    let last_day = (chrono::Utc::now() + chrono::Duration::days(7))
+        .date_naive()
+        .to_string();
     let r = ada
         .post("/c/wg/deputies", &[("deputy", "@bo"), ("until", last_day.as_str())])
         .await;
     assert_eq!(r.status(), 303);
 
     assert_eq!(
-        cy.post("/c/wg/join", &[("message", "I run the staff survey.")]).await.status(),
+        cy.post("/c/wg/join", &[("message", "I run the staff survey.")])
+            .await
+            .status(),
         303
     );
     // Both who run it are told, and the link leads to the requests.
@@ -476,7 +480,10 @@ async fn managers_hear_of_requests_to_join_and_the_requester_of_the_answer(app: 
     assert_eq!(count(&app, "bo", "join-request").await, 1);
     let page = bo.text("/notifications").await;
     assert!(page.contains("Cy</a> asked to join"), "{page}");
-    assert!(page.contains(r#"href="/c/wg/members""#) && page.contains("I run the staff survey."), "{page}");
+    assert!(
+        page.contains(r#"href="/c/wg/members""#) && page.contains("I run the staff survey."),
+        "{page}"
+    );
 
     // The deputy accepts: Cy is told, and the notification leads into the group.
     let request = app
@@ -512,7 +519,10 @@ async fn managers_hear_of_requests_to_join_and_the_requester_of_the_answer(app: 
         "{page}"
     );
     assert_eq!(count(&app, "dee", "join-decision").await, 1);
-    assert_eq!(count(&app, "ada", "join-decision").await + count(&app, "bo", "join-decision").await, 0);
+    assert_eq!(
+        count(&app, "ada", "join-decision").await + count(&app, "bo", "join-decision").await,
+        0
+    );
 }
 
 async fn an_announcement_tells_every_follower_who_may_read_it_once(app: TestApp) {
@@ -532,10 +542,16 @@ async fn an_announcement_tells_every_follower_who_may_read_it_once(app: TestApp)
     assert_eq!(count(&app, "ada", "announcement").await, 0);
     assert_eq!(count(&app, "dee", "announcement").await, 0);
     let page = bo.text("/notifications").await;
-    assert!(page.contains("Ada</a> announced") && page.contains(&format!(r#"href="/p/{post}""#)), "{page}");
+    assert!(
+        page.contains("Ada</a> announced") && page.contains(&format!(r#"href="/p/{post}""#)),
+        "{page}"
+    );
     // On the home page until each dismisses it.
     assert!(bo.text("/").await.contains("announcements-heading"));
-    assert_eq!(bo.post(&format!("/announcements/{post}/dismiss"), &[]).await.status(), 303);
+    assert_eq!(
+        bo.post(&format!("/announcements/{post}/dismiss"), &[]).await.status(),
+        303
+    );
     assert!(!bo.text("/").await.contains("announcements-heading"));
     assert!(cy.text("/").await.contains("Office closed on Friday"));
     // Announcing again after withdrawing tells nobody twice.
