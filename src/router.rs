@@ -274,6 +274,10 @@ pub fn build(state: AppState) -> Router {
         // Inside the sign-in layer, outside everything that can refuse a request.
         .layer(from_fn(error_pages::in_frame))
         .layer(auth_layer)
+        // Outside it too: a database fault while restoring the signed-in
+        // person is a bare 500 from the sign-in layer, which still becomes a
+        // page (or JSON under /api).
+        .layer(from_fn(error_pages::in_frame))
         .layer(CompressionLayer::new())
         .layer(CatchPanicLayer::custom(error::panic_page));
     for layer in security::header_layers() {

@@ -416,6 +416,45 @@ async fn chromium_apply_approve_and_post() {
     .await;
 }
 
+/// A working group by keyboard: ask to join → the manager accepts → the
+/// new member posts mentioning the manager → the manager sees the count,
+/// reads and marks it read → pins and announces → the member dismisses it.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn chromium_join_a_group_post_and_the_manager_is_told() {
+    let Some(dir) = browser_dir("groups.mjs") else {
+        return;
+    };
+    let Some(app) = spawn_app(Backend::Sqlite).await else {
+        return;
+    };
+    let admin = app.create_user("tess.tester", Role::Admin).await;
+    open_channel(&app, admin, "team-news", "Team news", "What the teams are doing.").await;
+    let manager = app.create_user("mia.manager", Role::Member).await;
+    new_channel(
+        &app,
+        manager,
+        "newsletters",
+        "Newsletters group",
+        "Parish and staff newsletters: planning and drafts.",
+        Visibility::PrivateListed,
+    )
+    .await;
+    app.create_user("jo.joiner", Role::Member).await;
+    run_script(
+        &dir,
+        "groups.mjs",
+        &[
+            ("BASE_URL", &app.address),
+            ("EMAIL", "jo.joiner@example.org"),
+            ("PASSWORD", PASSWORD),
+            ("MANAGER", "mia.manager@example.org"),
+            ("MANAGER_HANDLE", "mia.manager"),
+            ("CHANNEL", "newsletters"),
+        ],
+    )
+    .await;
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn chromium_report_hide_and_the_author_is_told() {
     let Some(dir) = browser_dir("community.mjs") else {

@@ -116,7 +116,11 @@ async fn a_removed_member_stops_finding_private_posts_at_once(app: TestApp) {
         0,
         "no waiting for the index: access is read on every search"
     );
-    assert_eq!(mo.get("/c/smwg").await.status(), 404);
+    // A listed group shows a former member its lobby only.
+    let lobby = mo.get("/c/smwg").await;
+    assert_eq!(lobby.status(), 200);
+    let lobby = lobby.text().await.unwrap();
+    assert!(lobby.contains("Ask to join") && !lobby.contains("Zeppelin"), "{lobby}");
 }
 
 async fn deleted_and_hidden_posts_and_their_replies_are_never_found(app: TestApp) {
