@@ -24,7 +24,9 @@ use commonroom::service::moderation;
 use commonroom::store::channels::{self, NewChannel};
 use commonroom::store::feeds::{self, NewFeed};
 use commonroom::store::sites::{self, SiteKind};
-use commonroom::store::{applications, guidelines, inbox, invites, password_resets, posts, replies};
+use commonroom::store::{
+    announcements, applications, groups, guidelines, inbox, invites, password_resets, posts, replies,
+};
 
 use crate::helpers::{Backend, PASSWORD, TestApp, spawn_app, spawn_app_with};
 
@@ -591,6 +593,31 @@ async fn chromium_every_page_fits_a_small_screen_and_passes_axe() {
     )
     .await;
 
+    // Working groups: the admin's post pinned and announced (so the home and
+    // channel pages carry them), a group the admin is not in (its lobby),
+    // someone asking to join the admin's, and a deputy covering for a week.
+    announcements::pin(&app.db, open, post, admin).await.expect("pin");
+    announcements::announce(&app.db, open, post, admin)
+        .await
+        .expect("announce");
+    let lobby_slug = "housing-repairs-review";
+    new_channel(
+        &app,
+        long_name,
+        lobby_slug,
+        &format!("Housing repairs {LONG_WORD} review"),
+        &format!("A review of {LONG_WORD}, run by its members: see {LONG_URL}."),
+        Visibility::PrivateListed,
+    )
+    .await;
+    let asker = app.create_user("ask.tobejoined", Role::Member).await;
+    groups::add_request(&app.db, private, asker, &format!("I work on {LONG_WORD}: {LONG_URL}"))
+        .await
+        .expect("request");
+    groups::name_steward(&app.db, private, long_name, Some(Utc::now() + Duration::days(7)), admin)
+        .await
+        .expect("deputy");
+
     // The community's pages: guidelines in force (accepted), a report in
     // the queue, a reply hidden with a reason, and a warning to acknowledge.
     let version = guidelines::publish(
@@ -751,6 +778,7 @@ async fn chromium_every_page_fits_a_small_screen_and_passes_axe() {
             ("PASSWORD", PASSWORD),
             ("CHANNEL", slug),
             ("PRIVATE", private_slug),
+            ("LOBBY", lobby_slug),
             ("POST", &post.to_string()),
             ("REPLY", &reply.to_string()),
             ("THEIRS", &theirs.to_string()),

@@ -26,8 +26,8 @@ import {
 
 const env = inputs(
   'pages',
-  ['CHANNEL', 'PRIVATE', 'POST', 'REPLY', 'THEIRS', 'PERSON', 'FEED', 'INVITE', 'RESET', 'MEMBER_EMAIL', 'WORD', 'LINK', 'WEEK', 'CONFIRM', 'MANAGE', 'UNSUBSCRIBE', 'PERSON_ID'],
-  'BASE_URL=http://127.0.0.1:PORT EMAIL=admin@example.org PASSWORD=… CHANNEL=slug PRIVATE=slug POST=id REPLY=id THEIRS=id PERSON=handle FEED=id INVITE=token RESET=token MEMBER_EMAIL=… WORD=word LINK=url WEEK=2026-W49 CONFIRM=/digest/confirm/… MANAGE=/digest/subscription/… UNSUBSCRIBE=/unsubscribe/… PERSON_ID=id node pages.mjs',
+  ['CHANNEL', 'PRIVATE', 'LOBBY', 'POST', 'REPLY', 'THEIRS', 'PERSON', 'FEED', 'INVITE', 'RESET', 'MEMBER_EMAIL', 'WORD', 'LINK', 'WEEK', 'CONFIRM', 'MANAGE', 'UNSUBSCRIBE', 'PERSON_ID'],
+  'BASE_URL=http://127.0.0.1:PORT EMAIL=admin@example.org PASSWORD=… CHANNEL=slug PRIVATE=slug LOBBY=slug POST=id REPLY=id THEIRS=id PERSON=handle FEED=id INVITE=token RESET=token MEMBER_EMAIL=… WORD=word LINK=url WEEK=2026-W49 CONFIRM=/digest/confirm/… MANAGE=/digest/subscription/… UNSUBSCRIBE=/unsubscribe/… PERSON_ID=id node pages.mjs',
 );
 
 const NARROW = 320; // WCAG 1.4.10: 1280px at 400% zoom
@@ -41,7 +41,10 @@ const SIGNED_IN = [
   ['channels list', '/channels'],
   ['channel page', `/c/${env.CHANNEL}`],
   ['new channel page', '/channels/new'],
-  ['private channel members page', `/c/${env.PRIVATE}/members`],
+  ['private channel page', `/c/${env.PRIVATE}`],
+  ['private channel members page (requests, deputy)', `/c/${env.PRIVATE}/members`],
+  ['leave a channel page', `/c/${env.PRIVATE}/leave`],
+  ['working group lobby', `/c/${env.LOBBY}`],
   ['thread page', `/p/${env.POST}`],
   ['post edit page', `/p/${env.POST}/edit`],
   ['reply edit page', `/r/${env.REPLY}/edit`],
