@@ -220,6 +220,43 @@ pub async fn leave(db: &impl TransactionTrait, actor: &Actor, channel: &Channel)
     Ok(())
 }
 
+/// A manager (or admin) takes someone out of a private channel: from their
+/// next request on they can neither read nor find its content (nothing
+/// needs reindexing: membership is read on every search). The last manager
+/// stays while others are in it. False if they were not a member.
+pub async fn remove_member(
+    db: &impl TransactionTrait,
+    actor: &Actor,
+    channel: &Channel,
+    user_id: i64,
+) -> Result<bool, GroupError> {
+    allow(
+        policy::can_manage_members(actor, &channel.facts(actor)),
+        Refusal::ManagersOnly,
+    )?;
+    let txn = store::begin_write(db).await?;
+    let others = channels::members(&txn, channel.id)
+        .await?
+        .into_iter()
+        .any(|m| m.id != user_id);
+    if others && last_manager(&txn, channel.id, user_id).await? {
+        return Err(GroupError::LastManager);
+    }
+    let removed = channels::delete_member(&txn, channel.id, user_id).await?;
+    if removed {
+        audit::record(
+            &txn,
+            Some(actor.user_id),
+            AuditAction::ChannelMemberRemove,
+            &AuditTarget::Channel(channel.id),
+            &format!("user:{user_id}"),
+        )
+        .await?;
+    }
+    txn.commit().await?;
+    Ok(removed)
+}
+
 /// Change a channel's name and purpose.
 pub async fn edit(
     db: &impl TransactionTrait,

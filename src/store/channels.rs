@@ -451,30 +451,6 @@ pub async fn add_member(
     Ok(added)
 }
 
-/// Take someone out of a private channel: from their next request on they
-/// can neither read nor find its content. False if they were not a member.
-pub async fn remove_member(
-    db: &impl TransactionTrait,
-    actor_id: i64,
-    channel_id: i64,
-    user_id: i64,
-) -> Result<bool, sea_orm::DbErr> {
-    let txn = super::begin_write(db).await?;
-    let removed = delete_member(&txn, channel_id, user_id).await?;
-    if removed {
-        audit::record(
-            &txn,
-            Some(actor_id),
-            AuditAction::ChannelMemberRemove,
-            &AuditTarget::Channel(channel_id),
-            &format!("user:{user_id}"),
-        )
-        .await?;
-    }
-    txn.commit().await?;
-    Ok(removed)
-}
-
 /// Take someone out of a private channel inside the caller's transaction:
 /// their membership, their follow, and any part they had in running it
 /// end together. False if they were not a member.

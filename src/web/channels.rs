@@ -15,7 +15,7 @@ use crate::domain::form::FormErrors;
 use crate::domain::policy::{self, Refusal, Visibility};
 use crate::domain::slug::ChannelSlug;
 use crate::error::{AppError, AppResult};
-use crate::service::groups::{self, Named};
+use crate::service::groups::{self, GroupError, Named};
 use crate::service::subscriptions::{self, OfferError};
 use crate::state::AppState;
 use crate::store::channels::{self, CreateChannelError, NewChannel};
@@ -325,15 +325,29 @@ pub async fn remove_member(
         };
         return Ok(page.into_response());
     }
-    if channels::remove_member(&state.db, viewer.id(), channel.id, user_id).await? {
-        flash(
-            &viewer.session,
-            &format!(
-                "Removed from {}. They can no longer read or find its posts.",
-                channel.name
-            ),
-        )
-        .await;
+    match groups::remove_member(&state.db, &actor, &channel, user_id).await {
+        Ok(true) => {
+            flash(
+                &viewer.session,
+                &format!(
+                    "Removed from {}. They can no longer read or find its posts.",
+                    channel.name
+                ),
+            )
+            .await;
+        }
+        Ok(false) => {}
+        Err(GroupError::LastManager) => {
+            let errors = FormErrors::with(
+                "manager",
+                "They are this channel's only manager. Name another manager before removing them.",
+            );
+            let page = members_page(&state, viewer, channel, MemberForms::default(), errors).await?;
+            return Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response());
+        }
+        Err(GroupError::Refused(refusal)) => return Err(AppError::Forbidden(refusal)),
+        Err(GroupError::Db(e)) => return Err(e.into()),
+        Err(_) => return Err(AppError::NotFound),
     }
     Ok(see_other(&format!("/c/{}/members", channel.slug)))
 }

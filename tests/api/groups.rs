@@ -401,6 +401,11 @@ async fn the_last_manager_names_another_before_leaving_or_standing_down(app: Tes
     assert_eq!(r.status(), 422);
     let r = admin.post(&format!("/c/wg/managers/{mia_id}/remove"), &[]).await;
     assert_eq!(r.status(), 422, "nor does an admin take the last one away");
+    let r = admin
+        .post(&format!("/c/wg/members/{mia_id}/remove"), &[("confirm", "yes")])
+        .await;
+    assert_eq!(r.status(), 422, "not even by removing her from the group");
+    assert!(r.text().await.expect("body").contains("only manager"));
     let day = local_day(&app, 3).to_string();
     let r = admin
         .post("/c/wg/deputies", &[("deputy", "@mia"), ("until", day.as_str())])
