@@ -173,7 +173,7 @@ async fn roles_of(db: &impl ConnectionTrait, user_id: i64) -> Result<Vec<Role>, 
         .collect())
 }
 
-/// One row per role or channel membership (or one with neither) of the matching account.
+/// One row for the account, then one per role, channel membership and channel it manages.
 #[derive(FromQueryResult)]
 struct AccountRow {
     id: i64,
@@ -209,24 +209,29 @@ async fn account_where(
                    AND NOT EXISTS (SELECT 1 FROM guideline_acceptances a WHERE a.user_id = u.id AND a.version = g.version))";
     let notices = super::notifications::unread_count_sql();
     let warning = super::notifications::WARNING_PENDING_SQL;
-    // The branch with a typed `until` comes first: PostgreSQL types a
-    // union's columns from left to right, and a bare NULL first would make
-    // `grant_until` text.
+    // One row for the account itself, which alone works out the per-person
+    // figures (each subquery once, not once per role and membership), then
+    // one row per grant. Its `CAST(NULL AS TIMESTAMPTZ)` types the union's
+    // `grant_until` column on PostgreSQL, which types a union left to right.
+    let who = format!("FROM users u WHERE u.{column} = ?");
     let text = format!(
         "SELECT u.id, u.email, u.handle, u.name, u.password_hash, u.status, {pending} AS guidelines_pending, \
-         {notices} AS notices, {warning} AS warning, 'manages' AS grant_kind, \
-         CAST(s.channel_id AS TEXT) AS grant_value, s.until AS grant_until \
+         {notices} AS notices, {warning} AS warning, 'account' AS grant_kind, NULL AS grant_value, \
+         CAST(NULL AS TIMESTAMPTZ) AS grant_until {who} \
+         UNION ALL \
+         SELECT u.id, u.email, u.handle, u.name, u.password_hash, u.status, FALSE, 0, FALSE, \
+         'manages', CAST(s.channel_id AS TEXT), s.until \
          FROM users u JOIN channel_managers s ON s.user_id = u.id WHERE u.{column} = ? \
          UNION ALL \
-         SELECT u.id, u.email, u.handle, u.name, u.password_hash, u.status, {pending}, {notices}, {warning}, \
+         SELECT u.id, u.email, u.handle, u.name, u.password_hash, u.status, FALSE, 0, FALSE, \
          'role', r.role, NULL \
-         FROM users u LEFT JOIN user_roles r ON r.user_id = u.id WHERE u.{column} = ? \
+         FROM users u JOIN user_roles r ON r.user_id = u.id WHERE u.{column} = ? \
          UNION ALL \
-         SELECT u.id, u.email, u.handle, u.name, u.password_hash, u.status, {pending}, {notices}, {warning}, \
+         SELECT u.id, u.email, u.handle, u.name, u.password_hash, u.status, FALSE, 0, FALSE, \
          'channel', CAST(m.channel_id AS TEXT), NULL \
          FROM users u JOIN channel_members m ON m.user_id = u.id WHERE u.{column} = ?"
     );
-    let rows = AccountRow::find_by_statement(sql(db, &text, vec![value.clone(), value.clone(), value]))
+    let rows = AccountRow::find_by_statement(sql(db, &text, vec![value.clone(), value.clone(), value.clone(), value]))
         .all(db)
         .await?;
     let granted = |kind: &'static str| {
@@ -246,7 +251,7 @@ async fn account_where(
             })
         })
         .collect();
-    Ok(rows.into_iter().next().map(|r| Account {
+    Ok(rows.into_iter().find(|r| r.grant_kind == "account").map(|r| Account {
         id: r.id,
         email: r.email,
         handle: r.handle,
