@@ -8,7 +8,7 @@ use std::sync::Arc;
 
 use anyhow::Context;
 use chrono::{DateTime, Duration, Utc};
-use sea_orm::{DatabaseConnection, DatabaseTransaction, TransactionTrait};
+use sea_orm::{DatabaseConnection, TransactionTrait};
 use tokio::task::JoinSet;
 
 use crate::domain::audit::{AuditAction, AuditTarget};
@@ -333,28 +333,29 @@ async fn decide(state: &AppState, recipient: Recipient, material: &Material) -> 
     let span = material.span;
     match recipient {
         Recipient::Account(id) => {
+            let Some(reader) = digest::reader(&state.db, id).await? else {
+                return Ok(Decision::Skip(SendStatus::Skipped, "the account is gone"));
+            };
+            if !reader.active {
+                return Ok(Decision::Skip(SendStatus::Skipped, "the account is suspended"));
+            }
+            if reader.prefs.frequency == Frequency::Never {
+                return Ok(Decision::Skip(SendStatus::Skipped, SWITCHED_OFF));
+            }
             // Twice from the shared material; if a post in it was removed
             // both times, from the database for this reader alone.
-            for attempt in 0..3 {
-                // Read before this reader's transaction holds a connection:
-                // with as many couriers as pooled connections, none would be
-                // left to read it with.
-                let shared = if attempt < 2 {
-                    Some(material.get(&state.db).await?)
-                } else {
-                    None
-                };
-                // One snapshot and one connection for everything about this reader.
-                let txn = state.db.begin().await?;
-                let decision = decide_account(&txn, id, material, shared.as_deref()).await;
-                txn.commit().await?;
-                match (decision?, shared) {
-                    (Some(decision), _) => return Ok(decision),
-                    (None, Some(stale)) => material.forget(&stale).await,
-                    (None, None) => break,
+            for _ in 0..2 {
+                let shared = material.get(&state.db).await?;
+                match digest::contents_from(&state.db, &shared, &reader).await? {
+                    Some(contents) => return Ok(to_send(contents)),
+                    None => material.forget(&shared).await,
                 }
             }
-            anyhow::bail!("the digest of {} could not be put together", recipient.key())
+            // One snapshot for everything this reader's digest holds.
+            let txn = state.db.begin().await?;
+            let contents = digest::contents(&txn, &reader.actor, &reader.prefs, week, span).await;
+            txn.commit().await?;
+            Ok(to_send(contents?))
         }
         Recipient::Subscriber(id) => {
             let Some(subscription) = digest::subscription(&state.db, id).await? else {
@@ -367,44 +368,18 @@ async fn decide(state: &AppState, recipient: Recipient, material: &Material) -> 
                 return Ok(Decision::Skip(SendStatus::Skipped, "switched off"));
             }
             let contents = digest::subscriber_contents(&state.db, &subscription.prefs, week, span).await?;
-            if contents.is_empty() {
-                return Ok(Decision::Skip(SendStatus::Empty, "nothing this week"));
-            }
-            Ok(Decision::Send(Box::new(contents)))
+            Ok(to_send(contents))
         }
     }
 }
 
-/// An account holder's part of `decide`, read through `txn`, drawing on
-/// `shared` if given; `None` if `shared` was found stale.
-async fn decide_account(
-    txn: &DatabaseTransaction,
-    id: i64,
-    material: &Material,
-    shared: Option<&digest::WeekMaterial>,
-) -> anyhow::Result<Option<Decision>> {
-    let Some(account) = users::account_by_id(txn, id).await? else {
-        return Ok(Some(Decision::Skip(SendStatus::Skipped, "the account is gone")));
-    };
-    if !account.active {
-        return Ok(Some(Decision::Skip(SendStatus::Skipped, "the account is suspended")));
-    }
-    let prefs = digest::preferences(txn, id).await?;
-    if prefs.frequency == Frequency::Never {
-        return Ok(Some(Decision::Skip(SendStatus::Skipped, SWITCHED_OFF)));
-    }
-    let reader = Actor::reader(account.id, account.roles, account.channels);
-    let contents = match shared {
-        Some(shared) => match digest::contents_from(txn, shared, &reader, &prefs).await? {
-            Some(contents) => contents,
-            None => return Ok(None),
-        },
-        None => digest::contents(txn, &reader, &prefs, material.week, material.span).await?,
-    };
+/// Nothing to say is no email.
+fn to_send(contents: DigestContents) -> Decision {
     if contents.is_empty() {
-        return Ok(Some(Decision::Skip(SendStatus::Empty, "nothing this week")));
+        Decision::Skip(SendStatus::Empty, "nothing this week")
+    } else {
+        Decision::Send(Box::new(contents))
     }
-    Ok(Some(Decision::Send(Box::new(contents))))
 }
 
 /// The message for one recipient: parts, Message-ID and list headers.
