@@ -115,6 +115,10 @@ pub async fn plan(
 
 /// Claim up to `limit` rows of `week` that are due and nobody holds (or
 /// whose holder's lease ran out), for `owner`; `only` limits it to one address.
+/// The earliest due first, then in the order they were planned: that is the
+/// order of the `digest_outbox_due` index, so a claim reads a few of its
+/// entries and stops, where ordering by id alone sorted every pending row of
+/// the week each time (a millisecond per claim at 10,000 recipients).
 pub async fn claim(
     db: &impl ConnectionTrait,
     week: DigestWeek,
@@ -134,7 +138,7 @@ pub async fn claim(
         "UPDATE digest_outbox SET lease_owner = ?, lease_until = ?, attempts = attempts + 1 \
          WHERE id IN (SELECT id FROM digest_outbox WHERE week = ? AND status = 'pending' AND next_attempt_at <= ? \
                       AND (lease_until IS NULL OR lease_until < ?){only_clause} \
-                      ORDER BY id LIMIT ?{skip_locked}) \
+                      ORDER BY next_attempt_at, id LIMIT ?{skip_locked}) \
          RETURNING id, recipient, email, attempts, lease_owner"
     );
     let mut values: Vec<Value> = vec![
