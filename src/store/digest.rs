@@ -600,83 +600,83 @@ pub struct DigestReader {
     pub scope: channels::Scope,
 }
 
-/// One account holder as the digest sees them, from one statement: their
-/// status, roles, memberships, digest preferences with picked channels, and
-/// every channel's policy facts with whether they follow it. Lean on purpose:
-/// the per-request account read also counts notices and pending guidelines,
-/// which a digest never shows. `None` if there is no such account.
+/// One account holder as the digest sees them, from one statement and one
+/// row: their status, digest preferences, and as lists their roles,
+/// memberships, picked and followed channels, and every channel's policy
+/// facts. Lean on purpose: the per-request account read also counts
+/// notices and pending guidelines, which a digest never shows; and one row
+/// of lists, not a row per channel, because each row and value crosses
+/// from SQLite's thread one by one. `None` if there is no such account.
 pub async fn reader(db: &impl ConnectionTrait, user_id: i64) -> Result<Option<DigestReader>, sea_orm::DbErr> {
-    /// One row per fact: `account` (status; frequency and choice if they
-    /// have a subscription row), `role`, `member` and `pick` (a channel id),
-    /// `channel` (its id, visibility, whether archived and followed).
     #[derive(FromQueryResult)]
     struct Row {
-        kind: String,
-        id: Option<i64>,
-        value: Option<String>,
+        status: String,
         frequency: Option<String>,
         choice: Option<String>,
-        archived: i32,
-        followed: i32,
+        /// Comma-separated, as are the rest.
+        roles: Option<String>,
+        members: Option<String>,
+        picks: Option<String>,
+        follows: Option<String>,
+        /// `id visibility archived(0/1)` for each channel.
+        channels: Option<String>,
     }
-    let rows = Row::find_by_statement(sql(
+    let Some(row) = Row::find_by_statement(sql(
         db,
-        "SELECT 'account' AS kind, CAST(NULL AS BIGINT) AS id, u.status AS value, s.frequency, \
-           s.channels AS choice, 0 AS archived, 0 AS followed \
-         FROM users u LEFT JOIN digest_subscribers s ON s.user_id = u.id WHERE u.id = ? \
-         UNION ALL SELECT 'role', NULL, r.role, NULL, NULL, 0, 0 FROM user_roles r WHERE r.user_id = ? \
-         UNION ALL SELECT 'member', m.channel_id, NULL, NULL, NULL, 0, 0 FROM channel_members m WHERE m.user_id = ? \
-         UNION ALL SELECT 'pick', sc.channel_id, NULL, NULL, NULL, 0, 0 FROM digest_subscriber_channels sc \
-           JOIN digest_subscribers s ON s.id = sc.subscriber_id WHERE s.user_id = ? \
-         UNION ALL SELECT 'channel', c.id, c.visibility, NULL, NULL, \
-           CASE WHEN c.archived_at IS NULL THEN 0 ELSE 1 END, CASE WHEN f.user_id IS NULL THEN 0 ELSE 1 END \
-         FROM channels c LEFT JOIN channel_follows f ON f.channel_id = c.id AND f.user_id = ?",
-        vec![user_id.into(); 5],
+        "SELECT u.status, s.frequency, s.channels AS choice, \
+           (SELECT string_agg(r.role, ',') FROM user_roles r WHERE r.user_id = u.id) AS roles, \
+           (SELECT string_agg(CAST(m.channel_id AS TEXT), ',') FROM channel_members m WHERE m.user_id = u.id) \
+             AS members, \
+           (SELECT string_agg(CAST(sc.channel_id AS TEXT), ',') FROM digest_subscriber_channels sc \
+             WHERE sc.subscriber_id = s.id) AS picks, \
+           (SELECT string_agg(CAST(f.channel_id AS TEXT), ',') FROM channel_follows f WHERE f.user_id = u.id) \
+             AS follows, \
+           (SELECT string_agg(CAST(c.id AS TEXT) || ' ' || c.visibility || ' ' || \
+             CASE WHEN c.archived_at IS NULL THEN '0' ELSE '1' END, ',') FROM channels c) AS channels \
+         FROM users u LEFT JOIN digest_subscribers s ON s.user_id = u.id WHERE u.id = ?",
+        vec![user_id.into()],
     ))
-    .all(db)
-    .await?;
-    let Some(account) = rows.iter().find(|r| r.kind == "account") else {
+    .one(db)
+    .await?
+    else {
         return Ok(None);
     };
-    let ids = |kind: &'static str| rows.iter().filter(move |r| r.kind == kind).filter_map(|r| r.id);
-    let mut picked: Vec<i64> = ids("pick").collect();
+    fn list(text: &Option<String>) -> impl Iterator<Item = &str> {
+        text.as_deref().unwrap_or_default().split(',').filter(|s| !s.is_empty())
+    }
+    fn ids(text: &Option<String>) -> Vec<i64> {
+        list(text).filter_map(|s| s.parse().ok()).collect()
+    }
+    let mut picked = ids(&row.picks);
     picked.sort_unstable();
     let prefs = DigestPreferences {
-        frequency: account
-            .frequency
-            .as_deref()
-            .and_then(Frequency::parse)
-            .unwrap_or_default(),
-        choice: account
-            .choice
-            .as_deref()
-            .and_then(ChannelChoice::parse)
-            .unwrap_or_default(),
+        frequency: row.frequency.as_deref().and_then(Frequency::parse).unwrap_or_default(),
+        choice: row.choice.as_deref().and_then(ChannelChoice::parse).unwrap_or_default(),
         channels: picked,
     };
-    let roles = rows
-        .iter()
-        .filter(|r| r.kind == "role")
-        .filter_map(|r| r.value.as_deref())
-        .filter_map(Role::parse)
-        .collect();
-    let actor = Actor::reader(user_id, roles, ids("member").collect());
+    let roles = list(&row.roles).filter_map(Role::parse).collect();
+    let actor = Actor::reader(user_id, roles, ids(&row.members));
+    let follows = ids(&row.follows);
     let mut scope = channels::Scope {
         readable: Vec::new(),
         followed: Vec::new(),
     };
-    for row in rows.iter().filter(|r| r.kind == "channel") {
-        let Some(id) = row.id else { continue };
-        let visibility = Visibility::parse(row.value.as_deref().unwrap_or_default());
-        if policy::can_read_channel(&actor, &channels::facts(id, visibility, row.archived != 0, &actor)) {
+    for channel in list(&row.channels) {
+        let mut facts = channel.split(' ');
+        let (Some(id), Some(visibility), Some(archived)) = (facts.next(), facts.next(), facts.next()) else {
+            continue;
+        };
+        let Ok(id) = id.parse() else { continue };
+        let facts = channels::facts(id, Visibility::parse(visibility), archived == "1", &actor);
+        if policy::can_read_channel(&actor, &facts) {
             scope.readable.push(id);
-            if row.followed != 0 {
+            if follows.contains(&id) {
                 scope.followed.push(id);
             }
         }
     }
     Ok(Some(DigestReader {
-        active: account.value.as_deref() == Some("active"),
+        active: row.status == "active",
         actor,
         prefs,
         scope,
