@@ -519,9 +519,11 @@ async fn courier(
     let week = material.week;
     let lease = Duration::seconds(state.settings.digest.lease_secs.max(1));
     let mut courier = state.mailer.courier();
+    let mut accepted = None;
     loop {
         let rows = digest_outbox::claim(&state.db, week, owner, BATCH, lease, only).await?;
         if rows.is_empty() {
+            record_accepted(state, &mut accepted).await?;
             // Rows another sender holds: wait for it to finish them, or for
             // its lease to run out if it stopped, then take them over.
             match digest_outbox::held_until(&state.db, week, only).await? {
@@ -537,7 +539,7 @@ async fn courier(
             }
         }
         for row in rows {
-            let status = send_one(state, &mut courier, material, &row).await?;
+            let status = send_one(state, &mut courier, material, &row, &mut accepted).await?;
             progress(Progress::Done(status));
         }
     }
@@ -545,12 +547,30 @@ async fn courier(
     Ok(())
 }
 
-/// Send one claimed row and record how it went.
+/// A row whose message the mail server accepted (at that time), not yet
+/// marked sent: it is marked in the same statement that marks the
+/// courier's next row `handing` (one write per message, not two), or on
+/// its own before the courier waits or stops. Until then it reads
+/// `handing`, as if the sender had stopped just after the server's answer;
+/// so a courier still leaves at most one row `handing` at any moment, and
+/// never sends it again.
+type Accepted = Option<(Claimed, DateTime<Utc>)>;
+
+async fn record_accepted(state: &AppState, accepted: &mut Accepted) -> anyhow::Result<()> {
+    if let Some((row, at)) = accepted.take() {
+        digest_outbox::sent_at(&state.db, &row, at).await?;
+    }
+    Ok(())
+}
+
+/// Send one claimed row and record how it went (a message accepted by the
+/// mail server is left in `accepted`).
 async fn send_one(
     state: &AppState,
     courier: &mut crate::email::mailer::Courier<'_>,
     material: &Material,
     row: &Claimed,
+    accepted: &mut Accepted,
 ) -> anyhow::Result<SendStatus> {
     let db = &state.db;
     let week = material.week;
@@ -573,10 +593,15 @@ async fn send_one(
             return Ok(SendStatus::Failed);
         }
     };
-    let handing = async { Ok(digest_outbox::handing(db, row, &outgoing.message_id, &contents).await?) };
+    let handing = async {
+        let before = accepted.as_ref().map(|(row, at)| (row, *at));
+        let held = digest_outbox::handing_after(db, row, &outgoing.message_id, &contents, before).await?;
+        *accepted = None;
+        Ok(held)
+    };
     match courier.deliver(&message, handing).await {
         Ok(()) => {
-            digest_outbox::sent(db, row).await?;
+            *accepted = Some((row.clone(), now()));
             Ok(SendStatus::Sent)
         }
         Err(DeliveryError::Refused {
