@@ -8,7 +8,7 @@ use std::sync::Arc;
 
 use anyhow::Context;
 use chrono::{DateTime, Duration, Utc};
-use sea_orm::{DatabaseConnection, DatabaseTransaction, TransactionTrait};
+use sea_orm::{DatabaseConnection, TransactionTrait};
 use tokio::task::JoinSet;
 
 use crate::domain::audit::{AuditAction, AuditTarget};
@@ -333,28 +333,29 @@ async fn decide(state: &AppState, recipient: Recipient, material: &Material) -> 
     let span = material.span;
     match recipient {
         Recipient::Account(id) => {
+            let Some(reader) = digest::reader(&state.db, id).await? else {
+                return Ok(Decision::Skip(SendStatus::Skipped, "the account is gone"));
+            };
+            if !reader.active {
+                return Ok(Decision::Skip(SendStatus::Skipped, "the account is suspended"));
+            }
+            if reader.prefs.frequency == Frequency::Never {
+                return Ok(Decision::Skip(SendStatus::Skipped, SWITCHED_OFF));
+            }
             // Twice from the shared material; if a post in it was removed
             // both times, from the database for this reader alone.
-            for attempt in 0..3 {
-                // Read before this reader's transaction holds a connection:
-                // with as many couriers as pooled connections, none would be
-                // left to read it with.
-                let shared = if attempt < 2 {
-                    Some(material.get(&state.db).await?)
-                } else {
-                    None
-                };
-                // One snapshot and one connection for everything about this reader.
-                let txn = state.db.begin().await?;
-                let decision = decide_account(&txn, id, material, shared.as_deref()).await;
-                txn.commit().await?;
-                match (decision?, shared) {
-                    (Some(decision), _) => return Ok(decision),
-                    (None, Some(stale)) => material.forget(&stale).await,
-                    (None, None) => break,
+            for _ in 0..2 {
+                let shared = material.get(&state.db).await?;
+                match digest::contents_from(&state.db, &shared, &reader).await? {
+                    Some(contents) => return Ok(to_send(contents)),
+                    None => material.forget(&shared).await,
                 }
             }
-            anyhow::bail!("the digest of {} could not be put together", recipient.key())
+            // One snapshot for everything this reader's digest holds.
+            let txn = state.db.begin().await?;
+            let contents = digest::contents(&txn, &reader.actor, &reader.prefs, week, span).await;
+            txn.commit().await?;
+            Ok(to_send(contents?))
         }
         Recipient::Subscriber(id) => {
             let Some(subscription) = digest::subscription(&state.db, id).await? else {
@@ -367,44 +368,18 @@ async fn decide(state: &AppState, recipient: Recipient, material: &Material) -> 
                 return Ok(Decision::Skip(SendStatus::Skipped, "switched off"));
             }
             let contents = digest::subscriber_contents(&state.db, &subscription.prefs, week, span).await?;
-            if contents.is_empty() {
-                return Ok(Decision::Skip(SendStatus::Empty, "nothing this week"));
-            }
-            Ok(Decision::Send(Box::new(contents)))
+            Ok(to_send(contents))
         }
     }
 }
 
-/// An account holder's part of `decide`, read through `txn`, drawing on
-/// `shared` if given; `None` if `shared` was found stale.
-async fn decide_account(
-    txn: &DatabaseTransaction,
-    id: i64,
-    material: &Material,
-    shared: Option<&digest::WeekMaterial>,
-) -> anyhow::Result<Option<Decision>> {
-    let Some(account) = users::account_by_id(txn, id).await? else {
-        return Ok(Some(Decision::Skip(SendStatus::Skipped, "the account is gone")));
-    };
-    if !account.active {
-        return Ok(Some(Decision::Skip(SendStatus::Skipped, "the account is suspended")));
-    }
-    let prefs = digest::preferences(txn, id).await?;
-    if prefs.frequency == Frequency::Never {
-        return Ok(Some(Decision::Skip(SendStatus::Skipped, SWITCHED_OFF)));
-    }
-    let reader = Actor::reader(account.id, account.roles, account.channels);
-    let contents = match shared {
-        Some(shared) => match digest::contents_from(txn, shared, &reader, &prefs).await? {
-            Some(contents) => contents,
-            None => return Ok(None),
-        },
-        None => digest::contents(txn, &reader, &prefs, material.week, material.span).await?,
-    };
+/// Nothing to say is no email.
+fn to_send(contents: DigestContents) -> Decision {
     if contents.is_empty() {
-        return Ok(Some(Decision::Skip(SendStatus::Empty, "nothing this week")));
+        Decision::Skip(SendStatus::Empty, "nothing this week")
+    } else {
+        Decision::Send(Box::new(contents))
     }
-    Ok(Some(Decision::Send(Box::new(contents))))
 }
 
 /// The message for one recipient: parts, Message-ID and list headers.
@@ -544,9 +519,11 @@ async fn courier(
     let week = material.week;
     let lease = Duration::seconds(state.settings.digest.lease_secs.max(1));
     let mut courier = state.mailer.courier();
+    let mut accepted = None;
     loop {
         let rows = digest_outbox::claim(&state.db, week, owner, BATCH, lease, only).await?;
         if rows.is_empty() {
+            record_accepted(state, &mut accepted).await?;
             // Rows another sender holds: wait for it to finish them, or for
             // its lease to run out if it stopped, then take them over.
             match digest_outbox::held_until(&state.db, week, only).await? {
@@ -562,7 +539,7 @@ async fn courier(
             }
         }
         for row in rows {
-            let status = send_one(state, &mut courier, material, &row).await?;
+            let status = send_one(state, &mut courier, material, &row, &mut accepted).await?;
             progress(Progress::Done(status));
         }
     }
@@ -570,12 +547,30 @@ async fn courier(
     Ok(())
 }
 
-/// Send one claimed row and record how it went.
+/// A row whose message the mail server accepted (at that time), not yet
+/// marked sent: it is marked in the same statement that marks the
+/// courier's next row `handing` (one write per message, not two), or on
+/// its own before the courier waits or stops. Until then it reads
+/// `handing`, as if the sender had stopped just after the server's answer;
+/// so a courier still leaves at most one row `handing` at any moment, and
+/// never sends it again.
+type Accepted = Option<(Claimed, DateTime<Utc>)>;
+
+async fn record_accepted(state: &AppState, accepted: &mut Accepted) -> anyhow::Result<()> {
+    if let Some((row, at)) = accepted.take() {
+        digest_outbox::sent_at(&state.db, &row, at).await?;
+    }
+    Ok(())
+}
+
+/// Send one claimed row and record how it went (a message accepted by the
+/// mail server is left in `accepted`).
 async fn send_one(
     state: &AppState,
     courier: &mut crate::email::mailer::Courier<'_>,
     material: &Material,
     row: &Claimed,
+    accepted: &mut Accepted,
 ) -> anyhow::Result<SendStatus> {
     let db = &state.db;
     let week = material.week;
@@ -598,10 +593,15 @@ async fn send_one(
             return Ok(SendStatus::Failed);
         }
     };
-    let handing = async { Ok(digest_outbox::handing(db, row, &outgoing.message_id, &contents).await?) };
+    let handing = async {
+        let before = accepted.as_ref().map(|(row, at)| (row, *at));
+        let held = digest_outbox::handing_after(db, row, &outgoing.message_id, &contents, before).await?;
+        *accepted = None;
+        Ok(held)
+    };
     match courier.deliver(&message, handing).await {
         Ok(()) => {
-            digest_outbox::sent(db, row).await?;
+            *accepted = Some((row.clone(), now()));
             Ok(SendStatus::Sent)
         }
         Err(DeliveryError::Refused {

@@ -17,6 +17,7 @@ use crate::domain::digest::{
 };
 use crate::domain::markdown;
 use crate::domain::policy::{self, Actor, ChannelFacts, Visibility};
+use crate::domain::role::Role;
 use crate::domain::time::now;
 use crate::entities::{channel_follow, digest_feature, digest_note, digest_subscriber, digest_subscriber_channel};
 
@@ -589,22 +590,111 @@ pub async fn week_material(
     })
 }
 
+/// What a send needs to know about one account holder, as things stand
+/// when their digest is put together.
+pub struct DigestReader {
+    pub active: bool,
+    /// Their roles and private-channel memberships, for the policy.
+    pub actor: Actor,
+    pub prefs: DigestPreferences,
+    /// The channels they may read now, and of those the ones they follow.
+    pub scope: channels::Scope,
+}
+
+/// One account holder as the digest sees them, from one statement and one
+/// row: their status, digest preferences, and as lists their roles,
+/// memberships, picked and followed channels, and every channel's policy
+/// facts. Lean on purpose: the per-request account read also counts
+/// notices and pending guidelines, which a digest never shows; and one row
+/// of lists, not a row per channel, because each row and value crosses
+/// from SQLite's thread one by one. `None` if there is no such account.
+pub async fn reader(db: &impl ConnectionTrait, user_id: i64) -> Result<Option<DigestReader>, sea_orm::DbErr> {
+    #[derive(FromQueryResult)]
+    struct Row {
+        status: String,
+        frequency: Option<String>,
+        choice: Option<String>,
+        /// Comma-separated, as are the rest.
+        roles: Option<String>,
+        members: Option<String>,
+        picks: Option<String>,
+        follows: Option<String>,
+        /// `id visibility archived(0/1)` for each channel.
+        channels: Option<String>,
+    }
+    let Some(row) = Row::find_by_statement(sql(
+        db,
+        "SELECT u.status, s.frequency, s.channels AS choice, \
+           (SELECT string_agg(r.role, ',') FROM user_roles r WHERE r.user_id = u.id) AS roles, \
+           (SELECT string_agg(CAST(m.channel_id AS TEXT), ',') FROM channel_members m WHERE m.user_id = u.id) \
+             AS members, \
+           (SELECT string_agg(CAST(sc.channel_id AS TEXT), ',') FROM digest_subscriber_channels sc \
+             WHERE sc.subscriber_id = s.id) AS picks, \
+           (SELECT string_agg(CAST(f.channel_id AS TEXT), ',') FROM channel_follows f WHERE f.user_id = u.id) \
+             AS follows, \
+           (SELECT string_agg(CAST(c.id AS TEXT) || ' ' || c.visibility || ' ' || \
+             CASE WHEN c.archived_at IS NULL THEN '0' ELSE '1' END, ',') FROM channels c) AS channels \
+         FROM users u LEFT JOIN digest_subscribers s ON s.user_id = u.id WHERE u.id = ?",
+        vec![user_id.into()],
+    ))
+    .one(db)
+    .await?
+    else {
+        return Ok(None);
+    };
+    fn list(text: &Option<String>) -> impl Iterator<Item = &str> {
+        text.as_deref().unwrap_or_default().split(',').filter(|s| !s.is_empty())
+    }
+    fn ids(text: &Option<String>) -> Vec<i64> {
+        list(text).filter_map(|s| s.parse().ok()).collect()
+    }
+    let mut picked = ids(&row.picks);
+    picked.sort_unstable();
+    let prefs = DigestPreferences {
+        frequency: row.frequency.as_deref().and_then(Frequency::parse).unwrap_or_default(),
+        choice: row.choice.as_deref().and_then(ChannelChoice::parse).unwrap_or_default(),
+        channels: picked,
+    };
+    let roles = list(&row.roles).filter_map(Role::parse).collect();
+    let actor = Actor::reader(user_id, roles, ids(&row.members));
+    let follows = ids(&row.follows);
+    let mut scope = channels::Scope {
+        readable: Vec::new(),
+        followed: Vec::new(),
+    };
+    for channel in list(&row.channels) {
+        let mut facts = channel.split(' ');
+        let (Some(id), Some(visibility), Some(archived)) = (facts.next(), facts.next(), facts.next()) else {
+            continue;
+        };
+        let Ok(id) = id.parse() else { continue };
+        let facts = channels::facts(id, Visibility::parse(visibility), archived == "1", &actor);
+        if policy::can_read_channel(&actor, &facts) {
+            scope.readable.push(id);
+            if follows.contains(&id) {
+                scope.followed.push(id);
+            }
+        }
+    }
+    Ok(Some(DigestReader {
+        active: row.status == "active",
+        actor,
+        prefs,
+        scope,
+    }))
+}
+
 /// One reader's digest, as `contents` would put it together, drawing the
-/// week's shared part from `material` and the rest (their channels, threads
-/// and mentions) from the database now. The posts it would carry are
-/// checked once more against the database: `None` if one was deleted,
-/// hidden or moved since `material` was read (read it again).
+/// week's shared part from `material` and the rest (their threads and
+/// mentions) from the database now, in one statement that also checks the
+/// posts it would carry once more: `None` if one was deleted, hidden or
+/// moved since `material` was read (read it again).
 pub async fn contents_from(
     db: &impl ConnectionTrait,
     material: &WeekMaterial,
-    reader: &Actor,
-    prefs: &DigestPreferences,
+    reader: &DigestReader,
 ) -> Result<Option<DigestContents>, sea_orm::DbErr> {
-    #[derive(FromQueryResult)]
-    struct Count {
-        n: i64,
-    }
-    let scope = channels::scope(db, reader).await?;
+    let (scope, prefs) = (&reader.scope, &reader.prefs);
     let covered: Vec<i64> = match prefs.choice {
         ChannelChoice::Picked => prefs
             .channels
@@ -612,7 +702,7 @@ pub async fn contents_from(
             .copied()
             .filter(|id| scope.readable.contains(id))
             .collect(),
-        ChannelChoice::Followed => scope.followed,
+        ChannelChoice::Followed => scope.followed.clone(),
     };
     let picks: Vec<DigestPost> = material
         .picks
@@ -640,39 +730,157 @@ pub async fn contents_from(
         .chain(sections.iter().flat_map(|s| s.posts.iter()))
         .map(|p| p.post_id)
         .collect();
-    if !ids.is_empty() {
-        let (some, channels) = (padded(&ids), padded(&covered));
-        let text = format!(
-            "SELECT COUNT(*) AS n FROM posts WHERE id IN ({}) AND channel_id IN ({}) \
-               AND deleted_at IS NULL AND hidden_at IS NULL",
-            placeholders(some.len()),
-            placeholders(channels.len())
-        );
-        let still = Count::find_by_statement(sql(db, &text, with_ids(with_ids(Vec::new(), &some), &channels)))
-            .one(db)
-            .await?
-            .map_or(0, |c| c.n);
-        if usize::try_from(still).ok() != Some(ids.len()) {
-            return Ok(None);
-        }
-    }
     // Threads and mentions are read now, so up to now.
     let until = material.end.min(now());
-    let readable = &scope.readable;
+    let news = news(
+        db,
+        reader.actor.user_id,
+        &scope.readable,
+        &ids,
+        &covered,
+        material.from,
+        until,
+    )
+    .await?;
+    if usize::try_from(news.still).ok() != Some(ids.len()) {
+        return Ok(None);
+    }
     Ok(Some(DigestContents {
         week: material.week,
         note: material.note.clone(),
         picks,
         sections,
-        threads: thread_news(db, reader.user_id, readable, material.from, until).await?,
-        mentions: mentions(db, reader.user_id, readable, material.from, until).await?,
+        threads: news.threads,
+        mentions: news.mentions,
         new_channels: material
             .new_channels
             .iter()
-            .filter(|(id, _)| readable.contains(id))
+            .filter(|(id, _)| scope.readable.contains(id))
             .map(|(_, c)| c.clone())
             .collect(),
     }))
+}
+
+/// What `news` read for one reader.
+struct News {
+    threads: Vec<ThreadNews>,
+    mentions: Vec<Mention>,
+    /// How many of the posts asked about are still there, in the channels given.
+    still: i64,
+}
+
+/// A reader's threads with new replies and their mentions (as `thread_news`
+/// and `mentions` read them), and how many of the posts `ids` are still
+/// there (not deleted or hidden) in the channels `covered`, in one
+/// statement: one round trip per reader instead of three.
+async fn news(
+    db: &impl ConnectionTrait,
+    reader_id: i64,
+    readable: &[i64],
+    ids: &[i64],
+    covered: &[i64],
+    from: DateTime<Utc>,
+    until: DateTime<Utc>,
+) -> Result<News, sea_orm::DbErr> {
+    /// A thread (`n` new replies), a mention (`reply_id`, `author_name`), or
+    /// the count of posts still there (`n`); `place` orders each kind.
+    #[derive(FromQueryResult)]
+    struct Row {
+        kind: String,
+        post_id: Option<i64>,
+        reply_id: Option<i64>,
+        title: Option<String>,
+        author_name: Option<String>,
+        n: Option<i64>,
+        place: i64,
+    }
+    let mut news = News {
+        threads: Vec::new(),
+        mentions: Vec::new(),
+        still: 0,
+    };
+    let mut parts = Vec::new();
+    let mut values: Vec<Value> = Vec::new();
+    if !readable.is_empty() {
+        let readable = &padded(readable)[..];
+        let channels = placeholders(readable.len());
+        // As `thread_news`: from the reader's own posts and replies.
+        parts.push(format!(
+            "SELECT * FROM (SELECT 'thread' AS kind, p.id AS post_id, CAST(NULL AS BIGINT) AS reply_id, p.title, \
+               CAST(NULL AS TEXT) AS author_name, COUNT(r.id) AS n, \
+               ROW_NUMBER() OVER (ORDER BY MAX(r.created_at) DESC, p.id DESC) AS place \
+             FROM posts p JOIN replies r ON r.post_id = p.id \
+             WHERE p.id IN (SELECT mine.id FROM posts mine WHERE mine.author_id = ? \
+                            UNION SELECT mine.post_id FROM replies mine \
+                            WHERE mine.author_id = ? AND mine.deleted_at IS NULL) \
+               AND r.created_at >= ? AND r.created_at < ? AND r.author_id <> ? \
+               AND r.deleted_at IS NULL AND r.hidden_at IS NULL \
+               AND p.deleted_at IS NULL AND p.hidden_at IS NULL \
+               AND p.channel_id IN ({channels}) \
+             GROUP BY p.id, p.title ORDER BY MAX(r.created_at) DESC, p.id DESC LIMIT ?) threads"
+        ));
+        values.extend([
+            reader_id.into(),
+            reader_id.into(),
+            from.into(),
+            until.into(),
+            reader_id.into(),
+        ]);
+        values = with_ids(values, readable);
+        values.push((TOP_NEWS as i64).into());
+        // As `mentions`.
+        parts.push(format!(
+            "SELECT * FROM (SELECT 'mention' AS kind, m.post_id, m.reply_id, p.title, u.name AS author_name, \
+               CAST(NULL AS BIGINT) AS n, ROW_NUMBER() OVER (ORDER BY m.created_at DESC, m.id DESC) AS place \
+             FROM mentions m JOIN posts p ON p.id = m.post_id JOIN users u ON u.id = m.author_id \
+               LEFT JOIN replies r ON r.id = m.reply_id \
+             WHERE m.user_id = ? AND m.created_at >= ? AND m.created_at < ? \
+               AND p.deleted_at IS NULL AND p.hidden_at IS NULL AND p.published_at < ? \
+               AND (m.reply_id IS NULL OR (r.deleted_at IS NULL AND r.hidden_at IS NULL)) \
+               AND p.channel_id IN ({channels}) \
+             ORDER BY m.created_at DESC, m.id DESC LIMIT ?) mentioned"
+        ));
+        values.extend([reader_id.into(), from.into(), until.into(), until.into()]);
+        values = with_ids(values, readable);
+        values.push((TOP_NEWS as i64).into());
+    }
+    if !ids.is_empty() {
+        let (some, channels) = (padded(ids), padded(covered));
+        parts.push(format!(
+            "SELECT 'still' AS kind, CAST(NULL AS BIGINT) AS post_id, CAST(NULL AS BIGINT) AS reply_id, \
+               CAST(NULL AS TEXT) AS title, CAST(NULL AS TEXT) AS author_name, COUNT(*) AS n, \
+               CAST(0 AS BIGINT) AS place \
+             FROM posts WHERE id IN ({}) AND channel_id IN ({}) AND deleted_at IS NULL AND hidden_at IS NULL",
+            placeholders(some.len()),
+            placeholders(channels.len())
+        ));
+        values = with_ids(with_ids(values, &some), &channels);
+    }
+    if parts.is_empty() {
+        return Ok(news);
+    }
+    let mut rows = Row::find_by_statement(sql(db, &parts.join(" UNION ALL "), values))
+        .all(db)
+        .await?;
+    rows.sort_by_key(|r| r.place);
+    for row in rows {
+        match (row.kind.as_str(), row.post_id) {
+            ("thread", Some(post_id)) => news.threads.push(ThreadNews {
+                post_id,
+                title: row.title.unwrap_or_default(),
+                new_replies: row.n.unwrap_or_default(),
+            }),
+            ("mention", Some(post_id)) => news.mentions.push(Mention {
+                post_id,
+                reply_id: row.reply_id,
+                title: row.title.unwrap_or_default(),
+                by: row.author_name.unwrap_or_default(),
+            }),
+            ("still", _) => news.still = row.n.unwrap_or_default(),
+            _ => {}
+        }
+    }
+    Ok(news)
 }
 
 /// What one digest may draw on, already checked against what its reader
