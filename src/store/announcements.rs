@@ -5,6 +5,7 @@
 
 use sea_orm::{ConnectionTrait, FromQueryResult};
 
+use super::users::PersonChip;
 use super::{placeholders, sql};
 use crate::domain::time::now;
 
@@ -150,24 +151,48 @@ pub async fn dismiss(db: &impl ConnectionTrait, post_id: i64, user_id: i64) -> R
         == 1)
 }
 
+/// An announcement as the home page holds it up: what it says, where, by whom.
+#[derive(Debug, Clone)]
+pub struct Announcement {
+    pub post_id: i64,
+    pub title: String,
+    pub body_html: String,
+    pub channel_slug: String,
+    pub author: PersonChip,
+}
+
 /// The announcements a reader has not dismissed, newest first, from the
 /// channels given (the caller passes those the reader follows and may
-/// read). Deleted, hidden and not-yet-published posts are left out.
+/// read), in one statement. Deleted, hidden and not-yet-published posts
+/// are left out.
 pub async fn undismissed(
     db: &impl ConnectionTrait,
     user_id: i64,
     channel_ids: &[i64],
     limit: u64,
-) -> Result<Vec<i64>, sea_orm::DbErr> {
+) -> Result<Vec<Announcement>, sea_orm::DbErr> {
+    #[derive(FromQueryResult)]
+    struct Row {
+        post_id: i64,
+        title: String,
+        body_html: String,
+        channel_slug: String,
+        author_id: i64,
+        author_name: String,
+        author_handle: String,
+    }
     if channel_ids.is_empty() {
         return Ok(Vec::new());
     }
     let mut values: Vec<sea_orm::Value> = channel_ids.iter().map(|id| (*id).into()).collect();
     values.extend([user_id.into(), now().into(), (limit as i64).into()]);
-    Ok(PostId::find_by_statement(sql(
+    Ok(Row::find_by_statement(sql(
         db,
         &format!(
-            "SELECT a.post_id FROM announcements a JOIN posts p ON p.id = a.post_id \
+            "SELECT a.post_id, p.title, p.body_html, c.slug AS channel_slug, u.id AS author_id, \
+               u.name AS author_name, u.handle AS author_handle \
+             FROM announcements a JOIN posts p ON p.id = a.post_id JOIN channels c ON c.id = a.channel_id \
+               JOIN users u ON u.id = p.author_id \
              WHERE a.channel_id IN ({}) \
              AND NOT EXISTS (SELECT 1 FROM announcement_dismissals d WHERE d.post_id = a.post_id AND d.user_id = ?) \
              AND p.deleted_at IS NULL AND p.hidden_at IS NULL AND p.published_at <= ? \
@@ -179,7 +204,13 @@ pub async fn undismissed(
     .all(db)
     .await?
     .into_iter()
-    .map(|r| r.post_id)
+    .map(|r| Announcement {
+        post_id: r.post_id,
+        title: r.title,
+        body_html: r.body_html,
+        channel_slug: r.channel_slug,
+        author: PersonChip::new(r.author_id, r.author_name, r.author_handle),
+    })
     .collect())
 }
 

@@ -4,6 +4,7 @@ use askama::Template;
 use askama_web::WebTemplate;
 
 use super::{PageCtx, Pager};
+use crate::store::announcements::Announcement;
 use crate::store::posts::PostCard;
 
 #[derive(Template, WebTemplate)]
@@ -17,5 +18,5 @@ pub struct TimelinePage {
     pub follows_nothing: bool,
     /// Announcements in channels the reader follows that they have not
     /// dismissed (on the home page's newest page only).
-    pub announcements: Vec<PostCard>,
+    pub announcements: Vec<Announcement>,
 }

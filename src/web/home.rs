@@ -8,10 +8,10 @@ use crate::domain::cursor::PageAt;
 use crate::error::AppResult;
 use crate::state::AppState;
 use crate::store::{announcements, channels, posts};
+use crate::views::home::TimelinePage;
 
 /// The most announcements the home page holds up at once (newest first).
 const MAX_ANNOUNCEMENTS: u64 = 3;
-use crate::views::home::TimelinePage;
 
 pub async fn home(
     State(state): State<AppState>,
@@ -21,14 +21,18 @@ pub async fn home(
     let actor = viewer.actor();
     let followed = channels::scope(&state.db, &actor).await?.followed;
     let at = q.page();
-    let page = posts::timeline(&state.db, &followed, at, &actor).await?;
-    let announced = if matches!(at, PageAt::Newest) {
-        announcements::undismissed(&state.db, actor.user_id, &followed, MAX_ANNOUNCEMENTS).await?
-    } else {
-        Vec::new()
+    // The timeline and the announcements over it need nothing of each
+    // other: asked for together, on two pooled connections.
+    let announced = async {
+        if matches!(at, PageAt::Newest) {
+            announcements::undismissed(&state.db, actor.user_id, &followed, MAX_ANNOUNCEMENTS).await
+        } else {
+            Ok(Vec::new())
+        }
     };
+    let (page, announced) = tokio::try_join!(posts::timeline(&state.db, &followed, at, &actor), announced)?;
     Ok(TimelinePage {
-        announcements: posts::cards_by_ids(&state.db, &announced, &actor).await?,
+        announcements: announced,
         ctx: viewer.ctx.in_section("home"),
         heading: "Home",
         tab: "home",
