@@ -100,6 +100,27 @@ pub(crate) mod cols {
         ColumnDef::new(name).timestamp_with_time_zone().not_null().to_owned()
     }
 
+    /// A foreign key from `table.col` to `ref_table.ref_col`.
+    pub fn foreign<T, C, R, RC>(
+        table: T,
+        col: C,
+        ref_table: R,
+        ref_col: RC,
+        on_delete: ForeignKeyAction,
+    ) -> ForeignKeyCreateStatement
+    where
+        T: IntoIden + 'static,
+        C: IntoIden,
+        R: IntoIden + 'static,
+        RC: IntoIden,
+    {
+        ForeignKey::create()
+            .from(table, col)
+            .to(ref_table, ref_col)
+            .on_delete(on_delete)
+            .to_owned()
+    }
+
     pub fn time_null<T: IntoIden>(name: T) -> ColumnDef {
         ColumnDef::new(name).timestamp_with_time_zone().null().to_owned()
     }

@@ -73,20 +73,6 @@ enum AnnouncementDismissals {
     DismissedAt,
 }
 
-fn to<T: IntoIden + 'static, C: IntoIden, R: IntoIden + 'static, RC: IntoIden>(
-    table: T,
-    col: C,
-    ref_table: R,
-    ref_col: RC,
-    on_delete: ForeignKeyAction,
-) -> ForeignKeyCreateStatement {
-    ForeignKey::create()
-        .from(table, col)
-        .to(ref_table, ref_col)
-        .on_delete(on_delete)
-        .to_owned()
-}
-
 #[async_trait::async_trait]
 impl MigrationTrait for Migration {
     async fn up(&self, m: &SchemaManager) -> Result<(), DbErr> {
@@ -103,21 +89,21 @@ impl MigrationTrait for Migration {
                 .col(time_null(JoinRequests::DecidedAt))
                 .col(fk_null(JoinRequests::DecidedBy))
                 .col(text_null(JoinRequests::DecisionReason))
-                .foreign_key(&mut to(
+                .foreign_key(&mut foreign(
                     JoinRequests::Table,
                     JoinRequests::ChannelId,
                     Channels::Table,
                     Channels::Id,
                     ForeignKeyAction::Cascade,
                 ))
-                .foreign_key(&mut to(
+                .foreign_key(&mut foreign(
                     JoinRequests::Table,
                     JoinRequests::UserId,
                     Users::Table,
                     Users::Id,
                     ForeignKeyAction::Cascade,
                 ))
-                .foreign_key(&mut to(
+                .foreign_key(&mut foreign(
                     JoinRequests::Table,
                     JoinRequests::DecidedBy,
                     Users::Table,
@@ -143,21 +129,21 @@ impl MigrationTrait for Migration {
                 .col(fk_null(ChannelPins::PinnedBy))
                 .col(time(ChannelPins::PinnedAt))
                 .primary_key(Index::create().col(ChannelPins::ChannelId).col(ChannelPins::PostId))
-                .foreign_key(&mut to(
+                .foreign_key(&mut foreign(
                     ChannelPins::Table,
                     ChannelPins::ChannelId,
                     Channels::Table,
                     Channels::Id,
                     ForeignKeyAction::Cascade,
                 ))
-                .foreign_key(&mut to(
+                .foreign_key(&mut foreign(
                     ChannelPins::Table,
                     ChannelPins::PostId,
                     Posts::Table,
                     Posts::Id,
                     ForeignKeyAction::Cascade,
                 ))
-                .foreign_key(&mut to(
+                .foreign_key(&mut foreign(
                     ChannelPins::Table,
                     ChannelPins::PinnedBy,
                     Users::Table,
@@ -179,21 +165,21 @@ impl MigrationTrait for Migration {
                 .col(fk(Announcements::ChannelId))
                 .col(fk_null(Announcements::AnnouncedBy))
                 .col(time(Announcements::AnnouncedAt))
-                .foreign_key(&mut to(
+                .foreign_key(&mut foreign(
                     Announcements::Table,
                     Announcements::PostId,
                     Posts::Table,
                     Posts::Id,
                     ForeignKeyAction::Cascade,
                 ))
-                .foreign_key(&mut to(
+                .foreign_key(&mut foreign(
                     Announcements::Table,
                     Announcements::ChannelId,
                     Channels::Table,
                     Channels::Id,
                     ForeignKeyAction::Cascade,
                 ))
-                .foreign_key(&mut to(
+                .foreign_key(&mut foreign(
                     Announcements::Table,
                     Announcements::AnnouncedBy,
                     Users::Table,
@@ -223,14 +209,14 @@ impl MigrationTrait for Migration {
                         .col(AnnouncementDismissals::UserId)
                         .col(AnnouncementDismissals::PostId),
                 )
-                .foreign_key(&mut to(
+                .foreign_key(&mut foreign(
                     AnnouncementDismissals::Table,
                     AnnouncementDismissals::PostId,
                     Announcements::Table,
                     Announcements::PostId,
                     ForeignKeyAction::Cascade,
                 ))
-                .foreign_key(&mut to(
+                .foreign_key(&mut foreign(
                     AnnouncementDismissals::Table,
                     AnnouncementDismissals::UserId,
                     Users::Table,
