@@ -17,6 +17,8 @@ pub enum NotificationKind {
     JoinRequest,
     /// A manager accepted or declined your request to join a working group.
     JoinDecision,
+    /// You were named a channel's manager, or its deputy until a day.
+    Steward,
     /// A coordinator decided your licence application or channel request.
     Decision,
     /// Your post or reply was hidden, and why.
@@ -32,12 +34,13 @@ pub enum NotificationKind {
 }
 
 impl NotificationKind {
-    pub const ALL: [NotificationKind; 11] = [
+    pub const ALL: [NotificationKind; 12] = [
         NotificationKind::Reply,
         NotificationKind::ThreadReply,
         NotificationKind::Mention,
         NotificationKind::JoinRequest,
         NotificationKind::JoinDecision,
+        NotificationKind::Steward,
         NotificationKind::Decision,
         NotificationKind::Hidden,
         NotificationKind::Restored,
@@ -62,6 +65,7 @@ impl NotificationKind {
             NotificationKind::Mention => "mention",
             NotificationKind::JoinRequest => "join-request",
             NotificationKind::JoinDecision => "join-decision",
+            NotificationKind::Steward => "steward",
             NotificationKind::Decision => "decision",
             NotificationKind::Hidden => "hidden",
             NotificationKind::Restored => "restored",
@@ -101,6 +105,7 @@ impl NotificationKind {
             NotificationKind::Mention => "You were mentioned",
             NotificationKind::JoinRequest => "Someone asked to join a channel you run",
             NotificationKind::JoinDecision => "A manager answered your request to join",
+            NotificationKind::Steward => "You were asked to help run a channel",
             NotificationKind::Decision => "A coordinator decided what you asked for",
             NotificationKind::Hidden => "A moderator hid something you wrote",
             NotificationKind::Restored => "Something you wrote is shown again",
@@ -118,6 +123,7 @@ impl NotificationKind {
             NotificationKind::Mention => "mentioned you in",
             NotificationKind::JoinRequest => "asked to join",
             NotificationKind::JoinDecision => "answered your request to join",
+            NotificationKind::Steward => "named you to help run",
             NotificationKind::Announcement => "announced",
             _ => "",
         }
@@ -125,7 +131,10 @@ impl NotificationKind {
 
     /// The word before the channel's name: "in #comms", but "to join" needs none.
     pub fn channel_word(self) -> &'static str {
-        if matches!(self, NotificationKind::JoinDecision | NotificationKind::JoinRequest) {
+        if matches!(
+            self,
+            NotificationKind::JoinDecision | NotificationKind::JoinRequest | NotificationKind::Steward
+        ) {
             ""
         } else {
             "in"

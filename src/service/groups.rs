@@ -11,6 +11,7 @@ use crate::domain::form::FormErrors;
 use crate::domain::handle::Handle;
 use crate::domain::notification::NotificationKind;
 use crate::domain::policy::{self, Actor, Refusal};
+use crate::domain::time::last_local_day;
 use crate::store::channels::{self, Channel};
 use crate::store::groups::{self, JoinRequest};
 use crate::store::notifications::{self, NewNotification};
@@ -295,13 +296,15 @@ pub async fn edit(
 
 /// Name someone a manager of a channel (`until` is `None`), or a deputy
 /// with the managers' rights until a moment, after which they lapse by
-/// themselves. In a private channel they become a member too.
+/// themselves. In a private channel they become a member too. They are
+/// told, with the last day read in `tz`.
 pub async fn name_steward(
     db: &impl TransactionTrait,
     actor: &Actor,
     channel: &Channel,
     user_id: i64,
     until: Option<DateTime<Utc>>,
+    tz: chrono_tz::Tz,
 ) -> Result<(), GroupError> {
     allow(policy::can_name_deputies(actor, channel.id), Refusal::ManagersOnly)?;
     if until.is_some_and(|u| u <= actor.at) {
@@ -321,6 +324,29 @@ pub async fn name_steward(
         Some(until) => format!("user:{user_id} deputy until {}", until.to_rfc3339()),
         None => format!("user:{user_id} manager"),
     };
+    // Told after the membership, so they can read what it is about.
+    let body = match until {
+        Some(until) => format!(
+            "You are deputy for {} until the end of {}: you run it as its managers do until then.",
+            channel.name,
+            last_local_day(until, tz)
+        ),
+        None => format!("You are now a manager of {}.", channel.name),
+    };
+    notifications::notify(
+        &txn,
+        NewNotification {
+            user_id,
+            kind: NotificationKind::Steward,
+            actor_id: Some(actor.user_id),
+            channel_id: Some(channel.id),
+            post_id: None,
+            reply_id: None,
+            body,
+            link: Some(format!("/c/{}/members", channel.slug)),
+        },
+    )
+    .await?;
     audit::record(
         &txn,
         Some(actor.user_id),

@@ -268,7 +268,16 @@ pub async fn name_deputy(
     if let (Named::One(user_id, handle), Some(until)) = (&named, until)
         && errors.is_empty()
     {
-        match groups::name_steward(&state.db, &actor, &channel, *user_id, Some(until)).await {
+        match groups::name_steward(
+            &state.db,
+            &actor,
+            &channel,
+            *user_id,
+            Some(until),
+            state.settings.curation.timezone,
+        )
+        .await
+        {
             Ok(()) => {
                 flash(
                     &viewer.session,
@@ -318,9 +327,16 @@ pub async fn name_manager(
     }
     let named = groups::person_named(&state.db, &form.manager).await?;
     if let Named::One(user_id, handle) = &named {
-        groups::name_steward(&state.db, &actor, &channel, *user_id, None)
-            .await
-            .map_err(refused)?;
+        groups::name_steward(
+            &state.db,
+            &actor,
+            &channel,
+            *user_id,
+            None,
+            state.settings.curation.timezone,
+        )
+        .await
+        .map_err(refused)?;
         flash(
             &viewer.session,
             &format!("@{handle} is now a manager of {}.", channel.name),

@@ -468,6 +468,26 @@ async fn managers_hear_of_requests_to_join_and_the_requester_of_the_answer(app: 
         .post("/c/wg/deputies", &[("deputy", "@bo"), ("until", last_day.as_str())])
         .await;
     assert_eq!(r.status(), 303);
+    // Bo hears he is deputy, and until when.
+    assert_eq!(count(&app, "bo", "steward").await, 1);
+    let page = bo.text("/notifications").await;
+    assert!(page.contains("Ada</a> named you to help run"), "{page}");
+    assert!(
+        page.contains("You are deputy for Working group until the end of"),
+        "{page}"
+    );
+    assert_eq!(
+        bo.post(
+            &format!(
+                "/notifications/{}/read",
+                app.sql_i64("SELECT MAX(id) FROM notices").await
+            ),
+            &[]
+        )
+        .await
+        .status(),
+        303
+    );
 
     assert_eq!(
         cy.post("/c/wg/join", &[("message", "I run the staff survey.")])
