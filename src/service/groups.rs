@@ -191,6 +191,15 @@ async fn last_manager(db: &impl ConnectionTrait, channel_id: i64, user_id: i64) 
     Ok(managers == [user_id])
 }
 
+/// Whether someone going would leave others in the channel with no manager.
+async fn would_leave_nobody_in_charge(db: &impl ConnectionTrait, channel_id: i64, user_id: i64) -> Result<bool, DbErr> {
+    let others = channels::members(db, channel_id)
+        .await?
+        .into_iter()
+        .any(|m| m.id != user_id);
+    Ok(others && last_manager(db, channel_id, user_id).await?)
+}
+
 /// Leave a private channel: from the next request on, nothing of it is
 /// readable, findable or sent in a digest. Its only manager names another
 /// first, unless nobody else is left in it.
@@ -201,11 +210,7 @@ pub async fn leave(db: &impl TransactionTrait, actor: &Actor, channel: &Channel)
     }
     allow(policy::can_leave(actor, &facts), Refusal::Closed)?;
     let txn = store::begin_write(db).await?;
-    let others = channels::members(&txn, channel.id)
-        .await?
-        .into_iter()
-        .any(|m| m.id != actor.user_id);
-    if others && last_manager(&txn, channel.id, actor.user_id).await? {
+    if would_leave_nobody_in_charge(&txn, channel.id, actor.user_id).await? {
         return Err(GroupError::LastManager);
     }
     channels::delete_member(&txn, channel.id, actor.user_id).await?;
@@ -236,11 +241,7 @@ pub async fn remove_member(
         Refusal::ManagersOnly,
     )?;
     let txn = store::begin_write(db).await?;
-    let others = channels::members(&txn, channel.id)
-        .await?
-        .into_iter()
-        .any(|m| m.id != user_id);
-    if others && last_manager(&txn, channel.id, user_id).await? {
+    if would_leave_nobody_in_charge(&txn, channel.id, user_id).await? {
         return Err(GroupError::LastManager);
     }
     let removed = channels::delete_member(&txn, channel.id, user_id).await?;

@@ -9,7 +9,7 @@ use serde::Deserialize;
 
 use super::access::{channel_for_members, readable_channel};
 use super::extract::{Confirmed, Viewer, flash};
-use super::pages::{PageQuery, channel_page, lobby_page, members_page};
+use super::pages::{PageQuery, channel_page, lobby_page, members_again, members_page};
 use super::see_other;
 use crate::domain::form::FormErrors;
 use crate::domain::policy::{self, Refusal, Visibility};
@@ -283,8 +283,7 @@ pub async fn add_member(
                 candidates: named.candidates(),
                 ..MemberForms::default()
             };
-            let page = members_page(&state, viewer, channel, forms, named.errors("handle")).await?;
-            return Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response());
+            return members_again(&state, viewer, channel, forms, named.errors("handle")).await;
         }
     };
     let message = if channels::add_member(&state.db, viewer.id(), channel.id, user_id).await? {
@@ -342,8 +341,7 @@ pub async fn remove_member(
                 "manager",
                 "They are this channel's only manager. Name another manager before removing them.",
             );
-            let page = members_page(&state, viewer, channel, MemberForms::default(), errors).await?;
-            return Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response());
+            return members_again(&state, viewer, channel, MemberForms::default(), errors).await;
         }
         Err(GroupError::Refused(refusal)) => return Err(AppError::Forbidden(refusal)),
         Err(GroupError::Db(e)) => return Err(e.into()),
@@ -371,8 +369,7 @@ pub async fn set_visibility(
     }
     let Some(visibility) = Visibility::from_form(&form.visibility) else {
         let errors = FormErrors::with("visibility", "Choose who can read the channel.");
-        let page = members_page(&state, viewer, channel, MemberForms::default(), errors).await?;
-        return Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response());
+        return members_again(&state, viewer, channel, MemberForms::default(), errors).await;
     };
     channels::set_visibility(&state.db, actor.user_id, channel.id, visibility).await?;
     flash(
@@ -406,8 +403,7 @@ pub async fn offer_to_subscribers(
         "no" => false,
         _ => {
             let errors = FormErrors::with("digest_open", "Choose whether to offer it to email subscribers.");
-            let page = members_page(&state, viewer, channel, MemberForms::default(), errors).await?;
-            return Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response());
+            return members_again(&state, viewer, channel, MemberForms::default(), errors).await;
         }
     };
     match subscriptions::offer_channel(&state, &actor, channel.id, open).await {
@@ -417,8 +413,7 @@ pub async fn offer_to_subscribers(
                 "digest_open",
                 "Only an open channel can be offered to email subscribers. Make it open first.",
             );
-            let page = members_page(&state, viewer, channel, MemberForms::default(), errors).await?;
-            return Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response());
+            return members_again(&state, viewer, channel, MemberForms::default(), errors).await;
         }
         Err(OfferError::Refused(refusal)) => return Err(AppError::Forbidden(refusal)),
         Err(OfferError::NoChannel) => return Err(AppError::NotFound),

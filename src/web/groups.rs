@@ -10,7 +10,7 @@ use serde::Deserialize;
 
 use super::access::channel_for_members;
 use super::extract::{Confirmed, Viewer, flash};
-use super::pages::{lobby_page, members_page};
+use super::pages::{lobby_page, members_again};
 use super::see_other;
 use crate::domain::form::FormErrors;
 use crate::domain::policy;
@@ -129,15 +129,14 @@ async fn answer(
             flash(&viewer.session, "Someone already answered that request.").await;
         }
         Err(GroupError::Invalid(message)) => {
-            let page = members_page(
+            return members_again(
                 &state,
                 viewer,
                 channel,
                 MemberForms::default(),
                 FormErrors::with("reason", message),
             )
-            .await?;
-            return Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response());
+            .await;
         }
         Err(err) => return Err(refused(err)),
     }
@@ -194,8 +193,7 @@ pub async fn leave(
                 "manager",
                 "You are this channel's only manager. Name another manager before you leave.",
             );
-            let page = members_page(&state, viewer, channel, MemberForms::default(), errors).await?;
-            Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response())
+            members_again(&state, viewer, channel, MemberForms::default(), errors).await
         }
         Err(err) => Err(refused(err)),
     }
@@ -228,8 +226,7 @@ pub async fn save_details(
                 purpose: Some(form.purpose),
                 ..MemberForms::default()
             };
-            let page = members_page(&state, viewer, channel, forms, FormErrors::with(field, message)).await?;
-            Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response())
+            members_again(&state, viewer, channel, forms, FormErrors::with(field, message)).await
         }
         Err(err) => Err(refused(err)),
     }
@@ -304,8 +301,7 @@ pub async fn name_deputy(
         candidates: named.candidates(),
         ..MemberForms::default()
     };
-    let page = members_page(&state, viewer, channel, forms, errors).await?;
-    Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response())
+    members_again(&state, viewer, channel, forms, errors).await
 }
 
 #[derive(Deserialize)]
@@ -350,8 +346,7 @@ pub async fn name_manager(
         candidates: named.candidates(),
         ..MemberForms::default()
     };
-    let page = members_page(&state, viewer, channel, forms, errors).await?;
-    Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response())
+    members_again(&state, viewer, channel, forms, errors).await
 }
 
 pub async fn remove_steward(
@@ -374,8 +369,7 @@ pub async fn remove_steward(
                 "manager",
                 "This is the channel's only manager. Name another manager first.",
             );
-            let page = members_page(&state, viewer, channel, MemberForms::default(), errors).await?;
-            Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response())
+            members_again(&state, viewer, channel, MemberForms::default(), errors).await
         }
         Err(err) => Err(refused(err)),
     }

@@ -71,6 +71,20 @@ pub async fn members_page(
     })
 }
 
+/// The members page again after a form on it was refused (422), with what
+/// was typed and why.
+pub async fn members_again(
+    state: &AppState,
+    viewer: Viewer,
+    channel: Channel,
+    forms: MemberForms,
+    errors: FormErrors,
+) -> AppResult<axum::response::Response> {
+    use axum::response::IntoResponse;
+    let page = members_page(state, viewer, channel, forms, errors).await?;
+    Ok((axum::http::StatusCode::UNPROCESSABLE_ENTITY, page).into_response())
+}
+
 /// What someone outside a private-listed channel sees: its purpose and
 /// managers, and their request to join (waiting, or the form as typed).
 pub async fn lobby_page(
