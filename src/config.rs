@@ -214,6 +214,9 @@ pub struct ServerSettings {
     pub public_url: Option<String>,
     /// Take the client address from `X-Forwarded-For` (only behind a trusted proxy).
     pub trust_forwarded_for: bool,
+    /// Answer each request with a `Server-Timing` header counting its database
+    /// statements (for measuring; off in production).
+    pub timing_header: bool,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -361,6 +364,7 @@ impl Default for ServerSettings {
             listen: SocketAddr::from(([127, 0, 0, 1], 8080)),
             public_url: None,
             trust_forwarded_for: false,
+            timing_header: false,
         }
     }
 }

@@ -19,7 +19,7 @@ use crate::web::session::Backend;
 use crate::web::{
     access, accounts, admin, announcements, applications, assets, audit, auth, channels, digest, error_pages, feeds,
     groups, guidelines, health, home, inbox, moderation, notifications, password, people, posts, reactions, registers,
-    replies, reports, search, security, settings, share, subscriptions, unsubscribe,
+    replies, reports, search, security, settings, share, subscriptions, timing, unsubscribe,
 };
 
 pub fn build(state: AppState) -> Router {
@@ -257,6 +257,7 @@ pub fn build(state: AppState) -> Router {
     )
     .build();
 
+    let timing_header = state.settings.server.timing_header;
     let mut router = Router::new()
         .merge(public)
         .merge(staff)
@@ -280,6 +281,9 @@ pub fn build(state: AppState) -> Router {
         .layer(from_fn(error_pages::in_frame))
         .layer(CompressionLayer::new())
         .layer(CatchPanicLayer::custom(error::panic_page));
+    if timing_header {
+        router = router.layer(from_fn(timing::count_statements));
+    }
     for layer in security::header_layers() {
         router = router.layer(layer);
     }

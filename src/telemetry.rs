@@ -1,4 +1,8 @@
-//! Structured logs via tracing: human-readable or JSON.
+//! Structured logs via tracing: human-readable or JSON; and, for measuring,
+//! how many database statements one request made.
+
+use std::cell::Cell;
+use std::future::Future;
 
 use tracing_subscriber::EnvFilter;
 
@@ -17,4 +21,25 @@ pub fn init(settings: &LogSettings) {
     if result.is_err() {
         // Already initialised (tests start several apps in one process).
     }
+}
+
+tokio::task_local! {
+    /// The statements the current request has made so far (only inside `counting`).
+    static STATEMENTS: Cell<u32>;
+}
+
+/// Note one database statement against the request running on this task, if
+/// it is being counted. Work spawned onto other tasks is not counted.
+pub fn count_statement() {
+    let _ = STATEMENTS.try_with(|n| n.set(n.get() + 1));
+}
+
+/// Run `work`, counting the database statements it makes.
+pub async fn counting<F: Future>(work: F) -> (F::Output, u32) {
+    STATEMENTS
+        .scope(Cell::new(0), async {
+            let out = work.await;
+            (out, STATEMENTS.with(Cell::get))
+        })
+        .await
 }

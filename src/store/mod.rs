@@ -53,9 +53,13 @@ pub async fn open(settings: &Settings) -> anyhow::Result<DatabaseConnection> {
     let db = Database::connect(single).await.context("connecting to the database")?;
     Migrator::up(&db, None).await.context("running migrations")?;
     db.close().await.context("closing the migration connection")?;
-    Database::connect(options(settings)?)
+    let mut db = Database::connect(options(settings)?)
         .await
-        .context("connecting to the database")
+        .context("connecting to the database")?;
+    if settings.server.timing_header {
+        db.set_metric_callback(|_| crate::telemetry::count_statement());
+    }
+    Ok(db)
 }
 
 /// The pool's options: SQLite in WAL mode with a busy timeout, or PostgreSQL.

@@ -35,6 +35,7 @@ pub mod session;
 pub mod settings;
 pub mod share;
 pub mod subscriptions;
+pub mod timing;
 pub mod unsubscribe;
 
 use axum::response::{IntoResponse, Redirect, Response};
