@@ -29,9 +29,12 @@ tokio::task_local! {
 }
 
 /// Note one database statement against the request running on this task, if
-/// it is being counted. Work spawned onto other tasks is not counted.
-pub fn count_statement() {
-    let _ = STATEMENTS.try_with(|n| n.set(n.get() + 1));
+/// it is being counted, and trace it (`RUST_LOG=commonroom::telemetry=trace`).
+/// Work spawned onto other tasks is not counted.
+pub fn count_statement(sql: &str) {
+    if STATEMENTS.try_with(|n| n.set(n.get() + 1)).is_ok() {
+        tracing::trace!(sql, "statement");
+    }
 }
 
 /// Run `work`, counting the database statements it makes.

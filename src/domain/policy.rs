@@ -11,7 +11,7 @@ use super::role::Role;
 /// A channel someone looks after: its manager (for as long as they are
 /// named), or a deputy covering for a manager on leave `until` a moment,
 /// after which the deputy's rights end by themselves.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct Stewardship {
     pub channel_id: i64,
     /// `None` for a manager; the end of the cover for a deputy.
@@ -201,7 +201,7 @@ impl Refusal {
 }
 
 /// Who can see a channel and its content.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub enum Visibility {
     /// Everyone signed in can read it.
     Open,

@@ -232,3 +232,38 @@ pub async fn followers(db: &impl ConnectionTrait, channel_id: i64) -> Result<Vec
     .map(|r| r.user_id)
     .collect())
 }
+
+/// Whether a post is pinned, announced, and featured in a week's digest.
+#[derive(Debug, Clone, Copy, Default, FromQueryResult)]
+pub struct Standing {
+    pub pinned: bool,
+    pub announced: bool,
+    pub featured: bool,
+}
+
+/// A post's standing in one statement (`week`: the digest it may be featured in).
+pub async fn standing(db: &impl ConnectionTrait, post_id: i64, week: &str) -> Result<Standing, sea_orm::DbErr> {
+    use sea_orm::sea_query::{Alias, Expr, Query, SelectStatement};
+    let listed = |table: &str, extra: Option<(&str, &str)>| -> SelectStatement {
+        let mut q = Query::select();
+        q.expr(Expr::val(1))
+            .from(Alias::new(table))
+            .and_where(Expr::col(Alias::new("post_id")).eq(post_id));
+        if let Some((column, value)) = extra {
+            q.and_where(Expr::col(Alias::new(column)).eq(value));
+        }
+        q
+    };
+    let query = Query::select()
+        .expr_as(Expr::exists(listed("channel_pins", None)), Alias::new("pinned"))
+        .expr_as(Expr::exists(listed("announcements", None)), Alias::new("announced"))
+        .expr_as(
+            Expr::exists(listed("digest_features", Some(("week", week)))),
+            Alias::new("featured"),
+        )
+        .to_owned();
+    Ok(Standing::find_by_statement(db.get_database_backend().build(&query))
+        .one(db)
+        .await?
+        .unwrap_or_default())
+}

@@ -4,7 +4,7 @@ use chrono::{DateTime, Utc};
 use sea_orm::sea_query::OnConflict;
 use sea_orm::{
     ActiveModelTrait, ActiveValue::NotSet, ColumnTrait, ConnectionTrait, EntityTrait, FromQueryResult, QueryFilter,
-    Set, TransactionTrait,
+    QueryOrder, QuerySelect, Set, TransactionTrait,
 };
 
 use super::outbox::{self, Changed};
@@ -141,11 +141,11 @@ pub async fn by_id(db: &impl ConnectionTrait, id: i64) -> Result<Option<Channel>
     Ok(channel::Entity::find_by_id(id).one(db).await?.map(Channel::from))
 }
 
-/// The channels a feed may draw on for this actor, from one query.
+/// The channels a feed may draw on for someone.
 pub struct Scope {
-    /// Channels whose content the actor may read now.
+    /// Channels whose content they may read now.
     pub readable: Vec<i64>,
-    /// Of those, the ones the actor follows.
+    /// Of those, the ones they follow.
     pub followed: Vec<i64>,
 }
 
@@ -154,39 +154,6 @@ struct ScopeRow {
     id: i64,
     visibility: String,
     archived_at: Option<DateTime<Utc>>,
-    follower: Option<i64>,
-}
-
-pub async fn scope(db: &impl ConnectionTrait, actor: &Actor) -> Result<Scope, sea_orm::DbErr> {
-    let rows = ScopeRow::find_by_statement(sql(
-        db,
-        "SELECT c.id, c.visibility, c.archived_at, f.user_id AS follower FROM channels c \
-         LEFT JOIN channel_follows f ON f.channel_id = c.id AND f.user_id = ?",
-        vec![actor.user_id.into()],
-    ))
-    .all(db)
-    .await?;
-    let mut scope = Scope {
-        readable: Vec::new(),
-        followed: Vec::new(),
-    };
-    for row in rows {
-        if policy::can_read_channel(
-            actor,
-            &facts(
-                row.id,
-                Visibility::parse(&row.visibility),
-                row.archived_at.is_some(),
-                actor,
-            ),
-        ) {
-            scope.readable.push(row.id);
-            if row.follower.is_some() {
-                scope.followed.push(row.id);
-            }
-        }
-    }
-    Ok(scope)
 }
 
 /// A channel by name, as search results and suggestions show it.
@@ -251,9 +218,37 @@ pub async fn search_scope(db: &impl ConnectionTrait, actor: &Actor) -> Result<Se
     Ok(scope)
 }
 
+/// Of the channels someone follows (as loaded with their session), the ones
+/// they may read now.
+pub fn followed_readable(actor: &Actor, follows: &[super::users::Followed]) -> Vec<i64> {
+    let mut ids: Vec<i64> = follows
+        .iter()
+        .filter(|f| policy::can_read_channel(actor, &facts(f.channel_id, f.visibility, f.archived, actor)))
+        .map(|f| f.channel_id)
+        .collect();
+    ids.sort_unstable();
+    ids
+}
+
 /// Ids of the channels whose content the actor may read now.
 pub async fn readable_ids(db: &impl ConnectionTrait, actor: &Actor) -> Result<Vec<i64>, sea_orm::DbErr> {
-    Ok(scope(db, actor).await?.readable)
+    let rows = channel::Entity::find()
+        .select_only()
+        .columns([channel::Column::Id, channel::Column::Visibility, channel::Column::ArchivedAt])
+        .order_by_asc(channel::Column::Id)
+        .into_model::<ScopeRow>()
+        .all(db)
+        .await?;
+    Ok(rows
+        .into_iter()
+        .filter(|r| {
+            policy::can_read_channel(
+                actor,
+                &facts(r.id, Visibility::parse(&r.visibility), r.archived_at.is_some(), actor),
+            )
+        })
+        .map(|r| r.id)
+        .collect())
 }
 
 pub async fn is_following(db: &impl ConnectionTrait, user_id: i64, channel_id: i64) -> Result<bool, sea_orm::DbErr> {

@@ -468,21 +468,39 @@ impl Post {
 }
 
 pub async fn by_id(db: &impl ConnectionTrait, id: i64) -> Result<Option<Post>, sea_orm::DbErr> {
-    Ok(post::Entity::find_by_id(id).one(db).await?.map(|m| Post {
-        id: m.id,
-        channel_id: m.channel_id,
-        author_id: m.author_id,
-        kind: PostKind::from_stored(&m.kind),
-        title: m.title,
-        url: m.url,
-        body_md: m.body_md,
-        deleted: m.deleted_at.map(When::new),
-        deletion: m.deleted_at.map(|at| Deletion { at, by: m.deleted_by }),
-        deleted_by_author: m.deleted_by == Some(m.author_id),
-        hidden: m.hidden_at.is_some(),
-        hidden_reason: m.hidden_at.map(|_| m.hidden_reason.unwrap_or_default()),
-        published_at: m.published_at,
-    }))
+    Ok(post::Entity::find_by_id(id).one(db).await?.map(Post::from))
+}
+
+/// A post and the channel it is in, in one statement.
+pub async fn with_channel(
+    db: &impl ConnectionTrait,
+    id: i64,
+) -> Result<Option<(Post, super::channels::Channel)>, sea_orm::DbErr> {
+    Ok(post::Entity::find_by_id(id)
+        .find_also_related(crate::entities::channel::Entity)
+        .one(db)
+        .await?
+        .and_then(|(post, channel)| Some((Post::from(post), channel?.into()))))
+}
+
+impl From<post::Model> for Post {
+    fn from(m: post::Model) -> Self {
+        Post {
+            id: m.id,
+            channel_id: m.channel_id,
+            author_id: m.author_id,
+            kind: PostKind::from_stored(&m.kind),
+            title: m.title,
+            url: m.url,
+            body_md: m.body_md,
+            deleted: m.deleted_at.map(When::new),
+            deletion: m.deleted_at.map(|at| Deletion { at, by: m.deleted_by }),
+            deleted_by_author: m.deleted_by == Some(m.author_id),
+            hidden: m.hidden_at.is_some(),
+            hidden_reason: m.hidden_at.map(|_| m.hidden_reason.unwrap_or_default()),
+            published_at: m.published_at,
+        }
+    }
 }
 
 /// The card for one post (for its thread page), whatever its state.

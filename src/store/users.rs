@@ -10,14 +10,14 @@ use crate::domain::audit::{AuditAction, AuditTarget};
 use crate::domain::email::EmailAddress;
 use crate::domain::handle::Handle;
 use crate::domain::person::{PersonName, Work};
-use crate::domain::policy::Stewardship;
+use crate::domain::policy::{Stewardship, Visibility};
 use crate::domain::role::Role;
 use crate::domain::time::{When, now};
 use crate::entities::{user, user_role};
 use chrono::{DateTime, Utc};
 
 /// Everything sign-in and the policy need about a person.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
 pub struct Account {
     pub id: i64,
     pub email: String,
@@ -34,8 +34,18 @@ pub struct Account {
     pub notices: i64,
     /// The channels this person manages or covers for as a deputy.
     pub manages: Vec<Stewardship>,
+    /// The channels this person follows, with what reading them depends on.
+    pub follows: Vec<Followed>,
     /// A moderator's warning awaits this person's acknowledgement.
     pub warning: bool,
+}
+
+/// A channel someone follows, with the facts that decide whether they may read it now.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct Followed {
+    pub channel_id: i64,
+    pub visibility: Visibility,
+    pub archived: bool,
 }
 
 /// A person as shown beside their words: name, handle, initials avatar.
@@ -173,67 +183,131 @@ async fn roles_of(db: &impl ConnectionTrait, user_id: i64) -> Result<Vec<Role>, 
         .collect())
 }
 
-/// One row for the account, then one per role, channel membership and channel it manages.
+/// The account's row, then one per role, channel membership, channel it
+/// manages and channel it follows. When the account is found by its session,
+/// the account's row also carries the session's own data.
 #[derive(FromQueryResult)]
 struct AccountRow {
-    id: i64,
-    email: String,
-    handle: String,
-    name: String,
+    session_data: Option<String>,
+    session_expires: Option<DateTime<Utc>>,
+    id: Option<i64>,
+    email: Option<String>,
+    handle: Option<String>,
+    name: Option<String>,
     password_hash: Option<String>,
-    status: String,
+    status: Option<String>,
     /// Whether a version of the guidelines exists that this person has not accepted.
     guidelines_pending: bool,
     /// Notifications not yet read.
     notices: i64,
     /// A warning not yet acknowledged.
     warning: bool,
-    /// `role`, `channel` or `manages`, and its value.
+    /// `account`, `role`, `channel`, `manages` or `follows`, and its value.
     grant_kind: String,
     grant_value: Option<String>,
-    /// For `manages`: when a deputy's cover ends.
-    grant_until: Option<DateTime<Utc>>,
+    /// For `follows`: the channel's visibility.
+    grant_note: Option<String>,
+    /// For `manages`: when a deputy's cover ends; for `follows`: when the channel was archived.
+    grant_at: Option<DateTime<Utc>>,
 }
 
-/// An account with its roles, private-channel memberships and the channels
-/// it manages in one round trip (this runs on every request, so a removed
-/// member or manager loses access at once).
-async fn account_where(
-    db: &impl ConnectionTrait,
-    column: &str,
-    value: Value,
-) -> Result<Option<Account>, sea_orm::DbErr> {
+/// How the account is found: by one of its unique columns, or as the
+/// person a live session is signed in as.
+enum Whose<'a> {
+    Column(&'static str, Value),
+    Session(&'a str, DateTime<Utc>),
+}
+
+impl Whose<'_> {
+    /// The `FROM … WHERE` that puts the account in `u` (and the session in `s`).
+    fn from(&self) -> String {
+        match self {
+            Whose::Column(column, _) => format!("FROM users u WHERE u.{column} = ?"),
+            Whose::Session(..) => "FROM sessions s JOIN users u ON u.id = s.user_id WHERE s.id = ? AND s.expires_at > ?".into(),
+        }
+    }
+
+    fn values(&self) -> Vec<Value> {
+        match self {
+            Whose::Column(_, value) => vec![value.clone()],
+            Whose::Session(id, at) => vec![(*id).into(), (*at).into()],
+        }
+    }
+}
+
+/// A live session's stored data, and the account it is signed in as (with
+/// everything `Account` holds), read in one statement.
+pub struct SessionAccount {
+    pub data: String,
+    pub expires_at: DateTime<Utc>,
+    pub account: Option<Account>,
+}
+
+/// An account with its roles, private-channel memberships, the channels it
+/// manages and the channels it follows, in one statement (this runs on every
+/// request, so a removed member or manager loses access at once).
+async fn account_where(db: &impl ConnectionTrait, whose: Whose<'_>) -> Result<Vec<AccountRow>, sea_orm::DbErr> {
     // The latest guidelines, unaccepted by this person: `NOT EXISTS` is
     // false when there are none.
     let pending = "EXISTS (SELECT 1 FROM guidelines g WHERE g.version = (SELECT MAX(version) FROM guidelines) \
                    AND NOT EXISTS (SELECT 1 FROM guideline_acceptances a WHERE a.user_id = u.id AND a.version = g.version))";
     let notices = super::notifications::unread_count_sql();
     let warning = super::notifications::WARNING_PENDING_SQL;
+    let from = whose.from();
+    // The account's row, found by the session, keeps the session even when
+    // nobody is signed in with it (a message left for the sign-in page).
+    let (head_session, head_from) = match whose {
+        Whose::Column(..) => (
+            "NULL AS session_data, CAST(NULL AS TIMESTAMPTZ) AS session_expires",
+            from.clone(),
+        ),
+        Whose::Session(..) => (
+            "s.data AS session_data, s.expires_at AS session_expires",
+            "FROM sessions s LEFT JOIN users u ON u.id = s.user_id WHERE s.id = ? AND s.expires_at > ?".into(),
+        ),
+    };
     // One row for the account itself, which alone works out the per-person
-    // figures (each subquery once, not once per role and membership), then
-    // one row per grant. Its `CAST(NULL AS TIMESTAMPTZ)` types the union's
-    // `grant_until` column on PostgreSQL, which types a union left to right.
-    let who = format!("FROM users u WHERE u.{column} = ?");
+    // figures (each subquery once, not once per grant), then one row per
+    // grant. The `CAST(NULL AS TIMESTAMPTZ)`s type the union's columns on
+    // PostgreSQL, which types a union left to right.
+    let grant = "NULL, CAST(NULL AS TIMESTAMPTZ), NULL, NULL, NULL, NULL, NULL, NULL, FALSE, 0, FALSE";
     let text = format!(
-        "SELECT u.id, u.email, u.handle, u.name, u.password_hash, u.status, {pending} AS guidelines_pending, \
-         {notices} AS notices, {warning} AS warning, 'account' AS grant_kind, NULL AS grant_value, \
-         CAST(NULL AS TIMESTAMPTZ) AS grant_until {who} \
-         UNION ALL \
-         SELECT u.id, u.email, u.handle, u.name, u.password_hash, u.status, FALSE, 0, FALSE, \
-         'manages', CAST(s.channel_id AS TEXT), s.until \
-         FROM users u JOIN channel_managers s ON s.user_id = u.id WHERE u.{column} = ? \
-         UNION ALL \
-         SELECT u.id, u.email, u.handle, u.name, u.password_hash, u.status, FALSE, 0, FALSE, \
-         'role', r.role, NULL \
-         FROM users u JOIN user_roles r ON r.user_id = u.id WHERE u.{column} = ? \
-         UNION ALL \
-         SELECT u.id, u.email, u.handle, u.name, u.password_hash, u.status, FALSE, 0, FALSE, \
-         'channel', CAST(m.channel_id AS TEXT), NULL \
-         FROM users u JOIN channel_members m ON m.user_id = u.id WHERE u.{column} = ?"
+        "SELECT {head_session}, u.id, u.email, u.handle, u.name, u.password_hash, u.status, \
+         {pending} AS guidelines_pending, {notices} AS notices, {warning} AS warning, \
+         'account' AS grant_kind, NULL AS grant_value, NULL AS grant_note, CAST(NULL AS TIMESTAMPTZ) AS grant_at \
+         {head_from} \
+         UNION ALL SELECT {grant}, 'manages', CAST(x.channel_id AS TEXT), NULL, x.until \
+         {from_manages} \
+         UNION ALL SELECT {grant}, 'role', x.role, NULL, NULL {from_roles} \
+         UNION ALL SELECT {grant}, 'channel', CAST(x.channel_id AS TEXT), NULL, NULL {from_members} \
+         UNION ALL SELECT {grant}, 'follows', CAST(x.channel_id AS TEXT), c.visibility, c.archived_at \
+         {from_follows}",
+        from_manages = joined(&from, "channel_managers x ON x.user_id = u.id"),
+        from_roles = joined(&from, "user_roles x ON x.user_id = u.id"),
+        from_members = joined(&from, "channel_members x ON x.user_id = u.id"),
+        from_follows = joined(
+            &from,
+            "channel_follows x ON x.user_id = u.id JOIN channels c ON c.id = x.channel_id"
+        ),
     );
-    let rows = AccountRow::find_by_statement(sql(db, &text, vec![value.clone(), value.clone(), value.clone(), value]))
-        .all(db)
-        .await?;
+    let mut values = Vec::new();
+    for _ in 0..5 {
+        values.extend(whose.values());
+    }
+    AccountRow::find_by_statement(sql(db, &text, values)).all(db).await
+}
+
+/// `FROM users u … WHERE …` with one more table joined before the `WHERE`.
+fn joined(from: &str, join: &str) -> String {
+    match from.split_once(" WHERE ") {
+        Some((tables, condition)) => format!("{tables} JOIN {join} WHERE {condition}"),
+        None => format!("{from} JOIN {join}"),
+    }
+}
+
+/// The account the rows describe, if the first of them found one.
+fn account_of(rows: &[AccountRow]) -> Option<Account> {
+    let head = rows.iter().find(|r| r.grant_kind == "account")?;
     let granted = |kind: &'static str| {
         rows.iter()
             .filter(move |r| r.grant_kind == kind)
@@ -247,36 +321,73 @@ async fn account_where(
         .filter_map(|r| {
             Some(Stewardship {
                 channel_id: r.grant_value.as_deref()?.parse().ok()?,
-                until: r.grant_until,
+                until: r.grant_at,
             })
         })
         .collect();
-    Ok(rows.into_iter().find(|r| r.grant_kind == "account").map(|r| Account {
-        id: r.id,
-        email: r.email,
-        handle: r.handle,
-        name: r.name,
-        password_hash: r.password_hash,
-        active: r.status == "active",
+    let follows = rows
+        .iter()
+        .filter(|r| r.grant_kind == "follows")
+        .filter_map(|r| {
+            Some(Followed {
+                channel_id: r.grant_value.as_deref()?.parse().ok()?,
+                visibility: Visibility::parse(r.grant_note.as_deref()?),
+                archived: r.grant_at.is_some(),
+            })
+        })
+        .collect();
+    Some(Account {
+        id: head.id?,
+        email: head.email.clone()?,
+        handle: head.handle.clone()?,
+        name: head.name.clone()?,
+        password_hash: head.password_hash.clone(),
+        active: head.status.as_deref() == Some("active"),
         roles,
         channels,
-        guidelines_pending: r.guidelines_pending,
-        notices: r.notices,
+        guidelines_pending: head.guidelines_pending,
+        notices: head.notices,
         manages,
-        warning: r.warning,
+        follows,
+        warning: head.warning,
+    })
+}
+
+/// A live session (not expired at `at`) and whom it is signed in as, in one statement.
+pub async fn by_session(
+    db: &impl ConnectionTrait,
+    session_id: &str,
+    at: DateTime<Utc>,
+) -> Result<Option<SessionAccount>, sea_orm::DbErr> {
+    let rows = account_where(db, Whose::Session(session_id, at)).await?;
+    let account = account_of(&rows);
+    let Some(head) = rows.into_iter().find(|r| r.grant_kind == "account") else {
+        return Ok(None);
+    };
+    let (Some(data), Some(expires_at)) = (head.session_data, head.session_expires) else {
+        return Ok(None);
+    };
+    Ok(Some(SessionAccount {
+        data,
+        expires_at,
+        account,
     }))
 }
 
+async fn account_by(db: &impl ConnectionTrait, column: &'static str, value: Value) -> Result<Option<Account>, sea_orm::DbErr> {
+    Ok(account_of(&account_where(db, Whose::Column(column, value)).await?))
+}
+
 pub async fn account_by_email(db: &impl ConnectionTrait, email: &str) -> Result<Option<Account>, sea_orm::DbErr> {
-    account_where(db, "email", email.into()).await
+    account_by(db, "email", email.into()).await
 }
 
 pub async fn account_by_id(db: &impl ConnectionTrait, id: i64) -> Result<Option<Account>, sea_orm::DbErr> {
-    account_where(db, "id", id.into()).await
+    account_by(db, "id", id.into()).await
 }
 
 pub async fn account_by_handle(db: &impl ConnectionTrait, handle: &str) -> Result<Option<Account>, sea_orm::DbErr> {
-    account_where(db, "handle", handle.into()).await
+    account_by(db, "handle", handle.into()).await
 }
 
 pub async fn profile_by_handle(db: &impl ConnectionTrait, handle: &str) -> Result<Option<Profile>, sea_orm::DbErr> {

@@ -105,10 +105,7 @@ pub async fn channel_for_members(state: &AppState, viewer: &Viewer, slug: &str) 
 
 /// A post the viewer may read, with its channel.
 pub async fn readable_post(state: &AppState, viewer: &Viewer, id: i64) -> AppResult<(Post, Channel)> {
-    let post = posts::by_id(&state.db, id).await?.ok_or(AppError::NotFound)?;
-    let channel = channels::by_id(&state.db, post.channel_id)
-        .await?
-        .ok_or(AppError::NotFound)?;
+    let (post, channel) = posts::with_channel(&state.db, id).await?.ok_or(AppError::NotFound)?;
     let actor = viewer.actor();
     if !policy::can_read_content(&actor, &channel.facts(&actor), &post.facts()) {
         return Err(AppError::NotFound);

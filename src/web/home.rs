@@ -19,7 +19,7 @@ pub async fn home(
     Query(q): Query<PageQuery>,
 ) -> AppResult<TimelinePage> {
     let actor = viewer.actor();
-    let followed = channels::scope(&state.db, &actor).await?.followed;
+    let followed = channels::followed_readable(&actor, &viewer.user.follows);
     let at = q.page();
     // The timeline and the announcements over it need nothing of each
     // other: asked for together, on two pooled connections.

@@ -19,6 +19,7 @@ use crate::views::Choice;
 use crate::views::Pager;
 use crate::views::channels::ChannelPage;
 use crate::views::channels::{LobbyPage, MemberForms, MembersPage, StewardLine};
+use crate::store::announcements::Standing;
 use crate::views::posts::{Composer, DigestFeature, Holding, ReplyItem, ThreadPage};
 
 /// A channel's members page: its requests to join, managers and members,
@@ -148,18 +149,26 @@ pub async fn channel_page(
 ) -> AppResult<ChannelPage> {
     let actor = viewer.actor();
     let facts = channel.facts(&actor);
-    let mut page = posts::timeline(&state.db, &[channel.id], at, &actor).await?;
     // Pins sit above the newest page only, and once on a page.
-    let pinned = if matches!(at, PageAt::Newest) {
-        let ids = announcements::pinned(&state.db, channel.id).await?;
-        page.posts.retain(|p| !ids.contains(&p.id));
-        posts::cards_by_ids(&state.db, &ids, &actor).await?
-    } else {
-        Vec::new()
+    let pinned = async {
+        if matches!(at, PageAt::Newest) {
+            let ids = announcements::pinned(&state.db, channel.id).await?;
+            Ok::<_, sea_orm::DbErr>((posts::cards_by_ids(&state.db, &ids, &actor).await?, ids))
+        } else {
+            Ok((Vec::new(), Vec::new()))
+        }
     };
+    // The page, its pins and its follower count, asked for together.
+    let just_this = [channel.id];
+    let (mut page, (pinned, pinned_ids), follower_count) = tokio::try_join!(
+        posts::timeline(&state.db, &just_this, at, &actor),
+        pinned,
+        channels::follower_count(&state.db, channel.id)
+    )?;
+    page.posts.retain(|p| !pinned_ids.contains(&p.id));
     Ok(ChannelPage {
-        follower_count: channels::follower_count(&state.db, channel.id).await?,
-        following: channels::is_following(&state.db, actor.user_id, channel.id).await?,
+        follower_count,
+        following: viewer.user.follows.iter().any(|f| f.channel_id == channel.id),
         can_post: policy::can_post_in(&actor, &facts),
         post_refusal: policy::may_post_in(&actor, &facts)
             .err()
@@ -190,9 +199,25 @@ pub async fn thread_page(
     let actor = viewer.actor();
     let facts = channel.facts(&actor);
     let content = post.facts();
-    let card = posts::card_by_id(&state.db, post.id, &actor)
-        .await?
-        .ok_or(AppError::NotFound)?;
+    let open = post.deleted.is_none() && !post.hidden && !content.scheduled;
+    let may_hold = open && policy::can_pin(&actor, &facts);
+    let may_feature = open && policy::can_feature(&actor, &facts);
+    let week = crate::service::digest::next_week(state);
+    // The post, its replies and its standing need nothing of each other:
+    // asked for together, on pooled connections.
+    let standing = async {
+        if may_hold || may_feature {
+            announcements::standing(&state.db, post.id, &week.to_string()).await
+        } else {
+            Ok(Standing::default())
+        }
+    };
+    let (card, replies, standing) = tokio::try_join!(
+        posts::card_by_id(&state.db, post.id, &actor),
+        replies::for_post(&state.db, post.id, &actor),
+        standing
+    )?;
+    let card = card.ok_or(AppError::NotFound)?;
     let deleted_notice = if let Some(when) = &post.deleted {
         let by = if post.deleted_by_author {
             "its author"
@@ -233,8 +258,7 @@ pub async fn thread_page(
                     .to_string()
             })
     };
-    let replies = replies::for_post(&state.db, post.id, &actor)
-        .await?
+    let replies = replies
         .into_iter()
         .map(|reply| ReplyItem {
             can_edit: policy::can_edit(&actor, &facts, &reply.facts),
@@ -247,24 +271,14 @@ pub async fn thread_page(
             reply,
         })
         .collect();
-    let open = post.deleted.is_none() && !post.hidden && !content.scheduled;
-    let holding = if open && policy::can_pin(&actor, &facts) {
-        Some(Holding {
-            pinned: announcements::is_pinned(&state.db, post.id).await?,
-            announced: announcements::is_announced(&state.db, post.id).await?,
-        })
-    } else {
-        None
-    };
-    let digest_feature = if policy::can_feature(&actor, &facts) && open {
-        let week = crate::service::digest::next_week(state);
-        Some(DigestFeature {
-            week: week.to_string(),
-            featured: crate::store::digest::is_featured(&state.db, post.id, week).await?,
-        })
-    } else {
-        None
-    };
+    let holding = may_hold.then_some(Holding {
+        pinned: standing.pinned,
+        announced: standing.announced,
+    });
+    let digest_feature = may_feature.then(|| DigestFeature {
+        week: week.to_string(),
+        featured: standing.featured,
+    });
     Ok(ThreadPage {
         digest_feature,
         holding,

@@ -12,7 +12,8 @@ use crate::domain::role::Role;
 use crate::domain::time::now;
 use crate::error::AppError;
 use crate::service::accounts::{self, CheckError};
-use crate::store::users::{self, Account};
+use crate::store::sessions::SignedIn;
+use crate::store::users::{self, Account, Followed};
 
 pub type AuthSession = axum_login::AuthSession<Backend>;
 
@@ -42,6 +43,8 @@ pub struct SessionUser {
     pub manages: Vec<Stewardship>,
     /// A moderator's warning awaits this person's acknowledgement.
     pub warning: bool,
+    /// The channels this person follows, with what reading them depends on (read fresh on every request).
+    pub follows: Vec<Followed>,
     /// Changes when the password changes, which ends every other session.
     auth_hash: Vec<u8>,
 }
@@ -88,16 +91,17 @@ impl SessionUser {
             notices: a.notices,
             manages: a.manages,
             warning: a.warning,
+            follows: a.follows,
             auth_hash,
         }
     }
 }
 
 impl AuthUser for SessionUser {
-    type Id = i64;
+    type Id = SignedIn;
 
-    fn id(&self) -> i64 {
-        self.id
+    fn id(&self) -> SignedIn {
+        SignedIn::new(self.id)
     }
 
     fn session_auth_hash(&self) -> &[u8] {
@@ -134,10 +138,13 @@ impl AuthnBackend for Backend {
             .map(|a| SessionUser::new(a, self.open_posting)))
     }
 
+    /// The account the session store read with the session; read again only
+    /// for a session restored some other way.
     async fn get_user(&self, id: &UserId<Self>) -> Result<Option<SessionUser>, CheckError> {
-        Ok(users::account_by_id(&self.db, *id)
-            .await?
-            .filter(|a| a.active)
-            .map(|a| SessionUser::new(a, self.open_posting)))
+        let account = match &id.account {
+            Some(account) => Some(Account::clone(account)),
+            None => users::account_by_id(&self.db, id.id).await?,
+        };
+        Ok(account.filter(|a| a.active).map(|a| SessionUser::new(a, self.open_posting)))
     }
 }

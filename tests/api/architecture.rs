@@ -12,7 +12,7 @@ const MAY_USE: &[(&str, &[&str])] = &[
     ("entities", &[]),
     ("config", &["domain"]),
     ("telemetry", &["config"]),
-    ("store", &["config", "domain", "entities"]),
+    ("store", &["config", "domain", "entities", "telemetry"]),
     ("search", &["config", "domain", "store"]),
     ("ingest", &["domain", "store"]),
     ("email", &["config", "domain"]),
@@ -28,7 +28,7 @@ const MAY_USE: &[(&str, &[&str])] = &[
     (
         "web",
         &[
-            "config", "domain", "error", "ingest", "search", "service", "state", "store", "views",
+            "config", "domain", "error", "ingest", "search", "service", "state", "store", "telemetry", "views",
         ],
     ),
     ("router", &["error", "state", "store", "web"]),

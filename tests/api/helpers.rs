@@ -169,6 +169,8 @@ pub fn test_settings(data_dir: &std::path::Path, database_url: Option<String>) -
     };
     settings.server.listen = "127.0.0.1:0".parse().expect("address");
     settings.log.filter = "warn".into();
+    // Every response counts its database statements (`Server-Timing`).
+    settings.server.timing_header = true;
     // Searchable within a few tens of milliseconds, so tests that wait for the index wait little.
     settings.search.commit_ms = 50;
     settings.search.poll_ms = 20;

@@ -27,6 +27,7 @@ mod password_reset;
 mod people;
 mod permissions;
 mod posts;
+mod request_path;
 mod search;
 mod security;
 mod share;

@@ -1,0 +1,137 @@
+//! The signed-in request path: whatever a server knows of the viewer is read
+//! afresh on every request (also when another server made the change), in a
+//! few statements; and the pages stay the same HTML for the same data.
+
+use commonroom::domain::role::Role;
+
+use crate::helpers::{Browser, PASSWORD, TestApp, location, spawn_app_beside};
+use crate::on_both_backends;
+
+on_both_backends!(
+    a_change_made_on_one_server_holds_on_the_next_request_to_another,
+    a_signed_in_page_costs_few_statements,
+    home_channel_and_thread_pages_stay_the_same_html,
+);
+
+async fn user_id(app: &TestApp, handle: &str) -> i64 {
+    app.sql_i64(&format!("SELECT id FROM users WHERE handle = '{handle}'")).await
+}
+
+/// Two servers on one database: an administrator acts on the first, the
+/// person acted on browses the second, which must see each change on its
+/// very next request.
+async fn a_change_made_on_one_server_holds_on_the_next_request_to_another(app: TestApp) {
+    let other = spawn_app_beside(&app).await;
+    let ada = app.signed_in("ada", Role::Admin).await;
+    app.create_user("bo", Role::Member).await;
+    let bo_id = user_id(&app, "bo").await;
+    let bo = other.browser();
+    assert_eq!(bo.sign_in("bo@example.org", PASSWORD).await.status(), 303);
+
+    app.working_group(&ada, "private-hidden").await;
+    assert_eq!(bo.get("/c/wg").await.status(), 404);
+    assert_eq!(ada.post("/c/wg/members", &[("handle", "@bo")]).await.status(), 303);
+    assert_eq!(bo.get("/c/wg").await.status(), 200, "added on one server, a member on the other");
+
+    assert_eq!(bo.get("/moderation").await.status(), 403);
+    let r = ada
+        .post(&format!("/admin/users/{bo_id}/roles"), &[("role", "moderator")])
+        .await;
+    assert_eq!(r.status(), 303);
+    assert_eq!(bo.get("/moderation").await.status(), 200, "the new role holds at once");
+    let no_roles: &[(&str, &str)] = &[];
+    let r = ada.post(&format!("/admin/users/{bo_id}/roles"), no_roles).await;
+    assert_eq!(r.status(), 303);
+    assert_eq!(bo.get("/moderation").await.status(), 403, "the role taken away holds at once");
+
+    let r = ada
+        .post(&format!("/c/wg/members/{bo_id}/remove"), &[("confirm", "yes")])
+        .await;
+    assert_eq!(r.status(), 303);
+    assert_eq!(bo.get("/c/wg").await.status(), 404, "removed on one server, gone on the other");
+
+    let r = ada
+        .post(
+            &format!("/admin/users/{bo_id}/suspend"),
+            &[("confirm", "yes"), ("reason", "account taken over")],
+        )
+        .await;
+    assert_eq!(r.status(), 303);
+    let r = bo.get("/").await;
+    assert_eq!(r.status(), 303, "suspended on one server, signed out on the other");
+    assert!(location(&r).starts_with("/login"));
+}
+
+/// The statements a response took, from its `Server-Timing` header.
+fn statements(r: &reqwest::Response) -> u32 {
+    let header = r
+        .headers()
+        .get("server-timing")
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or_default()
+        .to_owned();
+    header
+        .split("desc=\"")
+        .nth(1)
+        .and_then(|rest| rest.split(' ').next())
+        .and_then(|n| n.parse().ok())
+        .unwrap_or_else(|| panic!("no statement count in {header:?}"))
+}
+
+async fn counted(browser: &Browser, path: &str) -> u32 {
+    let r = browser.get(path).await;
+    assert_eq!(r.status(), 200, "{path}");
+    statements(&r)
+}
+
+/// A busy little channel: posts with reactions, a reply thread, a pin and an
+/// announcement, seen by a member who follows it.
+async fn busy_channel(app: &TestApp) -> (Browser, i64) {
+    let ada = app.signed_in("ada", Role::Admin).await;
+    app.channel(&ada, "Comms news", "news").await;
+    let mut last = 0;
+    for i in 0..5 {
+        last = ada
+            .create_post("news", "discussion", &format!("Item {i}"), "", &format!("About item **{i}**."))
+            .await;
+    }
+    let first_reply = ada.reply(last, "A first reply.", None).await;
+    ada.reply(last, "A second reply, quoting.", Some(first_reply)).await;
+    assert_eq!(ada.post(&format!("/p/{last}/react"), &[("kind", "like")]).await.status(), 303);
+    assert_eq!(ada.post(&format!("/p/{}/pin", last - 1), &[]).await.status(), 303);
+    assert_eq!(ada.post(&format!("/p/{}/announce", last - 2), &[]).await.status(), 303);
+    let cy = app.signed_in("cy", Role::Member).await;
+    assert_eq!(cy.post("/c/news/follow", &[]).await.status(), 303);
+    assert_eq!(cy.post(&format!("/p/{last}/react"), &[("kind", "like")]).await.status(), 303);
+    (cy, last)
+}
+
+async fn a_signed_in_page_costs_few_statements(app: TestApp) {
+    let (cy, thread) = busy_channel(&app).await;
+    // The session and the person it is signed in as, with their roles,
+    // memberships, follows and header counts, come in one statement.
+    assert_eq!(counted(&cy, "/notifications").await, 2);
+    // Home: that one, the timeline with its reactions, and the announcements.
+    let home = counted(&cy, "/").await;
+    let channel = counted(&cy, "/c/news").await;
+    let thread = counted(&cy, &format!("/p/{thread}")).await;
+    eprintln!("statements: home {home}, channel {channel}, thread {thread}");
+    assert!(home <= 4, "home took {home}");
+    // With a pin: the pinned cards and their reactions are two of these.
+    assert!(channel <= 8, "channel took {channel}");
+    assert!(thread <= 6, "thread took {thread}");
+}
+
+/// A page with what changes from run to run (times, ports) written the same way.
+fn steady(html: &str, app: &TestApp) -> String {
+    let times = regex::Regex::new(r#"<time datetime="[^"]*"( title="[^"]*")?>[^<]*</time>"#).expect("regex");
+    let html = times.replace_all(html, "<time>[when]</time>");
+    html.replace(&app.address, "[address]")
+}
+
+async fn home_channel_and_thread_pages_stay_the_same_html(app: TestApp) {
+    let (cy, thread) = busy_channel(&app).await;
+    insta::assert_snapshot!("home", steady(&cy.text("/").await, &app));
+    insta::assert_snapshot!("channel", steady(&cy.text("/c/news").await, &app));
+    insta::assert_snapshot!("thread", steady(&cy.text(&format!("/p/{thread}")).await, &app));
+}
