@@ -71,6 +71,18 @@ async fn home(State(pool): State<SqlitePool>) -> Response {
     }
 }
 
+/// The same database ping as the app's `/healthz`, with nothing around it.
+async fn ping(State(pool): State<SqlitePool>) -> Response {
+    use sqlx::Connection;
+    match pool.acquire().await {
+        Ok(mut conn) => match conn.ping().await {
+            Ok(()) => "ok".into_response(),
+            Err(e) => (axum::http::StatusCode::SERVICE_UNAVAILABLE, e.to_string()).into_response(),
+        },
+        Err(e) => (axum::http::StatusCode::SERVICE_UNAVAILABLE, e.to_string()).into_response(),
+    }
+}
+
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
     let mut args = std::env::args().skip(1);
@@ -84,7 +96,10 @@ async fn main() -> anyhow::Result<()> {
         .max_connections(8)
         .connect_with(options)
         .await?;
-    let app = axum::Router::new().route("/", get(home)).with_state(pool);
+    let app = axum::Router::new()
+        .route("/", get(home))
+        .route("/healthz", get(ping))
+        .with_state(pool);
     let listener = tokio::net::TcpListener::bind(&listen).await?;
     println!("bare page on http://{listen}");
     axum::serve(listener, app).await?;

@@ -86,17 +86,6 @@ pub async fn unpin(db: &impl ConnectionTrait, post_id: i64) -> Result<bool, sea_
         >= 1)
 }
 
-pub async fn is_announced(db: &impl ConnectionTrait, post_id: i64) -> Result<bool, sea_orm::DbErr> {
-    Ok(PostId::find_by_statement(sql(
-        db,
-        "SELECT post_id FROM announcements WHERE post_id = ?",
-        vec![post_id.into()],
-    ))
-    .one(db)
-    .await?
-    .is_some())
-}
-
 /// Announce a post to its channel's followers; false if it already was.
 pub async fn announce(
     db: &impl ConnectionTrait,

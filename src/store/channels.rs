@@ -234,7 +234,11 @@ pub fn followed_readable(actor: &Actor, follows: &[super::users::Followed]) -> V
 pub async fn readable_ids(db: &impl ConnectionTrait, actor: &Actor) -> Result<Vec<i64>, sea_orm::DbErr> {
     let rows = channel::Entity::find()
         .select_only()
-        .columns([channel::Column::Id, channel::Column::Visibility, channel::Column::ArchivedAt])
+        .columns([
+            channel::Column::Id,
+            channel::Column::Visibility,
+            channel::Column::ArchivedAt,
+        ])
         .order_by_asc(channel::Column::Id)
         .into_model::<ScopeRow>()
         .all(db)
@@ -249,13 +253,6 @@ pub async fn readable_ids(db: &impl ConnectionTrait, actor: &Actor) -> Result<Ve
         })
         .map(|r| r.id)
         .collect())
-}
-
-pub async fn is_following(db: &impl ConnectionTrait, user_id: i64, channel_id: i64) -> Result<bool, sea_orm::DbErr> {
-    Ok(channel_follow::Entity::find_by_id((user_id, channel_id))
-        .one(db)
-        .await?
-        .is_some())
 }
 
 pub async fn follower_count(db: &impl ConnectionTrait, channel_id: i64) -> Result<u64, sea_orm::DbErr> {

@@ -1254,14 +1254,6 @@ pub async fn save_note(
     txn.commit().await
 }
 
-/// Whether curators featured this post in the digest for `week`.
-pub async fn is_featured(db: &impl ConnectionTrait, post_id: i64, week: DigestWeek) -> Result<bool, sea_orm::DbErr> {
-    Ok(digest_feature::Entity::find_by_id((week.to_string(), post_id))
-        .one(db)
-        .await?
-        .is_some())
-}
-
 /// Feature a post in the digest for `week`, or stop featuring it.
 pub async fn set_featured(
     db: &impl TransactionTrait,

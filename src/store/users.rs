@@ -223,7 +223,9 @@ impl Whose<'_> {
     fn from(&self) -> String {
         match self {
             Whose::Column(column, _) => format!("FROM users u WHERE u.{column} = ?"),
-            Whose::Session(..) => "FROM sessions s JOIN users u ON u.id = s.user_id WHERE s.id = ? AND s.expires_at > ?".into(),
+            Whose::Session(..) => {
+                "FROM sessions s JOIN users u ON u.id = s.user_id WHERE s.id = ? AND s.expires_at > ?".into()
+            }
         }
     }
 
@@ -374,7 +376,11 @@ pub async fn by_session(
     }))
 }
 
-async fn account_by(db: &impl ConnectionTrait, column: &'static str, value: Value) -> Result<Option<Account>, sea_orm::DbErr> {
+async fn account_by(
+    db: &impl ConnectionTrait,
+    column: &'static str,
+    value: Value,
+) -> Result<Option<Account>, sea_orm::DbErr> {
     Ok(account_of(&account_where(db, Whose::Column(column, value)).await?))
 }
 

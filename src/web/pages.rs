@@ -11,6 +11,7 @@ use crate::domain::policy::{self, ContentFacts, Deletion};
 use crate::domain::time::last_local_day;
 use crate::error::{AppError, AppResult};
 use crate::state::AppState;
+use crate::store::announcements::Standing;
 use crate::store::channels::{self, Channel};
 use crate::store::posts::{self, Newer, Post, Timeline};
 use crate::store::replies::{self, Quote};
@@ -19,7 +20,6 @@ use crate::views::Choice;
 use crate::views::Pager;
 use crate::views::channels::ChannelPage;
 use crate::views::channels::{LobbyPage, MemberForms, MembersPage, StewardLine};
-use crate::store::announcements::Standing;
 use crate::views::posts::{Composer, DigestFeature, Holding, ReplyItem, ThreadPage};
 
 /// A channel's members page: its requests to join, managers and members,

@@ -145,6 +145,8 @@ impl AuthnBackend for Backend {
             Some(account) => Some(Account::clone(account)),
             None => users::account_by_id(&self.db, id.id).await?,
         };
-        Ok(account.filter(|a| a.active).map(|a| SessionUser::new(a, self.open_posting)))
+        Ok(account
+            .filter(|a| a.active)
+            .map(|a| SessionUser::new(a, self.open_posting)))
     }
 }

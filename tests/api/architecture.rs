@@ -28,7 +28,16 @@ const MAY_USE: &[(&str, &[&str])] = &[
     (
         "web",
         &[
-            "config", "domain", "error", "ingest", "search", "service", "state", "store", "telemetry", "views",
+            "config",
+            "domain",
+            "error",
+            "ingest",
+            "search",
+            "service",
+            "state",
+            "store",
+            "telemetry",
+            "views",
         ],
     ),
     ("router", &["error", "state", "store", "web"]),

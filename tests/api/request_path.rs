@@ -14,7 +14,8 @@ on_both_backends!(
 );
 
 async fn user_id(app: &TestApp, handle: &str) -> i64 {
-    app.sql_i64(&format!("SELECT id FROM users WHERE handle = '{handle}'")).await
+    app.sql_i64(&format!("SELECT id FROM users WHERE handle = '{handle}'"))
+        .await
 }
 
 /// Two servers on one database: an administrator acts on the first, the
@@ -31,7 +32,11 @@ async fn a_change_made_on_one_server_holds_on_the_next_request_to_another(app: T
     app.working_group(&ada, "private-hidden").await;
     assert_eq!(bo.get("/c/wg").await.status(), 404);
     assert_eq!(ada.post("/c/wg/members", &[("handle", "@bo")]).await.status(), 303);
-    assert_eq!(bo.get("/c/wg").await.status(), 200, "added on one server, a member on the other");
+    assert_eq!(
+        bo.get("/c/wg").await.status(),
+        200,
+        "added on one server, a member on the other"
+    );
 
     assert_eq!(bo.get("/moderation").await.status(), 403);
     let r = ada
@@ -42,13 +47,21 @@ async fn a_change_made_on_one_server_holds_on_the_next_request_to_another(app: T
     let no_roles: &[(&str, &str)] = &[];
     let r = ada.post(&format!("/admin/users/{bo_id}/roles"), no_roles).await;
     assert_eq!(r.status(), 303);
-    assert_eq!(bo.get("/moderation").await.status(), 403, "the role taken away holds at once");
+    assert_eq!(
+        bo.get("/moderation").await.status(),
+        403,
+        "the role taken away holds at once"
+    );
 
     let r = ada
         .post(&format!("/c/wg/members/{bo_id}/remove"), &[("confirm", "yes")])
         .await;
     assert_eq!(r.status(), 303);
-    assert_eq!(bo.get("/c/wg").await.status(), 404, "removed on one server, gone on the other");
+    assert_eq!(
+        bo.get("/c/wg").await.status(),
+        404,
+        "removed on one server, gone on the other"
+    );
 
     let r = ada
         .post(
@@ -92,17 +105,31 @@ async fn busy_channel(app: &TestApp) -> (Browser, i64) {
     let mut last = 0;
     for i in 0..5 {
         last = ada
-            .create_post("news", "discussion", &format!("Item {i}"), "", &format!("About item **{i}**."))
+            .create_post(
+                "news",
+                "discussion",
+                &format!("Item {i}"),
+                "",
+                &format!("About item **{i}**."),
+            )
             .await;
     }
     let first_reply = ada.reply(last, "A first reply.", None).await;
     ada.reply(last, "A second reply, quoting.", Some(first_reply)).await;
-    assert_eq!(ada.post(&format!("/p/{last}/react"), &[("kind", "like")]).await.status(), 303);
+    assert_eq!(
+        ada.post(&format!("/p/{last}/react"), &[("kind", "like")])
+            .await
+            .status(),
+        303
+    );
     assert_eq!(ada.post(&format!("/p/{}/pin", last - 1), &[]).await.status(), 303);
     assert_eq!(ada.post(&format!("/p/{}/announce", last - 2), &[]).await.status(), 303);
     let cy = app.signed_in("cy", Role::Member).await;
     assert_eq!(cy.post("/c/news/follow", &[]).await.status(), 303);
-    assert_eq!(cy.post(&format!("/p/{last}/react"), &[("kind", "like")]).await.status(), 303);
+    assert_eq!(
+        cy.post(&format!("/p/{last}/react"), &[("kind", "like")]).await.status(),
+        303
+    );
     (cy, last)
 }
 
