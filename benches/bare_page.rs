@@ -1,7 +1,10 @@
-//! The floor the home page is measured against: axum (thin over hyper), one
-//! SQLite pool and one askama template, serving the same 20 newest posts from
-//! the same database with nothing else (no sessions, policy, reactions or
-//! middleware). Used by `scripts/bench-pages`; not part of the product.
+//! The floor the pages are measured against: axum (thin over hyper), one
+//! SQLite pool and one askama template, serving the same 20 newest posts
+//! (`/`), the same thread (`/p/{id}`: the post, its channel and author, its
+//! replies with theirs and what they quote) and the same database ping
+//! (`/healthz`) from the same database with nothing else (no sessions,
+//! policy, reactions or middleware). Used by `scripts/bench-pages`; not part
+//! of the product.
 //!
 //! `cargo bench --bench bare_page -- <sqlite-file> <listen-addr>`
 
@@ -71,6 +74,79 @@ async fn home(State(pool): State<SqlitePool>) -> Response {
     }
 }
 
+struct Reply {
+    id: i64,
+    author: String,
+    body_html: String,
+    created_at: String,
+    quote: Option<String>,
+}
+
+#[derive(Template)]
+#[template(
+    ext = "html",
+    source = r#"<!doctype html><html lang="en"><head><title>{{ title }}</title></head><body><main>
+<article><p>{{ author }} in #{{ channel }} · {{ published_at }}</p><h1>{{ title }}</h1><div>{{ body_html|safe }}</div></article>
+<h2>{{ replies.len() }} replies</h2>
+{% for r in replies %}<article id="r{{ r.id }}"><p>{{ r.author }} · {{ r.created_at }}</p>{% if let Some(q) = r.quote %}<blockquote>{{ q }}</blockquote>{% endif %}<div>{{ r.body_html|safe }}</div></article>{% endfor %}
+</main></body></html>"#
+)]
+struct ThreadPage {
+    title: String,
+    channel: String,
+    author: String,
+    body_html: String,
+    published_at: String,
+    replies: Vec<Reply>,
+}
+
+type PostRow = (String, String, String, String, String);
+type ReplyRow = (i64, String, String, String, Option<String>);
+
+async fn thread(State(pool): State<SqlitePool>, axum::extract::Path(id): axum::extract::Path<i64>) -> Response {
+    let post = sqlx::query_as::<_, PostRow>(
+        "SELECT p.title, c.slug, u.name, p.body_html, p.published_at \
+         FROM posts p JOIN channels c ON c.id = p.channel_id JOIN users u ON u.id = p.author_id WHERE p.id = ?",
+    )
+    .bind(id)
+    .fetch_optional(&pool);
+    let replies = sqlx::query_as::<_, ReplyRow>(
+        "SELECT r.id, u.name, r.body_html, r.created_at, q.body_md \
+         FROM replies r JOIN users u ON u.id = r.author_id LEFT JOIN replies q ON q.id = r.quote_of \
+         WHERE r.post_id = ? ORDER BY r.created_at, r.id",
+    )
+    .bind(id)
+    .fetch_all(&pool);
+    match tokio::try_join!(post, replies) {
+        Ok((Some((title, channel, author, body_html, published_at)), replies)) => {
+            let replies = replies
+                .into_iter()
+                .map(|(id, author, body_html, created_at, quote)| Reply {
+                    id,
+                    author,
+                    body_html,
+                    created_at,
+                    quote,
+                })
+                .collect();
+            let page = ThreadPage {
+                title,
+                channel,
+                author,
+                body_html,
+                published_at,
+                replies,
+            };
+            match page.render() {
+                Ok(html) => Html(html).into_response(),
+                Err(e) => (axum::http::StatusCode::INTERNAL_SERVER_ERROR, e.to_string()).into_response(),
+            }
+        }
+        Ok((None, _)) => axum::http::StatusCode::NOT_FOUND.into_response(),
+        Err(e) => (axum::http::StatusCode::INTERNAL_SERVER_ERROR, e.to_string()).into_response(),
+    }
+}
+
 /// The same database ping as the app's `/healthz`, with nothing around it.
 async fn ping(State(pool): State<SqlitePool>) -> Response {
     use sqlx::Connection;
@@ -98,6 +174,7 @@ async fn main() -> anyhow::Result<()> {
         .await?;
     let app = axum::Router::new()
         .route("/", get(home))
+        .route("/p/{id}", get(thread))
         .route("/healthz", get(ping))
         .with_state(pool);
     let listener = tokio::net::TcpListener::bind(&listen).await?;

@@ -23,10 +23,15 @@ use crate::web::{
 };
 
 pub fn build(state: AppState) -> Router {
-    // Anyone: health checks, static files, signing in, a forgotten password,
-    // and joining by invite or sign-up link.
-    let public = Router::new()
+    // Load balancers and monitors: answered before sessions, CSRF checks and
+    // compression, which a probe asking every second has no use for.
+    let probes = Router::new()
         .route("/healthz", get(health::healthz))
+        .with_state(state.clone());
+
+    // Anyone: static files, signing in, a forgotten password, and joining by
+    // invite or sign-up link.
+    let public = Router::new()
         .route("/assets/{*path}", get(assets::serve))
         .route("/login", get(auth::show_login).post(auth::login))
         .route("/logout", get(auth::ask_logout).post(auth::logout))
@@ -258,7 +263,7 @@ pub fn build(state: AppState) -> Router {
     .build();
 
     let timing_header = state.settings.server.timing_header;
-    let mut router = Router::new()
+    let pages = Router::new()
         .merge(public)
         .merge(staff)
         .nest("/api", api)
@@ -279,8 +284,8 @@ pub fn build(state: AppState) -> Router {
         // person is a bare 500 from the sign-in layer, which still becomes a
         // page (or JSON under /api).
         .layer(from_fn(error_pages::in_frame))
-        .layer(CompressionLayer::new())
-        .layer(CatchPanicLayer::custom(error::panic_page));
+        .layer(CompressionLayer::new());
+    let mut router = probes.merge(pages).layer(CatchPanicLayer::custom(error::panic_page));
     if timing_header {
         router = router.layer(from_fn(timing::count_statements));
     }

@@ -78,7 +78,7 @@ pub async fn state(settings: Settings) -> anyhow::Result<AppState> {
     let fetcher = fetcher(&settings)?;
     let search = crate::search::SearchIndex::new(&settings.data_dir);
     let signer = Signer::new(&store::keys::get_or_create(&db, "links").await?);
-    let state = AppState {
+    let state = AppState::new(crate::state::Services {
         signer,
         search,
         inbox_writer: crate::ingest::writer::InboxWriter::start(db.clone()),
@@ -87,7 +87,7 @@ pub async fn state(settings: Settings) -> anyhow::Result<AppState> {
         mailer,
         fetcher,
         jobs_wake: Arc::new(tokio::sync::Notify::new()),
-    };
+    });
     jobs::ensure_recurring(&state).await?;
     Ok(state)
 }

@@ -1,5 +1,6 @@
 //! What the server, its jobs and the commands share: the database, settings,
-//! mailer, fetcher, inbox writer and search index; cloned cheaply per use.
+//! mailer, fetcher, inbox writer and search index; cloned cheaply per use
+//! (one reference count: every extractor and middleware clones it).
 
 use std::sync::Arc;
 
@@ -14,7 +15,24 @@ use crate::ingest::writer::InboxWriter;
 use crate::search::SearchIndex;
 
 #[derive(Clone)]
-pub struct AppState {
+pub struct AppState(Arc<Services>);
+
+impl AppState {
+    pub fn new(services: Services) -> Self {
+        Self(Arc::new(services))
+    }
+}
+
+impl std::ops::Deref for AppState {
+    type Target = Services;
+
+    fn deref(&self) -> &Services {
+        &self.0
+    }
+}
+
+/// The services themselves, each made once at start.
+pub struct Services {
     /// The one connection pool (SQLite or PostgreSQL). The source of truth.
     pub db: DatabaseConnection,
     /// Settings as loaded at start; read-only while running.

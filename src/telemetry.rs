@@ -31,9 +31,9 @@ tokio::task_local! {
 /// Note one database statement against the request running on this task, if
 /// it is being counted, and trace it (`RUST_LOG=commonroom::telemetry=trace`).
 /// Work spawned onto other tasks is not counted.
-pub fn count_statement(sql: &str) {
+pub fn count_statement(sql: &str, elapsed: std::time::Duration) {
     if STATEMENTS.try_with(|n| n.set(n.get() + 1)).is_ok() {
-        tracing::trace!(sql, "statement");
+        tracing::trace!(sql, elapsed_us = elapsed.as_micros(), "statement");
     }
 }
 

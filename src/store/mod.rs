@@ -57,7 +57,7 @@ pub async fn open(settings: &Settings) -> anyhow::Result<DatabaseConnection> {
         .await
         .context("connecting to the database")?;
     if settings.server.timing_header {
-        db.set_metric_callback(|info| crate::telemetry::count_statement(&info.statement.sql));
+        db.set_metric_callback(|info| crate::telemetry::count_statement(&info.statement.sql, info.elapsed));
     }
     Ok(db)
 }
