@@ -412,6 +412,8 @@ async fn moderators_warn_and_a_warning_stays_until_acknowledged(app: TestApp) {
         )
         .await;
     assert_eq!(r.status(), 303);
+    // Search answers 503 until the index has opened; wait for it.
+    app.search_settled().await;
     for path in ["/", "/channels", "/search?q=x"] {
         let page = bo.text(path).await;
         assert!(

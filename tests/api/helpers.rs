@@ -257,8 +257,18 @@ impl TestApp {
         commonroom::jobs::drain(&self.state).await.expect("drain jobs")
     }
 
-    /// Wait until every content change so far is searchable (the indexer runs in the app).
+    /// Wait until the index answers searches and every content change so far
+    /// is searchable (the indexer runs in the app).
     pub async fn search_settled(&self) {
+        let opened = std::time::Instant::now();
+        while self.state.search.live().is_none() {
+            assert!(
+                opened.elapsed() < std::time::Duration::from_secs(15),
+                "search index did not open ({:?})",
+                self.state.search.status()
+            );
+            tokio::time::sleep(std::time::Duration::from_millis(10)).await;
+        }
         let head = commonroom::store::search::outbox_head(&self.db)
             .await
             .expect("outbox head");
