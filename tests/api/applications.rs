@@ -17,11 +17,6 @@ on_both_backends!(
     only_coordinators_and_admins_decide_and_keep_the_registers,
 );
 
-async fn id_of(app: &TestApp, handle: &str) -> i64 {
-    app.sql_i64(&format!("SELECT id FROM users WHERE handle = '{handle}'"))
-        .await
-}
-
 async fn channel_id(app: &TestApp, slug: &str) -> i64 {
     app.sql_i64(&format!("SELECT id FROM channels WHERE slug = '{slug}'"))
         .await
@@ -149,7 +144,7 @@ async fn an_approved_applicant_posts_on_the_next_request_and_is_told(app: TestAp
     );
     assert!(zoe.text("/apply").await.contains("already hold a licence to post"));
 
-    let zoe_id = id_of(&app, "zoe").await;
+    let zoe_id = app.user_id("zoe").await;
     assert_eq!(
         app.sql_i64(&format!(
             "SELECT COUNT(*) FROM user_roles WHERE user_id = {zoe_id} AND role = 'contributor'"
@@ -524,7 +519,7 @@ async fn a_channel_request_opens_the_channel_with_its_manager(app: TestApp) {
     let r = hannah.post(&format!("/channel-requests/{bins}/approve"), &[]).await;
     assert_eq!(r.status(), 303);
     let channel = channel_id(&app, "bin-rounds").await;
-    let cy_id = id_of(&app, "cy").await;
+    let cy_id = app.user_id("cy").await;
     assert_eq!(
         app.sql_i64(&format!(
             "SELECT COUNT(*) FROM channel_managers WHERE channel_id = {channel} AND user_id = {cy_id}"

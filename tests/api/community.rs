@@ -45,11 +45,6 @@ async fn found(browser: &Browser, query: &str) -> String {
     words
 }
 
-async fn id_of(app: &TestApp, handle: &str) -> i64 {
-    app.sql_i64(&format!("SELECT id FROM users WHERE handle = '{handle}'"))
-        .await
-}
-
 async fn posting_in_open_channels_takes_a_licence_and_roles_apply_at_once(app: TestApp) {
     let ada = app.signed_in("ada", Role::Admin).await;
     app.channel(&ada, "News", "news").await;
@@ -77,7 +72,7 @@ async fn posting_in_open_channels_takes_a_licence_and_roles_apply_at_once(app: T
     bo.reply(post, "Hello!", None).await;
 
     // Made a contributor, the same open session posts on its next request.
-    let bo_id = id_of(&app, "bo").await;
+    let bo_id = app.user_id("bo").await;
     let r = ada
         .post(&format!("/admin/users/{bo_id}/roles"), &[("role", "contributor")])
         .await;
@@ -165,7 +160,7 @@ async fn guidelines_are_accepted_before_posting_and_again_when_they_change(app: 
         )
         .await;
     assert_eq!(location(&r), format!("/p/{post}"));
-    let bo_id = id_of(&app, "bo").await;
+    let bo_id = app.user_id("bo").await;
     assert_eq!(
         app.sql_i64(&format!(
             "SELECT COUNT(*) FROM guideline_acceptances WHERE user_id = {bo_id} AND version = 1 AND accepted_at IS NOT NULL"
@@ -400,7 +395,7 @@ async fn a_hidden_post_is_a_notice_for_others_and_gone_from_search(app: TestApp)
 async fn moderators_warn_and_a_warning_stays_until_acknowledged(app: TestApp) {
     let mo = app.signed_in("mo", Role::Moderator).await;
     let bo = app.signed_in("bo", Role::Member).await;
-    let bo_id = id_of(&app, "bo").await;
+    let bo_id = app.user_id("bo").await;
     let r = mo
         .post(&format!("/moderation/people/{bo_id}/warn"), &[("message", " ")])
         .await;
@@ -462,7 +457,7 @@ async fn break_glass_stops_an_account_at_once_and_undo_brings_everything_back(ap
         model.published_at = Set(two_days_ago);
         model.update(&app.db).await.unwrap();
     }
-    let hal_id = id_of(&app, "hal").await;
+    let hal_id = app.user_id("hal").await;
     let mo = app.signed_in("mo", Role::Moderator).await;
     let mo2 = app.signed_in("mo2", Role::Moderator).await;
     let bo = app.signed_in("bo", Role::Member).await;
@@ -587,8 +582,8 @@ async fn only_moderators_moderate_and_refusals_change_nothing(app: TestApp) {
     let bo = app.signed_in("bo", Role::Member).await;
     let co = app.signed_in("co", Role::Coordinator).await;
     let mo = app.signed_in("mo", Role::Moderator).await;
-    let bo_id = id_of(&app, "bo").await;
-    let ada_id = id_of(&app, "ada").await;
+    let bo_id = app.user_id("bo").await;
+    let ada_id = app.user_id("ada").await;
 
     let before = count(&app).await;
     for who in [&bo, &co] {
@@ -629,7 +624,7 @@ async fn only_moderators_moderate_and_refusals_change_nothing(app: TestApp) {
         mo.post(&format!("/moderation/post/{post}/promote"), &[]).await.status(),
         404
     );
-    let mo_id = id_of(&app, "mo").await;
+    let mo_id = app.user_id("mo").await;
     let r = mo
         .post(
             &format!("/moderation/people/{mo_id}/break-glass"),

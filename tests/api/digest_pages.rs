@@ -45,11 +45,6 @@ async fn send_week(app: &TestApp, week: DigestWeek) {
         .expect("send the digest");
 }
 
-async fn user_id(app: &TestApp, handle: &str) -> i64 {
-    app.sql_i64(&format!("SELECT id FROM users WHERE handle = '{handle}'"))
-        .await
-}
-
 async fn a_reader_sees_the_digest_they_were_sent(app: TestApp) {
     let admin = app.signed_in("ada", Role::Admin).await;
     app.channel(&admin, "Comms", "comms").await;
@@ -72,7 +67,7 @@ async fn a_reader_sees_the_digest_they_were_sent(app: TestApp) {
     assert_eq!(
         app.sql_i64(&format!(
             "SELECT COUNT(*) FROM digest_outbox WHERE week = '{week}' AND status = 'sent' AND recipient = 'user:{}'",
-            user_id(&app, "bo").await
+            app.user_id("bo").await
         ))
         .await,
         1
@@ -151,7 +146,7 @@ async fn a_reader_removed_from_a_private_channel_no_longer_sees_its_items(app: T
     assert!(page.contains("You were mentioned"), "{page}");
     assert!(page.contains("#wg"), "{page}");
 
-    let bo_id = user_id(&app, "bo").await;
+    let bo_id = app.user_id("bo").await;
     let r = admin
         .post(&format!("/c/wg/members/{bo_id}/remove"), &[("confirm", "yes")])
         .await;
@@ -249,7 +244,7 @@ async fn a_week_without_a_digest_says_why(app: TestApp) {
 
     // Planned, then switched off before it went: the row says so.
     let bo_email = "bo@example.org".to_owned();
-    let bo_id = user_id(&app, "bo").await;
+    let bo_id = app.user_id("bo").await;
     digest_outbox::plan(&app.db, long_ago, &[(Recipient::Account(bo_id), bo_email)])
         .await
         .unwrap();
@@ -264,7 +259,7 @@ async fn a_week_without_a_digest_says_why(app: TestApp) {
     // Nothing for them that week: the row is empty.
     let cy = app.signed_in("cy", Role::Member).await;
     let quiet: DigestWeek = "2024-W11".parse().unwrap();
-    let cy_id = user_id(&app, "cy").await;
+    let cy_id = app.user_id("cy").await;
     digest_outbox::plan(
         &app.db,
         quiet,
@@ -672,7 +667,7 @@ async fn clearing_a_refused_address_asks_first_and_is_audited(app: TestApp) {
     let r = admin.post(action, &[("confirm", "yes")]).await;
     assert_eq!(location(&r), "/admin/digest");
     assert_eq!(app.sql_i64("SELECT COUNT(*) FROM mail_suppressions").await, 0);
-    let ada = user_id(&app, "ada").await;
+    let ada = app.user_id("ada").await;
     assert_eq!(
         app.sql_i64(&format!(
             "SELECT COUNT(*) FROM audit_log WHERE action = 'mail.refusal.clear' \

@@ -134,16 +134,11 @@ fn quiet() -> Arc<dyn Fn(Progress) + Send + Sync> {
     Arc::new(|_| {})
 }
 
-async fn user_id(app: &TestApp, handle: &str) -> i64 {
-    app.sql_i64(&format!("SELECT id FROM users WHERE handle = '{handle}'"))
-        .await
-}
-
 async fn follow(app: &TestApp, handle: &str, slug: &str) {
     let channel = app
         .sql_i64(&format!("SELECT id FROM channels WHERE slug = '{slug}'"))
         .await;
-    commonroom::store::channels::follow(&app.db, user_id(app, handle).await, channel)
+    commonroom::store::channels::follow(&app.db, app.user_id(handle).await, channel)
         .await
         .expect("follow");
 }
@@ -187,7 +182,7 @@ async fn a_week_reaches_each_reader_once_with_both_parts_and_list_headers(app: T
     }
     app.exec("UPDATE users SET status = 'suspended' WHERE handle = 'dee'")
         .await;
-    let eve = user_id(&app, "eve").await;
+    let eve = app.user_id("eve").await;
     let mut prefs = digest_store::preferences(&app.db, eve).await.expect("prefs");
     prefs.frequency = commonroom::domain::digest::Frequency::Never;
     digest_store::save_preferences(&app.db, eve, &prefs)
@@ -214,7 +209,7 @@ async fn a_week_reaches_each_reader_once_with_both_parts_and_list_headers(app: T
     for message in &messages {
         let to = message.header("To").expect("To");
         let handle = to.split('@').next().expect("local part");
-        let id = user_id(&app, handle).await;
+        let id = app.user_id(handle).await;
         let parsed = message.parsed();
         assert_eq!(parsed.ctype.mimetype, "multipart/alternative");
         assert_eq!(
@@ -308,7 +303,7 @@ async fn one_click_unsubscribe_needs_no_cookie_and_opening_the_link_changes_noth
             .expect("an unsubscribe link")
     };
     let (bo_link, cy_link) = (link_for("bo@example.org"), link_for("cy@example.org"));
-    let (bo_id, cy_id) = (user_id(&app, "bo").await, user_id(&app, "cy").await);
+    let (bo_id, cy_id) = (app.user_id("bo").await, app.user_id("cy").await);
     let frequency = |id: i64| {
         let db = app.db.clone();
         async move { digest_store::preferences(&db, id).await.expect("prefs").frequency }

@@ -27,11 +27,6 @@ on_both_backends!(
     the_channel_register_lists_deputies_with_their_last_day,
 );
 
-async fn id_of(app: &TestApp, handle: &str) -> i64 {
-    app.sql_i64(&format!("SELECT id FROM users WHERE handle = '{handle}'"))
-        .await
-}
-
 /// An admin creates a channel with a purpose; they run it and, if it is private, are in it.
 async fn group(admin: &Browser, name: &str, slug: &str, purpose: &str, visibility: &str) {
     let r = admin
@@ -179,7 +174,7 @@ async fn asking_twice_makes_one_request(app: TestApp) {
         assert_eq!(r.status(), 303);
         assert_eq!(location(&r), "/c/wg");
     }
-    let rae_id = id_of(&app, "rae").await;
+    let rae_id = app.user_id("rae").await;
     assert_eq!(
         app.sql_i64(&format!("SELECT COUNT(*) FROM join_requests WHERE user_id = {rae_id}"))
             .await,
@@ -311,7 +306,7 @@ async fn a_declined_requester_may_ask_again(app: TestApp) {
         "{lobby}"
     );
     assert_eq!(dan.get("/c/wg/members").await.status(), 404);
-    let dan_id = id_of(&app, "dan").await;
+    let dan_id = app.user_id("dan").await;
     assert_eq!(
         app.sql_i64(&format!(
             "SELECT COUNT(*) FROM channel_members WHERE user_id = {dan_id}"
@@ -384,7 +379,7 @@ async fn the_last_manager_names_another_before_leaving_or_standing_down(app: Tes
     .await;
     let mia = app.signed_in("mia", Role::Member).await;
     app.signed_in("mo", Role::Member).await;
-    let (ada_id, mia_id) = (id_of(&app, "ada").await, id_of(&app, "mia").await);
+    let (ada_id, mia_id) = (app.user_id("ada").await, app.user_id("mia").await);
     assert_eq!(admin.post("/c/wg/managers", &[("manager", "@mia")]).await.status(), 303);
     assert_eq!(admin.post("/c/wg/members", &[("handle", "@mo")]).await.status(), 303);
     // With another manager named, the one who created it stands down (and stays in).
@@ -588,7 +583,7 @@ async fn a_removed_member_no_longer_sees_the_groups_announcements(app: TestApp) 
     let dismiss = format!("action=\"/announcements/{post}/dismiss\"");
     assert!(mo.text("/").await.contains(&dismiss));
 
-    let mo_id = id_of(&app, "mo").await;
+    let mo_id = app.user_id("mo").await;
     let r = admin
         .post(&format!("/c/wg/members/{mo_id}/remove"), &[("confirm", "yes")])
         .await;

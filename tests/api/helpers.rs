@@ -361,6 +361,12 @@ impl TestApp {
         assert_eq!(r.status(), 303, "channel creation should redirect");
     }
 
+    /// The id of the account with this handle.
+    pub async fn user_id(&self, handle: &str) -> i64 {
+        self.sql_i64(&format!("SELECT id FROM users WHERE handle = '{handle}'"))
+            .await
+    }
+
     pub async fn sql_i64(&self, sql: &str) -> i64 {
         let row = self
             .db

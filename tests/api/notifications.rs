@@ -23,11 +23,6 @@ on_both_backends!(
     an_announcement_tells_every_follower_who_may_read_it_once,
 );
 
-async fn user_id(app: &TestApp, handle: &str) -> i64 {
-    app.sql_i64(&format!("SELECT id FROM users WHERE handle = '{handle}'"))
-        .await
-}
-
 /// How many notifications of `kind` `handle` has (any state).
 async fn count(app: &TestApp, handle: &str, kind: &str) -> i64 {
     app.sql_i64(&format!(
@@ -164,7 +159,7 @@ async fn a_working_group_never_leaks_and_leaving_it_drops_its_notifications(app:
     assert_eq!(unread(&bo.text("/").await), 1, "the reply to Bo's post");
 
     // Cy leaves the group: the list and the count drop what came from it, at once.
-    let cy_id = user_id(&app, "cy").await;
+    let cy_id = app.user_id("cy").await;
     let r = ada
         .post(&format!("/c/wg/members/{cy_id}/remove"), &[("confirm", "yes")])
         .await;
@@ -267,7 +262,7 @@ async fn a_post_scheduled_for_later_tells_its_mentions_when_it_goes_live(app: Te
     let (_ada, people) = comms(&app, &["bo", "cy"]).await;
     let cy = &people[1];
     let (bo_id, comms) = (
-        user_id(&app, "bo").await,
+        app.user_id("bo").await,
         app.sql_i64("SELECT id FROM channels WHERE slug = 'comms'").await,
     );
     let at = commonroom::domain::time::now();

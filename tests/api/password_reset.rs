@@ -78,17 +78,12 @@ async fn choose(browser: &Browser, link: &str, password: &str, again: &str) -> r
     browser.post(link, &[("password", password), ("confirm", again)]).await
 }
 
-async fn user_id(app: &TestApp, handle: &str) -> i64 {
-    app.sql_i64(&format!("SELECT id FROM users WHERE handle = '{handle}'"))
-        .await
-}
-
 async fn a_link_works_once_and_signs_the_person_out_everywhere(app: TestApp, sink: MailSink) {
     // Bo asks from a browser they are still signed in on; another is signed in too.
     let bo = app.signed_in("bo", Role::Member).await;
     let elsewhere = app.browser();
     assert_eq!(elsewhere.sign_in("bo@example.org", PASSWORD).await.status(), 303);
-    let bo_id = user_id(&app, "bo").await;
+    let bo_id = app.user_id("bo").await;
     assert!(
         app.browser()
             .text("/login")
@@ -281,7 +276,7 @@ async fn an_expired_link_no_longer_works_and_changes_nothing(app: TestApp, sink:
 async fn an_administrator_sends_a_link_that_lasts_a_day(app: TestApp, sink: MailSink) {
     let ada = app.signed_in("ada", Role::Admin).await;
     let bo = app.signed_in("bo", Role::Member).await;
-    let (ada_id, bo_id) = (user_id(&app, "ada").await, user_id(&app, "bo").await);
+    let (ada_id, bo_id) = (app.user_id("ada").await, app.user_id("bo").await);
     let send = format!("/admin/users/{bo_id}/reset-link");
     let page = ada.text(&format!("/admin/users/{bo_id}")).await;
     assert!(
@@ -335,7 +330,7 @@ async fn an_administrator_sends_a_link_that_lasts_a_day(app: TestApp, sink: Mail
 async fn a_link_neither_resets_nor_reactivates_a_suspended_account(app: TestApp, sink: MailSink) {
     let ada = app.signed_in("ada", Role::Admin).await;
     app.create_user("bo", Role::Member).await;
-    let bo_id = user_id(&app, "bo").await;
+    let bo_id = app.user_id("bo").await;
     let visitor = app.browser();
     ask_for_link(&visitor, "bo@example.org").await;
     let link = link_in(&mail_to(&sink, "bo@example.org")[0]);

@@ -650,11 +650,6 @@ async fn exec_at(app: &TestApp, text: &str, at: DateTime<Utc>) {
         .expect("exec");
 }
 
-async fn id_of(app: &TestApp, handle: &str) -> i64 {
-    app.sql_i64(&format!("SELECT id FROM users WHERE handle = '{handle}'"))
-        .await
-}
-
 async fn see_other(response: reqwest::Response, what: &str) {
     let status = response.status();
     let body = response.text().await.unwrap_or_default();
@@ -665,11 +660,11 @@ async fn see_other(response: reqwest::Response, what: &str) {
 /// standing so towards both, brought about over HTTP as people would.
 async fn groups_world(app: &TestApp) -> Groups {
     let creator = app.signed_in("g.creator", Role::Admin).await;
-    let admin = id_of(app, "g.creator").await;
+    let admin = app.user_id("g.creator").await;
     let mut people = Vec::new();
     for rel in RELATIONSHIPS {
         let browser = app.signed_in(rel.handle(), rel.role()).await;
-        people.push((rel, id_of(app, rel.handle()).await, browser));
+        people.push((rel, app.user_id(rel.handle()).await, browser));
     }
     let newcomer = app.create_user("g.newcomer", Role::Member).await;
     let target = app.create_user("g.target", Role::Member).await;

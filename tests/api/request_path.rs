@@ -13,11 +13,6 @@ on_both_backends!(
     home_channel_and_thread_pages_stay_the_same_html,
 );
 
-async fn user_id(app: &TestApp, handle: &str) -> i64 {
-    app.sql_i64(&format!("SELECT id FROM users WHERE handle = '{handle}'"))
-        .await
-}
-
 /// Two servers on one database: an administrator acts on the first, the
 /// person acted on browses the second, which must see each change on its
 /// very next request.
@@ -25,7 +20,7 @@ async fn a_change_made_on_one_server_holds_on_the_next_request_to_another(app: T
     let other = spawn_app_beside(&app).await;
     let ada = app.signed_in("ada", Role::Admin).await;
     app.create_user("bo", Role::Member).await;
-    let bo_id = user_id(&app, "bo").await;
+    let bo_id = app.user_id("bo").await;
     let bo = other.browser();
     assert_eq!(bo.sign_in("bo@example.org", PASSWORD).await.status(), 303);
 
