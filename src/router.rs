@@ -257,7 +257,11 @@ pub fn build(state: AppState) -> Router {
         .with_secure(state.settings.secure_cookies())
         .with_expiry(Expiry::OnSessionEnd);
     let auth_layer = AuthManagerLayerBuilder::new(
-        Backend::new(state.db.clone(), state.settings.community.open_posting),
+        Backend::new(
+            state.db.clone(),
+            state.signed_in.clone(),
+            state.settings.community.open_posting,
+        ),
         session_layer,
     )
     .build();

@@ -14,6 +14,7 @@ use crate::email::mailer::Mailer;
 use crate::ingest::addresses::AllowList;
 use crate::ingest::fetch::{Fetcher, Limits};
 use crate::state::AppState;
+use crate::store::signed_in::SignedInAccounts;
 use crate::{jobs, router, store};
 
 pub struct Application {
@@ -87,6 +88,7 @@ pub async fn state(settings: Settings) -> anyhow::Result<AppState> {
         mailer,
         fetcher,
         jobs_wake: Arc::new(tokio::sync::Notify::new()),
+        signed_in: Arc::new(SignedInAccounts::new()),
     });
     jobs::ensure_recurring(&state).await?;
     Ok(state)

@@ -1,5 +1,6 @@
 //! What the server, its jobs and the commands share: the database, settings,
-//! mailer, fetcher, inbox writer and search index; cloned cheaply per use
+//! mailer, fetcher, inbox writer, search index and
+//! signed-in accounts; cloned cheaply per use
 //! (one reference count: every extractor and middleware clones it).
 
 use std::sync::Arc;
@@ -13,6 +14,7 @@ use crate::email::mailer::Mailer;
 use crate::ingest::fetch::Fetcher;
 use crate::ingest::writer::InboxWriter;
 use crate::search::SearchIndex;
+use crate::store::signed_in::SignedInAccounts;
 
 #[derive(Clone)]
 pub struct AppState(Arc<Services>);
@@ -49,6 +51,9 @@ pub struct Services {
     pub search: SearchIndex,
     /// Signs links that work without signing in (one-click unsubscribe).
     pub signer: Signer,
+    /// The accounts of signed-in sessions, each kept while its stamp in the
+    /// database is unchanged.
+    pub signed_in: Arc<SignedInAccounts>,
 }
 
 impl FromRef<AppState> for DatabaseConnection {

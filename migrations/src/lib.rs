@@ -26,6 +26,7 @@ mod m20261207_000018_community;
 mod m20261207_000019_applications;
 mod m20261207_000020_working_groups;
 mod m20261207_000021_notifications;
+mod m20261207_000022_account_stamps;
 
 pub struct Migrator;
 
@@ -54,6 +55,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261207_000019_applications::Migration),
             Box::new(m20261207_000020_working_groups::Migration),
             Box::new(m20261207_000021_notifications::Migration),
+            Box::new(m20261207_000022_account_stamps::Migration),
         ]
     }
 }

@@ -18,6 +18,9 @@ pub struct Model {
     pub status: String,
     pub created_at: DateTimeUtc,
     pub updated_at: DateTimeUtc,
+    /// Bumped by the database whenever anything a page knows about the
+    /// person changes (see the `account_stamps` migration).
+    pub access_stamp: i64,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -1,10 +1,37 @@
 //! Versions of the community guidelines, and who accepted which.
 
 use chrono::{DateTime, Utc};
+use sea_orm::sea_query::{Alias, Expr, IntoColumnRef, Query, SimpleExpr};
 use sea_orm::{ConnectionTrait, FromQueryResult};
 
 use super::sql;
 use crate::domain::time::{When, now};
+
+/// Whether a version of the guidelines exists that the person whose id is in
+/// `user` has not accepted: the latest one, unaccepted (false when there are
+/// none).
+pub fn pending_for(user: impl IntoColumnRef) -> SimpleExpr {
+    let (guidelines, acceptances) = (Alias::new("guidelines"), Alias::new("guideline_acceptances"));
+    let version = Alias::new("version");
+    let latest = Query::select()
+        .expr(Expr::col(version.clone()).max())
+        .from(guidelines.clone())
+        .to_owned();
+    let accepted = Query::select()
+        .expr(Expr::val(1))
+        .from(acceptances.clone())
+        .and_where(Expr::col((acceptances.clone(), Alias::new("user_id"))).equals(user))
+        .and_where(Expr::col((acceptances, version.clone())).equals((guidelines.clone(), version.clone())))
+        .to_owned();
+    Expr::exists(
+        Query::select()
+            .expr(Expr::val(1))
+            .from(guidelines.clone())
+            .and_where(Expr::col((guidelines, version)).in_subquery(latest))
+            .and_where(Expr::exists(accepted).not())
+            .to_owned(),
+    )
+}
 
 #[derive(FromQueryResult)]
 struct Row {

@@ -1,6 +1,7 @@
 //! Plain async query functions, one module per aggregate, over sea-orm.
 //! They return view structs; handlers never build queries and templates never
-//! see an entity.
+//! see an entity. One module keeps state: `signed_in`, the accounts of
+//! signed-in sessions, each kept while its stamp in the database is unchanged.
 
 pub mod announcements;
 pub mod applications;
@@ -25,6 +26,7 @@ pub mod reactions;
 pub mod replies;
 pub mod search;
 pub mod sessions;
+pub mod signed_in;
 pub mod sites;
 pub mod throttle;
 pub mod users;

@@ -7,6 +7,9 @@
 use std::collections::HashMap;
 
 use chrono::{DateTime, Utc};
+use sea_orm::sea_query::{
+    Alias, Asterisk, Condition, Expr, IntoColumnRef, JoinType, Order, Query, SelectStatement, SimpleExpr,
+};
 use sea_orm::{ConnectionTrait, FromQueryResult, Value};
 
 use super::channels;
@@ -17,25 +20,69 @@ use crate::domain::notification::{self, Delivery, EMAIL_GAP_MINUTES, Notificatio
 use crate::domain::policy::{self, Actor, Visibility};
 use crate::domain::role::Role;
 use crate::domain::time::{When, now};
+use crate::entities::{channel, channel_member, post, user};
+
+/// The notices table as `n`, the alias every query here reads it by.
+fn notices() -> (Alias, Alias) {
+    (Alias::new("notices"), Alias::new("n"))
+}
+
+fn n(column: &str) -> (Alias, Alias) {
+    (Alias::new("n"), Alias::new(column))
+}
 
 /// Whether the notification's recipient (`n.user_id`) may read the channel it
 /// came from (`n.channel_id`, none for one about no channel): the SQL twin of
-/// `policy::can_read_channel`, for the unread count that runs on every
-/// request. `list` checks the policy itself as well.
-const READABLE: &str = "(n.channel_id IS NULL \
-     OR EXISTS (SELECT 1 FROM channels rc WHERE rc.id = n.channel_id AND rc.visibility = 'open') \
-     OR EXISTS (SELECT 1 FROM channel_members rm WHERE rm.channel_id = n.channel_id AND rm.user_id = n.user_id))";
-
-/// The unread count of the person `u` (a scalar subquery for
-/// `users::account_where`): one range of the `(user_id, acknowledged_at)`
-/// index, each row checked against the channel it came from.
-pub fn unread_count_sql() -> String {
-    format!("(SELECT COUNT(*) FROM notices n WHERE n.user_id = u.id AND n.acknowledged_at IS NULL AND {READABLE})")
+/// `policy::can_read_channel`, for the unread count and the list (which
+/// checks the policy itself as well).
+fn readable_channel() -> Condition {
+    let open = Query::select()
+        .expr(Expr::val(1))
+        .from(channel::Entity)
+        .and_where(Expr::col((channel::Entity, channel::Column::Id)).equals(n("channel_id")))
+        .and_where(Expr::col((channel::Entity, channel::Column::Visibility)).eq(Visibility::Open.as_str()))
+        .to_owned();
+    let member = Query::select()
+        .expr(Expr::val(1))
+        .from(channel_member::Entity)
+        .and_where(Expr::col((channel_member::Entity, channel_member::Column::ChannelId)).equals(n("channel_id")))
+        .and_where(Expr::col((channel_member::Entity, channel_member::Column::UserId)).equals(n("user_id")))
+        .to_owned();
+    Condition::any()
+        .add(Expr::col(n("channel_id")).is_null())
+        .add(Expr::exists(open))
+        .add(Expr::exists(member))
 }
 
-/// Whether the person `u` has a warning still to acknowledge (for the banner).
-pub const WARNING_PENDING_SQL: &str = "EXISTS (SELECT 1 FROM notices w WHERE w.user_id = u.id \
-     AND w.acknowledged_at IS NULL AND w.must_acknowledge)";
+/// The unread count of the person whose id is in `user` (a scalar subquery
+/// for `users::account_where`): one range of the `(user_id,
+/// acknowledged_at)` index, each row checked against the channel it came from.
+pub fn unread_count(user: impl IntoColumnRef) -> SimpleExpr {
+    let (table, alias) = notices();
+    let count = Query::select()
+        .expr(Expr::col(Asterisk).count())
+        .from_as(table, alias)
+        .and_where(Expr::col(n("user_id")).equals(user))
+        .and_where(Expr::col(n("acknowledged_at")).is_null())
+        .cond_where(readable_channel())
+        .to_owned();
+    SimpleExpr::SubQuery(None, Box::new(count.into_sub_query_statement()))
+}
+
+/// Whether the person whose id is in `user` has a warning still to
+/// acknowledge (for the banner).
+pub fn warning_pending(user: impl IntoColumnRef) -> SimpleExpr {
+    let (table, alias) = notices();
+    Expr::exists(
+        Query::select()
+            .expr(Expr::val(1))
+            .from_as(table, alias)
+            .and_where(Expr::col(n("user_id")).equals(user))
+            .and_where(Expr::col(n("acknowledged_at")).is_null())
+            .and_where(Expr::col(n("must_acknowledge")).into())
+            .to_owned(),
+    )
+}
 
 /// A notification to create: for whom, what kind, who caused it, what it is
 /// about (channel, post, reply: each optional), a short text and a link.
@@ -354,12 +401,55 @@ struct Row {
     actor_handle: Option<String>,
 }
 
-const COLUMNS: &str = "SELECT n.id, n.kind, n.body, n.link, n.must_acknowledge, n.created_at, n.acknowledged_at, \
-       n.channel_id, c.visibility AS channel_visibility, c.archived_at AS channel_archived_at, \
-       c.name AS channel_name, c.slug AS channel_slug, p.title AS post_title, \
-       a.name AS actor_name, a.handle AS actor_handle \
-     FROM notices n LEFT JOIN channels c ON c.id = n.channel_id LEFT JOIN posts p ON p.id = n.post_id \
-       LEFT JOIN users a ON a.id = n.created_by";
+/// A person's notifications with the channel, post and person each names
+/// (any of which may be gone).
+fn listed(user_id: i64) -> SelectStatement {
+    let (table, alias) = notices();
+    let (c, p, a) = (Alias::new("c"), Alias::new("p"), Alias::new("a"));
+    let at = |table: &Alias, column: &str| (table.clone(), Alias::new(column));
+    Query::select()
+        .columns(
+            [
+                "id",
+                "kind",
+                "body",
+                "link",
+                "must_acknowledge",
+                "created_at",
+                "acknowledged_at",
+                "channel_id",
+            ]
+            .map(n),
+        )
+        .expr_as(Expr::col(at(&c, "visibility")), Alias::new("channel_visibility"))
+        .expr_as(Expr::col(at(&c, "archived_at")), Alias::new("channel_archived_at"))
+        .expr_as(Expr::col(at(&c, "name")), Alias::new("channel_name"))
+        .expr_as(Expr::col(at(&c, "slug")), Alias::new("channel_slug"))
+        .expr_as(Expr::col(at(&p, "title")), Alias::new("post_title"))
+        .expr_as(Expr::col(at(&a, "name")), Alias::new("actor_name"))
+        .expr_as(Expr::col(at(&a, "handle")), Alias::new("actor_handle"))
+        .from_as(table, alias)
+        .join_as(
+            JoinType::LeftJoin,
+            channel::Entity,
+            c.clone(),
+            Expr::col(at(&c, "id")).equals(n("channel_id")),
+        )
+        .join_as(
+            JoinType::LeftJoin,
+            post::Entity,
+            p.clone(),
+            Expr::col(at(&p, "id")).equals(n("post_id")),
+        )
+        .join_as(
+            JoinType::LeftJoin,
+            user::Entity,
+            a.clone(),
+            Expr::col(at(&a, "id")).equals(n("created_by")),
+        )
+        .and_where(Expr::col(n("user_id")).eq(user_id))
+        .to_owned()
+}
 
 /// A notification as its reader sees it.
 #[derive(Debug, Clone)]
@@ -452,16 +542,17 @@ fn readable(rows: Vec<Row>, actor: &Actor) -> Vec<Notification> {
 /// A person's notifications they can read now: every unread one (newest
 /// first), then the latest read ones, 100 in all.
 pub async fn list(db: &impl ConnectionTrait, actor: &Actor) -> Result<Vec<Notification>, sea_orm::DbErr> {
-    let rows = Row::find_by_statement(sql(
-        db,
-        &format!(
-            "{COLUMNS} WHERE n.user_id = ? AND {READABLE} \
-             ORDER BY n.acknowledged_at IS NOT NULL, n.created_at DESC, n.id DESC LIMIT 100"
-        ),
-        vec![actor.user_id.into()],
-    ))
-    .all(db)
-    .await?;
+    let query = listed(actor.user_id)
+        .cond_where(readable_channel())
+        // Unread first.
+        .order_by_expr(Expr::col(n("acknowledged_at")).is_not_null(), Order::Asc)
+        .order_by(n("created_at"), Order::Desc)
+        .order_by(n("id"), Order::Desc)
+        .limit(100)
+        .to_owned();
+    let rows = Row::find_by_statement(db.get_database_backend().build(&query))
+        .all(db)
+        .await?;
     Ok(readable(rows, actor))
 }
 
@@ -680,13 +771,14 @@ pub async fn email_batch(db: &impl ConnectionTrait, user_id: i64) -> Result<Opti
         return Ok(None);
     };
     let reader = reader(db, user_id).await?;
-    let rows = Row::find_by_statement(sql(
-        db,
-        &format!("{COLUMNS} WHERE n.user_id = ? AND n.email_due_at IS NOT NULL ORDER BY n.created_at, n.id"),
-        vec![user_id.into()],
-    ))
-    .all(db)
-    .await?;
+    let query = listed(user_id)
+        .and_where(Expr::col(n("email_due_at")).is_not_null())
+        .order_by(n("created_at"), Order::Asc)
+        .order_by(n("id"), Order::Asc)
+        .to_owned();
+    let rows = Row::find_by_statement(db.get_database_backend().build(&query))
+        .all(db)
+        .await?;
     let due: Vec<i64> = rows.iter().map(|r| r.id).collect();
     let chosen = deliveries(db, user_id).await?;
     let send: Vec<Notification> = readable(rows, &reader)

@@ -6,16 +6,15 @@ use std::fmt;
 
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
-use sea_orm::sea_query::OnConflict;
-use sea_orm::{ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter, Set};
+use sea_orm::sea_query::{Expr, OnConflict, Query};
+use sea_orm::{ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, FromQueryResult, QueryFilter, Set};
 use time::OffsetDateTime;
 use tower_sessions::session::{Id, Record};
 use tower_sessions::session_store::{self, SessionStore};
 
 use super::is_unique_violation;
-use super::users::{self, Account};
 use crate::domain::time::now;
-use crate::entities::session;
+use crate::entities::{session, user};
 
 /// The key axum-login keeps the signed-in user under.
 const AUTH_KEY: &str = "axum-login.data";
@@ -47,18 +46,19 @@ fn to_offset(at: DateTime<Utc>) -> OffsetDateTime {
 
 /// Whom a session is signed in as, as the sign-in layer keeps it: the
 /// account's id, which is all that is stored; and, once the session has been
-/// loaded, the account itself, read in the same statement as the session, so
-/// restoring the signed-in person costs no second round trip.
-#[derive(Debug, Clone)]
+/// loaded, the stamp the account had when it was (read in the same
+/// statement as the session), which says whether an account loaded earlier
+/// is still current.
+#[derive(Debug, Clone, Copy)]
 pub struct SignedIn {
     pub id: i64,
-    /// The account as loaded with the session, for this request only.
-    pub account: Option<Box<Account>>,
+    /// The account's stamp as loaded with the session, for this request only.
+    pub stamp: Option<i64>,
 }
 
 impl SignedIn {
     pub fn new(id: i64) -> Self {
-        Self { id, account: None }
+        Self { id, stamp: None }
     }
 }
 
@@ -75,22 +75,19 @@ impl serde::Serialize for SignedIn {
     }
 }
 
-/// The id as stored, or the id with the account `load` put beside it.
+/// The id as stored, or the id with the stamp `load` put beside it.
 #[derive(serde::Serialize, serde::Deserialize)]
 #[serde(untagged)]
 enum SignedInForm {
     Stored(i64),
-    Loaded { id: i64, account: Box<Account> },
+    Loaded { id: i64, stamp: i64 },
 }
 
 impl<'de> serde::Deserialize<'de> for SignedIn {
     fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
         Ok(match SignedInForm::deserialize(deserializer)? {
             SignedInForm::Stored(id) => Self::new(id),
-            SignedInForm::Loaded { id, account } => Self {
-                id,
-                account: Some(account),
-            },
+            SignedInForm::Loaded { id, stamp } => Self { id, stamp: Some(stamp) },
         })
     }
 }
@@ -101,18 +98,14 @@ fn signed_in_id(data: &HashMap<String, serde_json::Value>) -> Option<i64> {
     user.as_i64().or_else(|| user.get("id")?.as_i64())
 }
 
-/// Put the account loaded with the session beside the id the session keeps.
-fn attach(data: &mut HashMap<String, serde_json::Value>, account: Account) {
-    if signed_in_id(data) != Some(account.id) {
+/// Put the stamp read with the session beside the id the session keeps.
+fn attach(data: &mut HashMap<String, serde_json::Value>, id: i64, stamp: i64) {
+    if signed_in_id(data) != Some(id) {
         return;
     }
-    let loaded = SignedInForm::Loaded {
-        id: account.id,
-        account: Box::new(account),
-    };
     if let (Some(user), Ok(loaded)) = (
         data.get_mut(AUTH_KEY).and_then(|d| d.get_mut("user_id")),
-        serde_json::to_value(loaded),
+        serde_json::to_value(SignedInForm::Loaded { id, stamp }),
     ) {
         *user = loaded;
     }
@@ -175,15 +168,14 @@ impl SessionStore for DbSessionStore {
         Ok(())
     }
 
-    /// The session and, in the same statement, the account it is signed in as.
+    /// The session and, in the same statement, the stamp of the account it
+    /// is signed in as.
     async fn load(&self, id: &Id) -> session_store::Result<Option<Record>> {
-        let found = users::by_session(&self.db, &id.to_string(), now())
-            .await
-            .map_err(backend)?;
+        let found = head(&self.db, &id.to_string(), now()).await.map_err(backend)?;
         let Some(found) = found else { return Ok(None) };
         let mut data = serde_json::from_str(&found.data).map_err(|e| session_store::Error::Decode(e.to_string()))?;
-        if let Some(account) = found.account {
-            attach(&mut data, account);
+        if let (Some(user_id), Some(stamp)) = (found.user_id, found.access_stamp) {
+            attach(&mut data, user_id, stamp);
         }
         Ok(Some(Record {
             id: *id,
@@ -199,6 +191,35 @@ impl SessionStore for DbSessionStore {
             .map_err(backend)?;
         Ok(())
     }
+}
+
+/// A live session's stored data, whom it is signed in as, and that
+/// account's stamp (none when the account is gone).
+#[derive(FromQueryResult)]
+struct Head {
+    data: String,
+    expires_at: DateTime<Utc>,
+    user_id: Option<i64>,
+    access_stamp: Option<i64>,
+}
+
+/// A live session (not expired at `at`), in one statement by primary keys.
+async fn head(db: &impl ConnectionTrait, id: &str, at: DateTime<Utc>) -> Result<Option<Head>, sea_orm::DbErr> {
+    use session::Column as S;
+    let query = Query::select()
+        .columns([S::Data, S::ExpiresAt, S::UserId].map(|c| (session::Entity, c)))
+        .column((user::Entity, user::Column::AccessStamp))
+        .from(session::Entity)
+        .left_join(
+            user::Entity,
+            Expr::col((user::Entity, user::Column::Id)).equals((session::Entity, S::UserId)),
+        )
+        .and_where(Expr::col((session::Entity, S::Id)).eq(id))
+        .and_where(Expr::col((session::Entity, S::ExpiresAt)).gt(at))
+        .to_owned();
+    Head::find_by_statement(db.get_database_backend().build(&query))
+        .one(db)
+        .await
 }
 
 /// Remove sessions past their expiry. Run periodically.

@@ -1,8 +1,9 @@
 //! People: accounts, roles and profiles.
 
+use sea_orm::sea_query::{Alias, Expr, Query, SimpleExpr};
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, FromQueryResult, PaginatorTrait, QueryFilter,
-    QueryOrder, Set, TransactionTrait, Value,
+    QueryOrder, Set, TransactionTrait,
 };
 
 use super::{audit, is_unique_violation, sql};
@@ -13,7 +14,7 @@ use crate::domain::person::{PersonName, Work};
 use crate::domain::policy::{Stewardship, Visibility};
 use crate::domain::role::Role;
 use crate::domain::time::{When, now};
-use crate::entities::{user, user_role};
+use crate::entities::{channel, channel_follow, channel_member, user, user_role};
 use chrono::{DateTime, Utc};
 
 /// Everything sign-in and the policy need about a person.
@@ -183,217 +184,160 @@ async fn roles_of(db: &impl ConnectionTrait, user_id: i64) -> Result<Vec<Role>, 
         .collect())
 }
 
-/// The account's row, then one per role, channel membership, channel it
-/// manages and channel it follows. When the account is found by its session,
-/// the account's row also carries the session's own data.
+/// An account as read, with the stamp it was read at. The database bumps the
+/// stamp (by trigger) in the same transaction as any change to what the
+/// account holds, so an account kept beside its stamp is current for exactly
+/// as long as the stamp is.
+#[derive(Debug, Clone)]
+pub struct Stamped {
+    pub stamp: i64,
+    pub account: Account,
+}
+
+/// The account's own row, with the per-person figures its pages show.
 #[derive(FromQueryResult)]
-struct AccountRow {
-    session_data: Option<String>,
-    session_expires: Option<DateTime<Utc>>,
-    id: Option<i64>,
-    email: Option<String>,
-    handle: Option<String>,
-    name: Option<String>,
+struct AccountHead {
+    id: i64,
+    email: String,
+    handle: String,
+    name: String,
     password_hash: Option<String>,
-    status: Option<String>,
-    /// Whether a version of the guidelines exists that this person has not accepted.
+    status: String,
+    access_stamp: i64,
     guidelines_pending: bool,
-    /// Notifications not yet read.
     notices: i64,
-    /// A warning not yet acknowledged.
     warning: bool,
-    /// `account`, `role`, `channel`, `manages` or `follows`, and its value.
-    grant_kind: String,
-    grant_value: Option<String>,
-    /// For `follows`: the channel's visibility.
-    grant_note: Option<String>,
-    /// For `manages`: when a deputy's cover ends; for `follows`: when the channel was archived.
-    grant_at: Option<DateTime<Utc>>,
 }
 
-/// How the account is found: by one of its unique columns, or as the
-/// person a live session is signed in as.
-enum Whose<'a> {
-    Column(&'static str, Value),
-    Session(&'a str, DateTime<Utc>),
+#[derive(FromQueryResult)]
+struct Managed {
+    channel_id: i64,
+    until: Option<DateTime<Utc>>,
 }
 
-impl Whose<'_> {
-    /// The `FROM … WHERE` that puts the account in `u` (and the session in `s`).
-    fn from(&self) -> String {
-        match self {
-            Whose::Column(column, _) => format!("FROM users u WHERE u.{column} = ?"),
-            Whose::Session(..) => {
-                "FROM sessions s JOIN users u ON u.id = s.user_id WHERE s.id = ? AND s.expires_at > ?".into()
-            }
-        }
-    }
-
-    fn values(&self) -> Vec<Value> {
-        match self {
-            Whose::Column(_, value) => vec![value.clone()],
-            Whose::Session(id, at) => vec![(*id).into(), (*at).into()],
-        }
-    }
+#[derive(FromQueryResult)]
+struct FollowedRow {
+    channel_id: i64,
+    visibility: String,
+    archived_at: Option<DateTime<Utc>>,
 }
 
-/// A live session's stored data, and the account it is signed in as (with
-/// everything `Account` holds), read in one statement.
-pub struct SessionAccount {
-    pub data: String,
-    pub expires_at: DateTime<Utc>,
-    pub account: Option<Account>,
-}
-
-/// An account with its roles, private-channel memberships, the channels it
-/// manages and the channels it follows, in one statement (this runs on every
-/// request, so a removed member or manager loses access at once).
-async fn account_where(db: &impl ConnectionTrait, whose: Whose<'_>) -> Result<Vec<AccountRow>, sea_orm::DbErr> {
-    // The latest guidelines, unaccepted by this person: `NOT EXISTS` is
-    // false when there are none.
-    let pending = "EXISTS (SELECT 1 FROM guidelines g WHERE g.version = (SELECT MAX(version) FROM guidelines) \
-                   AND NOT EXISTS (SELECT 1 FROM guideline_acceptances a WHERE a.user_id = u.id AND a.version = g.version))";
-    let notices = super::notifications::unread_count_sql();
-    let warning = super::notifications::WARNING_PENDING_SQL;
-    let from = whose.from();
-    // The account's row, found by the session, keeps the session even when
-    // nobody is signed in with it (a message left for the sign-in page).
-    let (head_session, head_from) = match whose {
-        Whose::Column(..) => (
-            "NULL AS session_data, CAST(NULL AS TIMESTAMPTZ) AS session_expires",
-            from.clone(),
-        ),
-        Whose::Session(..) => (
-            "s.data AS session_data, s.expires_at AS session_expires",
-            "FROM sessions s LEFT JOIN users u ON u.id = s.user_id WHERE s.id = ? AND s.expires_at > ?".into(),
-        ),
-    };
-    // One row for the account itself, which alone works out the per-person
-    // figures (each subquery once, not once per grant), then one row per
-    // grant. The `CAST(NULL AS TIMESTAMPTZ)`s type the union's columns on
-    // PostgreSQL, which types a union left to right.
-    let grant = "NULL, CAST(NULL AS TIMESTAMPTZ), NULL, NULL, NULL, NULL, NULL, NULL, FALSE, 0, FALSE";
-    let text = format!(
-        "SELECT {head_session}, u.id, u.email, u.handle, u.name, u.password_hash, u.status, \
-         {pending} AS guidelines_pending, {notices} AS notices, {warning} AS warning, \
-         'account' AS grant_kind, NULL AS grant_value, NULL AS grant_note, CAST(NULL AS TIMESTAMPTZ) AS grant_at \
-         {head_from} \
-         UNION ALL SELECT {grant}, 'manages', CAST(x.channel_id AS TEXT), NULL, x.until \
-         {from_manages} \
-         UNION ALL SELECT {grant}, 'role', x.role, NULL, NULL {from_roles} \
-         UNION ALL SELECT {grant}, 'channel', CAST(x.channel_id AS TEXT), NULL, NULL {from_members} \
-         UNION ALL SELECT {grant}, 'follows', CAST(x.channel_id AS TEXT), c.visibility, c.archived_at \
-         {from_follows}",
-        from_manages = joined(&from, "channel_managers x ON x.user_id = u.id"),
-        from_roles = joined(&from, "user_roles x ON x.user_id = u.id"),
-        from_members = joined(&from, "channel_members x ON x.user_id = u.id"),
-        from_follows = joined(
-            &from,
-            "channel_follows x ON x.user_id = u.id JOIN channels c ON c.id = x.channel_id"
-        ),
-    );
-    let mut values = Vec::new();
-    for _ in 0..5 {
-        values.extend(whose.values());
-    }
-    AccountRow::find_by_statement(sql(db, &text, values)).all(db).await
-}
-
-/// `FROM users u … WHERE …` with one more table joined before the `WHERE`.
-fn joined(from: &str, join: &str) -> String {
-    match from.split_once(" WHERE ") {
-        Some((tables, condition)) => format!("{tables} JOIN {join} WHERE {condition}"),
-        None => format!("{from} JOIN {join}"),
-    }
-}
-
-/// The account the rows describe, if the first of them found one.
-fn account_of(rows: &[AccountRow]) -> Option<Account> {
-    let head = rows.iter().find(|r| r.grant_kind == "account")?;
-    let granted = |kind: &'static str| {
-        rows.iter()
-            .filter(move |r| r.grant_kind == kind)
-            .filter_map(|r| r.grant_value.as_deref())
-    };
-    let roles = granted("role").filter_map(Role::parse).collect();
-    let channels = granted("channel").filter_map(|v| v.parse().ok()).collect();
-    let manages = rows
-        .iter()
-        .filter(|r| r.grant_kind == "manages")
-        .filter_map(|r| {
-            Some(Stewardship {
-                channel_id: r.grant_value.as_deref()?.parse().ok()?,
-                until: r.grant_at,
-            })
-        })
-        .collect();
-    let follows = rows
-        .iter()
-        .filter(|r| r.grant_kind == "follows")
-        .filter_map(|r| {
-            Some(Followed {
-                channel_id: r.grant_value.as_deref()?.parse().ok()?,
-                visibility: Visibility::parse(r.grant_note.as_deref()?),
-                archived: r.grant_at.is_some(),
-            })
-        })
-        .collect();
-    Some(Account {
-        id: head.id?,
-        email: head.email.clone()?,
-        handle: head.handle.clone()?,
-        name: head.name.clone()?,
-        password_hash: head.password_hash.clone(),
-        active: head.status.as_deref() == Some("active"),
-        roles,
-        channels,
-        guidelines_pending: head.guidelines_pending,
-        notices: head.notices,
-        manages,
-        follows,
-        warning: head.warning,
-    })
-}
-
-/// A live session (not expired at `at`) and whom it is signed in as, in one statement.
-pub async fn by_session(
-    db: &impl ConnectionTrait,
-    session_id: &str,
-    at: DateTime<Utc>,
-) -> Result<Option<SessionAccount>, sea_orm::DbErr> {
-    let rows = account_where(db, Whose::Session(session_id, at)).await?;
-    let account = account_of(&rows);
-    let Some(head) = rows.into_iter().find(|r| r.grant_kind == "account") else {
+/// The account matching `filter` (a condition on `users`), then its roles,
+/// private-channel memberships, the channels it manages and those it
+/// follows. The account's row is read first, so what follows it is at least
+/// as new as its stamp.
+async fn account_where(db: &impl ConnectionTrait, filter: SimpleExpr) -> Result<Option<Stamped>, sea_orm::DbErr> {
+    use user::Column as U;
+    let head = Query::select()
+        .columns([
+            U::Id,
+            U::Email,
+            U::Handle,
+            U::Name,
+            U::PasswordHash,
+            U::Status,
+            U::AccessStamp,
+        ])
+        .expr_as(
+            super::guidelines::pending_for((user::Entity, U::Id)),
+            Alias::new("guidelines_pending"),
+        )
+        .expr_as(
+            super::notifications::unread_count((user::Entity, U::Id)),
+            Alias::new("notices"),
+        )
+        .expr_as(
+            super::notifications::warning_pending((user::Entity, U::Id)),
+            Alias::new("warning"),
+        )
+        .from(user::Entity)
+        .and_where(filter)
+        .to_owned();
+    let backend = db.get_database_backend();
+    let Some(head) = AccountHead::find_by_statement(backend.build(&head)).one(db).await? else {
         return Ok(None);
     };
-    let (Some(data), Some(expires_at)) = (head.session_data, head.session_expires) else {
-        return Ok(None);
-    };
-    Ok(Some(SessionAccount {
-        data,
-        expires_at,
-        account,
+    let id = head.id;
+    let managed = Query::select()
+        .columns([Alias::new("channel_id"), Alias::new("until")])
+        .from(Alias::new("channel_managers"))
+        .and_where(Expr::col(Alias::new("user_id")).eq(id))
+        .to_owned();
+    let followed = Query::select()
+        .column((channel_follow::Entity, channel_follow::Column::ChannelId))
+        .columns([
+            (channel::Entity, channel::Column::Visibility),
+            (channel::Entity, channel::Column::ArchivedAt),
+        ])
+        .from(channel_follow::Entity)
+        .inner_join(
+            channel::Entity,
+            Expr::col((channel::Entity, channel::Column::Id))
+                .equals((channel_follow::Entity, channel_follow::Column::ChannelId)),
+        )
+        .and_where(Expr::col((channel_follow::Entity, channel_follow::Column::UserId)).eq(id))
+        .to_owned();
+    let (roles, channels, manages, follows) = tokio::try_join!(
+        roles_of(db, id),
+        channel_member::Entity::find()
+            .filter(channel_member::Column::UserId.eq(id))
+            .all(db),
+        Managed::find_by_statement(backend.build(&managed)).all(db),
+        FollowedRow::find_by_statement(backend.build(&followed)).all(db),
+    )?;
+    Ok(Some(Stamped {
+        stamp: head.access_stamp,
+        account: Account {
+            id,
+            email: head.email,
+            handle: head.handle,
+            name: head.name,
+            password_hash: head.password_hash,
+            active: head.status == "active",
+            roles,
+            channels: channels.into_iter().map(|m| m.channel_id).collect(),
+            guidelines_pending: head.guidelines_pending,
+            notices: head.notices,
+            manages: manages
+                .into_iter()
+                .map(|m| Stewardship {
+                    channel_id: m.channel_id,
+                    until: m.until,
+                })
+                .collect(),
+            follows: follows
+                .into_iter()
+                .map(|f| Followed {
+                    channel_id: f.channel_id,
+                    visibility: Visibility::parse(&f.visibility),
+                    archived: f.archived_at.is_some(),
+                })
+                .collect(),
+            warning: head.warning,
+        },
     }))
 }
 
-async fn account_by(
-    db: &impl ConnectionTrait,
-    column: &'static str,
-    value: Value,
-) -> Result<Option<Account>, sea_orm::DbErr> {
-    Ok(account_of(&account_where(db, Whose::Column(column, value)).await?))
+/// An account and the stamp it was read at (for the signed-in accounts a
+/// server keeps).
+pub async fn stamped_account(db: &impl ConnectionTrait, id: i64) -> Result<Option<Stamped>, sea_orm::DbErr> {
+    account_where(db, Expr::col(user::Column::Id).eq(id)).await
+}
+
+async fn account_by(db: &impl ConnectionTrait, filter: SimpleExpr) -> Result<Option<Account>, sea_orm::DbErr> {
+    Ok(account_where(db, filter).await?.map(|s| s.account))
 }
 
 pub async fn account_by_email(db: &impl ConnectionTrait, email: &str) -> Result<Option<Account>, sea_orm::DbErr> {
-    account_by(db, "email", email.into()).await
+    account_by(db, Expr::col(user::Column::Email).eq(email)).await
 }
 
 pub async fn account_by_id(db: &impl ConnectionTrait, id: i64) -> Result<Option<Account>, sea_orm::DbErr> {
-    account_by(db, "id", id.into()).await
+    account_by(db, Expr::col(user::Column::Id).eq(id)).await
 }
 
 pub async fn account_by_handle(db: &impl ConnectionTrait, handle: &str) -> Result<Option<Account>, sea_orm::DbErr> {
-    account_by(db, "handle", handle.into()).await
+    account_by(db, Expr::col(user::Column::Handle).eq(handle)).await
 }
 
 pub async fn profile_by_handle(db: &impl ConnectionTrait, handle: &str) -> Result<Option<Profile>, sea_orm::DbErr> {

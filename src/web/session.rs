@@ -2,6 +2,8 @@
 //! signed-in person as kept for the length of a request. Checking a password
 //! is `service::accounts`'s; this only restores the person a session names.
 
+use std::sync::Arc;
+
 use axum::extract::FromRequestParts;
 use axum::http::request::Parts;
 use axum_login::{AuthUser, AuthnBackend, UserId};
@@ -13,7 +15,8 @@ use crate::domain::time::now;
 use crate::error::AppError;
 use crate::service::accounts::{self, CheckError};
 use crate::store::sessions::SignedIn;
-use crate::store::users::{self, Account, Followed};
+use crate::store::signed_in::SignedInAccounts;
+use crate::store::users::{Account, Followed};
 
 pub type AuthSession = axum_login::AuthSession<Backend>;
 
@@ -118,12 +121,17 @@ pub struct Credentials {
 #[derive(Clone)]
 pub struct Backend {
     db: DatabaseConnection,
+    signed_in: Arc<SignedInAccounts>,
     open_posting: bool,
 }
 
 impl Backend {
-    pub fn new(db: DatabaseConnection, open_posting: bool) -> Self {
-        Self { db, open_posting }
+    pub fn new(db: DatabaseConnection, signed_in: Arc<SignedInAccounts>, open_posting: bool) -> Self {
+        Self {
+            db,
+            signed_in,
+            open_posting,
+        }
     }
 }
 
@@ -138,15 +146,12 @@ impl AuthnBackend for Backend {
             .map(|a| SessionUser::new(a, self.open_posting)))
     }
 
-    /// The account the session store read with the session; read again only
-    /// for a session restored some other way.
+    /// The account kept by this server while the stamp read with the
+    /// session is still its stamp; loaded afresh otherwise.
     async fn get_user(&self, id: &UserId<Self>) -> Result<Option<SessionUser>, CheckError> {
-        let account = match &id.account {
-            Some(account) => Some(Account::clone(account)),
-            None => users::account_by_id(&self.db, id.id).await?,
-        };
+        let account = self.signed_in.account(&self.db, id.id, id.stamp).await?;
         Ok(account
             .filter(|a| a.active)
-            .map(|a| SessionUser::new(a, self.open_posting)))
+            .map(|a| SessionUser::new(Account::clone(&a), self.open_posting)))
     }
 }

@@ -16,7 +16,7 @@ const MAY_USE: &[(&str, &[&str])] = &[
     ("search", &["config", "domain", "store"]),
     ("ingest", &["domain", "store"]),
     ("email", &["config", "domain"]),
-    ("state", &["config", "domain", "email", "ingest", "search"]),
+    ("state", &["config", "domain", "email", "ingest", "search", "store"]),
     (
         "service",
         &["config", "domain", "email", "ingest", "search", "state", "store"],

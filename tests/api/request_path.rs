@@ -58,6 +58,44 @@ async fn a_change_made_on_one_server_holds_on_the_next_request_to_another(app: T
         "removed on one server, gone on the other"
     );
 
+    // What the header counts: mentioned on one server, counted on the other.
+    app.channel(&ada, "News", "news").await;
+    let post = ada
+        .create_post(
+            "news",
+            "discussion",
+            "Rota for next week",
+            "",
+            "Over to @bo for the rota.",
+        )
+        .await;
+    assert!(
+        bo.text("/").await.contains(r#"data-unread="1""#),
+        "a mention on one server is counted on the other"
+    );
+    // Following is kept with the account: followed on one server, on the
+    // home page of the other.
+    let bo_here = app.browser();
+    assert_eq!(bo_here.sign_in("bo@example.org", PASSWORD).await.status(), 303);
+    assert!(!bo.text("/").await.contains("Rota for next week"));
+    assert_eq!(bo_here.post("/c/news/follow", &[]).await.status(), 303);
+    assert!(
+        bo.text("/").await.contains("Rota for next week"),
+        "followed on one server, home on the other"
+    );
+    // Guidelines published on one server are asked for on the other.
+    let mo = app.signed_in("mo", Role::Moderator).await;
+    let r = mo
+        .post("/guidelines", &[("body", "Be kind."), ("summary", "First version")])
+        .await;
+    assert_eq!(r.status(), 303);
+    assert!(
+        bo.text(&format!("/p/{post}"))
+            .await
+            .contains("href=\"/guidelines?next=/p/"),
+        "guidelines published on one server, asked for on the other"
+    );
+
     let r = ada
         .post(
             &format!("/admin/users/{bo_id}/suspend"),
@@ -130,8 +168,21 @@ async fn busy_channel(app: &TestApp) -> (Browser, i64) {
 
 async fn a_signed_in_page_costs_few_statements(app: TestApp) {
     let (cy, thread) = busy_channel(&app).await;
-    // The session and the person it is signed in as, with their roles,
-    // memberships, follows and header counts, come in one statement.
+    // The first page since the account last changed (here an
+    // administrator gave a role) loads it: its row with the header counts,
+    // then roles, memberships, managed and followed channels, beside the
+    // session; the notifications page adds its list.
+    let ada = app.browser();
+    assert_eq!(ada.sign_in("ada@example.org", PASSWORD).await.status(), 303);
+    let cy_id = app.user_id("cy").await;
+    let r = ada
+        .post(&format!("/admin/users/{cy_id}/roles"), &[("role", "contributor")])
+        .await;
+    assert_eq!(r.status(), 303);
+    assert_eq!(counted(&cy, "/notifications").await, 7);
+    // From then on the session comes with the account's stamp, in one
+    // statement, and the account the server kept serves while the stamp is
+    // unchanged.
     assert_eq!(counted(&cy, "/notifications").await, 2);
     // Home: that one, the timeline with its reactions, and the announcements.
     let home = counted(&cy, "/").await;
