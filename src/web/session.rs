@@ -34,7 +34,7 @@ pub struct SessionUser {
     pub name: String,
     pub handle: String,
     pub roles: Vec<Role>,
-    /// Private channels this person is a member of (read fresh on every request).
+    /// Private channels this person is a member of (current on every request).
     pub channels: Vec<i64>,
     /// The organisation lets every member post.
     pub open_posting: bool,
@@ -42,11 +42,11 @@ pub struct SessionUser {
     pub guidelines_pending: bool,
     /// Notifications this person has not read yet.
     pub notices: i64,
-    /// Channels this person manages, or covers for as a deputy (read fresh on every request).
+    /// Channels this person manages, or covers for as a deputy (current on every request).
     pub manages: Vec<Stewardship>,
     /// A moderator's warning awaits this person's acknowledgement.
     pub warning: bool,
-    /// The channels this person follows, with what reading them depends on (read fresh on every request).
+    /// The channels this person follows, with what reading them depends on (current on every request).
     pub follows: Vec<Followed>,
     /// Changes when the password changes, which ends every other session.
     auth_hash: Vec<u8>,
