@@ -124,16 +124,26 @@ struct CardRow {
     source_feed: Option<String>,
     source_site: Option<String>,
     share_group: Option<i64>,
+    /// The post's reactions, as `reactions::as_json` reads them.
+    reactions: String,
+}
+
+/// The card's columns and tables, with the post's reactions beside them.
+fn card_columns(db: &impl ConnectionTrait) -> String {
+    let reactions = reactions::as_json(db.get_database_backend(), reactions::On::Posts, "p.id");
+    format!("{CARD_COLUMNS}, {reactions} AS reactions {CARD_TABLES}")
 }
 
 const CARD_COLUMNS: &str = "p.id, p.channel_id, c.slug AS channel_slug, c.name AS channel_name, p.author_id, \
     c.visibility AS channel_visibility, c.archived_at AS channel_archived_at, p.deleted_at, p.hidden_at, \
     u.name AS author_name, u.handle AS author_handle, p.kind, p.title, p.url, p.url_domain, p.body_html, \
     p.published_at, p.edited_at, p.reply_count, p.last_activity_at, p.source_feed_title AS source_feed, \
-    p.source_site_url AS source_site, p.share_group \
-    FROM posts p JOIN channels c ON c.id = p.channel_id JOIN users u ON u.id = p.author_id";
+    p.source_site_url AS source_site, p.share_group";
 
-fn card(row: CardRow, reactions: Vec<Tally>, viewer: &Actor) -> PostCard {
+const CARD_TABLES: &str = "FROM posts p JOIN channels c ON c.id = p.channel_id JOIN users u ON u.id = p.author_id";
+
+fn card(row: CardRow, viewer: &Actor) -> Result<PostCard, sea_orm::DbErr> {
+    let reactions = reactions::from_json(&row.reactions, viewer.user_id)?;
     let channel = super::channels::facts(
         row.channel_id,
         Visibility::parse(&row.channel_visibility),
@@ -147,7 +157,7 @@ fn card(row: CardRow, reactions: Vec<Tally>, viewer: &Actor) -> PostCard {
         hidden: row.hidden_at.is_some(),
         scheduled,
     };
-    PostCard {
+    Ok(PostCard {
         can_react: policy::can_react(viewer, &channel, &content),
         id: row.id,
         channel_slug: row.channel_slug,
@@ -168,7 +178,7 @@ fn card(row: CardRow, reactions: Vec<Tally>, viewer: &Actor) -> PostCard {
         share_group: row.share_group,
         also_in: Vec::new(),
         scheduled_for: scheduled.then(|| When::new(row.published_at)),
-    }
+    })
 }
 
 /// One page of newest-first posts in the given channels.
@@ -195,15 +205,10 @@ pub async fn timeline(
             None => older_page(db, channel_ids, None).await?,
         },
     };
-    let ids: Vec<i64> = rows.iter().map(|r| r.id).collect();
-    let mut tallies = reactions::for_posts(db, &ids, viewer.user_id).await?;
-    let mut posts: Vec<PostCard> = rows
+    let mut posts = rows
         .into_iter()
-        .map(|r| {
-            let t = tallies.remove(&r.id).unwrap_or_default();
-            card(r, t, viewer)
-        })
-        .collect();
+        .map(|r| card(r, viewer))
+        .collect::<Result<Vec<_>, _>>()?;
     add_siblings(db, &mut posts, viewer).await?;
     Ok(Timeline { posts, next, newer })
 }
@@ -217,7 +222,7 @@ async fn older_page(
     before: Option<Cursor>,
 ) -> Result<Page, sea_orm::DbErr> {
     let page = PAGE_SIZE as usize;
-    let (text, values) = timeline_query(channel_ids, before.map(Keyset::Older), page + 1, CARD_COLUMNS);
+    let (text, values) = timeline_query(channel_ids, before.map(Keyset::Older), page + 1, &card_columns(db));
     let mut rows = CardRow::find_by_statement(sql(db, &text, values)).all(db).await?;
     let next = if rows.len() > page {
         rows.truncate(page);
@@ -251,7 +256,7 @@ async fn newer_page(
 ) -> Result<Option<Page>, sea_orm::DbErr> {
     let page = PAGE_SIZE as usize;
     // Nearest first: this page, then whether more than a page lies beyond it.
-    let (text, values) = timeline_query(channel_ids, Some(Keyset::Newer(after)), 2 * page + 1, CARD_COLUMNS);
+    let (text, values) = timeline_query(channel_ids, Some(Keyset::Newer(after)), 2 * page + 1, &card_columns(db));
     let mut rows = CardRow::find_by_statement(sql(db, &text, values)).all(db).await?;
     if rows.len() <= page {
         return Ok(None);
@@ -511,17 +516,13 @@ pub async fn card_by_id(
 ) -> Result<Option<PostCard>, sea_orm::DbErr> {
     let row = CardRow::find_by_statement(sql(
         db,
-        &format!("SELECT {CARD_COLUMNS} WHERE p.id = ?"),
+        &format!("SELECT {} WHERE p.id = ?", card_columns(db)),
         vec![id.into()],
     ))
     .one(db)
     .await?;
     let Some(row) = row else { return Ok(None) };
-    let tallies = reactions::for_posts(db, &[id], viewer.user_id)
-        .await?
-        .remove(&id)
-        .unwrap_or_default();
-    let mut cards = [card(row, tallies, viewer)];
+    let mut cards = [card(row, viewer)?];
     add_siblings(db, &mut cards, viewer).await?;
     let [card] = cards;
     Ok(Some(card))
@@ -730,14 +731,22 @@ pub async fn scheduled_by(db: &impl ConnectionTrait, viewer: &Actor) -> Result<V
     let rows = CardRow::find_by_statement(sql(
         db,
         &format!(
-            "SELECT {CARD_COLUMNS} WHERE p.author_id = ? AND p.published_at > ? AND p.deleted_at IS NULL \
-             ORDER BY p.published_at, p.id LIMIT 50"
+            "SELECT {} WHERE p.author_id = ? AND p.published_at > ? AND p.deleted_at IS NULL \
+             ORDER BY p.published_at, p.id LIMIT 50",
+            card_columns(db)
         ),
         vec![viewer.user_id.into(), now().into()],
     ))
     .all(db)
     .await?;
-    let mut cards: Vec<PostCard> = rows.into_iter().map(|r| card(r, Vec::new(), viewer)).collect();
+    let mut cards = rows
+        .into_iter()
+        .map(|r| card(r, viewer))
+        .collect::<Result<Vec<_>, _>>()?;
+    // Nobody can react to a post before it is published.
+    for card in &mut cards {
+        card.reactions.clear();
+    }
     add_siblings(db, &mut cards, viewer).await?;
     Ok(cards)
 }
@@ -755,21 +764,18 @@ pub async fn cards_by_ids(
     let rows = CardRow::find_by_statement(sql(
         db,
         &format!(
-            "SELECT {CARD_COLUMNS} WHERE p.id IN ({})",
+            "SELECT {} WHERE p.id IN ({})",
+            card_columns(db),
             super::placeholders(ids.len())
         ),
         ids.iter().map(|id| (*id).into()).collect(),
     ))
     .all(db)
     .await?;
-    let mut tallies = reactions::for_posts(db, ids, viewer.user_id).await?;
-    let mut cards: Vec<PostCard> = rows
+    let mut cards = rows
         .into_iter()
-        .map(|row| {
-            let t = tallies.remove(&row.id).unwrap_or_default();
-            card(row, t, viewer)
-        })
-        .collect();
+        .map(|row| card(row, viewer))
+        .collect::<Result<Vec<_>, _>>()?;
     cards.sort_by_key(|c| ids.iter().position(|id| *id == c.id));
     add_siblings(db, &mut cards, viewer).await?;
     Ok(cards)

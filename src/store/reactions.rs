@@ -2,7 +2,7 @@
 
 use std::collections::HashMap;
 
-use sea_orm::{ConnectionTrait, EntityTrait, FromQueryResult, Set};
+use sea_orm::{ConnectionTrait, DbBackend, EntityTrait, FromQueryResult, Set};
 
 use super::{placeholders, sql};
 use crate::domain::reaction::ReactionKind;
@@ -65,6 +65,51 @@ struct Row {
     handle: String,
 }
 
+/// One reaction as a tally counts it: its kind, and who (id, name, handle).
+#[derive(serde::Deserialize)]
+struct Reacted(String, i64, String, String);
+
+impl From<&Row> for Reacted {
+    fn from(r: &Row) -> Self {
+        Reacted(r.kind.clone(), r.user_id, r.name.clone(), r.handle.clone())
+    }
+}
+
+/// What reactions are on, as a table of them names it.
+#[derive(Debug, Clone, Copy)]
+pub enum On {
+    Posts,
+    Replies,
+}
+
+/// The reactions to the post or reply whose id is `owner` (a column of the
+/// surrounding query, such as `p.id`) as one JSON array of `[kind, user id,
+/// name, handle]`, in the order they were made: a column of the post's or
+/// reply's own row, so a page of them and their reactions is one statement.
+pub fn as_json(backend: DbBackend, on: On, owner: &str) -> String {
+    let (table, column) = match on {
+        On::Posts => ("post_reactions", "post_id"),
+        On::Replies => ("reply_reactions", "reply_id"),
+    };
+    let (from, order) = (
+        format!("FROM {table} x JOIN users xu ON xu.id = x.user_id WHERE x.{column} = {owner}"),
+        "ORDER BY x.created_at, xu.name, x.user_id",
+    );
+    match backend {
+        DbBackend::Postgres => format!(
+            "(SELECT COALESCE(json_agg(json_build_array(x.kind, x.user_id, xu.name, xu.handle) {order}), '[]')::text {from})"
+        ),
+        _ => format!("(SELECT json_group_array(json_array(x.kind, x.user_id, xu.name, xu.handle) {order}) {from})"),
+    }
+}
+
+/// The tallies of the reactions [`as_json`] read, as `viewer` sees them.
+pub fn from_json(json: &str, viewer: i64) -> Result<Vec<Tally>, sea_orm::DbErr> {
+    let reacted: Vec<Reacted> =
+        serde_json::from_str(json).map_err(|e| sea_orm::DbErr::Custom(format!("reactions read as {json:?}: {e}")))?;
+    Ok(tallies(&reacted, viewer))
+}
+
 fn who(names: &[&str]) -> String {
     match names {
         [] => String::new(),
@@ -75,17 +120,17 @@ fn who(names: &[&str]) -> String {
     }
 }
 
-fn tallies(rows: &[&Row], viewer: i64) -> Vec<Tally> {
+fn tallies(rows: &[Reacted], viewer: i64) -> Vec<Tally> {
     ReactionKind::ALL
         .iter()
         .map(|kind| {
             let mut people: Vec<Reactor> = rows
                 .iter()
-                .filter(|r| r.kind == kind.as_str())
-                .map(|r| Reactor {
-                    name: r.name.clone(),
-                    handle: r.handle.clone(),
-                    is_viewer: r.user_id == viewer,
+                .filter(|Reacted(k, ..)| k == kind.as_str())
+                .map(|Reacted(_, user_id, name, handle)| Reactor {
+                    name: name.clone(),
+                    handle: handle.clone(),
+                    is_viewer: *user_id == viewer,
                 })
                 .collect();
             // Stable: everyone else stays in the order they reacted.
@@ -122,9 +167,9 @@ async fn load(
     let rows = Row::find_by_statement(sql(db, &text, ids.iter().map(|&id| id.into()).collect()))
         .all(db)
         .await?;
-    let mut by_target: HashMap<i64, Vec<&Row>> = HashMap::new();
+    let mut by_target: HashMap<i64, Vec<Reacted>> = HashMap::new();
     for row in &rows {
-        by_target.entry(row.target_id).or_default().push(row);
+        by_target.entry(row.target_id).or_default().push(row.into());
     }
     Ok(ids
         .iter()

@@ -64,6 +64,8 @@ struct Row {
     quote_deleted_at: Option<DateTime<Utc>>,
     quote_hidden_at: Option<DateTime<Utc>>,
     quote_author: Option<String>,
+    /// The reply's reactions, as `reactions::as_json` reads them.
+    reactions: String,
 }
 
 /// Every reply in a thread, oldest first; deleted ones stay as notices.
@@ -72,23 +74,23 @@ pub async fn for_post(
     post_id: i64,
     viewer: &Actor,
 ) -> Result<Vec<ReplyView>, sea_orm::DbErr> {
+    let reactions = reactions::as_json(db.get_database_backend(), reactions::On::Replies, "r.id");
     let rows = Row::find_by_statement(sql(
         db,
-        "SELECT r.id, r.author_id, u.name AS author_name, u.handle AS author_handle, r.quote_of, r.body_html, \
-           r.created_at, r.edited_at, r.deleted_at, r.deleted_by, r.hidden_at, r.hidden_reason, \
-           q.body_md AS quote_md, q.deleted_at AS quote_deleted_at, q.hidden_at AS quote_hidden_at, \
-           qu.name AS quote_author \
-         FROM replies r JOIN users u ON u.id = r.author_id \
-           LEFT JOIN replies q ON q.id = r.quote_of LEFT JOIN users qu ON qu.id = q.author_id \
-         WHERE r.post_id = ? ORDER BY r.created_at, r.id",
+        &format!(
+            "SELECT r.id, r.author_id, u.name AS author_name, u.handle AS author_handle, r.quote_of, r.body_html, \
+               r.created_at, r.edited_at, r.deleted_at, r.deleted_by, r.hidden_at, r.hidden_reason, \
+               q.body_md AS quote_md, q.deleted_at AS quote_deleted_at, q.hidden_at AS quote_hidden_at, \
+               qu.name AS quote_author, {reactions} AS reactions \
+             FROM replies r JOIN users u ON u.id = r.author_id \
+               LEFT JOIN replies q ON q.id = r.quote_of LEFT JOIN users qu ON qu.id = q.author_id \
+             WHERE r.post_id = ? ORDER BY r.created_at, r.id"
+        ),
         vec![post_id.into()],
     ))
     .all(db)
     .await?;
-    let ids: Vec<i64> = rows.iter().map(|r| r.id).collect();
-    let mut tallies = reactions::for_replies(db, &ids, viewer.user_id).await?;
-    Ok(rows
-        .into_iter()
+    rows.into_iter()
         .map(|r| {
             let facts = ContentFacts {
                 author_id: r.author_id,
@@ -98,7 +100,7 @@ pub async fn for_post(
             };
             let shown_hidden = facts.hidden && policy::can_see_hidden(viewer, &facts);
             let deleted = facts.deleted || (facts.hidden && !shown_hidden);
-            ReplyView {
+            Ok(ReplyView {
                 id: r.id,
                 author: PersonChip::new(r.author_id, r.author_name, r.author_handle),
                 body_html: if deleted { String::new() } else { r.body_html },
@@ -120,11 +122,11 @@ pub async fn for_post(
                         deleted: gone,
                     }
                 }),
-                reactions: tallies.remove(&r.id).unwrap_or_default(),
+                reactions: reactions::from_json(&r.reactions, viewer.user_id)?,
                 facts,
-            }
+            })
         })
-        .collect())
+        .collect()
 }
 
 /// A reply with what editing and the policy need.
