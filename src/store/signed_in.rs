@@ -83,12 +83,9 @@ impl SignedInAccounts {
     }
 
     /// How many accounts are kept.
-    pub fn len(&self) -> usize {
+    #[cfg(test)]
+    fn len(&self) -> usize {
         self.kept.lock().unwrap_or_else(PoisonError::into_inner).by_id.len()
-    }
-
-    pub fn is_empty(&self) -> bool {
-        self.len() == 0
     }
 }
 

@@ -18,7 +18,7 @@ use crate::entities::{channel, channel_follow, channel_member, user, user_role};
 use chrono::{DateTime, Utc};
 
 /// Everything sign-in and the policy need about a person.
-#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone)]
 pub struct Account {
     pub id: i64,
     pub email: String,
@@ -42,7 +42,7 @@ pub struct Account {
 }
 
 /// A channel someone follows, with the facts that decide whether they may read it now.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Followed {
     pub channel_id: i64,
     pub visibility: Visibility,
