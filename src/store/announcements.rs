@@ -3,7 +3,7 @@
 //! channel's followers, whose home page shows them until each reader
 //! dismisses them. Functions take the caller's connection or transaction.
 
-use sea_orm::{ConnectionTrait, FromQueryResult};
+use sea_orm::{ConnectionTrait, FromQueryResult, Value};
 
 use super::users::PersonChip;
 use super::{placeholders, sql};
@@ -11,29 +11,13 @@ use crate::domain::time::now;
 
 #[derive(FromQueryResult)]
 struct PostId {
+    #[expect(dead_code, reason = "only whether there is a row is used")]
     post_id: i64,
 }
 
 #[derive(FromQueryResult)]
 struct Count {
     n: i64,
-}
-
-/// The posts pinned in a channel, most recently pinned first (deleted or
-/// hidden ones are left out; they stay pinned if they come back).
-pub async fn pinned(db: &impl ConnectionTrait, channel_id: i64) -> Result<Vec<i64>, sea_orm::DbErr> {
-    Ok(PostId::find_by_statement(sql(
-        db,
-        "SELECT k.post_id FROM channel_pins k JOIN posts p ON p.id = k.post_id \
-         WHERE k.channel_id = ? AND p.deleted_at IS NULL AND p.hidden_at IS NULL AND p.published_at <= ? \
-         ORDER BY k.pinned_at DESC, k.post_id DESC",
-        vec![channel_id.into(), now().into()],
-    ))
-    .all(db)
-    .await?
-    .into_iter()
-    .map(|r| r.post_id)
-    .collect())
 }
 
 /// How many posts a channel has pinned, whatever their state.
@@ -150,57 +134,25 @@ pub struct Announcement {
     pub author: PersonChip,
 }
 
-/// The announcements a reader has not dismissed, newest first, from the
-/// channels given (the caller passes those the reader follows and may
-/// read), in one statement. Deleted, hidden and not-yet-published posts
-/// are left out.
-pub async fn undismissed(
-    db: &impl ConnectionTrait,
-    user_id: i64,
-    channel_ids: &[i64],
-    limit: u64,
-) -> Result<Vec<Announcement>, sea_orm::DbErr> {
-    #[derive(FromQueryResult)]
-    struct Row {
-        post_id: i64,
-        title: String,
-        body_html: String,
-        channel_slug: String,
-        author_id: i64,
-        author_name: String,
-        author_handle: String,
-    }
-    if channel_ids.is_empty() {
-        return Ok(Vec::new());
-    }
-    let mut values: Vec<sea_orm::Value> = channel_ids.iter().map(|id| (*id).into()).collect();
+/// The statement for the announcements a reader has not dismissed, newest
+/// first, from the channels given (the caller passes those the reader
+/// follows and may read). Deleted, hidden and not-yet-published posts are
+/// left out. `columns` are the post's, as read from `posts p` (and what it
+/// joins) with `a` the announcement; `posts::home` reads these beside the
+/// timeline, in the same statement.
+pub(super) fn undismissed_query(channel_ids: &[i64], user_id: i64, limit: u64, columns: &str) -> (String, Vec<Value>) {
+    let mut values: Vec<Value> = channel_ids.iter().map(|id| (*id).into()).collect();
     values.extend([user_id.into(), now().into(), (limit as i64).into()]);
-    Ok(Row::find_by_statement(sql(
-        db,
-        &format!(
-            "SELECT a.post_id, p.title, p.body_html, c.slug AS channel_slug, u.id AS author_id, \
-               u.name AS author_name, u.handle AS author_handle \
-             FROM announcements a JOIN posts p ON p.id = a.post_id JOIN channels c ON c.id = a.channel_id \
-               JOIN users u ON u.id = p.author_id \
-             WHERE a.channel_id IN ({}) \
-             AND NOT EXISTS (SELECT 1 FROM announcement_dismissals d WHERE d.post_id = a.post_id AND d.user_id = ?) \
-             AND p.deleted_at IS NULL AND p.hidden_at IS NULL AND p.published_at <= ? \
-             ORDER BY a.announced_at DESC, a.post_id DESC LIMIT ?",
-            placeholders(channel_ids.len())
-        ),
-        values,
-    ))
-    .all(db)
-    .await?
-    .into_iter()
-    .map(|r| Announcement {
-        post_id: r.post_id,
-        title: r.title,
-        body_html: r.body_html,
-        channel_slug: r.channel_slug,
-        author: PersonChip::new(r.author_id, r.author_name, r.author_handle),
-    })
-    .collect())
+    let text = format!(
+        "SELECT {columns} FROM announcements a JOIN posts p ON p.id = a.post_id \
+           JOIN channels c ON c.id = p.channel_id JOIN users u ON u.id = p.author_id \
+         WHERE a.channel_id IN ({}) \
+         AND NOT EXISTS (SELECT 1 FROM announcement_dismissals d WHERE d.post_id = a.post_id AND d.user_id = ?) \
+         AND p.deleted_at IS NULL AND p.hidden_at IS NULL AND p.published_at <= ? \
+         ORDER BY a.announced_at DESC, a.post_id DESC LIMIT ?",
+        placeholders(channel_ids.len())
+    );
+    (text, values)
 }
 
 /// The followers of a channel, who hear of its announcements.
@@ -222,37 +174,11 @@ pub async fn followers(db: &impl ConnectionTrait, channel_id: i64) -> Result<Vec
     .collect())
 }
 
-/// Whether a post is pinned, announced, and featured in a week's digest.
+/// Whether a post is pinned, announced, and featured in a week's digest
+/// (read with its thread's head, `posts::thread_head`).
 #[derive(Debug, Clone, Copy, Default, FromQueryResult)]
 pub struct Standing {
     pub pinned: bool,
     pub announced: bool,
     pub featured: bool,
-}
-
-/// A post's standing in one statement (`week`: the digest it may be featured in).
-pub async fn standing(db: &impl ConnectionTrait, post_id: i64, week: &str) -> Result<Standing, sea_orm::DbErr> {
-    use sea_orm::sea_query::{Alias, Expr, Query, SelectStatement};
-    let listed = |table: &str, extra: Option<(&str, &str)>| -> SelectStatement {
-        let mut q = Query::select();
-        q.expr(Expr::val(1))
-            .from(Alias::new(table))
-            .and_where(Expr::col(Alias::new("post_id")).eq(post_id));
-        if let Some((column, value)) = extra {
-            q.and_where(Expr::col(Alias::new(column)).eq(value));
-        }
-        q
-    };
-    let query = Query::select()
-        .expr_as(Expr::exists(listed("channel_pins", None)), Alias::new("pinned"))
-        .expr_as(Expr::exists(listed("announcements", None)), Alias::new("announced"))
-        .expr_as(
-            Expr::exists(listed("digest_features", Some(("week", week)))),
-            Alias::new("featured"),
-        )
-        .to_owned();
-    Ok(Standing::find_by_statement(db.get_database_backend().build(&query))
-        .one(db)
-        .await?
-        .unwrap_or_default())
 }

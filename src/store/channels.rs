@@ -137,6 +137,47 @@ pub async fn by_slug(db: &impl ConnectionTrait, slug: &str) -> Result<Option<Cha
         .map(Channel::from))
 }
 
+/// What a channel's page stands on besides its posts.
+pub struct ChannelHead {
+    pub channel: Channel,
+    pub follower_count: u64,
+    /// The posts pinned at its top, most recently pinned first (deleted,
+    /// hidden or not-yet-published ones are left out; they stay pinned).
+    pub pinned: Vec<i64>,
+}
+
+/// A channel with its follower count and pins, in one statement.
+pub async fn head_by_slug(db: &impl ConnectionTrait, slug: &str) -> Result<Option<ChannelHead>, sea_orm::DbErr> {
+    use sea_orm::{IdenStatic, Iterable};
+    let columns = channel::Column::iter()
+        .map(|c| format!("c.{}", c.as_str()))
+        .collect::<Vec<_>>()
+        .join(", ");
+    let pinned = super::json_array_of(
+        db.get_database_backend(),
+        "k.post_id",
+        "k.pinned_at DESC, k.post_id DESC",
+        "FROM channel_pins k JOIN posts p ON p.id = k.post_id WHERE k.channel_id = c.id \
+         AND p.deleted_at IS NULL AND p.hidden_at IS NULL AND p.published_at <= ?",
+    );
+    let text = format!(
+        "SELECT {columns}, (SELECT COUNT(*) FROM channel_follows f WHERE f.channel_id = c.id) AS follower_count, \
+           {pinned} AS pinned FROM channels c WHERE c.slug = ?"
+    );
+    let Some(row) = db.query_one(sql(db, &text, vec![now().into(), slug.into()])).await? else {
+        return Ok(None);
+    };
+    let pinned: String = row.try_get("", "pinned")?;
+    let pinned =
+        serde_json::from_str(&pinned).map_err(|e| sea_orm::DbErr::Custom(format!("pins read as {pinned:?}: {e}")))?;
+    let follower_count: i64 = row.try_get("", "follower_count")?;
+    Ok(Some(ChannelHead {
+        channel: channel::Model::from_query_result(&row, "")?.into(),
+        follower_count: follower_count as u64,
+        pinned,
+    }))
+}
+
 pub async fn by_id(db: &impl ConnectionTrait, id: i64) -> Result<Option<Channel>, sea_orm::DbErr> {
     Ok(channel::Entity::find_by_id(id).one(db).await?.map(Channel::from))
 }
@@ -253,14 +294,6 @@ pub async fn readable_ids(db: &impl ConnectionTrait, actor: &Actor) -> Result<Ve
         })
         .map(|r| r.id)
         .collect())
-}
-
-pub async fn follower_count(db: &impl ConnectionTrait, channel_id: i64) -> Result<u64, sea_orm::DbErr> {
-    use sea_orm::PaginatorTrait;
-    channel_follow::Entity::find()
-        .filter(channel_follow::Column::ChannelId.eq(channel_id))
-        .count(db)
-        .await
 }
 
 pub struct NewChannel {

@@ -177,6 +177,16 @@ fn numbered(text: &str) -> String {
 }
 
 /// `?, ?, ?` for an `IN (…)` list of `n` values (at least one).
+/// A scalar subquery giving `value` of each row of `from` (its FROM and
+/// WHERE), in `order`, as one JSON array in text: `[]` when there are none.
+/// Each backend has its own aggregate for it.
+pub(crate) fn json_array_of(backend: DbBackend, value: &str, order: &str, from: &str) -> String {
+    match backend {
+        DbBackend::Postgres => format!("(SELECT COALESCE(json_agg({value} ORDER BY {order}), '[]')::text {from})"),
+        _ => format!("(SELECT json_group_array({value} ORDER BY {order}) {from})"),
+    }
+}
+
 pub(crate) fn placeholders(n: usize) -> String {
     vec!["?"; n.max(1)].join(", ")
 }

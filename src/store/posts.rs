@@ -22,6 +22,7 @@ use crate::domain::post::{PostDraft, PostKind};
 use crate::domain::time::{When, now};
 use crate::entities::post;
 
+use super::announcements::{Announcement, Standing};
 use super::channels::Channel;
 
 pub const PAGE_SIZE: u64 = 20;
@@ -211,6 +212,82 @@ pub async fn timeline(
         .collect::<Result<Vec<_>, _>>()?;
     add_siblings(db, &mut posts, viewer).await?;
     Ok(Timeline { posts, next, newer })
+}
+
+/// The home page's timeline and, on its newest page, the announcements
+/// held up over it (at most `announcements`), in one statement.
+/// The caller passes only channels the viewer may read.
+pub async fn home(
+    db: &impl ConnectionTrait,
+    channel_ids: &[i64],
+    at: PageAt,
+    viewer: &Actor,
+    announcements: u64,
+) -> Result<(Timeline, Vec<Announcement>), sea_orm::DbErr> {
+    if !matches!(at, PageAt::Newest) || announcements == 0 || channel_ids.is_empty() {
+        return Ok((timeline(db, channel_ids, at, viewer).await?, Vec::new()));
+    }
+    // Each row says which it is, and when it was held up for its order:
+    // a post of the timeline by when it was published, an announcement by
+    // when it was announced.
+    let reactions = reactions::as_json(db.get_database_backend(), reactions::On::Posts, "p.id");
+    let page = PAGE_SIZE as usize;
+    let (posts, mut values) = timeline_query(
+        channel_ids,
+        None,
+        page + 1,
+        &format!("{CARD_COLUMNS}, {reactions} AS reactions, p.published_at AS held_at, 0 AS announced {CARD_TABLES}"),
+    );
+    let (held, held_values) = super::announcements::undismissed_query(
+        channel_ids,
+        viewer.user_id,
+        announcements,
+        &format!("{CARD_COLUMNS}, {reactions} AS reactions, a.announced_at AS held_at, 1 AS announced"),
+    );
+    values.extend(held_values);
+    let text = format!("SELECT * FROM ({posts}) AS t UNION ALL SELECT * FROM ({held}) AS h");
+    let mut rows = Vec::new();
+    let mut announced = Vec::new();
+    for row in db.query_all(sql(db, &text, values)).await? {
+        let held_at: DateTime<Utc> = row.try_get("", "held_at")?;
+        let card = CardRow::from_query_result(&row, "")?;
+        if row.try_get::<i32>("", "announced")? == 1 {
+            announced.push((held_at, card));
+        } else {
+            rows.push(card);
+        }
+    }
+    rows.sort_by_key(|r| std::cmp::Reverse((r.published_at, r.id)));
+    announced.sort_by_key(|(at, r)| std::cmp::Reverse((*at, r.id)));
+    let next = if rows.len() > page {
+        rows.truncate(page);
+        rows.last().map(|r| Cursor::new(r.published_at, r.id))
+    } else {
+        None
+    };
+    let mut posts = rows
+        .into_iter()
+        .map(|r| card(r, viewer))
+        .collect::<Result<Vec<_>, _>>()?;
+    add_siblings(db, &mut posts, viewer).await?;
+    let announced = announced
+        .into_iter()
+        .map(|(_, r)| Announcement {
+            post_id: r.id,
+            title: r.title,
+            body_html: r.body_html,
+            channel_slug: r.channel_slug,
+            author: PersonChip::new(r.author_id, r.author_name, r.author_handle),
+        })
+        .collect();
+    Ok((
+        Timeline {
+            posts,
+            next,
+            newer: None,
+        },
+        announced,
+    ))
 }
 
 type Page = (Vec<CardRow>, Option<Cursor>, Option<Newer>);
@@ -508,24 +585,56 @@ impl From<post::Model> for Post {
     }
 }
 
-/// The card for one post (for its thread page), whatever its state.
-pub async fn card_by_id(
+/// What a thread's page stands on: the post and its channel as stored, the
+/// post's card, and its standing (`week`: the digest it may be featured in).
+pub struct ThreadHead {
+    pub post: Post,
+    pub channel: Channel,
+    pub card: PostCard,
+    pub standing: Standing,
+}
+
+/// A thread's head in one statement: the post's and its channel's columns
+/// (prefixed as sea-orm reads two models from one row), the card's, and
+/// the standing's.
+pub async fn thread_head(
     db: &impl ConnectionTrait,
     id: i64,
     viewer: &Actor,
-) -> Result<Option<PostCard>, sea_orm::DbErr> {
-    let row = CardRow::find_by_statement(sql(
-        db,
-        &format!("SELECT {} WHERE p.id = ?", card_columns(db)),
-        vec![id.into()],
-    ))
-    .one(db)
-    .await?;
-    let Some(row) = row else { return Ok(None) };
-    let mut cards = [card(row, viewer)?];
+    week: &str,
+) -> Result<Option<ThreadHead>, sea_orm::DbErr> {
+    use sea_orm::{IdenStatic, Iterable};
+    fn prefixed<C: IdenStatic>(columns: impl Iterator<Item = C>, table: &str, prefix: &str) -> String {
+        columns
+            .map(|c| format!("{table}.{name} AS \"{prefix}{name}\"", name = c.as_str()))
+            .collect::<Vec<_>>()
+            .join(", ")
+    }
+    let text = format!(
+        "SELECT {}, {}, \
+           EXISTS (SELECT 1 FROM channel_pins k WHERE k.post_id = p.id) AS pinned, \
+           EXISTS (SELECT 1 FROM announcements a WHERE a.post_id = p.id) AS announced, \
+           EXISTS (SELECT 1 FROM digest_features f WHERE f.post_id = p.id AND f.week = ?) AS featured, \
+           {} WHERE p.id = ?",
+        prefixed(post::Column::iter(), "p", "A_"),
+        prefixed(crate::entities::channel::Column::iter(), "c", "B_"),
+        card_columns(db),
+    );
+    let Some(row) = db.query_one(sql(db, &text, vec![week.into(), id.into()])).await? else {
+        return Ok(None);
+    };
+    let post = post::Model::from_query_result(&row, "A_")?;
+    let channel = crate::entities::channel::Model::from_query_result(&row, "B_")?;
+    let standing = Standing::from_query_result(&row, "")?;
+    let mut cards = [card(CardRow::from_query_result(&row, "")?, viewer)?];
     add_siblings(db, &mut cards, viewer).await?;
     let [card] = cards;
-    Ok(Some(card))
+    Ok(Some(ThreadHead {
+        post: post.into(),
+        channel: channel.into(),
+        card,
+        standing,
+    }))
 }
 
 /// Where a post came from and when it goes live.

@@ -91,16 +91,12 @@ pub fn as_json(backend: DbBackend, on: On, owner: &str) -> String {
         On::Posts => ("post_reactions", "post_id"),
         On::Replies => ("reply_reactions", "reply_id"),
     };
-    let (from, order) = (
-        format!("FROM {table} x JOIN users xu ON xu.id = x.user_id WHERE x.{column} = {owner}"),
-        "ORDER BY x.created_at, xu.name, x.user_id",
-    );
-    match backend {
-        DbBackend::Postgres => format!(
-            "(SELECT COALESCE(json_agg(json_build_array(x.kind, x.user_id, xu.name, xu.handle) {order}), '[]')::text {from})"
-        ),
-        _ => format!("(SELECT json_group_array(json_array(x.kind, x.user_id, xu.name, xu.handle) {order}) {from})"),
-    }
+    let from = format!("FROM {table} x JOIN users xu ON xu.id = x.user_id WHERE x.{column} = {owner}");
+    let value = match backend {
+        DbBackend::Postgres => "json_build_array(x.kind, x.user_id, xu.name, xu.handle)",
+        _ => "json_array(x.kind, x.user_id, xu.name, xu.handle)",
+    };
+    super::json_array_of(backend, value, "x.created_at, xu.name, x.user_id", &from)
 }
 
 /// The tallies of the reactions [`as_json`] read, as `viewer` sees them.

@@ -14,7 +14,7 @@ use crate::domain::policy::{self, Actor, Refusal};
 use crate::error::{AppError, AppResult};
 use crate::state::AppState;
 use crate::store::channels::{self, Channel};
-use crate::store::posts::{self, Post};
+use crate::store::posts::{self, Post, ThreadHead};
 use crate::store::replies::{self, Reply};
 
 /// Let the request through only for a signed-in person the policy allows;
@@ -111,6 +111,19 @@ pub async fn readable_post(state: &AppState, viewer: &Viewer, id: i64) -> AppRes
         return Err(AppError::NotFound);
     }
     Ok((post, channel))
+}
+
+/// A post the viewer may read, with all its thread's page stands on.
+pub async fn readable_thread(state: &AppState, viewer: &Viewer, id: i64) -> AppResult<ThreadHead> {
+    let week = crate::service::digest::next_week(state).to_string();
+    let actor = viewer.actor();
+    let head = posts::thread_head(&state.db, id, &actor, &week)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    if !policy::can_read_content(&actor, &head.channel.facts(&actor), &head.post.facts()) {
+        return Err(AppError::NotFound);
+    }
+    Ok(head)
 }
 
 /// A reply the viewer may read (in a post they may read), with its channel.

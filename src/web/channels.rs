@@ -154,24 +154,28 @@ pub async fn show_channel(
     Path(slug): Path<String>,
     Query(q): Query<PageQuery>,
 ) -> AppResult<Response> {
-    let channel = channels::by_slug(&state.db, &slug).await?.ok_or(AppError::NotFound)?;
+    let head = channels::head_by_slug(&state.db, &slug)
+        .await?
+        .ok_or(AppError::NotFound)?;
     let actor = viewer.actor();
-    let facts = channel.facts(&actor);
+    let facts = head.channel.facts(&actor);
     if !policy::can_read_channel(&actor, &facts) {
         // Someone outside a listed working group sees what it is for and
         // who runs it, and may ask to join; of a hidden one, nothing.
         if !policy::can_see_channel_listed(&actor, &facts) {
             return Err(AppError::NotFound);
         }
-        return Ok(lobby_page(&state, viewer, channel, String::new(), FormErrors::new())
-            .await?
-            .into_response());
+        return Ok(
+            lobby_page(&state, viewer, head.channel, String::new(), FormErrors::new())
+                .await?
+                .into_response(),
+        );
     }
     let composer = Composer {
-        preview_action: format!("/c/{}/preview", channel.slug),
+        preview_action: format!("/c/{}/preview", head.channel.slug),
         ..Composer::default()
     };
-    Ok(channel_page(&state, viewer, channel, q.page(), composer)
+    Ok(channel_page(&state, viewer, head, q.page(), composer)
         .await?
         .into_response())
 }

@@ -4,10 +4,9 @@ use axum::extract::{Query, State};
 
 use super::extract::Viewer;
 use super::pages::{PageQuery, pager};
-use crate::domain::cursor::PageAt;
 use crate::error::AppResult;
 use crate::state::AppState;
-use crate::store::{announcements, channels, posts};
+use crate::store::{channels, posts};
 use crate::views::home::TimelinePage;
 
 /// The most announcements the home page holds up at once (newest first).
@@ -20,17 +19,7 @@ pub async fn home(
 ) -> AppResult<TimelinePage> {
     let actor = viewer.actor();
     let followed = channels::followed_readable(&actor, &viewer.user.follows);
-    let at = q.page();
-    // The timeline and the announcements over it need nothing of each
-    // other: asked for together, on two pooled connections.
-    let announced = async {
-        if matches!(at, PageAt::Newest) {
-            announcements::undismissed(&state.db, actor.user_id, &followed, MAX_ANNOUNCEMENTS).await
-        } else {
-            Ok(Vec::new())
-        }
-    };
-    let (page, announced) = tokio::try_join!(posts::timeline(&state.db, &followed, at, &actor), announced)?;
+    let (page, announced) = posts::home(&state.db, &followed, q.page(), &actor, MAX_ANNOUNCEMENTS).await?;
     Ok(TimelinePage {
         announcements: announced,
         ctx: viewer.ctx.in_section("home"),

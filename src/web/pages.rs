@@ -9,13 +9,12 @@ use crate::domain::cursor::PageAt;
 use crate::domain::form::FormErrors;
 use crate::domain::policy::{self, ContentFacts, Deletion};
 use crate::domain::time::last_local_day;
-use crate::error::{AppError, AppResult};
+use crate::error::AppResult;
 use crate::state::AppState;
-use crate::store::announcements::Standing;
-use crate::store::channels::{self, Channel};
-use crate::store::posts::{self, Newer, Post, Timeline};
+use crate::store::channels::{self, Channel, ChannelHead};
+use crate::store::groups;
+use crate::store::posts::{self, Newer, ThreadHead, Timeline};
 use crate::store::replies::{self, Quote};
-use crate::store::{announcements, groups};
 use crate::views::Choice;
 use crate::views::Pager;
 use crate::views::channels::ChannelPage;
@@ -143,29 +142,30 @@ pub fn pager(page: &Timeline) -> Pager {
 pub async fn channel_page(
     state: &AppState,
     viewer: Viewer,
-    channel: Channel,
+    head: ChannelHead,
     at: PageAt,
     composer: Composer,
 ) -> AppResult<ChannelPage> {
+    let ChannelHead {
+        channel,
+        follower_count,
+        pinned: pinned_ids,
+    } = head;
     let actor = viewer.actor();
     let facts = channel.facts(&actor);
     // Pins sit above the newest page only, and once on a page.
     let pinned = async {
         if matches!(at, PageAt::Newest) {
-            let ids = announcements::pinned(&state.db, channel.id).await?;
-            Ok::<_, sea_orm::DbErr>((posts::cards_by_ids(&state.db, &ids, &actor).await?, ids))
+            posts::cards_by_ids(&state.db, &pinned_ids, &actor).await
         } else {
-            Ok((Vec::new(), Vec::new()))
+            Ok(Vec::new())
         }
     };
-    // The page, its pins and its follower count, asked for together.
     let just_this = [channel.id];
-    let (mut page, (pinned, pinned_ids), follower_count) = tokio::try_join!(
-        posts::timeline(&state.db, &just_this, at, &actor),
-        pinned,
-        channels::follower_count(&state.db, channel.id)
-    )?;
-    page.posts.retain(|p| !pinned_ids.contains(&p.id));
+    let (mut page, pinned) = tokio::try_join!(posts::timeline(&state.db, &just_this, at, &actor), pinned)?;
+    if matches!(at, PageAt::Newest) {
+        page.posts.retain(|p| !pinned_ids.contains(&p.id));
+    }
     Ok(ChannelPage {
         follower_count,
         following: viewer.user.follows.iter().any(|f| f.channel_id == channel.id),
@@ -190,12 +190,17 @@ pub async fn channel_page(
 pub async fn thread_page(
     state: &AppState,
     viewer: Viewer,
-    post: Post,
-    channel: Channel,
+    head: ThreadHead,
     reply_body: String,
     quote: Option<Quote>,
     errors: FormErrors,
 ) -> AppResult<ThreadPage> {
+    let ThreadHead {
+        post,
+        channel,
+        card,
+        standing,
+    } = head;
     let actor = viewer.actor();
     let facts = channel.facts(&actor);
     let content = post.facts();
@@ -203,21 +208,7 @@ pub async fn thread_page(
     let may_hold = open && policy::can_pin(&actor, &facts);
     let may_feature = open && policy::can_feature(&actor, &facts);
     let week = crate::service::digest::next_week(state);
-    // The post, its replies and its standing need nothing of each other:
-    // asked for together, on pooled connections.
-    let standing = async {
-        if may_hold || may_feature {
-            announcements::standing(&state.db, post.id, &week.to_string()).await
-        } else {
-            Ok(Standing::default())
-        }
-    };
-    let (card, replies, standing) = tokio::try_join!(
-        posts::card_by_id(&state.db, post.id, &actor),
-        replies::for_post(&state.db, post.id, &actor),
-        standing
-    )?;
-    let card = card.ok_or(AppError::NotFound)?;
+    let replies = replies::for_post(&state.db, post.id, &actor).await?;
     let deleted_notice = if let Some(when) = &post.deleted {
         let by = if post.deleted_by_author {
             "its author"

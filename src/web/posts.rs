@@ -6,7 +6,7 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use serde::Deserialize;
 
-use super::access::{postable_channel, readable_post};
+use super::access::{postable_channel, readable_post, readable_thread};
 use super::extract::{Confirmed, Id, Viewer, flash};
 use super::pages::{channel_page, thread_page};
 use super::see_other;
@@ -18,6 +18,7 @@ use crate::domain::time::now;
 use crate::error::{AppError, AppResult};
 use crate::ingest::preview;
 use crate::state::AppState;
+use crate::store::channels;
 use crate::store::posts::{self};
 use crate::store::replies::{self};
 use crate::store::sites::{self, SiteKind};
@@ -65,7 +66,10 @@ pub async fn create_post(
                 preview_action: format!("/c/{}/preview", channel.slug),
                 ..form.composer(errors)
             };
-            let page = channel_page(&state, viewer, channel, PageAt::Newest, composer).await?;
+            let head = channels::head_by_slug(&state.db, &channel.slug)
+                .await?
+                .ok_or(AppError::NotFound)?;
+            let page = channel_page(&state, viewer, head, PageAt::Newest, composer).await?;
             return Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response());
         }
     };
@@ -143,7 +147,10 @@ pub async fn preview_link(
     } else {
         StatusCode::UNPROCESSABLE_ENTITY
     };
-    let page = channel_page(&state, viewer, channel, PageAt::Newest, composer).await?;
+    let head = channels::head_by_slug(&state.db, &channel.slug)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let page = channel_page(&state, viewer, head, PageAt::Newest, composer).await?;
     Ok((status, page).into_response())
 }
 
@@ -159,12 +166,12 @@ pub async fn show_thread(
     Id(id): Id,
     Query(q): Query<ThreadQuery>,
 ) -> AppResult<ThreadPage> {
-    let (post, channel) = readable_post(&state, &viewer, id).await?;
+    let head = readable_thread(&state, &viewer, id).await?;
     let quote = match q.quote.and_then(|q| q.parse::<i64>().ok()) {
-        Some(reply_id) => replies::quote_of(&state.db, post.id, reply_id).await?,
+        Some(reply_id) => replies::quote_of(&state.db, head.post.id, reply_id).await?,
         None => None,
     };
-    thread_page(&state, viewer, post, channel, String::new(), quote, FormErrors::new()).await
+    thread_page(&state, viewer, head, String::new(), quote, FormErrors::new()).await
 }
 
 pub async fn edit_post_form(State(state): State<AppState>, viewer: Viewer, Id(id): Id) -> AppResult<EditPostPage> {

@@ -6,7 +6,7 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use serde::Deserialize;
 
-use super::access::{readable_post, readable_reply};
+use super::access::{readable_post, readable_reply, readable_thread};
 use super::extract::{Confirmed, Id, Viewer, flash};
 use super::pages::thread_page;
 use super::see_other;
@@ -51,7 +51,8 @@ pub async fn create_reply(
                 Some(q) => replies::quote_of(&state.db, post.id, q).await?,
                 None => None,
             };
-            let page = thread_page(&state, viewer, post, channel, form.body.clone(), quote, errors).await?;
+            let head = readable_thread(&state, &viewer, post_id).await?;
+            let page = thread_page(&state, viewer, head, form.body.clone(), quote, errors).await?;
             return Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response());
         }
     };

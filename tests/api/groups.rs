@@ -22,6 +22,7 @@ on_both_backends!(
     a_deputys_rights_end_with_their_last_day,
     a_fourth_pin_is_refused_and_three_stay_on_top,
     announcements_reach_followers_until_each_dismisses,
+    the_three_newest_announcements_are_held_up_newest_first,
     a_removed_member_no_longer_sees_the_groups_announcements,
     details_a_manager_edits_show_in_the_directory,
     the_channel_register_lists_deputies_with_their_last_day,
@@ -561,6 +562,44 @@ async fn announcements_reach_followers_until_each_dismisses(app: TestApp) {
     // No longer announced: gone for everyone.
     assert_eq!(admin.post(&format!("/p/{post}/unannounce"), &[]).await.status(), 303);
     assert!(!gus.text("/").await.contains(&dismiss));
+}
+
+async fn the_three_newest_announcements_are_held_up_newest_first(app: TestApp) {
+    let admin = app.signed_in("ada", Role::Admin).await;
+    app.channel(&admin, "News", "news").await;
+    let fay = app.signed_in("fay", Role::Member).await;
+    assert_eq!(fay.post("/c/news/follow", &[]).await.status(), 303);
+    let mut posts = Vec::new();
+    for i in 1..=5 {
+        posts.push(
+            admin
+                .create_post("news", "discussion", &format!("Notice number {i}"), "", "Read me.")
+                .await,
+        );
+    }
+    for post in &posts[..4] {
+        assert_eq!(admin.post(&format!("/p/{post}/announce"), &[]).await.status(), 303);
+    }
+    // Where each announcement's dismiss button is on the page, if it is there.
+    let held = |home: &str| -> Vec<i64> {
+        let mut at: Vec<(usize, i64)> = posts
+            .iter()
+            .filter_map(|p| {
+                home.find(&format!("action=\"/announcements/{p}/dismiss\""))
+                    .map(|i| (i, *p))
+            })
+            .collect();
+        at.sort();
+        at.into_iter().map(|(_, p)| p).collect()
+    };
+    let home = fay.text("/").await;
+    assert_eq!(held(&home), vec![posts[3], posts[2], posts[1]], "{home}");
+    for i in 1..=5 {
+        assert!(home.contains(&format!("Notice number {i}")), "post {i} in the timeline");
+    }
+    let r = fay.post(&format!("/announcements/{}/dismiss", posts[3]), &[]).await;
+    assert_eq!(r.status(), 303);
+    assert_eq!(held(&fay.text("/").await), vec![posts[2], posts[1], posts[0]]);
 }
 
 async fn a_removed_member_no_longer_sees_the_groups_announcements(app: TestApp) {
