@@ -213,7 +213,10 @@ impl Delivery {
 /// before a reply to their post before a reply in a thread they took part
 /// in. Never the reply's author. `fallbacks` lists each person's reasons in
 /// that order, so one who switched mentions off still hears of a reply to
-/// their post.
+/// their post. In ascending id, the order every fan-out tells people in:
+/// each notice takes its person's row (their access stamp) until the
+/// transaction ends, and one order means two fan-outs at once cannot
+/// deadlock on PostgreSQL.
 pub fn reply_recipients(
     author_id: i64,
     post_author: i64,
@@ -241,6 +244,7 @@ pub fn reply_recipients(
     for &user in participants {
         add(user, NotificationKind::ThreadReply);
     }
+    out.sort_by_key(|(user, _)| *user);
     out
 }
 
@@ -281,9 +285,9 @@ mod tests {
             got,
             vec![
                 (1, vec![Mention, Reply]),
-                (5, vec![Mention]),
                 (2, vec![ThreadReply]),
                 (3, vec![ThreadReply]),
+                (5, vec![Mention]),
             ]
         );
         // Replying in one's own thread tells nobody but the others.

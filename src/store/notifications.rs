@@ -344,7 +344,11 @@ pub async fn mentioned(
         Some(reply_id) => reply_link(post_id, reply_id),
         None => format!("/p/{post_id}"),
     };
-    for &user_id in mentioned {
+    // In ascending id, as every fan-out (see `notification::reply_recipients`).
+    let mut mentioned = mentioned.to_vec();
+    mentioned.sort_unstable();
+    mentioned.dedup();
+    for user_id in mentioned {
         let new = NewNotification {
             user_id,
             kind: NotificationKind::Mention,
