@@ -148,11 +148,8 @@ pub struct ChannelHead {
 
 /// A channel with its follower count and pins, in one statement.
 pub async fn head_by_slug(db: &impl ConnectionTrait, slug: &str) -> Result<Option<ChannelHead>, sea_orm::DbErr> {
-    use sea_orm::{IdenStatic, Iterable};
-    let columns = channel::Column::iter()
-        .map(|c| format!("c.{}", c.as_str()))
-        .collect::<Vec<_>>()
-        .join(", ");
+    use sea_orm::Iterable;
+    let columns = super::columns_of(channel::Column::iter(), "c", "");
     let pinned = super::json_array_of(
         db.get_database_backend(),
         "k.post_id",

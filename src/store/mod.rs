@@ -177,6 +177,20 @@ fn numbered(text: &str) -> String {
 }
 
 /// `?, ?, ?` for an `IN (…)` list of `n` values (at least one).
+/// An entity's columns as read from `table` (an alias), each named
+/// `prefix` + its name: how sea-orm reads a model (`from_query_result(row,
+/// prefix)`) from a row that holds other columns too.
+pub(crate) fn columns_of<C: sea_orm::IdenStatic>(
+    columns: impl Iterator<Item = C>,
+    table: &str,
+    prefix: &str,
+) -> String {
+    columns
+        .map(|c| format!("{table}.{name} AS \"{prefix}{name}\"", name = c.as_str()))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
 /// A scalar subquery giving `value` of each row of `from` (its FROM and
 /// WHERE), in `order`, as one JSON array in text: `[]` when there are none.
 /// Each backend has its own aggregate for it.

@@ -206,12 +206,30 @@ pub async fn timeline(
             None => older_page(db, channel_ids, None).await?,
         },
     };
+    let posts = cards(db, rows, viewer).await?;
+    Ok(Timeline { posts, next, newer })
+}
+
+/// The cards of a page's rows, with the other posts of each one's share.
+async fn cards(db: &impl ConnectionTrait, rows: Vec<CardRow>, viewer: &Actor) -> Result<Vec<PostCard>, sea_orm::DbErr> {
     let mut posts = rows
         .into_iter()
         .map(|r| card(r, viewer))
         .collect::<Result<Vec<_>, _>>()?;
     add_siblings(db, &mut posts, viewer).await?;
-    Ok(Timeline { posts, next, newer })
+    Ok(posts)
+}
+
+/// Cut a page read one row long back to a page; where the next older page
+/// starts, if that extra row was there.
+fn cut_to_page(rows: &mut Vec<CardRow>) -> Option<Cursor> {
+    let page = PAGE_SIZE as usize;
+    if rows.len() > page {
+        rows.truncate(page);
+        rows.last().map(|r| Cursor::new(r.published_at, r.id))
+    } else {
+        None
+    }
 }
 
 /// The home page's timeline and, on its newest page, the announcements
@@ -259,17 +277,8 @@ pub async fn home(
     }
     rows.sort_by_key(|r| std::cmp::Reverse((r.published_at, r.id)));
     announced.sort_by_key(|(at, r)| std::cmp::Reverse((*at, r.id)));
-    let next = if rows.len() > page {
-        rows.truncate(page);
-        rows.last().map(|r| Cursor::new(r.published_at, r.id))
-    } else {
-        None
-    };
-    let mut posts = rows
-        .into_iter()
-        .map(|r| card(r, viewer))
-        .collect::<Result<Vec<_>, _>>()?;
-    add_siblings(db, &mut posts, viewer).await?;
+    let next = cut_to_page(&mut rows);
+    let posts = cards(db, rows, viewer).await?;
     let announced = announced
         .into_iter()
         .map(|(_, r)| Announcement {
@@ -301,12 +310,7 @@ async fn older_page(
     let page = PAGE_SIZE as usize;
     let (text, values) = timeline_query(channel_ids, before.map(Keyset::Older), page + 1, &card_columns(db));
     let mut rows = CardRow::find_by_statement(sql(db, &text, values)).all(db).await?;
-    let next = if rows.len() > page {
-        rows.truncate(page);
-        rows.last().map(|r| Cursor::new(r.published_at, r.id))
-    } else {
-        None
-    };
+    let next = cut_to_page(&mut rows);
     let newer = match (before, rows.first()) {
         (None, _) => None,
         // Past the oldest post: the way back is to the top.
@@ -603,21 +607,15 @@ pub async fn thread_head(
     viewer: &Actor,
     week: &str,
 ) -> Result<Option<ThreadHead>, sea_orm::DbErr> {
-    use sea_orm::{IdenStatic, Iterable};
-    fn prefixed<C: IdenStatic>(columns: impl Iterator<Item = C>, table: &str, prefix: &str) -> String {
-        columns
-            .map(|c| format!("{table}.{name} AS \"{prefix}{name}\"", name = c.as_str()))
-            .collect::<Vec<_>>()
-            .join(", ")
-    }
+    use sea_orm::Iterable;
     let text = format!(
         "SELECT {}, {}, \
            EXISTS (SELECT 1 FROM channel_pins k WHERE k.post_id = p.id) AS pinned, \
            EXISTS (SELECT 1 FROM announcements a WHERE a.post_id = p.id) AS announced, \
            EXISTS (SELECT 1 FROM digest_features f WHERE f.post_id = p.id AND f.week = ?) AS featured, \
            {} WHERE p.id = ?",
-        prefixed(post::Column::iter(), "p", "A_"),
-        prefixed(crate::entities::channel::Column::iter(), "c", "B_"),
+        super::columns_of(post::Column::iter(), "p", "A_"),
+        super::columns_of(crate::entities::channel::Column::iter(), "c", "B_"),
         card_columns(db),
     );
     let Some(row) = db.query_one(sql(db, &text, vec![week.into(), id.into()])).await? else {
