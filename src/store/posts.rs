@@ -590,12 +590,14 @@ impl From<post::Model> for Post {
 }
 
 /// What a thread's page stands on: the post and its channel as stored, the
-/// post's card, and its standing (`week`: the digest it may be featured in).
+/// post's card, and its standing in `week`'s digest.
 pub struct ThreadHead {
     pub post: Post,
     pub channel: Channel,
     pub card: PostCard,
     pub standing: Standing,
+    /// The digest week `standing.featured` is about.
+    pub week: String,
 }
 
 /// A thread's head in one statement: the post's and its channel's columns
@@ -632,6 +634,7 @@ pub async fn thread_head(
         channel: channel.into(),
         card,
         standing,
+        week: week.to_owned(),
     }))
 }
 

@@ -106,24 +106,28 @@ pub async fn channel_for_members(state: &AppState, viewer: &Viewer, slug: &str) 
 /// A post the viewer may read, with its channel.
 pub async fn readable_post(state: &AppState, viewer: &Viewer, id: i64) -> AppResult<(Post, Channel)> {
     let (post, channel) = posts::with_channel(&state.db, id).await?.ok_or(AppError::NotFound)?;
-    let actor = viewer.actor();
-    if !policy::can_read_content(&actor, &channel.facts(&actor), &post.facts()) {
-        return Err(AppError::NotFound);
-    }
+    may_read(viewer, &post, &channel)?;
     Ok((post, channel))
 }
 
 /// A post the viewer may read, with all its thread's page stands on.
 pub async fn readable_thread(state: &AppState, viewer: &Viewer, id: i64) -> AppResult<ThreadHead> {
     let week = crate::service::digest::next_week(state).to_string();
-    let actor = viewer.actor();
-    let head = posts::thread_head(&state.db, id, &actor, &week)
+    let head = posts::thread_head(&state.db, id, &viewer.actor(), &week)
         .await?
         .ok_or(AppError::NotFound)?;
-    if !policy::can_read_content(&actor, &head.channel.facts(&actor), &head.post.facts()) {
-        return Err(AppError::NotFound);
-    }
+    may_read(viewer, &head.post, &head.channel)?;
     Ok(head)
+}
+
+/// A post the viewer may not read is, to them, not there.
+fn may_read(viewer: &Viewer, post: &Post, channel: &Channel) -> AppResult<()> {
+    let actor = viewer.actor();
+    if policy::can_read_content(&actor, &channel.facts(&actor), &post.facts()) {
+        Ok(())
+    } else {
+        Err(AppError::NotFound)
+    }
 }
 
 /// A reply the viewer may read (in a post they may read), with its channel.

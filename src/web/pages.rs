@@ -200,6 +200,7 @@ pub async fn thread_page(
         channel,
         card,
         standing,
+        week,
     } = head;
     let actor = viewer.actor();
     let facts = channel.facts(&actor);
@@ -207,7 +208,6 @@ pub async fn thread_page(
     let open = post.deleted.is_none() && !post.hidden && !content.scheduled;
     let may_hold = open && policy::can_pin(&actor, &facts);
     let may_feature = open && policy::can_feature(&actor, &facts);
-    let week = crate::service::digest::next_week(state);
     let replies = replies::for_post(&state.db, post.id, &actor).await?;
     let deleted_notice = if let Some(when) = &post.deleted {
         let by = if post.deleted_by_author {
@@ -266,8 +266,8 @@ pub async fn thread_page(
         pinned: standing.pinned,
         announced: standing.announced,
     });
-    let digest_feature = may_feature.then(|| DigestFeature {
-        week: week.to_string(),
+    let digest_feature = may_feature.then_some(DigestFeature {
+        week,
         featured: standing.featured,
     });
     Ok(ThreadPage {
