@@ -1,6 +1,6 @@
 //! What the server, its jobs and the commands share: the database, settings,
-//! mailer, fetcher, inbox writer, search index and
-//! signed-in accounts; cloned cheaply per use
+//! mailer, fetcher, inbox writer, search index,
+//! signed-in accounts and home pages; cloned cheaply per use
 //! (one reference count: every extractor and middleware clones it).
 
 use std::sync::Arc;
@@ -14,6 +14,7 @@ use crate::email::mailer::Mailer;
 use crate::ingest::fetch::Fetcher;
 use crate::ingest::writer::InboxWriter;
 use crate::search::SearchIndex;
+use crate::store::home_pages::HomePages;
 use crate::store::signed_in::SignedInAccounts;
 
 #[derive(Clone)]
@@ -54,6 +55,8 @@ pub struct Services {
     /// The accounts of signed-in sessions, each kept while its stamp in the
     /// database is unchanged.
     pub signed_in: Arc<SignedInAccounts>,
+    /// The newest home pages served, each kept while nothing on it changes.
+    pub home_pages: HomePages,
 }
 
 impl FromRef<AppState> for DatabaseConnection {

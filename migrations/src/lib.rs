@@ -27,6 +27,7 @@ mod m20261207_000019_applications;
 mod m20261207_000020_working_groups;
 mod m20261207_000021_notifications;
 mod m20261207_000022_account_stamps;
+mod m20261207_000023_content_stamps;
 
 pub struct Migrator;
 
@@ -56,6 +57,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261207_000020_working_groups::Migration),
             Box::new(m20261207_000021_notifications::Migration),
             Box::new(m20261207_000022_account_stamps::Migration),
+            Box::new(m20261207_000023_content_stamps::Migration),
         ]
     }
 }

@@ -138,7 +138,7 @@ pub struct Announcement {
 /// first, from the channels given (the caller passes those the reader
 /// follows and may read). Deleted, hidden and not-yet-published posts are
 /// left out. `columns` are the post's, as read from `posts p` (and what it
-/// joins) with `a` the announcement; `posts::home` reads these beside the
+/// joins) with `a` the announcement; `posts::newest_home` reads these beside the
 /// timeline, in the same statement.
 pub(super) fn undismissed_query(channel_ids: &[i64], user_id: i64, limit: u64, columns: &str) -> (String, Vec<Value>) {
     let mut values: Vec<Value> = channel_ids.iter().map(|id| (*id).into()).collect();

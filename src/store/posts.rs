@@ -100,7 +100,7 @@ pub enum Newer {
     After(Cursor),
 }
 
-#[derive(FromQueryResult)]
+#[derive(Clone, FromQueryResult)]
 struct CardRow {
     id: i64,
     channel_id: i64,
@@ -212,11 +212,12 @@ pub async fn timeline(
 
 /// The cards of a page's rows, with the other posts of each one's share.
 async fn cards(db: &impl ConnectionTrait, rows: Vec<CardRow>, viewer: &Actor) -> Result<Vec<PostCard>, sea_orm::DbErr> {
+    let siblings = sibling_rows(db, &rows).await?;
     let mut posts = rows
         .into_iter()
         .map(|r| card(r, viewer))
         .collect::<Result<Vec<_>, _>>()?;
-    add_siblings(db, &mut posts, viewer).await?;
+    attach_siblings(&mut posts, &siblings, viewer);
     Ok(posts)
 }
 
@@ -232,53 +233,98 @@ fn cut_to_page(rows: &mut Vec<CardRow>) -> Option<Cursor> {
     }
 }
 
-/// The home page's timeline and, on its newest page, the announcements
-/// held up over it (at most `announcements`), in one statement.
-/// The caller passes only channels the viewer may read.
-pub async fn home(
+/// The newest home page as read, before it is shown to its reader at a
+/// moment: what `home_pages` keeps while nothing on it changes.
+#[derive(Clone)]
+pub struct NewestHome {
+    posts: Vec<CardRow>,
+    next: Option<Cursor>,
+    announced: Vec<Announcement>,
+    siblings: Vec<SiblingRow>,
+    /// When the first post scheduled in these channels goes live, and the
+    /// page read here stops being the newest.
+    pub until: Option<DateTime<Utc>>,
+}
+
+impl NewestHome {
+    /// The page as `viewer` sees it now (the times as they read now).
+    pub fn page(&self, viewer: &Actor) -> Result<(Timeline, Vec<Announcement>), sea_orm::DbErr> {
+        let mut posts = self
+            .posts
+            .iter()
+            .map(|r| card(r.clone(), viewer))
+            .collect::<Result<Vec<_>, _>>()?;
+        attach_siblings(&mut posts, &self.siblings, viewer);
+        let timeline = Timeline {
+            posts,
+            next: self.next,
+            newer: None,
+        };
+        Ok((timeline, self.announced.clone()))
+    }
+}
+
+/// The newest home page of `reader` over the given channels, with at most
+/// `announcements` held up over it, in one statement: the timeline, the
+/// announcements and the next scheduled post (then the other posts of any
+/// shares on it, in a second).
+pub async fn newest_home(
     db: &impl ConnectionTrait,
     channel_ids: &[i64],
-    at: PageAt,
-    viewer: &Actor,
+    reader: i64,
     announcements: u64,
-) -> Result<(Timeline, Vec<Announcement>), sea_orm::DbErr> {
-    if !matches!(at, PageAt::Newest) || announcements == 0 || channel_ids.is_empty() {
-        return Ok((timeline(db, channel_ids, at, viewer).await?, Vec::new()));
-    }
+) -> Result<NewestHome, sea_orm::DbErr> {
     // Each row says which it is, and when it was held up for its order:
     // a post of the timeline by when it was published, an announcement by
-    // when it was announced.
+    // when it was announced, the next scheduled post by when it goes live.
+    const POSTED: i32 = 0;
+    const ANNOUNCED: i32 = 1;
+    const SCHEDULED: i32 = 2;
     let reactions = reactions::as_json(db.get_database_backend(), reactions::On::Posts, "p.id");
     let page = PAGE_SIZE as usize;
     let (posts, mut values) = timeline_query(
         channel_ids,
         None,
         page + 1,
-        &format!("{CARD_COLUMNS}, {reactions} AS reactions, p.published_at AS held_at, 0 AS announced {CARD_TABLES}"),
+        &format!(
+            "{CARD_COLUMNS}, {reactions} AS reactions, p.published_at AS held_at, {POSTED} AS announced {CARD_TABLES}"
+        ),
     );
     let (held, held_values) = super::announcements::undismissed_query(
         channel_ids,
-        viewer.user_id,
+        reader,
         announcements,
-        &format!("{CARD_COLUMNS}, {reactions} AS reactions, a.announced_at AS held_at, 1 AS announced"),
+        &format!("{CARD_COLUMNS}, {reactions} AS reactions, a.announced_at AS held_at, {ANNOUNCED} AS announced"),
     );
     values.extend(held_values);
-    let text = format!("SELECT * FROM ({posts}) AS t UNION ALL SELECT * FROM ({held}) AS h");
+    // The unary plus keeps the planner on the publication index: only
+    // posts still to come are read.
+    let scheduled = format!(
+        "SELECT {CARD_COLUMNS}, {reactions} AS reactions, p.published_at AS held_at, {SCHEDULED} AS announced \
+         {CARD_TABLES} WHERE +p.channel_id IN ({}) AND p.published_at > ? AND p.deleted_at IS NULL \
+         AND p.hidden_at IS NULL ORDER BY p.published_at, p.id LIMIT 1",
+        placeholders(channel_ids.len())
+    );
+    values.extend(channel_ids.iter().map(|&id| Value::from(id)));
+    values.push(now().into());
+    let text = format!(
+        "SELECT * FROM ({posts}) AS t UNION ALL SELECT * FROM ({held}) AS h UNION ALL SELECT * FROM ({scheduled}) AS s"
+    );
     let mut rows = Vec::new();
     let mut announced = Vec::new();
+    let mut until = None;
     for row in db.query_all(sql(db, &text, values)).await? {
         let held_at: DateTime<Utc> = row.try_get("", "held_at")?;
-        let card = CardRow::from_query_result(&row, "")?;
-        if row.try_get::<i32>("", "announced")? == 1 {
-            announced.push((held_at, card));
-        } else {
-            rows.push(card);
+        match row.try_get::<i32>("", "announced")? {
+            POSTED => rows.push(CardRow::from_query_result(&row, "")?),
+            ANNOUNCED => announced.push((held_at, CardRow::from_query_result(&row, "")?)),
+            _ => until = Some(held_at),
         }
     }
     rows.sort_by_key(|r| std::cmp::Reverse((r.published_at, r.id)));
     announced.sort_by_key(|(at, r)| std::cmp::Reverse((*at, r.id)));
     let next = cut_to_page(&mut rows);
-    let posts = cards(db, rows, viewer).await?;
+    let siblings = sibling_rows(db, &rows).await?;
     let announced = announced
         .into_iter()
         .map(|(_, r)| Announcement {
@@ -289,14 +335,13 @@ pub async fn home(
             author: PersonChip::new(r.author_id, r.author_name, r.author_handle),
         })
         .collect();
-    Ok((
-        Timeline {
-            posts,
-            next,
-            newer: None,
-        },
+    Ok(NewestHome {
+        posts: rows,
+        next,
         announced,
-    ))
+        siblings,
+        until,
+    })
 }
 
 type Page = (Vec<CardRow>, Option<Cursor>, Option<Newer>);
@@ -439,7 +484,7 @@ fn timeline_query(channel_ids: &[i64], keyset: Option<Keyset>, limit: usize, col
     (text, values)
 }
 
-#[derive(FromQueryResult)]
+#[derive(Clone, FromQueryResult)]
 struct SiblingRow {
     id: i64,
     share_group: i64,
@@ -451,15 +496,23 @@ struct SiblingRow {
     published_at: DateTime<Utc>,
 }
 
-/// Fill in each card's `also_in`: the other live posts of its share, in
-/// channels the viewer may read (a private channel's post stays unknown to
-/// anyone who is not a member), in the order they were shared.
+/// Fill in each card's `also_in` (see [`attach_siblings`]).
 async fn add_siblings(db: &impl ConnectionTrait, cards: &mut [PostCard], viewer: &Actor) -> Result<(), sea_orm::DbErr> {
-    let mut groups: Vec<i64> = cards.iter().filter_map(|c| c.share_group).collect();
+    let rows = shared_with(db, cards.iter().filter_map(|c| c.share_group).collect()).await?;
+    attach_siblings(cards, &rows, viewer);
+    Ok(())
+}
+
+/// The live posts of the shares the rows are part of.
+async fn sibling_rows(db: &impl ConnectionTrait, rows: &[CardRow]) -> Result<Vec<SiblingRow>, sea_orm::DbErr> {
+    shared_with(db, rows.iter().filter_map(|r| r.share_group).collect()).await
+}
+
+async fn shared_with(db: &impl ConnectionTrait, mut groups: Vec<i64>) -> Result<Vec<SiblingRow>, sea_orm::DbErr> {
     groups.sort_unstable();
     groups.dedup();
     if groups.is_empty() {
-        return Ok(());
+        return Ok(Vec::new());
     }
     let text = format!(
         "SELECT p.id, p.share_group, p.channel_id, c.slug AS channel_slug, c.visibility AS channel_visibility, \
@@ -468,9 +521,18 @@ async fn add_siblings(db: &impl ConnectionTrait, cards: &mut [PostCard], viewer:
          WHERE p.share_group IN ({}) AND p.deleted_at IS NULL AND p.hidden_at IS NULL ORDER BY p.id",
         placeholders(groups.len())
     );
-    let rows = SiblingRow::find_by_statement(sql(db, &text, groups.into_iter().map(Value::from).collect()))
+    SiblingRow::find_by_statement(sql(db, &text, groups.into_iter().map(Value::from).collect()))
         .all(db)
-        .await?;
+        .await
+}
+
+/// Fill in each card's `also_in`: the other live posts of its share, in
+/// channels the viewer may read (a private channel's post stays unknown to
+/// anyone who is not a member), in the order they were shared.
+fn attach_siblings(cards: &mut [PostCard], rows: &[SiblingRow], viewer: &Actor) {
+    if rows.is_empty() {
+        return;
+    }
     let readable: Vec<&SiblingRow> = rows
         .iter()
         .filter(|r| {
@@ -499,7 +561,6 @@ async fn add_siblings(db: &impl ConnectionTrait, cards: &mut [PostCard], viewer:
             })
             .collect();
     }
-    Ok(())
 }
 
 /// Mark posts as one share (the same link shared in one action into several

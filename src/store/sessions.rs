@@ -6,7 +6,7 @@ use std::fmt;
 
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
-use sea_orm::sea_query::{Expr, OnConflict, Query};
+use sea_orm::sea_query::{Alias, Expr, Func, OnConflict, Query, SelectStatement, SimpleExpr};
 use sea_orm::{ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, FromQueryResult, QueryFilter, Set};
 use time::OffsetDateTime;
 use tower_sessions::session::{Id, Record};
@@ -14,7 +14,7 @@ use tower_sessions::session_store::{self, SessionStore};
 
 use super::is_unique_violation;
 use crate::domain::time::now;
-use crate::entities::{session, user};
+use crate::entities::{channel, channel_follow, session, user};
 
 /// The key axum-login keeps the signed-in user under.
 const AUTH_KEY: &str = "axum-login.data";
@@ -46,19 +46,27 @@ fn to_offset(at: DateTime<Utc>) -> OffsetDateTime {
 
 /// Whom a session is signed in as, as the sign-in layer keeps it: the
 /// account's id, which is all that is stored; and, once the session has been
-/// loaded, the stamp the account had when it was (read in the same
-/// statement as the session), which says whether an account loaded earlier
-/// is still current.
+/// loaded, the stamps read in the same statement as the session, which say
+/// whether an account or a home page read earlier is still current.
 #[derive(Debug, Clone, Copy)]
 pub struct SignedIn {
     pub id: i64,
-    /// The account's stamp as loaded with the session, for this request only.
-    pub stamp: Option<i64>,
+    /// The stamps as loaded with the session, for this request only.
+    pub stamps: Option<Stamps>,
+}
+
+/// What a signed-in page was read at: the account's stamp (see the
+/// `account_stamps` migration) and the sum of the content stamps of the
+/// channels it follows (see `content_stamps`). Both only ever grow.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct Stamps {
+    pub account: i64,
+    pub home: i64,
 }
 
 impl SignedIn {
     pub fn new(id: i64) -> Self {
-        Self { id, stamp: None }
+        Self { id, stamps: None }
     }
 }
 
@@ -75,19 +83,22 @@ impl serde::Serialize for SignedIn {
     }
 }
 
-/// The id as stored, or the id with the stamp `load` put beside it.
+/// The id as stored, or the id with the stamps `load` put beside it.
 #[derive(serde::Serialize, serde::Deserialize)]
 #[serde(untagged)]
 enum SignedInForm {
     Stored(i64),
-    Loaded { id: i64, stamp: i64 },
+    Loaded { id: i64, stamps: Stamps },
 }
 
 impl<'de> serde::Deserialize<'de> for SignedIn {
     fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
         Ok(match SignedInForm::deserialize(deserializer)? {
             SignedInForm::Stored(id) => Self::new(id),
-            SignedInForm::Loaded { id, stamp } => Self { id, stamp: Some(stamp) },
+            SignedInForm::Loaded { id, stamps } => Self {
+                id,
+                stamps: Some(stamps),
+            },
         })
     }
 }
@@ -98,14 +109,14 @@ fn signed_in_id(data: &HashMap<String, serde_json::Value>) -> Option<i64> {
     user.as_i64().or_else(|| user.get("id")?.as_i64())
 }
 
-/// Put the stamp read with the session beside the id the session keeps.
-fn attach(data: &mut HashMap<String, serde_json::Value>, id: i64, stamp: i64) {
+/// Put the stamps read with the session beside the id the session keeps.
+fn attach(data: &mut HashMap<String, serde_json::Value>, id: i64, stamps: Stamps) {
     if signed_in_id(data) != Some(id) {
         return;
     }
     if let (Some(user), Ok(loaded)) = (
         data.get_mut(AUTH_KEY).and_then(|d| d.get_mut("user_id")),
-        serde_json::to_value(SignedInForm::Loaded { id, stamp }),
+        serde_json::to_value(SignedInForm::Loaded { id, stamps }),
     ) {
         *user = loaded;
     }
@@ -168,14 +179,14 @@ impl SessionStore for DbSessionStore {
         Ok(())
     }
 
-    /// The session and, in the same statement, the stamp of the account it
+    /// The session and, in the same statement, the stamps of the account it
     /// is signed in as.
     async fn load(&self, id: &Id) -> session_store::Result<Option<Record>> {
         let found = head(&self.db, &id.to_string(), now()).await.map_err(backend)?;
         let Some(found) = found else { return Ok(None) };
         let mut data = serde_json::from_str(&found.data).map_err(|e| session_store::Error::Decode(e.to_string()))?;
-        if let (Some(user_id), Some(stamp)) = (found.user_id, found.access_stamp) {
-            attach(&mut data, user_id, stamp);
+        if let (Some(user_id), Some(account), Some(home)) = (found.user_id, found.access_stamp, found.home_stamp) {
+            attach(&mut data, user_id, Stamps { account, home });
         }
         Ok(Some(Record {
             id: *id,
@@ -194,13 +205,14 @@ impl SessionStore for DbSessionStore {
 }
 
 /// A live session's stored data, whom it is signed in as, and that
-/// account's stamp (none when the account is gone).
+/// account's stamps (none when the account is gone).
 #[derive(FromQueryResult)]
 struct Head {
     data: String,
     expires_at: DateTime<Utc>,
     user_id: Option<i64>,
     access_stamp: Option<i64>,
+    home_stamp: Option<i64>,
 }
 
 /// A live session (not expired at `at`), in one statement by primary keys.
@@ -209,6 +221,10 @@ async fn head(db: &impl ConnectionTrait, id: &str, at: DateTime<Utc>) -> Result<
     let query = Query::select()
         .columns([S::Data, S::ExpiresAt, S::UserId].map(|c| (session::Entity, c)))
         .column((user::Entity, user::Column::AccessStamp))
+        .expr_as(
+            SimpleExpr::SubQuery(None, Box::new(home_stamp().into_sub_query_statement())),
+            Alias::new("home_stamp"),
+        )
         .from(session::Entity)
         .left_join(
             user::Entity,
@@ -220,6 +236,28 @@ async fn head(db: &impl ConnectionTrait, id: &str, at: DateTime<Utc>) -> Result<
     Head::find_by_statement(db.get_database_backend().build(&query))
         .one(db)
         .await
+}
+
+/// The sum of the content stamps of the channels the session's account
+/// follows: it changes whenever anything on their home page does.
+fn home_stamp() -> SelectStatement {
+    let stamp = Expr::col((channel::Entity, Alias::new("content_stamp"))).sum();
+    Query::select()
+        .expr(Func::cast_as(
+            Func::coalesce([stamp, Expr::val(0).into()]),
+            Alias::new("BIGINT"),
+        ))
+        .from(channel_follow::Entity)
+        .inner_join(
+            channel::Entity,
+            Expr::col((channel::Entity, channel::Column::Id))
+                .equals((channel_follow::Entity, channel_follow::Column::ChannelId)),
+        )
+        .and_where(
+            Expr::col((channel_follow::Entity, channel_follow::Column::UserId))
+                .equals((user::Entity, user::Column::Id)),
+        )
+        .to_owned()
 }
 
 /// Remove sessions past their expiry. Run periodically.

@@ -7,28 +7,27 @@
 //! break-glass or a removal from a group, made on any server, holds on the
 //! next request to every server.
 
-use std::collections::HashMap;
-use std::sync::{Arc, Mutex, PoisonError};
+use std::sync::Arc;
 
 use sea_orm::{ConnectionTrait, DbErr};
 
+use super::kept::Kept;
 use super::users::{self, Account, Stamped};
 
-/// The most accounts kept; past it the oldest-loaded half is let go (each
-/// is a few hundred bytes, and loading one again costs a handful of
-/// statements).
+/// The most accounts kept (each is a few hundred bytes, and loading one
+/// again costs a handful of statements).
 const MOST_KEPT: usize = 10_000;
 
-#[derive(Default)]
 pub struct SignedInAccounts {
-    kept: Mutex<Kept>,
+    kept: Kept<i64, Arc<Account>>,
 }
 
-#[derive(Default)]
-struct Kept {
-    by_id: HashMap<i64, (i64, u64, Arc<Account>)>,
-    /// Counts loads, to tell the oldest-loaded apart.
-    loads: u64,
+impl Default for SignedInAccounts {
+    fn default() -> Self {
+        Self {
+            kept: Kept::new(MOST_KEPT),
+        }
+    }
 }
 
 impl SignedInAccounts {
@@ -54,38 +53,22 @@ impl SignedInAccounts {
     }
 
     fn kept(&self, id: i64, stamp: i64) -> Option<Arc<Account>> {
-        let kept = self.kept.lock().unwrap_or_else(PoisonError::into_inner);
-        match kept.by_id.get(&id) {
-            Some((at, _, account)) if *at == stamp => Some(Arc::clone(account)),
-            _ => None,
-        }
+        self.kept.get(id, |at| *at == stamp)
     }
 
     /// Keep an account just loaded, unless one loaded at a later stamp is
     /// kept already (two requests loading at once).
     fn keep(&self, loaded: Stamped) -> Arc<Account> {
         let account = Arc::new(loaded.account);
-        let mut kept = self.kept.lock().unwrap_or_else(PoisonError::into_inner);
-        if kept.by_id.len() >= MOST_KEPT {
-            let mut order: Vec<u64> = kept.by_id.values().map(|(_, load, _)| *load).collect();
-            order.sort_unstable();
-            let cut = order[order.len() / 2];
-            kept.by_id.retain(|_, (_, load, _)| *load >= cut);
-        }
-        kept.loads += 1;
-        let load = kept.loads;
-        let newer = kept.by_id.get(&account.id).is_some_and(|(at, _, _)| *at > loaded.stamp);
-        if !newer {
-            kept.by_id
-                .insert(account.id, (loaded.stamp, load, Arc::clone(&account)));
-        }
+        self.kept
+            .keep(account.id, loaded.stamp, Arc::clone(&account), |at| *at > loaded.stamp);
         account
     }
 
     /// How many accounts are kept.
     #[cfg(test)]
     fn len(&self) -> usize {
-        self.kept.lock().unwrap_or_else(PoisonError::into_inner).by_id.len()
+        self.kept.count()
     }
 }
 

@@ -19,7 +19,17 @@ pub async fn home(
 ) -> AppResult<TimelinePage> {
     let actor = viewer.actor();
     let followed = channels::followed_readable(&actor, &viewer.user.follows);
-    let (page, announced) = posts::home(&state.db, &followed, q.page(), &actor, MAX_ANNOUNCEMENTS).await?;
+    let (page, announced) = state
+        .home_pages
+        .page(
+            &state.db,
+            &followed,
+            q.page(),
+            &actor,
+            viewer.user.stamps,
+            MAX_ANNOUNCEMENTS,
+        )
+        .await?;
     Ok(TimelinePage {
         announcements: announced,
         ctx: viewer.ctx.in_section("home"),

@@ -14,7 +14,7 @@ use crate::domain::role::Role;
 use crate::domain::time::now;
 use crate::error::AppError;
 use crate::service::accounts::{self, CheckError};
-use crate::store::sessions::SignedIn;
+use crate::store::sessions::{SignedIn, Stamps};
 use crate::store::signed_in::SignedInAccounts;
 use crate::store::users::{Account, Followed};
 
@@ -48,6 +48,8 @@ pub struct SessionUser {
     pub warning: bool,
     /// The channels this person follows, with what reading them depends on (current on every request).
     pub follows: Vec<Followed>,
+    /// The stamps read with this request's session, when they were.
+    pub stamps: Option<Stamps>,
     /// Changes when the password changes, which ends every other session.
     auth_hash: Vec<u8>,
 }
@@ -95,6 +97,7 @@ impl SessionUser {
             manages: a.manages,
             warning: a.warning,
             follows: a.follows,
+            stamps: None,
             auth_hash,
         }
     }
@@ -149,9 +152,13 @@ impl AuthnBackend for Backend {
     /// The account kept by this server while the stamp read with the
     /// session is still its stamp; loaded afresh otherwise.
     async fn get_user(&self, id: &UserId<Self>) -> Result<Option<SessionUser>, CheckError> {
-        let account = self.signed_in.account(&self.db, id.id, id.stamp).await?;
-        Ok(account
-            .filter(|a| a.active)
-            .map(|a| SessionUser::new(Account::clone(&a), self.open_posting)))
+        let account = self
+            .signed_in
+            .account(&self.db, id.id, id.stamps.map(|s| s.account))
+            .await?;
+        Ok(account.filter(|a| a.active).map(|a| SessionUser {
+            stamps: id.stamps,
+            ..SessionUser::new(Account::clone(&a), self.open_posting)
+        }))
     }
 }

@@ -9,6 +9,7 @@ use crate::on_both_backends;
 
 on_both_backends!(
     a_change_made_on_one_server_holds_on_the_next_request_to_another,
+    what_changes_on_one_server_shows_on_the_next_home_page_of_another,
     a_signed_in_page_costs_few_statements,
     home_channel_and_thread_pages_stay_the_same_html,
 );
@@ -108,6 +109,90 @@ async fn a_change_made_on_one_server_holds_on_the_next_request_to_another(app: T
     assert!(location(&r).starts_with("/login"));
 }
 
+/// Two servers on one database: people act on the first, a reader's home
+/// page on the second (which keeps it while nothing on it changes) shows
+/// each change on the very next request, and a post scheduled for later
+/// on it when its time comes, with nothing written then.
+async fn what_changes_on_one_server_shows_on_the_next_home_page_of_another(app: TestApp) {
+    let other = spawn_app_beside(&app).await;
+    let ada = app.signed_in("ada", Role::Admin).await;
+    app.channel(&ada, "News", "news").await;
+    app.create_user("cy", Role::Member).await;
+    let (cy, cy_here) = (other.browser(), app.browser());
+    for browser in [&cy, &cy_here] {
+        assert_eq!(browser.sign_in("cy@example.org", PASSWORD).await.status(), 303);
+    }
+    assert_eq!(cy.post("/c/news/follow", &[]).await.status(), 303);
+    let first = ada.create_post("news", "discussion", "First item", "", "One.").await;
+    assert!(cy.text("/").await.contains("First item"));
+    // Kept: the same page again costs only the session's statement.
+    let again = cy.get("/").await;
+    assert_eq!(statements(&again), 1, "served as kept");
+    assert!(again.text().await.expect("page").contains("First item"));
+
+    let second = ada.create_post("news", "discussion", "Second item", "", "Two.").await;
+    assert!(cy.text("/").await.contains("Second item"), "a new post");
+    let r = ada.post(&format!("/p/{second}/react"), &[("kind", "like")]).await;
+    assert_eq!(r.status(), 303);
+    assert!(cy.text("/").await.contains("Like: Ada"), "a reaction");
+    ada.reply(second, "A reply.", None).await;
+    assert!(cy.text("/").await.contains("1 reply"), "a reply's count");
+    let r = ada
+        .post(
+            &format!("/p/{first}/edit"),
+            &[("kind", "discussion"), ("title", "Better item"), ("body", "One.")],
+        )
+        .await;
+    assert_eq!(r.status(), 303);
+    assert!(cy.text("/").await.contains("Better item"), "an edit");
+    let r = ada
+        .post(
+            "/profile",
+            &[("name", "Ada Lovelace"), ("job_title", ""), ("department", "")],
+        )
+        .await;
+    assert_eq!(r.status(), 303);
+    assert!(cy.text("/").await.contains("Like: Ada Lovelace"), "a new name");
+
+    assert_eq!(ada.post(&format!("/p/{first}/announce"), &[]).await.status(), 303);
+    assert!(cy.text("/").await.contains("announcements-heading"), "an announcement");
+    let r = cy_here.post(&format!("/announcements/{first}/dismiss"), &[]).await;
+    assert_eq!(r.status(), 303);
+    assert!(
+        !cy.text("/").await.contains("announcements-heading"),
+        "dismissed on the other server"
+    );
+    let r = ada.post(&format!("/p/{second}/delete"), &[("confirm", "yes")]).await;
+    assert_eq!(r.status(), 303);
+    assert!(!cy.text("/").await.contains("Second item"), "a deletion");
+
+    // Scheduled a few seconds ahead: not on the page kept, then on it once
+    // its time has come.
+    use commonroom::domain::post::{PostDraft, PostKind};
+    use commonroom::store::posts::{self, Placement};
+    let ada_id = app.user_id("ada").await;
+    let news = app.sql_i64("SELECT id FROM channels WHERE slug = 'news'").await;
+    let draft = PostDraft::parse(PostKind::Discussion.as_str(), "Embargoed item", "", "Later.")
+        .map_err(|_| "invalid")
+        .expect("draft");
+    let at = commonroom::domain::time::now();
+    let live = at + chrono::Duration::seconds(3);
+    let placement = Placement {
+        publish_at: Some(live),
+        ..Placement::default()
+    };
+    posts::create_placed(&app.db, ada_id, news, &draft, at, placement)
+        .await
+        .expect("post");
+    let before = cy.text("/").await;
+    if commonroom::domain::time::now() < live {
+        assert!(!before.contains("Embargoed item"), "not before its time");
+    }
+    let wait = (live - commonroom::domain::time::now()).to_std().unwrap_or_default();
+    tokio::time::sleep(wait + std::time::Duration::from_millis(200)).await;
+    assert!(cy.text("/").await.contains("Embargoed item"), "live at its time");
+}
+
 /// The statements a response took, from its `Server-Timing` header.
 fn statements(r: &reqwest::Response) -> u32 {
     let header = r
@@ -185,12 +270,14 @@ async fn a_signed_in_page_costs_few_statements(app: TestApp) {
     // unchanged.
     assert_eq!(counted(&cy, "/notifications").await, 2);
     // Home: that one, and the timeline (each post with its reactions) with
-    // the announcements held up over it.
+    // the announcements held up over it and the next post scheduled.
     let home = counted(&cy, "/").await;
     let channel = counted(&cy, "/c/news").await;
     let thread = counted(&cy, &format!("/p/{thread}")).await;
     eprintln!("statements: home {home}, channel {channel}, thread {thread}");
     assert_eq!(home, 2, "home");
+    // The same home page again, with nothing on it changed, as kept.
+    assert_eq!(counted(&cy, "/").await, 1, "home again");
     // The session, the channel with its follower count and pins, its page,
     // and the pinned posts' cards.
     assert_eq!(channel, 4, "channel");

@@ -1,0 +1,75 @@
+//! The newest home page of each person this server has served, kept beside
+//! the stamps it was read at (see `kept`). Every request reads the stamps
+//! with its session, in one statement: while neither the person's account
+//! nor anything in the channels they follow has changed (the database bumps
+//! the stamps in the same transaction as any such change, see the
+//! `content_stamps` migration), and no post scheduled in those channels has
+//! gone live, the page kept is the page, and is served without reading it
+//! again; on any server, a change made anywhere shows on the next page.
+//! What is kept are the rows as read: each request turns them into cards
+//! for its reader at its moment (times read "just now" only just now).
+
+use std::sync::Arc;
+
+use sea_orm::{ConnectionTrait, DbErr};
+
+use super::announcements::Announcement;
+use super::kept::Kept;
+use super::posts::{self, NewestHome, Timeline};
+use super::sessions::Stamps;
+use crate::domain::cursor::PageAt;
+use crate::domain::policy::Actor;
+
+/// The most pages kept: one per person, a page of posts each (some tens of
+/// kilobytes), so at most some tens of megabytes.
+const MOST_KEPT: usize = 2_000;
+
+pub struct HomePages {
+    kept: Kept<Stamps, Arc<NewestHome>>,
+}
+
+impl Default for HomePages {
+    fn default() -> Self {
+        Self {
+            kept: Kept::new(MOST_KEPT),
+        }
+    }
+}
+
+impl HomePages {
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// The home page at `at` over the given channels (those the reader
+    /// follows and may read), with at most `announcements` held up over its
+    /// newest page; `stamps` as read with the reader's session, if they were.
+    pub async fn page(
+        &self,
+        db: &impl ConnectionTrait,
+        channel_ids: &[i64],
+        at: PageAt,
+        reader: &Actor,
+        stamps: Option<Stamps>,
+        announcements: u64,
+    ) -> Result<(Timeline, Vec<Announcement>), DbErr> {
+        if !matches!(at, PageAt::Newest) || announcements == 0 || channel_ids.is_empty() {
+            return Ok((posts::timeline(db, channel_ids, at, reader).await?, Vec::new()));
+        }
+        let kept = stamps
+            .and_then(|read| self.kept.get(reader.user_id, |at| *at == read))
+            .filter(|home| home.until.is_none_or(|until| reader.at < until));
+        let home = match kept {
+            Some(home) => home,
+            None => {
+                let home = Arc::new(posts::newest_home(db, channel_ids, reader.user_id, announcements).await?);
+                if let Some(read) = stamps {
+                    let later = |at: &Stamps| at.account > read.account || at.home > read.home;
+                    self.kept.keep(reader.user_id, read, Arc::clone(&home), later);
+                }
+                home
+            }
+        };
+        home.page(reader)
+    }
+}

@@ -1,0 +1,64 @@
+//! What this server has read and keeps, each value beside the stamp it was
+//! read at, up to a limit: the signed-in accounts (`signed_in`) and the
+//! home pages (`home_pages`). The stamps live in the database and only grow,
+//! so a kept value is served only while its stamp is still the one read
+//! with the request's session.
+
+use std::collections::HashMap;
+use std::sync::{Mutex, PoisonError};
+
+pub struct Kept<S, V> {
+    most: usize,
+    inner: Mutex<Inner<S, V>>,
+}
+
+struct Inner<S, V> {
+    by_id: HashMap<i64, (S, u64, V)>,
+    /// Counts keeps, to tell the oldest-kept apart.
+    loads: u64,
+}
+
+impl<S: Copy, V: Clone> Kept<S, V> {
+    /// Keeps at most `most` values; past it the oldest-kept half is let go.
+    pub fn new(most: usize) -> Self {
+        Self {
+            most,
+            inner: Mutex::new(Inner {
+                by_id: HashMap::new(),
+                loads: 0,
+            }),
+        }
+    }
+
+    /// The value kept for `id`, if `current` holds of the stamp it was read at.
+    pub fn get(&self, id: i64, current: impl FnOnce(&S) -> bool) -> Option<V> {
+        let inner = self.inner.lock().unwrap_or_else(PoisonError::into_inner);
+        match inner.by_id.get(&id) {
+            Some((at, _, value)) if current(at) => Some(value.clone()),
+            _ => None,
+        }
+    }
+
+    /// Keep a value just read at `stamp`, unless `later` says the one kept
+    /// already was read later (two requests reading at once).
+    pub fn keep(&self, id: i64, stamp: S, value: V, later: impl FnOnce(&S) -> bool) {
+        let mut inner = self.inner.lock().unwrap_or_else(PoisonError::into_inner);
+        if inner.by_id.len() >= self.most {
+            let mut order: Vec<u64> = inner.by_id.values().map(|(_, load, _)| *load).collect();
+            order.sort_unstable();
+            let cut = order[order.len() / 2];
+            inner.by_id.retain(|_, (_, load, _)| *load >= cut);
+        }
+        inner.loads += 1;
+        let load = inner.loads;
+        if !inner.by_id.get(&id).is_some_and(|(at, _, _)| later(at)) {
+            inner.by_id.insert(id, (stamp, load, value));
+        }
+    }
+
+    /// How many values are kept.
+    #[cfg(test)]
+    pub fn count(&self) -> usize {
+        self.inner.lock().unwrap_or_else(PoisonError::into_inner).by_id.len()
+    }
+}
