@@ -16,6 +16,7 @@ use crate::ingest::fetch::{Fetcher, Limits};
 use crate::state::AppState;
 use crate::store::home_pages::HomePages;
 use crate::store::signed_in::SignedInAccounts;
+use crate::store::thread_pages::ThreadPages;
 use crate::{jobs, router, store};
 
 pub struct Application {
@@ -91,6 +92,7 @@ pub async fn state(settings: Settings) -> anyhow::Result<AppState> {
         jobs_wake: Arc::new(tokio::sync::Notify::new()),
         signed_in: Arc::new(SignedInAccounts::new()),
         home_pages: HomePages::new(),
+        thread_pages: ThreadPages::new(),
     });
     jobs::ensure_recurring(&state).await?;
     Ok(state)

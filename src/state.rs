@@ -1,6 +1,6 @@
 //! What the server, its jobs and the commands share: the database, settings,
 //! mailer, fetcher, inbox writer, search index,
-//! signed-in accounts and home pages; cloned cheaply per use
+//! signed-in accounts, home pages and threads; cloned cheaply per use
 //! (one reference count: every extractor and middleware clones it).
 
 use std::sync::Arc;
@@ -16,6 +16,7 @@ use crate::ingest::writer::InboxWriter;
 use crate::search::SearchIndex;
 use crate::store::home_pages::HomePages;
 use crate::store::signed_in::SignedInAccounts;
+use crate::store::thread_pages::ThreadPages;
 
 #[derive(Clone)]
 pub struct AppState(Arc<Services>);
@@ -57,6 +58,8 @@ pub struct Services {
     pub signed_in: Arc<SignedInAccounts>,
     /// The newest home pages served, each kept while nothing on it changes.
     pub home_pages: HomePages,
+    /// The threads served, each kept while nothing in it changes.
+    pub thread_pages: ThreadPages,
 }
 
 impl FromRef<AppState> for DatabaseConnection {

@@ -28,6 +28,7 @@ mod m20261207_000020_working_groups;
 mod m20261207_000021_notifications;
 mod m20261207_000022_account_stamps;
 mod m20261207_000023_content_stamps;
+mod m20261207_000024_thread_stamps;
 
 pub struct Migrator;
 
@@ -58,6 +59,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261207_000021_notifications::Migration),
             Box::new(m20261207_000022_account_stamps::Migration),
             Box::new(m20261207_000023_content_stamps::Migration),
+            Box::new(m20261207_000024_thread_stamps::Migration),
         ]
     }
 }

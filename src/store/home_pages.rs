@@ -22,7 +22,7 @@ use crate::domain::policy::Actor;
 
 /// The most pages kept: one per person, a page of posts each (some tens of
 /// kilobytes), so at most some tens of megabytes.
-const MOST_KEPT: usize = 2_000;
+const MOST_KEPT: usize = 1_000;
 
 pub struct HomePages {
     kept: Kept<Stamps, Arc<NewestHome>>,

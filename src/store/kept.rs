@@ -1,6 +1,6 @@
 //! What this server has read and keeps, each value beside the stamp it was
-//! read at, up to a limit: the signed-in accounts (`signed_in`) and the
-//! home pages (`home_pages`). The stamps live in the database and only grow,
+//! read at, up to a limit: the signed-in accounts (`signed_in`), the home
+//! pages (`home_pages`) and the threads (`thread_pages`). The stamps live in the database and only grow,
 //! so a kept value is served only while its stamp is still the one read
 //! with the request's session.
 
@@ -18,7 +18,7 @@ struct Inner<S, V> {
     loads: u64,
 }
 
-impl<S: Copy, V: Clone> Kept<S, V> {
+impl<S: Clone, V: Clone> Kept<S, V> {
     /// Keeps at most `most` values; past it the oldest-kept half is let go.
     pub fn new(most: usize) -> Self {
         Self {

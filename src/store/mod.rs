@@ -30,6 +30,7 @@ pub mod search;
 pub mod sessions;
 pub mod signed_in;
 pub mod sites;
+pub mod thread_pages;
 pub mod throttle;
 pub mod users;
 

@@ -11,6 +11,7 @@ use super::mentions;
 use super::notifications;
 use super::outbox::{self, Changed};
 use super::reactions::{self, Tally};
+use super::replies::ReplyView;
 use super::users::PersonChip;
 use super::{audit, placeholders, sql};
 use crate::domain::audit::{AuditAction, AuditTarget};
@@ -20,7 +21,7 @@ use crate::domain::job::Job;
 use crate::domain::policy::{self, Actor, ContentFacts, Deletion, Visibility};
 use crate::domain::post::{PostDraft, PostKind};
 use crate::domain::time::{When, now};
-use crate::entities::post;
+use crate::entities::{channel, post};
 
 use super::announcements::{Announcement, Standing};
 use super::channels::Channel;
@@ -651,7 +652,8 @@ impl From<post::Model> for Post {
 }
 
 /// What a thread's page stands on: the post and its channel as stored, the
-/// post's card, and its standing in `week`'s digest.
+/// post's card, its standing in `week`'s digest, and its replies, as the
+/// reader sees them.
 pub struct ThreadHead {
     pub post: Post,
     pub channel: Channel,
@@ -659,17 +661,42 @@ pub struct ThreadHead {
     pub standing: Standing,
     /// The digest week `standing.featured` is about.
     pub week: String,
+    pub replies: Vec<ReplyView>,
+}
+
+/// A thread's head as read, before it is shown to a reader at a moment:
+/// what `thread_pages` keeps while nothing in the thread changes.
+#[derive(Clone)]
+pub struct ThreadRows {
+    post: post::Model,
+    channel: channel::Model,
+    card: CardRow,
+    standing: Standing,
+    siblings: Vec<SiblingRow>,
+    week: String,
+}
+
+impl ThreadRows {
+    /// The head as `viewer` sees it now, over the thread's replies as they do.
+    pub fn head(&self, viewer: &Actor, replies: Vec<ReplyView>) -> Result<ThreadHead, sea_orm::DbErr> {
+        let mut cards = [card(self.card.clone(), viewer)?];
+        attach_siblings(&mut cards, &self.siblings, viewer);
+        let [card] = cards;
+        Ok(ThreadHead {
+            post: self.post.clone().into(),
+            channel: self.channel.clone().into(),
+            card,
+            standing: self.standing,
+            week: self.week.clone(),
+            replies,
+        })
+    }
 }
 
 /// A thread's head in one statement: the post's and its channel's columns
 /// (prefixed as sea-orm reads two models from one row), the card's, and
-/// the standing's.
-pub async fn thread_head(
-    db: &impl ConnectionTrait,
-    id: i64,
-    viewer: &Actor,
-    week: &str,
-) -> Result<Option<ThreadHead>, sea_orm::DbErr> {
+/// the standing's (then the other posts of its share, if any, in a second).
+pub async fn thread_rows(db: &impl ConnectionTrait, id: i64, week: &str) -> Result<Option<ThreadRows>, sea_orm::DbErr> {
     use sea_orm::Iterable;
     let text = format!(
         "SELECT {}, {}, \
@@ -678,25 +705,46 @@ pub async fn thread_head(
            EXISTS (SELECT 1 FROM digest_features f WHERE f.post_id = p.id AND f.week = ?) AS featured, \
            {} WHERE p.id = ?",
         super::columns_of(post::Column::iter(), "p", "A_"),
-        super::columns_of(crate::entities::channel::Column::iter(), "c", "B_"),
+        super::columns_of(channel::Column::iter(), "c", "B_"),
         card_columns(db),
     );
     let Some(row) = db.query_one(sql(db, &text, vec![week.into(), id.into()])).await? else {
         return Ok(None);
     };
-    let post = post::Model::from_query_result(&row, "A_")?;
-    let channel = crate::entities::channel::Model::from_query_result(&row, "B_")?;
-    let standing = Standing::from_query_result(&row, "")?;
-    let mut cards = [card(CardRow::from_query_result(&row, "")?, viewer)?];
-    add_siblings(db, &mut cards, viewer).await?;
-    let [card] = cards;
-    Ok(Some(ThreadHead {
-        post: post.into(),
-        channel: channel.into(),
+    let card = CardRow::from_query_result(&row, "")?;
+    let siblings = sibling_rows(db, std::slice::from_ref(&card)).await?;
+    Ok(Some(ThreadRows {
+        post: post::Model::from_query_result(&row, "A_")?,
+        channel: channel::Model::from_query_result(&row, "B_")?,
         card,
-        standing,
+        standing: Standing::from_query_result(&row, "")?,
+        siblings,
         week: week.to_owned(),
     }))
+}
+
+/// The content stamp of a post's channel (see the `content_stamps`
+/// migration), which changes whenever anything in its thread does; by
+/// primary keys. `None` when there is no such post.
+pub async fn content_stamp(db: &impl ConnectionTrait, id: i64) -> Result<Option<i64>, sea_orm::DbErr> {
+    use sea_orm::sea_query::{Alias, Query};
+    #[derive(FromQueryResult)]
+    struct Stamp {
+        content_stamp: i64,
+    }
+    let query = Query::select()
+        .column((channel::Entity, Alias::new("content_stamp")))
+        .from(post::Entity)
+        .inner_join(
+            channel::Entity,
+            Expr::col((channel::Entity, channel::Column::Id)).equals((post::Entity, post::Column::ChannelId)),
+        )
+        .and_where(Expr::col((post::Entity, post::Column::Id)).eq(id))
+        .to_owned();
+    Ok(Stamp::find_by_statement(db.get_database_backend().build(&query))
+        .one(db)
+        .await?
+        .map(|s| s.content_stamp))
 }
 
 /// Where a post came from and when it goes live.

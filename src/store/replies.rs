@@ -46,7 +46,7 @@ pub struct ReplyView {
     pub facts: ContentFacts,
 }
 
-#[derive(FromQueryResult)]
+#[derive(Clone, FromQueryResult)]
 struct Row {
     id: i64,
     author_id: i64,
@@ -68,12 +68,14 @@ struct Row {
     reactions: String,
 }
 
-/// Every reply in a thread, oldest first; deleted ones stay as notices.
-pub async fn for_post(
-    db: &impl ConnectionTrait,
-    post_id: i64,
-    viewer: &Actor,
-) -> Result<Vec<ReplyView>, sea_orm::DbErr> {
+/// A thread's replies as read, before they are shown to a reader at a
+/// moment: what `thread_pages` keeps while nothing in the thread changes.
+#[derive(Clone)]
+pub struct ThreadReplies(Vec<Row>);
+
+/// Every reply in a thread with what it quotes and its reactions, oldest
+/// first, in one statement (deleted ones stay, as notices).
+pub async fn in_thread(db: &impl ConnectionTrait, post_id: i64) -> Result<ThreadReplies, sea_orm::DbErr> {
     let reactions = reactions::as_json(db.get_database_backend(), reactions::On::Replies, "r.id");
     let rows = Row::find_by_statement(sql(
         db,
@@ -90,43 +92,50 @@ pub async fn for_post(
     ))
     .all(db)
     .await?;
-    rows.into_iter()
-        .map(|r| {
-            let facts = ContentFacts {
-                author_id: r.author_id,
-                deleted: r.deleted_at.is_some(),
-                hidden: r.hidden_at.is_some(),
-                scheduled: false,
-            };
-            let shown_hidden = facts.hidden && policy::can_see_hidden(viewer, &facts);
-            let deleted = facts.deleted || (facts.hidden && !shown_hidden);
-            Ok(ReplyView {
-                id: r.id,
-                author: PersonChip::new(r.author_id, r.author_name, r.author_handle),
-                body_html: if deleted { String::new() } else { r.body_html },
-                created: When::new(r.created_at),
-                edited: r.edited_at.map(When::new),
-                deleted,
-                deletion: r.deleted_at.map(|at| Deletion { at, by: r.deleted_by }),
-                hidden: shown_hidden.then(|| r.hidden_reason.unwrap_or_default()),
-                quote: r.quote_of.map(|qid| {
-                    let gone = r.quote_deleted_at.is_some() || r.quote_hidden_at.is_some();
-                    Quote {
-                        reply_id: qid,
-                        author_name: r.quote_author.unwrap_or_default(),
-                        excerpt: if gone {
-                            String::new()
-                        } else {
-                            markdown::excerpt(&r.quote_md.unwrap_or_default(), 280)
-                        },
-                        deleted: gone,
-                    }
-                }),
-                reactions: reactions::from_json(&r.reactions, viewer.user_id)?,
-                facts,
-            })
-        })
-        .collect()
+    Ok(ThreadReplies(rows))
+}
+
+impl ThreadReplies {
+    /// The replies as `viewer` sees them now; deleted ones stay as notices.
+    pub fn views(&self, viewer: &Actor) -> Result<Vec<ReplyView>, sea_orm::DbErr> {
+        self.0.iter().cloned().map(|r| view(r, viewer)).collect()
+    }
+}
+
+fn view(r: Row, viewer: &Actor) -> Result<ReplyView, sea_orm::DbErr> {
+    let facts = ContentFacts {
+        author_id: r.author_id,
+        deleted: r.deleted_at.is_some(),
+        hidden: r.hidden_at.is_some(),
+        scheduled: false,
+    };
+    let shown_hidden = facts.hidden && policy::can_see_hidden(viewer, &facts);
+    let deleted = facts.deleted || (facts.hidden && !shown_hidden);
+    Ok(ReplyView {
+        id: r.id,
+        author: PersonChip::new(r.author_id, r.author_name, r.author_handle),
+        body_html: if deleted { String::new() } else { r.body_html },
+        created: When::new(r.created_at),
+        edited: r.edited_at.map(When::new),
+        deleted,
+        deletion: r.deleted_at.map(|at| Deletion { at, by: r.deleted_by }),
+        hidden: shown_hidden.then(|| r.hidden_reason.unwrap_or_default()),
+        quote: r.quote_of.map(|qid| {
+            let gone = r.quote_deleted_at.is_some() || r.quote_hidden_at.is_some();
+            Quote {
+                reply_id: qid,
+                author_name: r.quote_author.unwrap_or_default(),
+                excerpt: if gone {
+                    String::new()
+                } else {
+                    markdown::excerpt(&r.quote_md.unwrap_or_default(), 280)
+                },
+                deleted: gone,
+            }
+        }),
+        reactions: reactions::from_json(&r.reactions, viewer.user_id)?,
+        facts,
+    })
 }
 
 /// A reply with what editing and the policy need.

@@ -113,7 +113,9 @@ pub async fn readable_post(state: &AppState, viewer: &Viewer, id: i64) -> AppRes
 /// A post the viewer may read, with all its thread's page stands on.
 pub async fn readable_thread(state: &AppState, viewer: &Viewer, id: i64) -> AppResult<ThreadHead> {
     let week = crate::service::digest::next_week(state).to_string();
-    let head = posts::thread_head(&state.db, id, &viewer.actor(), &week)
+    let head = state
+        .thread_pages
+        .thread(&state.db, id, &week, &viewer.actor())
         .await?
         .ok_or(AppError::NotFound)?;
     may_read(viewer, &head.post, &head.channel)?;

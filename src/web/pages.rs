@@ -14,7 +14,7 @@ use crate::state::AppState;
 use crate::store::channels::{self, Channel, ChannelHead};
 use crate::store::groups;
 use crate::store::posts::{self, Newer, ThreadHead, Timeline};
-use crate::store::replies::{self, Quote};
+use crate::store::replies::Quote;
 use crate::views::Choice;
 use crate::views::Pager;
 use crate::views::channels::ChannelPage;
@@ -187,8 +187,7 @@ pub async fn channel_page(
 }
 
 /// The thread page, with the reply form as given (empty, or kept after an error).
-pub async fn thread_page(
-    state: &AppState,
+pub fn thread_page(
     viewer: Viewer,
     head: ThreadHead,
     reply_body: String,
@@ -201,6 +200,7 @@ pub async fn thread_page(
         card,
         standing,
         week,
+        replies,
     } = head;
     let actor = viewer.actor();
     let facts = channel.facts(&actor);
@@ -208,7 +208,6 @@ pub async fn thread_page(
     let open = post.deleted.is_none() && !post.hidden && !content.scheduled;
     let may_hold = open && policy::can_pin(&actor, &facts);
     let may_feature = open && policy::can_feature(&actor, &facts);
-    let replies = replies::for_post(&state.db, post.id, &actor).await?;
     let deleted_notice = if let Some(when) = &post.deleted {
         let by = if post.deleted_by_author {
             "its author"

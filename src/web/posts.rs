@@ -171,7 +171,7 @@ pub async fn show_thread(
         Some(reply_id) => replies::quote_of(&state.db, head.post.id, reply_id).await?,
         None => None,
     };
-    thread_page(&state, viewer, head, String::new(), quote, FormErrors::new()).await
+    thread_page(viewer, head, String::new(), quote, FormErrors::new())
 }
 
 pub async fn edit_post_form(State(state): State<AppState>, viewer: Viewer, Id(id): Id) -> AppResult<EditPostPage> {

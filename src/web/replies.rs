@@ -52,7 +52,7 @@ pub async fn create_reply(
                 None => None,
             };
             let head = readable_thread(&state, &viewer, post_id).await?;
-            let page = thread_page(&state, viewer, head, form.body.clone(), quote, errors).await?;
+            let page = thread_page(viewer, head, form.body.clone(), quote, errors)?;
             return Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response());
         }
     };

@@ -10,6 +10,7 @@ use crate::on_both_backends;
 on_both_backends!(
     a_change_made_on_one_server_holds_on_the_next_request_to_another,
     what_changes_on_one_server_shows_on_the_next_home_page_of_another,
+    what_changes_on_one_server_shows_on_the_next_thread_page_of_another,
     a_signed_in_page_costs_few_statements,
     home_channel_and_thread_pages_stay_the_same_html,
 );
@@ -193,6 +194,54 @@ async fn what_changes_on_one_server_shows_on_the_next_home_page_of_another(app: 
     assert!(cy.text("/").await.contains("Embargoed item"), "live at its time");
 }
 
+/// Two servers on one database: people act on the first, readers of a
+/// thread on the second (which keeps it while nothing in it changes) see
+/// each change on the very next request, each as they may see it.
+async fn what_changes_on_one_server_shows_on_the_next_thread_page_of_another(app: TestApp) {
+    let other = spawn_app_beside(&app).await;
+    let ada = app.signed_in("ada", Role::Admin).await;
+    app.channel(&ada, "News", "news").await;
+    app.create_user("cy", Role::Member).await;
+    app.create_user("mo", Role::Admin).await;
+    let (cy, mo) = (other.browser(), other.browser());
+    assert_eq!(cy.sign_in("cy@example.org", PASSWORD).await.status(), 303);
+    assert_eq!(mo.sign_in("mo@example.org", PASSWORD).await.status(), 303);
+    let post = ada.create_post("news", "discussion", "The rota", "", "Who is on?").await;
+    let thread = format!("/p/{post}");
+    assert!(cy.text(&thread).await.contains("Who is on?"));
+    let again = cy.get(&thread).await;
+    assert_eq!(statements(&again), 2, "served as kept: the session and the stamp");
+    assert!(again.text().await.expect("page").contains("Who is on?"));
+
+    let reply = ada.reply(post, "Typo in here.", None).await;
+    assert!(cy.text(&thread).await.contains("Typo in here."), "a reply");
+    let r = ada.post(&format!("/r/{reply}/react"), &[("kind", "like")]).await;
+    assert_eq!(r.status(), 303);
+    assert!(cy.text(&thread).await.contains("Like: Ada"), "a reply's reaction");
+    let r = ada.post(&format!("/r/{reply}/edit"), &[("body", "Fixed it.")]).await;
+    assert_eq!(r.status(), 303);
+    assert!(cy.text(&thread).await.contains("Fixed it."), "an edit");
+    // Each reader sees the kept thread as they may: the pin and the
+    // digest's feature show only to those who may make them.
+    assert_eq!(ada.post(&format!("/p/{post}/pin"), &[]).await.status(), 303);
+    assert!(mo.text(&thread).await.contains("Unpin"), "a pin");
+    assert!(!cy.text(&thread).await.contains("Unpin"), "to a reader, no pin control");
+    let r = ada.post(&format!("/p/{post}/feature"), &[("featured", "yes")]).await;
+    assert_eq!(r.status(), 303);
+    assert!(mo.text(&thread).await.contains("Featured in the digest"), "a feature");
+    let r = ada.post(&format!("/r/{reply}/delete"), &[("confirm", "yes")]).await;
+    assert_eq!(r.status(), 303);
+    let page = cy.text(&thread).await;
+    assert!(page.contains("This reply was deleted.") && !page.contains("Fixed it."), "a deletion");
+    let r = ada.post(&format!("/p/{post}/delete"), &[("confirm", "yes")]).await;
+    assert_eq!(r.status(), 303);
+    let page = cy.text(&thread).await;
+    assert!(
+        page.contains("This post was deleted by its author") && !page.contains("Who is on?"),
+        "a deleted post"
+    );
+}
+
 /// The statements a response took, from its `Server-Timing` header.
 fn statements(r: &reqwest::Response) -> u32 {
     let header = r
@@ -252,7 +301,7 @@ async fn busy_channel(app: &TestApp) -> (Browser, i64) {
 }
 
 async fn a_signed_in_page_costs_few_statements(app: TestApp) {
-    let (cy, thread) = busy_channel(&app).await;
+    let (cy, thread_id) = busy_channel(&app).await;
     // The first page since the account last changed (here an
     // administrator gave a role) loads it: its row with the header counts,
     // then roles, memberships, managed and followed channels, beside the
@@ -273,7 +322,7 @@ async fn a_signed_in_page_costs_few_statements(app: TestApp) {
     // the announcements held up over it and the next post scheduled.
     let home = counted(&cy, "/").await;
     let channel = counted(&cy, "/c/news").await;
-    let thread = counted(&cy, &format!("/p/{thread}")).await;
+    let thread = counted(&cy, &format!("/p/{thread_id}")).await;
     eprintln!("statements: home {home}, channel {channel}, thread {thread}");
     assert_eq!(home, 2, "home");
     // The same home page again, with nothing on it changed, as kept.
@@ -281,9 +330,12 @@ async fn a_signed_in_page_costs_few_statements(app: TestApp) {
     // The session, the channel with its follower count and pins, its page,
     // and the pinned posts' cards.
     assert_eq!(channel, 4, "channel");
-    // The session, the post with its channel, card and standing, and its
-    // replies (each with its reactions).
-    assert_eq!(thread, 3, "thread");
+    // The session, the stamp of the post's channel, the post with its
+    // channel, card and standing, and its replies (each with its reactions).
+    assert_eq!(thread, 4, "thread");
+    // The same thread again, with nothing in it changed: the session and
+    // the stamp, and the thread as kept.
+    assert_eq!(counted(&cy, &format!("/p/{thread_id}")).await, 2, "thread again");
 }
 
 /// A page with what changes from run to run (times, ports) written the same way.

@@ -1,0 +1,85 @@
+//! The threads this server has served, each kept beside its channel's
+//! content stamp and the digest week it was read for (see `kept`). Every
+//! thread page reads the stamp first, by primary keys: while it is
+//! unchanged (the database bumps it in the same transaction as any change
+//! to the post, its replies, their reactions, its pins and features, see
+//! the `content_stamps` and `thread_stamps` migrations), the thread kept is
+//! the thread, on any server. What is kept are the rows as read, shared by
+//! every reader: each request turns them into the page its reader may see,
+//! at its moment.
+
+use std::sync::Arc;
+
+use sea_orm::{ConnectionTrait, DbErr};
+
+use super::kept::Kept;
+use super::posts::{self, ThreadHead, ThreadRows};
+use super::replies::{self, ThreadReplies};
+use crate::domain::policy::Actor;
+
+/// The most threads kept (each some kilobytes to some tens of kilobytes).
+const MOST_KEPT: usize = 1_000;
+
+pub struct ThreadPages {
+    kept: Kept<ReadAt, Arc<KeptThread>>,
+}
+
+/// What a kept thread was read at.
+#[derive(Clone, PartialEq, Eq)]
+struct ReadAt {
+    stamp: i64,
+    week: String,
+}
+
+/// A thread's head and replies, as read.
+struct KeptThread {
+    head: ThreadRows,
+    replies: ThreadReplies,
+}
+
+impl Default for ThreadPages {
+    fn default() -> Self {
+        Self {
+            kept: Kept::new(MOST_KEPT),
+        }
+    }
+}
+
+impl ThreadPages {
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// The thread of post `id` as `reader` sees it now, with its standing
+    /// in `week`'s digest: the one kept while its channel's stamp and the
+    /// week are unchanged, or read afresh. `None` when there is no such post.
+    pub async fn thread(
+        &self,
+        db: &impl ConnectionTrait,
+        id: i64,
+        week: &str,
+        reader: &Actor,
+    ) -> Result<Option<ThreadHead>, DbErr> {
+        let Some(stamp) = posts::content_stamp(db, id).await? else {
+            return Ok(None);
+        };
+        let kept = self.kept.get(id, |at| at.stamp == stamp && at.week == week);
+        let thread = match kept {
+            Some(thread) => thread,
+            None => {
+                let Some(head) = posts::thread_rows(db, id, week).await? else {
+                    return Ok(None);
+                };
+                let replies = replies::in_thread(db, id).await?;
+                let thread = Arc::new(KeptThread { head, replies });
+                let read = ReadAt {
+                    stamp,
+                    week: week.to_owned(),
+                };
+                self.kept.keep(id, read, Arc::clone(&thread), |at| at.stamp > stamp);
+                thread
+            }
+        };
+        Ok(Some(thread.head.head(reader, thread.replies.views(reader)?)?))
+    }
+}
