@@ -11,8 +11,10 @@
 //! next page every server serves.
 //!
 //! On PostgreSQL the bumps wait until commit (deferred constraint
-//! triggers): a writer then locks a channel's row last, after everything
-//! else it locked, so the stamps add no lock-order cycles between writers.
+//! triggers): a writer then locks channel rows last, after everything else
+//! it locked, so a stamp never waits behind a writer's other locks (two
+//! writers each touching several channels may still meet in opposite
+//! orders; PostgreSQL then ends one with a deadlock error).
 
 use sea_orm_migration::prelude::*;
 use sea_orm_migration::sea_orm::DbBackend;
