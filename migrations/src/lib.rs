@@ -131,3 +131,21 @@ pub(crate) mod cols {
         ColumnDef::new(name).timestamp_with_time_zone().null().to_owned()
     }
 }
+
+/// Statements with no portable spelling (triggers and their functions):
+/// each backend runs its own, in order.
+pub(crate) async fn run_per_backend(
+    m: &SchemaManager<'_>,
+    postgres: impl FnOnce() -> Vec<String>,
+    sqlite: impl FnOnce() -> Vec<String>,
+) -> Result<(), DbErr> {
+    let statements = match m.get_database_backend() {
+        sea_orm_migration::sea_orm::DbBackend::Postgres => postgres(),
+        _ => sqlite(),
+    };
+    let db = m.get_connection();
+    for statement in statements {
+        db.execute_unprepared(&statement).await?;
+    }
+    Ok(())
+}

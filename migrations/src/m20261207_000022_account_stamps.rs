@@ -11,7 +11,6 @@
 //! can leave a server serving stale permissions.
 
 use sea_orm_migration::prelude::*;
-use sea_orm_migration::sea_orm::DbBackend;
 
 pub struct Migration;
 
@@ -124,15 +123,6 @@ impl MigrationTrait for Migration {
                 .to_owned(),
         )
         .await?;
-        // Triggers have no portable spelling; each backend gets its own.
-        let statements = match m.get_database_backend() {
-            DbBackend::Postgres => postgres_triggers(),
-            _ => sqlite_triggers(),
-        };
-        let db = m.get_connection();
-        for statement in statements {
-            db.execute_unprepared(&statement).await?;
-        }
-        Ok(())
+        crate::run_per_backend(m, postgres_triggers, sqlite_triggers).await
     }
 }

@@ -4,7 +4,6 @@
 //! beside its channel's stamp and serves it while the stamp is unchanged.
 
 use sea_orm_migration::prelude::*;
-use sea_orm_migration::sea_orm::DbBackend;
 
 pub struct Migration;
 
@@ -77,14 +76,6 @@ fn postgres_triggers() -> Vec<String> {
 #[async_trait::async_trait]
 impl MigrationTrait for Migration {
     async fn up(&self, m: &SchemaManager) -> Result<(), DbErr> {
-        let statements = match m.get_database_backend() {
-            DbBackend::Postgres => postgres_triggers(),
-            _ => sqlite_triggers(),
-        };
-        let db = m.get_connection();
-        for statement in statements {
-            db.execute_unprepared(&statement).await?;
-        }
-        Ok(())
+        crate::run_per_backend(m, postgres_triggers, sqlite_triggers).await
     }
 }

@@ -206,7 +206,9 @@ async fn what_changes_on_one_server_shows_on_the_next_thread_page_of_another(app
     let (cy, mo) = (other.browser(), other.browser());
     assert_eq!(cy.sign_in("cy@example.org", PASSWORD).await.status(), 303);
     assert_eq!(mo.sign_in("mo@example.org", PASSWORD).await.status(), 303);
-    let post = ada.create_post("news", "discussion", "The rota", "", "Who is on?").await;
+    let post = ada
+        .create_post("news", "discussion", "The rota", "", "Who is on?")
+        .await;
     let thread = format!("/p/{post}");
     assert!(cy.text(&thread).await.contains("Who is on?"));
     let again = cy.get(&thread).await;
@@ -232,7 +234,10 @@ async fn what_changes_on_one_server_shows_on_the_next_thread_page_of_another(app
     let r = ada.post(&format!("/r/{reply}/delete"), &[("confirm", "yes")]).await;
     assert_eq!(r.status(), 303);
     let page = cy.text(&thread).await;
-    assert!(page.contains("This reply was deleted.") && !page.contains("Fixed it."), "a deletion");
+    assert!(
+        page.contains("This reply was deleted.") && !page.contains("Fixed it."),
+        "a deletion"
+    );
     let r = ada.post(&format!("/p/{post}/delete"), &[("confirm", "yes")]).await;
     assert_eq!(r.status(), 303);
     let page = cy.text(&thread).await;
