@@ -25,7 +25,9 @@ use crate::domain::policy::Actor;
 const MOST_KEPT: usize = 1_000;
 
 pub struct HomePages {
-    kept: Kept<Stamps, Arc<NewestHome>>,
+    /// Each reader's page beside the account's stamp and the sum of the
+    /// followed channels' stamps it was read at.
+    kept: Kept<(i64, i64), Arc<NewestHome>>,
 }
 
 impl Default for HomePages {
@@ -56,15 +58,16 @@ impl HomePages {
         if !matches!(at, PageAt::Newest) || announcements == 0 || channel_ids.is_empty() {
             return Ok((posts::timeline(db, channel_ids, at, reader).await?, Vec::new()));
         }
-        let kept = stamps
+        let read = stamps.map(|s| (s.account, s.home));
+        let kept = read
             .and_then(|read| self.kept.get(reader.user_id, |at| *at == read))
             .filter(|home| home.until.is_none_or(|until| reader.at < until));
         let home = match kept {
             Some(home) => home,
             None => {
                 let home = Arc::new(posts::newest_home(db, channel_ids, reader.user_id, announcements).await?);
-                if let Some(read) = stamps {
-                    let later = |at: &Stamps| at.account > read.account || at.home > read.home;
+                if let Some(read) = read {
+                    let later = |at: &(i64, i64)| at.0 > read.0 || at.1 > read.1;
                     self.kept.keep(reader.user_id, read, Arc::clone(&home), later);
                 }
                 home

@@ -56,12 +56,14 @@ pub struct SignedIn {
 }
 
 /// What a signed-in page was read at: the account's stamp (see the
-/// `account_stamps` migration) and the sum of the content stamps of the
-/// channels it follows (see `content_stamps`). Both only ever grow.
+/// `account_stamps` migration), the sum of the content stamps of the
+/// channels it follows (see `content_stamps`), and the sum of every
+/// channel's. All only ever grow.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct Stamps {
     pub account: i64,
     pub home: i64,
+    pub content: i64,
 }
 
 impl SignedIn {
@@ -186,7 +188,8 @@ impl SessionStore for DbSessionStore {
         let Some(found) = found else { return Ok(None) };
         let mut data = serde_json::from_str(&found.data).map_err(|e| session_store::Error::Decode(e.to_string()))?;
         if let (Some(user_id), Some(account), Some(home)) = (found.user_id, found.access_stamp, found.home_stamp) {
-            attach(&mut data, user_id, Stamps { account, home });
+            let content = found.content_stamp;
+            attach(&mut data, user_id, Stamps { account, home, content });
         }
         Ok(Some(Record {
             id: *id,
@@ -213,6 +216,7 @@ struct Head {
     user_id: Option<i64>,
     access_stamp: Option<i64>,
     home_stamp: Option<i64>,
+    content_stamp: i64,
 }
 
 /// A live session (not expired at `at`), in one statement by primary keys.
@@ -224,6 +228,10 @@ async fn head(db: &impl ConnectionTrait, id: &str, at: DateTime<Utc>) -> Result<
         .expr_as(
             SimpleExpr::SubQuery(None, Box::new(home_stamp().into_sub_query_statement())),
             Alias::new("home_stamp"),
+        )
+        .expr_as(
+            SimpleExpr::SubQuery(None, Box::new(content_stamp().into_sub_query_statement())),
+            Alias::new("content_stamp"),
         )
         .from(session::Entity)
         .left_join(
@@ -257,6 +265,19 @@ fn home_stamp() -> SelectStatement {
             Expr::col((channel_follow::Entity, channel_follow::Column::UserId))
                 .equals((user::Entity, user::Column::Id)),
         )
+        .to_owned()
+}
+
+/// The sum of every channel's content stamp: unchanged, nothing any page
+/// shows has changed since (a thread read then is still the thread).
+fn content_stamp() -> SelectStatement {
+    let stamp = Expr::col((channel::Entity, Alias::new("content_stamp"))).sum();
+    Query::select()
+        .expr(Func::cast_as(
+            Func::coalesce([stamp, Expr::val(0).into()]),
+            Alias::new("BIGINT"),
+        ))
+        .from(channel::Entity)
         .to_owned()
 }
 

@@ -24,11 +24,13 @@ pub struct ThreadPages {
     kept: Kept<ReadAt, Arc<KeptThread>>,
 }
 
-/// What a kept thread was read at.
+/// What a kept thread was read at: its channel's stamp, the digest week,
+/// and the sum of every channel's stamp when it was last found current.
 #[derive(Clone, PartialEq, Eq)]
 struct ReadAt {
     stamp: i64,
     week: String,
+    every: Option<i64>,
 }
 
 /// A thread's head and replies, as read.
@@ -51,31 +53,44 @@ impl ThreadPages {
     }
 
     /// The thread of post `id` as `reader` sees it now, with its standing
-    /// in `week`'s digest: the one kept while its channel's stamp and the
-    /// week are unchanged, or read afresh. `None` when there is no such post.
+    /// in `week`'s digest: the one kept while nothing has changed anywhere
+    /// (`every`, the sum of every channel's stamp read with the session, is
+    /// what it was) or its channel's stamp is unchanged, or else read
+    /// afresh. `None` when there is no such post.
     pub async fn thread(
         &self,
         db: &impl ConnectionTrait,
         id: i64,
         week: &str,
         reader: &Actor,
+        every: Option<i64>,
     ) -> Result<Option<ThreadHead>, DbErr> {
+        if let Some(every) = every
+            && let Some(thread) = self.kept.get(id, |at| at.every == Some(every) && at.week == week)
+        {
+            return Ok(Some(thread.head.head(reader, thread.replies.views(reader)?)?));
+        }
         let Some(stamp) = posts::content_stamp(db, id).await? else {
             return Ok(None);
         };
         let kept = self.kept.get(id, |at| at.stamp == stamp && at.week == week);
+        let read = ReadAt {
+            stamp,
+            week: week.to_owned(),
+            every,
+        };
         let thread = match kept {
-            Some(thread) => thread,
+            Some(thread) => {
+                // Still current: so it is as long as nothing changes anywhere.
+                self.kept.keep(id, read, Arc::clone(&thread), |at| at.stamp > stamp);
+                thread
+            }
             None => {
                 let Some(head) = posts::thread_rows(db, id, week).await? else {
                     return Ok(None);
                 };
                 let replies = replies::in_thread(db, id).await?;
                 let thread = Arc::new(KeptThread { head, replies });
-                let read = ReadAt {
-                    stamp,
-                    week: week.to_owned(),
-                };
                 self.kept.keep(id, read, Arc::clone(&thread), |at| at.stamp > stamp);
                 thread
             }

@@ -115,7 +115,13 @@ pub async fn readable_thread(state: &AppState, viewer: &Viewer, id: i64) -> AppR
     let week = crate::service::digest::next_week(state).to_string();
     let head = state
         .thread_pages
-        .thread(&state.db, id, &week, &viewer.actor())
+        .thread(
+            &state.db,
+            id,
+            &week,
+            &viewer.actor(),
+            viewer.user.stamps.map(|s| s.content),
+        )
         .await?
         .ok_or(AppError::NotFound)?;
     may_read(viewer, &head.post, &head.channel)?;
