@@ -249,12 +249,7 @@ async fn head(db: &impl ConnectionTrait, id: &str, at: DateTime<Utc>) -> Result<
 /// The sum of the content stamps of the channels the session's account
 /// follows: it changes whenever anything on their home page does.
 fn home_stamp() -> SelectStatement {
-    let stamp = Expr::col((channel::Entity, Alias::new("content_stamp"))).sum();
-    Query::select()
-        .expr(Func::cast_as(
-            Func::coalesce([stamp, Expr::val(0).into()]),
-            Alias::new("BIGINT"),
-        ))
+    sum_of_stamps()
         .from(channel_follow::Entity)
         .inner_join(
             channel::Entity,
@@ -271,13 +266,17 @@ fn home_stamp() -> SelectStatement {
 /// The sum of every channel's content stamp: unchanged, nothing any page
 /// shows has changed since (a thread read then is still the thread).
 fn content_stamp() -> SelectStatement {
+    sum_of_stamps().from(channel::Entity).to_owned()
+}
+
+/// `SUM(channels.content_stamp)` as a whole number (0 over no channels).
+fn sum_of_stamps() -> SelectStatement {
     let stamp = Expr::col((channel::Entity, Alias::new("content_stamp"))).sum();
     Query::select()
         .expr(Func::cast_as(
             Func::coalesce([stamp, Expr::val(0).into()]),
             Alias::new("BIGINT"),
         ))
-        .from(channel::Entity)
         .to_owned()
 }
 
