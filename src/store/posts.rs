@@ -214,11 +214,17 @@ pub async fn timeline(
 /// The cards of a page's rows, with the other posts of each one's share.
 async fn cards(db: &impl ConnectionTrait, rows: Vec<CardRow>, viewer: &Actor) -> Result<Vec<PostCard>, sea_orm::DbErr> {
     let siblings = sibling_rows(db, &rows).await?;
+    cards_with(rows, &siblings, viewer)
+}
+
+/// The cards of rows as `viewer` sees them now, each with the other posts
+/// of its share among `siblings`.
+fn cards_with(rows: Vec<CardRow>, siblings: &[SiblingRow], viewer: &Actor) -> Result<Vec<PostCard>, sea_orm::DbErr> {
     let mut posts = rows
         .into_iter()
         .map(|r| card(r, viewer))
         .collect::<Result<Vec<_>, _>>()?;
-    attach_siblings(&mut posts, &siblings, viewer);
+    attach_siblings(&mut posts, siblings, viewer);
     Ok(posts)
 }
 
@@ -250,12 +256,7 @@ pub struct NewestHome {
 impl NewestHome {
     /// The page as `viewer` sees it now (the times as they read now).
     pub fn page(&self, viewer: &Actor) -> Result<(Timeline, Vec<Announcement>), sea_orm::DbErr> {
-        let mut posts = self
-            .posts
-            .iter()
-            .map(|r| card(r.clone(), viewer))
-            .collect::<Result<Vec<_>, _>>()?;
-        attach_siblings(&mut posts, &self.siblings, viewer);
+        let posts = cards_with(self.posts.clone(), &self.siblings, viewer)?;
         let timeline = Timeline {
             posts,
             next: self.next,
@@ -679,9 +680,9 @@ pub struct ThreadRows {
 impl ThreadRows {
     /// The head as `viewer` sees it now, over the thread's replies as they do.
     pub fn head(&self, viewer: &Actor, replies: Vec<ReplyView>) -> Result<ThreadHead, sea_orm::DbErr> {
-        let mut cards = [card(self.card.clone(), viewer)?];
-        attach_siblings(&mut cards, &self.siblings, viewer);
-        let [card] = cards;
+        let card = cards_with(vec![self.card.clone()], &self.siblings, viewer)?
+            .pop()
+            .ok_or_else(|| sea_orm::DbErr::Custom("a thread's head made no card".into()))?;
         Ok(ThreadHead {
             post: self.post.clone().into(),
             channel: self.channel.clone().into(),
