@@ -14,6 +14,7 @@ use crate::email::mailer::Mailer;
 use crate::ingest::addresses::AllowList;
 use crate::ingest::fetch::{Fetcher, Limits};
 use crate::state::AppState;
+use crate::store::channel_pages::ChannelPages;
 use crate::store::home_pages::HomePages;
 use crate::store::signed_in::SignedInAccounts;
 use crate::store::thread_pages::ThreadPages;
@@ -92,6 +93,7 @@ pub async fn state(settings: Settings) -> anyhow::Result<AppState> {
         jobs_wake: Arc::new(tokio::sync::Notify::new()),
         signed_in: Arc::new(SignedInAccounts::new()),
         home_pages: HomePages::new(),
+        channel_pages: ChannelPages::new(),
         thread_pages: ThreadPages::new(),
     });
     jobs::ensure_recurring(&state).await?;

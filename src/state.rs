@@ -14,6 +14,7 @@ use crate::email::mailer::Mailer;
 use crate::ingest::fetch::Fetcher;
 use crate::ingest::writer::InboxWriter;
 use crate::search::SearchIndex;
+use crate::store::channel_pages::ChannelPages;
 use crate::store::home_pages::HomePages;
 use crate::store::signed_in::SignedInAccounts;
 use crate::store::thread_pages::ThreadPages;
@@ -58,6 +59,8 @@ pub struct Services {
     pub signed_in: Arc<SignedInAccounts>,
     /// The newest home pages served, each kept while nothing on it changes.
     pub home_pages: HomePages,
+    /// The channels served with their newest pages, each kept while nothing on it changes.
+    pub channel_pages: ChannelPages,
     /// The threads served, each kept while nothing in it changes.
     pub thread_pages: ThreadPages,
 }

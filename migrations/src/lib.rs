@@ -29,6 +29,7 @@ mod m20261207_000021_notifications;
 mod m20261207_000022_account_stamps;
 mod m20261207_000023_content_stamps;
 mod m20261207_000024_thread_stamps;
+mod m20261207_000025_follow_stamps;
 
 pub struct Migrator;
 
@@ -60,6 +61,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261207_000022_account_stamps::Migration),
             Box::new(m20261207_000023_content_stamps::Migration),
             Box::new(m20261207_000024_thread_stamps::Migration),
+            Box::new(m20261207_000025_follow_stamps::Migration),
         ]
     }
 }

@@ -36,8 +36,14 @@ fn bump(table_channel: &str, row: &str) -> String {
 
 /// SQLite: one trigger per table and change.
 fn sqlite_triggers() -> Vec<String> {
+    sqlite_triggers_for(&COVERED)
+}
+
+/// SQLite: one trigger per table of `covered` and change (later migrations
+/// cover more tables the same way).
+pub(crate) fn sqlite_triggers_for(covered: &[(&str, &str)]) -> Vec<String> {
     let mut statements = Vec::new();
-    for (table, channel) in COVERED {
+    for &(table, channel) in covered {
         for (event, row) in [
             ("INSERT", "NEW"),
             ("UPDATE", "NEW"),
@@ -56,8 +62,13 @@ fn sqlite_triggers() -> Vec<String> {
 
 /// PostgreSQL: a function per table, fired at commit (as in `content_stamps`).
 fn postgres_triggers() -> Vec<String> {
+    postgres_triggers_for(&COVERED)
+}
+
+/// PostgreSQL: a function per table of `covered`, fired at commit on any change.
+pub(crate) fn postgres_triggers_for(covered: &[(&str, &str)]) -> Vec<String> {
     let mut statements = Vec::new();
-    for (table, channel) in COVERED {
+    for &(table, channel) in covered {
         statements.push(format!(
             "CREATE FUNCTION bump_{table}_content() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN \
                IF TG_OP <> 'DELETE' THEN {}; END IF; IF TG_OP <> 'INSERT' THEN {}; END IF; \

@@ -3,10 +3,11 @@
 //! channel's followers, whose home page shows them until each reader
 //! dismisses them. Functions take the caller's connection or transaction.
 
-use sea_orm::{ConnectionTrait, FromQueryResult, Value};
+use sea_orm::sea_query::{Alias, Expr, JoinType, Order, Query, SelectStatement, SimpleExpr};
+use sea_orm::{ConnectionTrait, FromQueryResult};
 
+use super::sql;
 use super::users::PersonChip;
-use super::{placeholders, sql};
 use crate::domain::time::now;
 
 #[derive(FromQueryResult)]
@@ -134,25 +135,40 @@ pub struct Announcement {
     pub author: PersonChip,
 }
 
-/// The statement for the announcements a reader has not dismissed, newest
-/// first, from the channels given (the caller passes those the reader
-/// follows and may read). Deleted, hidden and not-yet-published posts are
-/// left out. `columns` are the post's, as read from `posts p` (and what it
-/// joins) with `a` the announcement; `posts::newest_home` reads these beside the
-/// timeline, in the same statement.
-pub(super) fn undismissed_query(channel_ids: &[i64], user_id: i64, limit: u64, columns: &str) -> (String, Vec<Value>) {
-    let mut values: Vec<Value> = channel_ids.iter().map(|id| (*id).into()).collect();
-    values.extend([user_id.into(), now().into(), (limit as i64).into()]);
-    let text = format!(
-        "SELECT {columns} FROM announcements a JOIN posts p ON p.id = a.post_id \
-           JOIN channels c ON c.id = p.channel_id JOIN users u ON u.id = p.author_id \
-         WHERE a.channel_id IN ({}) \
-         AND NOT EXISTS (SELECT 1 FROM announcement_dismissals d WHERE d.post_id = a.post_id AND d.user_id = ?) \
-         AND p.deleted_at IS NULL AND p.hidden_at IS NULL AND p.published_at <= ? \
-         ORDER BY a.announced_at DESC, a.post_id DESC LIMIT ?",
-        placeholders(channel_ids.len())
-    );
-    (text, values)
+/// When each announcement was made, as [`undismissed`] reads them.
+pub(super) fn announced_at() -> SimpleExpr {
+    Expr::col((Alias::new("a"), Alias::new("announced_at"))).into()
+}
+
+/// Cut `select` (a query of posts `p`) to the announcements a reader has
+/// not dismissed, newest first, at most `most`, from the channels given
+/// (the caller passes those the reader follows and may read): `a` is the
+/// announcement. Deleted, hidden and not-yet-published posts are left out.
+/// `posts::newest_page` reads these beside the timeline, in one statement.
+pub(super) fn undismissed(select: &mut SelectStatement, channel_ids: &[i64], reader: i64, most: u64) {
+    let (a, d, p) = (Alias::new("a"), Alias::new("d"), Alias::new("p"));
+    let col = |table: &Alias, column: &str| Expr::col((table.clone(), Alias::new(column)));
+    let dismissed = Query::select()
+        .expr(Expr::val(1))
+        .from_as(Alias::new("announcement_dismissals"), d.clone())
+        .and_where(col(&d, "post_id").equals((a.clone(), Alias::new("post_id"))))
+        .and_where(col(&d, "user_id").eq(reader))
+        .to_owned();
+    select
+        .join_as(
+            JoinType::InnerJoin,
+            Alias::new("announcements"),
+            a.clone(),
+            col(&a, "post_id").equals((p.clone(), Alias::new("id"))),
+        )
+        .and_where(col(&a, "channel_id").is_in(channel_ids.iter().copied()))
+        .and_where(Expr::exists(dismissed).not())
+        .and_where(col(&p, "deleted_at").is_null())
+        .and_where(col(&p, "hidden_at").is_null())
+        .and_where(col(&p, "published_at").lte(now()))
+        .order_by((a.clone(), Alias::new("announced_at")), Order::Desc)
+        .order_by((a, Alias::new("post_id")), Order::Desc)
+        .limit(most);
 }
 
 /// The followers of a channel, who hear of its announcements.

@@ -138,30 +138,52 @@ pub async fn by_slug(db: &impl ConnectionTrait, slug: &str) -> Result<Option<Cha
 }
 
 /// What a channel's page stands on besides its posts.
+#[derive(Clone)]
 pub struct ChannelHead {
     pub channel: Channel,
+    /// The channel's content stamp (see the `content_stamps` migration):
+    /// it changes whenever anything its page shows does.
+    pub content_stamp: i64,
     pub follower_count: u64,
     /// The posts pinned at its top, most recently pinned first (deleted,
     /// hidden or not-yet-published ones are left out; they stay pinned).
     pub pinned: Vec<i64>,
 }
 
-/// A channel with its follower count and pins, in one statement.
+/// A channel with its content stamp, follower count and pins, in one statement.
 pub async fn head_by_slug(db: &impl ConnectionTrait, slug: &str) -> Result<Option<ChannelHead>, sea_orm::DbErr> {
     use sea_orm::Iterable;
-    let columns = super::columns_of(channel::Column::iter(), "c", "");
+    use sea_orm::sea_query::{Alias, Asterisk, Expr, Query, SimpleExpr};
+    let (c, f) = (Alias::new("c"), Alias::new("f"));
+    let backend = db.get_database_backend();
+    let followers = Query::select()
+        .expr(Expr::col(Asterisk).count())
+        .from_as(channel_follow::Entity, f.clone())
+        .and_where(Expr::col((f, channel_follow::Column::ChannelId)).equals((c.clone(), channel::Column::Id)))
+        .to_owned();
+    // An ordered JSON aggregate, which sea-query has no words for.
     let pinned = super::json_array_of(
-        db.get_database_backend(),
+        backend,
         "k.post_id",
         "k.pinned_at DESC, k.post_id DESC",
         "FROM channel_pins k JOIN posts p ON p.id = k.post_id WHERE k.channel_id = c.id \
          AND p.deleted_at IS NULL AND p.hidden_at IS NULL AND p.published_at <= ?",
     );
-    let text = format!(
-        "SELECT {columns}, (SELECT COUNT(*) FROM channel_follows f WHERE f.channel_id = c.id) AS follower_count, \
-           {pinned} AS pinned FROM channels c WHERE c.slug = ?"
-    );
-    let Some(row) = db.query_one(sql(db, &text, vec![now().into(), slug.into()])).await? else {
+    let query = Query::select()
+        .columns(channel::Column::iter().map(|column| (c.clone(), column)))
+        .expr_as(
+            Expr::col((c.clone(), Alias::new("content_stamp"))),
+            Alias::new("content_stamp"),
+        )
+        .expr_as(
+            SimpleExpr::SubQuery(None, Box::new(followers.into_sub_query_statement())),
+            Alias::new("follower_count"),
+        )
+        .expr_as(super::fragment(backend, &pinned, [now().into()]), Alias::new("pinned"))
+        .from_as(channel::Entity, c.clone())
+        .and_where(Expr::col((c, channel::Column::Slug)).eq(slug))
+        .to_owned();
+    let Some(row) = db.query_one(backend.build(&query)).await? else {
         return Ok(None);
     };
     let pinned: String = row.try_get("", "pinned")?;
@@ -170,6 +192,7 @@ pub async fn head_by_slug(db: &impl ConnectionTrait, slug: &str) -> Result<Optio
     let follower_count: i64 = row.try_get("", "follower_count")?;
     Ok(Some(ChannelHead {
         channel: channel::Model::from_query_result(&row, "")?.into(),
+        content_stamp: row.try_get("", "content_stamp")?,
         follower_count: follower_count as u64,
         pinned,
     }))

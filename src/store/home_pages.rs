@@ -15,7 +15,7 @@ use sea_orm::{ConnectionTrait, DbErr};
 
 use super::announcements::Announcement;
 use super::kept::Kept;
-use super::posts::{self, NewestHome, Timeline};
+use super::posts::{self, HeldUp, NewestPage, Timeline};
 use super::sessions::Stamps;
 use crate::domain::cursor::PageAt;
 use crate::domain::policy::Actor;
@@ -27,7 +27,7 @@ const MOST_KEPT: usize = 1_000;
 pub struct HomePages {
     /// Each reader's page beside the account's stamp and the sum of the
     /// followed channels' stamps it was read at.
-    kept: Kept<(i64, i64), Arc<NewestHome>>,
+    kept: Kept<i64, (i64, i64), Arc<NewestPage>>,
 }
 
 impl Default for HomePages {
@@ -60,12 +60,16 @@ impl HomePages {
         }
         let read = stamps.map(|s| (s.account, s.home));
         let kept = read
-            .and_then(|read| self.kept.get(reader.user_id, |at| *at == read))
+            .and_then(|read| self.kept.get(&reader.user_id, |at| *at == read))
             .filter(|home| home.until.is_none_or(|until| reader.at < until));
         let home = match kept {
             Some(home) => home,
             None => {
-                let home = Arc::new(posts::newest_home(db, channel_ids, reader.user_id, announcements).await?);
+                let held = HeldUp::Announcements {
+                    reader: reader.user_id,
+                    most: announcements,
+                };
+                let home = Arc::new(posts::newest_page(db, channel_ids, held).await?);
                 if let Some(read) = read {
                     let later = |at: &(i64, i64)| at.0 > read.0 || at.1 > read.1;
                     self.kept.keep(reader.user_id, read, Arc::clone(&home), later);
@@ -73,6 +77,6 @@ impl HomePages {
                 home
             }
         };
-        home.page(reader)
+        Ok((home.timeline(reader)?, home.announced()))
     }
 }

@@ -1,24 +1,28 @@
 //! What this server has read and keeps, each value beside the stamp it was
 //! read at, up to a limit: the signed-in accounts (`signed_in`), the home
-//! pages (`home_pages`) and the threads (`thread_pages`). The stamps live in the database and only grow,
+//! pages (`home_pages`), the channels' newest pages (`channel_pages`) and
+//! the threads (`thread_pages`). The stamps live in the database and only grow,
 //! so a kept value is served only while its stamp is still the one read
 //! with the request's session.
 
+use std::borrow::Borrow;
 use std::collections::HashMap;
+use std::hash::Hash;
 use std::sync::{Mutex, PoisonError};
 
-pub struct Kept<S, V> {
+/// Values of type `V` by key `K`, each beside its stamp `S`.
+pub struct Kept<K, S, V> {
     most: usize,
-    inner: Mutex<Inner<S, V>>,
+    inner: Mutex<Inner<K, S, V>>,
 }
 
-struct Inner<S, V> {
-    by_id: HashMap<i64, (S, u64, V)>,
+struct Inner<K, S, V> {
+    by_id: HashMap<K, (S, u64, V)>,
     /// Counts keeps, to tell the oldest-kept apart.
     loads: u64,
 }
 
-impl<S: Clone, V: Clone> Kept<S, V> {
+impl<K: Hash + Eq, S: Clone, V: Clone> Kept<K, S, V> {
     /// Keeps at most `most` values; past it the oldest-kept half is let go.
     pub fn new(most: usize) -> Self {
         Self {
@@ -31,9 +35,12 @@ impl<S: Clone, V: Clone> Kept<S, V> {
     }
 
     /// The value kept for `id`, if `current` holds of the stamp it was read at.
-    pub fn get(&self, id: i64, current: impl FnOnce(&S) -> bool) -> Option<V> {
+    pub fn get<Q: Hash + Eq + ?Sized>(&self, id: &Q, current: impl FnOnce(&S) -> bool) -> Option<V>
+    where
+        K: Borrow<Q>,
+    {
         let inner = self.inner.lock().unwrap_or_else(PoisonError::into_inner);
-        match inner.by_id.get(&id) {
+        match inner.by_id.get(id) {
             Some((at, _, value)) if current(at) => Some(value.clone()),
             _ => None,
         }
@@ -41,7 +48,7 @@ impl<S: Clone, V: Clone> Kept<S, V> {
 
     /// Keep a value just read at `stamp`, unless `later` says the one kept
     /// already was read later (two requests reading at once).
-    pub fn keep(&self, id: i64, stamp: S, value: V, later: impl FnOnce(&S) -> bool) {
+    pub fn keep(&self, id: K, stamp: S, value: V, later: impl FnOnce(&S) -> bool) {
         let mut inner = self.inner.lock().unwrap_or_else(PoisonError::into_inner);
         if inner.by_id.len() >= self.most {
             let mut order: Vec<u64> = inner.by_id.values().map(|(_, load, _)| *load).collect();

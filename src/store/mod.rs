@@ -6,6 +6,7 @@
 pub mod announcements;
 pub mod applications;
 pub mod audit;
+pub mod channel_pages;
 pub mod channels;
 pub mod digest;
 pub mod digest_outbox;
@@ -38,6 +39,7 @@ use std::time::Duration;
 
 use anyhow::Context;
 use migration::{Migrator, MigratorTrait};
+use sea_orm::sea_query::{Expr, SimpleExpr};
 use sea_orm::sqlx::sqlite::{SqliteJournalMode, SqliteSynchronous};
 use sea_orm::{
     ConnectOptions, ConnectionTrait, Database, DatabaseConnection, DatabaseTransaction, DbBackend, Statement,
@@ -179,21 +181,6 @@ fn numbered(text: &str) -> String {
     out
 }
 
-/// `?, ?, ?` for an `IN (…)` list of `n` values (at least one).
-/// An entity's columns as read from `table` (an alias), each named
-/// `prefix` + its name: how sea-orm reads a model (`from_query_result(row,
-/// prefix)`) from a row that holds other columns too.
-pub(crate) fn columns_of<C: sea_orm::IdenStatic>(
-    columns: impl Iterator<Item = C>,
-    table: &str,
-    prefix: &str,
-) -> String {
-    columns
-        .map(|c| format!("{table}.{name} AS \"{prefix}{name}\"", name = c.as_str()))
-        .collect::<Vec<_>>()
-        .join(", ")
-}
-
 /// A scalar subquery giving `value` of each row of `from` (its FROM and
 /// WHERE), in `order`, as one JSON array in text: `[]` when there are none.
 /// Each backend has its own aggregate for it.
@@ -204,6 +191,19 @@ pub(crate) fn json_array_of(backend: DbBackend, value: &str, order: &str, from: 
     }
 }
 
+/// A fragment of SQL with no sea-query spelling (such as an ordered
+/// aggregate), with `?` for each of `values`: sea-query wants PostgreSQL's
+/// numbered from `$1` within the fragment.
+pub(crate) fn fragment(backend: DbBackend, text: &str, values: impl IntoIterator<Item = Value>) -> SimpleExpr {
+    let text = if backend == DbBackend::Postgres {
+        numbered(text)
+    } else {
+        text.to_owned()
+    };
+    Expr::cust_with_values(text, values)
+}
+
+/// `?, ?, ?` for an `IN (…)` list of `n` values (at least one).
 pub(crate) fn placeholders(n: usize) -> String {
     vec!["?"; n.max(1)].join(", ")
 }

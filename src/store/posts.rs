@@ -1,19 +1,21 @@
 //! Posts: timelines (keyset-paginated), the post itself, creating, editing and soft-deleting.
 
 use chrono::{DateTime, Utc};
-use sea_orm::sea_query::Expr;
+use sea_orm::sea_query::{
+    Alias, Asterisk, Condition, Expr, JoinType, Order, Query, SelectStatement, SimpleExpr, UnionType,
+};
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, FromQueryResult, QueryFilter, Set, TransactionTrait,
-    Value,
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, DbBackend, DeriveIden, EntityTrait, FromQueryResult, QueryFilter,
+    Set, TransactionTrait,
 };
 
+use super::audit;
 use super::mentions;
 use super::notifications;
 use super::outbox::{self, Changed};
 use super::reactions::{self, Tally};
 use super::replies::ReplyView;
 use super::users::PersonChip;
-use super::{audit, placeholders, sql};
 use crate::domain::audit::{AuditAction, AuditTarget};
 use crate::domain::cursor::{Cursor, PageAt};
 use crate::domain::feed::SourceCredit;
@@ -21,7 +23,7 @@ use crate::domain::job::Job;
 use crate::domain::policy::{self, Actor, ContentFacts, Deletion, Visibility};
 use crate::domain::post::{PostDraft, PostKind};
 use crate::domain::time::{When, now};
-use crate::entities::{channel, post};
+use crate::entities::{channel, post, user};
 
 use super::announcements::{Announcement, Standing};
 use super::channels::Channel;
@@ -130,19 +132,104 @@ struct CardRow {
     reactions: String,
 }
 
-/// The card's columns and tables, with the post's reactions beside them.
-fn card_columns(db: &impl ConnectionTrait) -> String {
-    let reactions = reactions::as_json(db.get_database_backend(), reactions::On::Posts, "p.id");
-    format!("{CARD_COLUMNS}, {reactions} AS reactions {CARD_TABLES}")
+/// The names the page's statements give the tables they read.
+#[derive(DeriveIden, Clone, Copy)]
+enum T {
+    /// The posts.
+    #[sea_orm(iden = "p")]
+    P,
+    /// Their channels.
+    #[sea_orm(iden = "c")]
+    C,
+    /// Their authors.
+    #[sea_orm(iden = "u")]
+    U,
+    /// Pins, announcements and digest features of a post, in its thread's head.
+    #[sea_orm(iden = "k")]
+    K,
 }
 
-const CARD_COLUMNS: &str = "p.id, p.channel_id, c.slug AS channel_slug, c.name AS channel_name, p.author_id, \
-    c.visibility AS channel_visibility, c.archived_at AS channel_archived_at, p.deleted_at, p.hidden_at, \
-    u.name AS author_name, u.handle AS author_handle, p.kind, p.title, p.url, p.url_domain, p.body_html, \
-    p.published_at, p.edited_at, p.reply_count, p.last_activity_at, p.source_feed_title AS source_feed, \
-    p.source_site_url AS source_site, p.share_group";
+/// A column of the posts read, `p`.
+fn p(column: post::Column) -> Expr {
+    Expr::col((T::P, column))
+}
 
-const CARD_TABLES: &str = "FROM posts p JOIN channels c ON c.id = p.channel_id JOIN users u ON u.id = p.author_id";
+/// The card's columns and tables, with the post's reactions beside them:
+/// `SELECT … FROM posts p JOIN channels c … JOIN users u …`.
+fn card_select(backend: DbBackend) -> SelectStatement {
+    use post::Column as P;
+    let reactions = reactions::as_json(backend, reactions::On::Posts, "p.id");
+    let mut select = Query::select();
+    select
+        .columns(
+            [
+                P::Id,
+                P::ChannelId,
+                P::AuthorId,
+                P::DeletedAt,
+                P::HiddenAt,
+                P::Kind,
+                P::Title,
+                P::Url,
+                P::UrlDomain,
+                P::BodyHtml,
+                P::PublishedAt,
+                P::EditedAt,
+                P::ReplyCount,
+                P::LastActivityAt,
+                P::ShareGroup,
+            ]
+            .map(|c| (T::P, c)),
+        )
+        .expr_as(p(P::SourceFeedTitle), Alias::new("source_feed"))
+        .expr_as(p(P::SourceSiteUrl), Alias::new("source_site"))
+        .expr_as(Expr::col((T::C, channel::Column::Slug)), Alias::new("channel_slug"))
+        .expr_as(Expr::col((T::C, channel::Column::Name)), Alias::new("channel_name"))
+        .expr_as(
+            Expr::col((T::C, channel::Column::Visibility)),
+            Alias::new("channel_visibility"),
+        )
+        .expr_as(
+            Expr::col((T::C, channel::Column::ArchivedAt)),
+            Alias::new("channel_archived_at"),
+        )
+        .expr_as(Expr::col((T::U, user::Column::Name)), Alias::new("author_name"))
+        .expr_as(Expr::col((T::U, user::Column::Handle)), Alias::new("author_handle"))
+        // An ordered JSON aggregate, which sea-query has no words for.
+        .expr_as(Expr::cust(reactions), Alias::new("reactions"))
+        .from_as(post::Entity, T::P)
+        .join_as(
+            JoinType::InnerJoin,
+            channel::Entity,
+            T::C,
+            Expr::col((T::C, channel::Column::Id)).equals((T::P, P::ChannelId)),
+        )
+        .join_as(
+            JoinType::InnerJoin,
+            user::Entity,
+            T::U,
+            Expr::col((T::U, user::Column::Id)).equals((T::P, P::AuthorId)),
+        );
+    select
+}
+
+/// Live: not deleted, not hidden, and published by `at`.
+fn live(at: DateTime<Utc>) -> Condition {
+    Condition::all()
+        .add(p(post::Column::DeletedAt).is_null())
+        .add(p(post::Column::HiddenAt).is_null())
+        .add(p(post::Column::PublishedAt).lte(at))
+}
+
+/// The rows a statement reads, as sea-orm's models and rows are read.
+async fn read_all<R: FromQueryResult>(
+    db: &impl ConnectionTrait,
+    query: &SelectStatement,
+) -> Result<Vec<R>, sea_orm::DbErr> {
+    R::find_by_statement(db.get_database_backend().build(query))
+        .all(db)
+        .await
+}
 
 fn card(row: CardRow, viewer: &Actor) -> Result<PostCard, sea_orm::DbErr> {
     let reactions = reactions::from_json(&row.reactions, viewer.user_id)?;
@@ -240,107 +327,153 @@ fn cut_to_page(rows: &mut Vec<CardRow>) -> Option<Cursor> {
     }
 }
 
-/// The newest home page as read, before it is shown to its reader at a
-/// moment: what `home_pages` keeps while nothing on it changes.
+/// What a newest page holds up over its timeline.
+#[derive(Clone, Copy)]
+pub enum HeldUp<'a> {
+    /// The announcements in its channels the reader has not dismissed,
+    /// newest first, at most `most` of them (the home page).
+    Announcements { reader: i64, most: u64 },
+    /// These posts, in this order (a channel's pins).
+    Pins(&'a [i64]),
+}
+
+/// The newest page of some channels as read, before it is shown to a
+/// reader at a moment: what `home_pages` and `channel_pages` keep while
+/// nothing on it changes.
 #[derive(Clone)]
-pub struct NewestHome {
+pub struct NewestPage {
     posts: Vec<CardRow>,
     next: Option<Cursor>,
-    announced: Vec<Announcement>,
+    /// What is held up over it, in order.
+    held: Vec<CardRow>,
     siblings: Vec<SiblingRow>,
     /// When the first post scheduled in these channels goes live, and the
     /// page read here stops being the newest.
     pub until: Option<DateTime<Utc>>,
 }
 
-impl NewestHome {
-    /// The page as `viewer` sees it now (the times as they read now).
-    pub fn page(&self, viewer: &Actor) -> Result<(Timeline, Vec<Announcement>), sea_orm::DbErr> {
-        let posts = cards_with(self.posts.clone(), &self.siblings, viewer)?;
-        let timeline = Timeline {
-            posts,
+impl NewestPage {
+    /// The timeline as `viewer` sees it now (the times as they read now).
+    pub fn timeline(&self, viewer: &Actor) -> Result<Timeline, sea_orm::DbErr> {
+        Ok(Timeline {
+            posts: cards_with(self.posts.clone(), &self.siblings, viewer)?,
             next: self.next,
             newer: None,
-        };
-        Ok((timeline, self.announced.clone()))
+        })
+    }
+
+    /// The posts held up over it, as `viewer` sees them now.
+    pub fn held(&self, viewer: &Actor) -> Result<Vec<PostCard>, sea_orm::DbErr> {
+        cards_with(self.held.clone(), &self.siblings, viewer)
+    }
+
+    /// The posts held up over it, as announcements.
+    pub fn announced(&self) -> Vec<Announcement> {
+        self.held
+            .iter()
+            .map(|r| Announcement {
+                post_id: r.id,
+                title: r.title.clone(),
+                body_html: r.body_html.clone(),
+                channel_slug: r.channel_slug.clone(),
+                author: PersonChip::new(r.author_id, r.author_name.clone(), r.author_handle.clone()),
+            })
+            .collect()
     }
 }
 
-/// The newest home page of `reader` over the given channels, with at most
-/// `announcements` held up over it, in one statement: the timeline, the
-/// announcements and the next scheduled post (then the other posts of any
-/// shares on it, in a second).
-pub async fn newest_home(
+/// The newest page over the given channels, with what it holds up, in one
+/// statement: the timeline, the posts held up and the next scheduled post
+/// (then the other posts of any shares on it, in a second).
+pub async fn newest_page(
     db: &impl ConnectionTrait,
     channel_ids: &[i64],
-    reader: i64,
-    announcements: u64,
-) -> Result<NewestHome, sea_orm::DbErr> {
+    held: HeldUp<'_>,
+) -> Result<NewestPage, sea_orm::DbErr> {
     // Each row says which it is, and when it was held up for its order:
     // a post of the timeline by when it was published, an announcement by
-    // when it was announced, the next scheduled post by when it goes live.
+    // when it was announced (a pin by when it was published: pins keep
+    // the order given), the next scheduled post by when it goes live.
     const POSTED: i32 = 0;
-    const ANNOUNCED: i32 = 1;
+    const HELD: i32 = 1;
     const SCHEDULED: i32 = 2;
-    let reactions = reactions::as_json(db.get_database_backend(), reactions::On::Posts, "p.id");
+    let backend = db.get_database_backend();
+    let held_at = Alias::new("held_at");
+    // A card, when it was held up, and which it is.
+    let card = |at: SimpleExpr, which: i32| {
+        let mut select = card_select(backend);
+        select
+            .expr_as(at, held_at.clone())
+            .expr_as(Expr::val(which).cast_as(Alias::new("INTEGER")), Alias::new("held"));
+        select
+    };
+    let published = || p(post::Column::PublishedAt).into();
     let page = PAGE_SIZE as usize;
-    let (posts, mut values) = timeline_query(
-        channel_ids,
-        None,
-        page + 1,
-        &format!(
-            "{CARD_COLUMNS}, {reactions} AS reactions, p.published_at AS held_at, {POSTED} AS announced {CARD_TABLES}"
-        ),
+    let mut query = every_row_of(
+        timeline_query(card(published(), POSTED), channel_ids, None, page + 1),
+        "t",
     );
-    let (held, held_values) = super::announcements::undismissed_query(
-        channel_ids,
-        reader,
-        announcements,
-        &format!("{CARD_COLUMNS}, {reactions} AS reactions, a.announced_at AS held_at, {ANNOUNCED} AS announced"),
-    );
-    values.extend(held_values);
-    // The unary plus keeps the planner on the publication index: only
-    // posts still to come are read.
-    let scheduled = format!(
-        "SELECT {CARD_COLUMNS}, {reactions} AS reactions, p.published_at AS held_at, {SCHEDULED} AS announced \
-         {CARD_TABLES} WHERE +p.channel_id IN ({}) AND p.published_at > ? AND p.deleted_at IS NULL \
-         AND p.hidden_at IS NULL ORDER BY p.published_at, p.id LIMIT 1",
-        placeholders(channel_ids.len())
-    );
-    values.extend(channel_ids.iter().map(|&id| Value::from(id)));
-    values.push(now().into());
-    let text = format!(
-        "SELECT * FROM ({posts}) AS t UNION ALL SELECT * FROM ({held}) AS h UNION ALL SELECT * FROM ({scheduled}) AS s"
-    );
+    match held {
+        HeldUp::Announcements { reader, most } => {
+            let mut announced = card(super::announcements::announced_at(), HELD);
+            super::announcements::undismissed(&mut announced, channel_ids, reader, most);
+            query.union(UnionType::All, every_row_of(announced, "h"));
+        }
+        HeldUp::Pins([]) => {}
+        HeldUp::Pins(ids) => {
+            let mut pinned = card(published(), HELD);
+            pinned.and_where(p(post::Column::Id).is_in(ids.iter().copied()));
+            query.union(UnionType::All, pinned);
+        }
+    }
+    let mut scheduled = card(published(), SCHEDULED);
+    scheduled
+        .and_where(off_channel_index(channel_ids))
+        .and_where(p(post::Column::PublishedAt).gt(now()))
+        .and_where(p(post::Column::DeletedAt).is_null())
+        .and_where(p(post::Column::HiddenAt).is_null())
+        .order_by((T::P, post::Column::PublishedAt), Order::Asc)
+        .order_by((T::P, post::Column::Id), Order::Asc)
+        .limit(1);
+    query.union(UnionType::All, every_row_of(scheduled, "s"));
     let mut rows = Vec::new();
-    let mut announced = Vec::new();
+    let mut held_rows = Vec::new();
     let mut until = None;
-    for row in db.query_all(sql(db, &text, values)).await? {
+    for row in db.query_all(backend.build(&query)).await? {
         let held_at: DateTime<Utc> = row.try_get("", "held_at")?;
-        match row.try_get::<i32>("", "announced")? {
+        match row.try_get::<i32>("", "held")? {
             POSTED => rows.push(CardRow::from_query_result(&row, "")?),
-            ANNOUNCED => announced.push((held_at, CardRow::from_query_result(&row, "")?)),
+            HELD => held_rows.push((held_at, CardRow::from_query_result(&row, "")?)),
             _ => until = Some(held_at),
         }
     }
     rows.sort_by_key(|r| std::cmp::Reverse((r.published_at, r.id)));
-    announced.sort_by_key(|(at, r)| std::cmp::Reverse((*at, r.id)));
     let next = cut_to_page(&mut rows);
-    let siblings = sibling_rows(db, &rows).await?;
-    let announced = announced
-        .into_iter()
-        .map(|(_, r)| Announcement {
-            post_id: r.id,
-            title: r.title,
-            body_html: r.body_html,
-            channel_slug: r.channel_slug,
-            author: PersonChip::new(r.author_id, r.author_name, r.author_handle),
-        })
-        .collect();
-    Ok(NewestHome {
+    let held_rows: Vec<CardRow> = match held {
+        HeldUp::Announcements { .. } => {
+            held_rows.sort_by_key(|(at, r)| std::cmp::Reverse((*at, r.id)));
+            held_rows.into_iter().map(|(_, r)| r).collect()
+        }
+        HeldUp::Pins(ids) => {
+            held_rows.sort_by_key(|(_, r)| ids.iter().position(|id| *id == r.id));
+            held_rows.into_iter().map(|(_, r)| r).collect()
+        }
+    };
+    // Pins are cards, and show where else they were shared; announcements do not.
+    let siblings = match held {
+        HeldUp::Announcements { .. } => sibling_rows(db, &rows).await?,
+        HeldUp::Pins(_) => {
+            shared_with(
+                db,
+                rows.iter().chain(&held_rows).filter_map(|r| r.share_group).collect(),
+            )
+            .await?
+        }
+    };
+    Ok(NewestPage {
         posts: rows,
         next,
-        announced,
+        held: held_rows,
         siblings,
         until,
     })
@@ -355,8 +488,12 @@ async fn older_page(
     before: Option<Cursor>,
 ) -> Result<Page, sea_orm::DbErr> {
     let page = PAGE_SIZE as usize;
-    let (text, values) = timeline_query(channel_ids, before.map(Keyset::Older), page + 1, &card_columns(db));
-    let mut rows = CardRow::find_by_statement(sql(db, &text, values)).all(db).await?;
+    let cards = card_select(db.get_database_backend());
+    let mut rows: Vec<CardRow> = read_all(
+        db,
+        &timeline_query(cards, channel_ids, before.map(Keyset::Older), page + 1),
+    )
+    .await?;
     let next = cut_to_page(&mut rows);
     let newer = match (before, rows.first()) {
         (None, _) => None,
@@ -364,8 +501,13 @@ async fn older_page(
         (Some(_), None) => Some(Newer::Newest),
         (Some(_), Some(first)) => {
             let first = Cursor::new(first.published_at, first.id);
-            let (text, values) = timeline_query(channel_ids, Some(Keyset::Newer(first)), page + 1, KEY_COLUMNS);
-            match KeyRow::find_by_statement(sql(db, &text, values)).all(db).await?.len() {
+            // Only whether there are posts there: their ids.
+            let ids = Query::select()
+                .column((T::P, post::Column::Id))
+                .from_as(post::Entity, T::P)
+                .to_owned();
+            let newer = timeline_query(ids, channel_ids, Some(Keyset::Newer(first)), page + 1);
+            match read_all::<KeyRow>(db, &newer).await?.len() {
                 0 => None,
                 n if n <= page => Some(Newer::Newest),
                 _ => Some(Newer::After(first)),
@@ -384,8 +526,12 @@ async fn newer_page(
 ) -> Result<Option<Page>, sea_orm::DbErr> {
     let page = PAGE_SIZE as usize;
     // Nearest first: this page, then whether more than a page lies beyond it.
-    let (text, values) = timeline_query(channel_ids, Some(Keyset::Newer(after)), 2 * page + 1, &card_columns(db));
-    let mut rows = CardRow::find_by_statement(sql(db, &text, values)).all(db).await?;
+    let cards = card_select(db.get_database_backend());
+    let mut rows: Vec<CardRow> = read_all(
+        db,
+        &timeline_query(cards, channel_ids, Some(Keyset::Newer(after)), 2 * page + 1),
+    )
+    .await?;
     if rows.len() <= page {
         return Ok(None);
     }
@@ -409,8 +555,28 @@ enum Keyset {
     Newer(Cursor),
 }
 
-/// Only what says whether there are posts there.
-const KEY_COLUMNS: &str = "p.id AS id FROM posts p";
+impl Keyset {
+    /// The posts on this side of the post, in `(published_at, id)` order.
+    fn side(self) -> Condition {
+        let (at, id) = (p(post::Column::PublishedAt), p(post::Column::Id));
+        match self {
+            Keyset::Older(c) => Condition::any()
+                .add(at.clone().lt(c.at))
+                .add(Condition::all().add(at.eq(c.at)).add(id.lt(c.id))),
+            Keyset::Newer(c) => Condition::any()
+                .add(at.clone().gt(c.at))
+                .add(Condition::all().add(at.eq(c.at)).add(id.gt(c.id))),
+        }
+    }
+
+    /// Reading order: away from the post.
+    fn order(keyset: Option<Self>) -> Order {
+        match keyset {
+            Some(Keyset::Newer(_)) => Order::Asc,
+            _ => Order::Desc,
+        }
+    }
+}
 
 #[derive(FromQueryResult)]
 struct KeyRow {
@@ -422,68 +588,84 @@ struct KeyRow {
 /// it, each channel's own index is read and the results merged.
 const MERGE_CHANNELS_UP_TO: usize = 40;
 
-/// The SQL for one timeline page. The shape matters for speed on both databases:
-/// "newest 21 across these channels" is either one ordered walk of the global
-/// `(published_at, id)` index (when most channels are wanted) or, for a few
-/// channels, the newest 21 of each from `(channel_id, published_at, id)`,
-/// merged. Either way no query sorts more than a few hundred rows, however
-/// many posts there are. Reading newer posts walks the same indexes the other way.
-fn timeline_query(channel_ids: &[i64], keyset: Option<Keyset>, limit: usize, columns: &str) -> (String, Vec<Value>) {
-    const VISIBLE: &str = "p.deleted_at IS NULL AND p.hidden_at IS NULL AND p.published_at <= ?";
-    const OLDER: &str = " AND (p.published_at < ? OR (p.published_at = ? AND p.id < ?))";
-    const NEWER: &str = " AND (p.published_at > ? OR (p.published_at = ? AND p.id > ?))";
-    let order = match keyset {
-        Some(Keyset::Newer(_)) => " ORDER BY p.published_at ASC, p.id ASC LIMIT ?",
-        _ => " ORDER BY p.published_at DESC, p.id DESC LIMIT ?",
-    };
-    let merged_order = match keyset {
-        Some(Keyset::Newer(_)) => "ORDER BY published_at ASC, id ASC LIMIT ?",
-        _ => "ORDER BY published_at DESC, id DESC LIMIT ?",
-    };
-    let at = now();
-    let limit = limit as i64;
-    let mut values: Vec<Value> = Vec::new();
-    let bound = |values: &mut Vec<Value>| match keyset {
-        Some(Keyset::Older(c)) => {
-            values.extend([c.at.into(), c.at.into(), c.id.into()]);
-            OLDER
+/// "In these channels" where the planner must not use the per-channel
+/// index: `p.channel_id + 0` is no longer the bare column, so the walk
+/// stays on the publication index (as a unary plus would).
+fn off_channel_index(channel_ids: &[i64]) -> SimpleExpr {
+    Expr::expr(p(post::Column::ChannelId).add(0)).is_in(channel_ids.iter().copied())
+}
+
+/// `SELECT * FROM (query) AS name`: a query with its own order and limit,
+/// as one part of a `UNION ALL`.
+fn every_row_of(query: SelectStatement, name: &str) -> SelectStatement {
+    Query::select()
+        .column(Asterisk)
+        .from_subquery(query, Alias::new(name))
+        .to_owned()
+}
+
+/// One timeline page: `select` (from `posts p`) cut to the live posts of
+/// these channels, on the side `keyset` names, in its order. The shape
+/// matters for speed on both databases: "newest 21 across these channels"
+/// is either one ordered walk of the global `(published_at, id)` index
+/// (when most channels are wanted) or, for a few channels, the newest 21
+/// of each from `(channel_id, published_at, id)`, merged. Either way no
+/// query sorts more than a few hundred rows, however many posts there are.
+/// Reading newer posts walks the same indexes the other way.
+fn timeline_query(
+    mut select: SelectStatement,
+    channel_ids: &[i64],
+    keyset: Option<Keyset>,
+    limit: usize,
+) -> SelectStatement {
+    let order = Keyset::order(keyset);
+    let limit = limit as u64;
+    let mut wanted = live(now());
+    if let Some(keyset) = keyset {
+        wanted = wanted.add(keyset.side());
+    }
+    let newest_first = |select: &mut SelectStatement, table: Option<T>| {
+        let (at, id) = (post::Column::PublishedAt, post::Column::Id);
+        match table {
+            Some(t) => select.order_by((t, at), order.clone()).order_by((t, id), order.clone()),
+            None => select.order_by(at, order.clone()).order_by(id, order.clone()),
         }
-        Some(Keyset::Newer(c)) => {
-            values.extend([c.at.into(), c.at.into(), c.id.into()]);
-            NEWER
-        }
-        None => "",
+        .limit(limit);
     };
-    let text = if channel_ids.len() <= MERGE_CHANNELS_UP_TO {
-        let mut parts = Vec::with_capacity(channel_ids.len());
+    if channel_ids.len() <= MERGE_CHANNELS_UP_TO {
+        let mut merged: Option<SelectStatement> = None;
         for (i, &channel) in channel_ids.iter().enumerate() {
-            values.extend([channel.into(), at.into()]);
-            let side = bound(&mut values);
-            values.push(limit.into());
-            parts.push(format!(
-                "SELECT * FROM (SELECT p.id AS id, p.published_at AS published_at FROM posts p \
-                 WHERE p.channel_id = ? AND {VISIBLE}{side}{order}) AS c{i}"
-            ));
+            let mut newest = Query::select();
+            newest
+                .columns([(T::P, post::Column::Id), (T::P, post::Column::PublishedAt)])
+                .from_as(post::Entity, T::P)
+                .cond_where(
+                    Condition::all()
+                        .add(p(post::Column::ChannelId).eq(channel))
+                        .add(wanted.clone()),
+                );
+            newest_first(&mut newest, Some(T::P));
+            let part = every_row_of(newest, &format!("c{i}"));
+            match &mut merged {
+                Some(merged) => {
+                    merged.union(UnionType::All, part);
+                }
+                None => merged = Some(part),
+            }
         }
-        values.push(limit.into());
-        format!(
-            "SELECT {columns} WHERE p.id IN (SELECT id FROM ({}) AS merged \
-             {merged_order}){order}",
-            parts.join(" UNION ALL ")
-        )
+        if let Some(merged) = merged {
+            let mut ids = Query::select();
+            ids.column(post::Column::Id).from_subquery(merged, Alias::new("merged"));
+            newest_first(&mut ids, None);
+            select.and_where(p(post::Column::Id).in_subquery(ids));
+        } else {
+            select.and_where(Expr::val(false).into());
+        }
     } else {
-        // The unary plus keeps the planner off the per-channel index, which
-        // would fetch every post of every channel and sort them.
-        values.extend(channel_ids.iter().map(|&id| Value::from(id)));
-        values.push(at.into());
-        let side = bound(&mut values);
-        format!(
-            "SELECT {columns} WHERE +p.channel_id IN ({}) AND {VISIBLE}{side}{order}",
-            placeholders(channel_ids.len())
-        )
-    };
-    values.push(limit.into());
-    (text, values)
+        select.cond_where(Condition::all().add(off_channel_index(channel_ids)).add(wanted));
+    }
+    newest_first(&mut select, Some(T::P));
+    select
 }
 
 #[derive(Clone, FromQueryResult)]
@@ -516,16 +698,31 @@ async fn shared_with(db: &impl ConnectionTrait, mut groups: Vec<i64>) -> Result<
     if groups.is_empty() {
         return Ok(Vec::new());
     }
-    let text = format!(
-        "SELECT p.id, p.share_group, p.channel_id, c.slug AS channel_slug, c.visibility AS channel_visibility, \
-         c.archived_at AS channel_archived_at, p.author_id, p.published_at \
-         FROM posts p JOIN channels c ON c.id = p.channel_id \
-         WHERE p.share_group IN ({}) AND p.deleted_at IS NULL AND p.hidden_at IS NULL ORDER BY p.id",
-        placeholders(groups.len())
-    );
-    SiblingRow::find_by_statement(sql(db, &text, groups.into_iter().map(Value::from).collect()))
-        .all(db)
-        .await
+    use post::Column as P;
+    let query = Query::select()
+        .columns([P::Id, P::ShareGroup, P::ChannelId, P::AuthorId, P::PublishedAt].map(|c| (T::P, c)))
+        .expr_as(Expr::col((T::C, channel::Column::Slug)), Alias::new("channel_slug"))
+        .expr_as(
+            Expr::col((T::C, channel::Column::Visibility)),
+            Alias::new("channel_visibility"),
+        )
+        .expr_as(
+            Expr::col((T::C, channel::Column::ArchivedAt)),
+            Alias::new("channel_archived_at"),
+        )
+        .from_as(post::Entity, T::P)
+        .join_as(
+            JoinType::InnerJoin,
+            channel::Entity,
+            T::C,
+            Expr::col((T::C, channel::Column::Id)).equals((T::P, P::ChannelId)),
+        )
+        .and_where(p(P::ShareGroup).is_in(groups))
+        .and_where(p(P::DeletedAt).is_null())
+        .and_where(p(P::HiddenAt).is_null())
+        .order_by((T::P, P::Id), Order::Asc)
+        .to_owned();
+    read_all(db, &query).await
 }
 
 /// Fill in each card's `also_in`: the other live posts of its share, in
@@ -572,17 +769,11 @@ pub async fn group_share(db: &impl ConnectionTrait, ids: &[i64]) -> Result<(), s
     if ids.len() < 2 {
         return Ok(());
     }
-    let mut values: Vec<Value> = vec![first.into()];
-    values.extend(ids.iter().map(|&id| Value::from(id)));
-    db.execute(sql(
-        db,
-        &format!(
-            "UPDATE posts SET share_group = ? WHERE id IN ({})",
-            placeholders(ids.len())
-        ),
-        values,
-    ))
-    .await?;
+    post::Entity::update_many()
+        .col_expr(post::Column::ShareGroup, Expr::value(first))
+        .filter(post::Column::Id.is_in(ids.iter().copied()))
+        .exec(db)
+        .await?;
     Ok(())
 }
 
@@ -669,6 +860,8 @@ pub struct ThreadHead {
 /// what `thread_pages` keeps while nothing in the thread changes.
 #[derive(Clone)]
 pub struct ThreadRows {
+    /// Its channel's content stamp, read with it.
+    pub content_stamp: i64,
     post: post::Model,
     channel: channel::Model,
     card: CardRow,
@@ -695,26 +888,47 @@ impl ThreadRows {
 }
 
 /// A thread's head in one statement: the post's and its channel's columns
-/// (prefixed as sea-orm reads two models from one row), the card's, and
-/// the standing's (then the other posts of its share, if any, in a second).
+/// (prefixed as sea-orm reads two models from one row), the channel's
+/// content stamp, the card's, and the standing's (then the other posts of
+/// its share, if any, in a second).
 pub async fn thread_rows(db: &impl ConnectionTrait, id: i64, week: &str) -> Result<Option<ThreadRows>, sea_orm::DbErr> {
-    use sea_orm::Iterable;
-    let text = format!(
-        "SELECT {}, {}, \
-           EXISTS (SELECT 1 FROM channel_pins k WHERE k.post_id = p.id) AS pinned, \
-           EXISTS (SELECT 1 FROM announcements a WHERE a.post_id = p.id) AS announced, \
-           EXISTS (SELECT 1 FROM digest_features f WHERE f.post_id = p.id AND f.week = ?) AS featured, \
-           {} WHERE p.id = ?",
-        super::columns_of(post::Column::iter(), "p", "A_"),
-        super::columns_of(channel::Column::iter(), "c", "B_"),
-        card_columns(db),
-    );
-    let Some(row) = db.query_one(sql(db, &text, vec![week.into(), id.into()])).await? else {
+    use sea_orm::{IdenStatic, Iterable};
+    // Whether `table` has a row for the post (and `also` holds of it).
+    let any_in = |table: &str, also: Option<SimpleExpr>| {
+        let mut rows = Query::select();
+        rows.expr(Expr::val(1))
+            .from_as(Alias::new(table), T::K)
+            .and_where(Expr::col((T::K, Alias::new("post_id"))).equals((T::P, post::Column::Id)));
+        if let Some(also) = also {
+            rows.and_where(also);
+        }
+        Expr::exists(rows)
+    };
+    let backend = db.get_database_backend();
+    let mut query = card_select(backend);
+    for column in post::Column::iter() {
+        query.expr_as(p(column), Alias::new(format!("A_{}", column.as_str())));
+    }
+    for column in channel::Column::iter() {
+        query.expr_as(Expr::col((T::C, column)), Alias::new(format!("B_{}", column.as_str())));
+    }
+    let this_week = Expr::col((T::K, Alias::new("week"))).eq(week);
+    query
+        .expr_as(
+            Expr::col((T::C, Alias::new("content_stamp"))),
+            Alias::new("content_stamp"),
+        )
+        .expr_as(any_in("channel_pins", None), Alias::new("pinned"))
+        .expr_as(any_in("announcements", None), Alias::new("announced"))
+        .expr_as(any_in("digest_features", Some(this_week)), Alias::new("featured"))
+        .and_where(p(post::Column::Id).eq(id));
+    let Some(row) = db.query_one(backend.build(&query)).await? else {
         return Ok(None);
     };
     let card = CardRow::from_query_result(&row, "")?;
     let siblings = sibling_rows(db, std::slice::from_ref(&card)).await?;
     Ok(Some(ThreadRows {
+        content_stamp: row.try_get("", "content_stamp")?,
         post: post::Model::from_query_result(&row, "A_")?,
         channel: channel::Model::from_query_result(&row, "B_")?,
         card,
@@ -923,18 +1137,30 @@ pub async fn shared_before(
     if readable_channels.is_empty() {
         return Ok(Vec::new());
     }
-    let mut values: Vec<Value> = vec![canonical_url.into(), now().into()];
-    values.extend(readable_channels.iter().map(|&id| Value::from(id)));
-    let text = format!(
-        "SELECT p.id, c.slug AS channel_slug, u.name AS author_name, p.published_at \
-         FROM posts p JOIN channels c ON c.id = p.channel_id JOIN users u ON u.id = p.author_id \
-         WHERE p.canonical_url = ? AND p.published_at <= ? AND p.deleted_at IS NULL AND p.hidden_at IS NULL \
-         AND p.channel_id IN ({}) \
-         ORDER BY p.published_at DESC LIMIT 5",
-        placeholders(readable_channels.len())
-    );
-    Ok(SharedRow::find_by_statement(sql(db, &text, values))
-        .all(db)
+    let query = Query::select()
+        .columns([(T::P, post::Column::Id), (T::P, post::Column::PublishedAt)])
+        .expr_as(Expr::col((T::C, channel::Column::Slug)), Alias::new("channel_slug"))
+        .expr_as(Expr::col((T::U, user::Column::Name)), Alias::new("author_name"))
+        .from_as(post::Entity, T::P)
+        .join_as(
+            JoinType::InnerJoin,
+            channel::Entity,
+            T::C,
+            Expr::col((T::C, channel::Column::Id)).equals((T::P, post::Column::ChannelId)),
+        )
+        .join_as(
+            JoinType::InnerJoin,
+            user::Entity,
+            T::U,
+            Expr::col((T::U, user::Column::Id)).equals((T::P, post::Column::AuthorId)),
+        )
+        .and_where(p(post::Column::CanonicalUrl).eq(canonical_url))
+        .cond_where(live(now()))
+        .and_where(p(post::Column::ChannelId).is_in(readable_channels.iter().copied()))
+        .order_by((T::P, post::Column::PublishedAt), Order::Desc)
+        .limit(5)
+        .to_owned();
+    Ok(read_all::<SharedRow>(db, &query)
         .await?
         .into_iter()
         .map(|r| SharedBefore {
@@ -948,17 +1174,15 @@ pub async fn shared_before(
 
 /// The viewer's own posts waiting to be published, soonest first.
 pub async fn scheduled_by(db: &impl ConnectionTrait, viewer: &Actor) -> Result<Vec<PostCard>, sea_orm::DbErr> {
-    let rows = CardRow::find_by_statement(sql(
-        db,
-        &format!(
-            "SELECT {} WHERE p.author_id = ? AND p.published_at > ? AND p.deleted_at IS NULL \
-             ORDER BY p.published_at, p.id LIMIT 50",
-            card_columns(db)
-        ),
-        vec![viewer.user_id.into(), now().into()],
-    ))
-    .all(db)
-    .await?;
+    let mut query = card_select(db.get_database_backend());
+    query
+        .and_where(p(post::Column::AuthorId).eq(viewer.user_id))
+        .and_where(p(post::Column::PublishedAt).gt(now()))
+        .and_where(p(post::Column::DeletedAt).is_null())
+        .order_by((T::P, post::Column::PublishedAt), Order::Asc)
+        .order_by((T::P, post::Column::Id), Order::Asc)
+        .limit(50);
+    let rows: Vec<CardRow> = read_all(db, &query).await?;
     let mut cards = rows
         .into_iter()
         .map(|r| card(r, viewer))
@@ -967,36 +1191,6 @@ pub async fn scheduled_by(db: &impl ConnectionTrait, viewer: &Actor) -> Result<V
     for card in &mut cards {
         card.reactions.clear();
     }
-    add_siblings(db, &mut cards, viewer).await?;
-    Ok(cards)
-}
-
-/// The cards for some posts, in the order given (ids not found are left
-/// out). The caller passes only posts the viewer may read.
-pub async fn cards_by_ids(
-    db: &impl ConnectionTrait,
-    ids: &[i64],
-    viewer: &Actor,
-) -> Result<Vec<PostCard>, sea_orm::DbErr> {
-    if ids.is_empty() {
-        return Ok(Vec::new());
-    }
-    let rows = CardRow::find_by_statement(sql(
-        db,
-        &format!(
-            "SELECT {} WHERE p.id IN ({})",
-            card_columns(db),
-            super::placeholders(ids.len())
-        ),
-        ids.iter().map(|id| (*id).into()).collect(),
-    ))
-    .all(db)
-    .await?;
-    let mut cards = rows
-        .into_iter()
-        .map(|row| card(row, viewer))
-        .collect::<Result<Vec<_>, _>>()?;
-    cards.sort_by_key(|c| ids.iter().position(|id| *id == c.id));
     add_siblings(db, &mut cards, viewer).await?;
     Ok(cards)
 }

@@ -1,22 +1,22 @@
 //! Replies in a thread: listing oldest-first with quotes, adding, editing, soft-deleting.
 
 use chrono::{DateTime, Utc};
-use sea_orm::sea_query::Expr;
+use sea_orm::sea_query::{Alias, Expr, JoinType, Order, Query};
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, FromQueryResult, QueryFilter, Set, TransactionTrait,
 };
 
+use super::audit;
 use super::mentions;
 use super::notifications;
 use super::outbox::{self, Changed};
 use super::reactions::{self, Tally};
 use super::users::PersonChip;
-use super::{audit, sql};
 use crate::domain::audit::{AuditAction, AuditTarget};
 use crate::domain::markdown;
 use crate::domain::policy::{self, Actor, ContentFacts, Deletion};
 use crate::domain::time::{When, now};
-use crate::entities::{post, reply};
+use crate::entities::{post, reply, user};
 
 /// The reply a reply quotes, as shown above it.
 #[derive(Debug, Clone)]
@@ -76,22 +76,60 @@ pub struct ThreadReplies(Vec<Row>);
 /// Every reply in a thread with what it quotes and its reactions, oldest
 /// first, in one statement (deleted ones stay, as notices).
 pub async fn in_thread(db: &impl ConnectionTrait, post_id: i64) -> Result<ThreadReplies, sea_orm::DbErr> {
-    let reactions = reactions::as_json(db.get_database_backend(), reactions::On::Replies, "r.id");
-    let rows = Row::find_by_statement(sql(
-        db,
-        &format!(
-            "SELECT r.id, r.author_id, u.name AS author_name, u.handle AS author_handle, r.quote_of, r.body_html, \
-               r.created_at, r.edited_at, r.deleted_at, r.deleted_by, r.hidden_at, r.hidden_reason, \
-               q.body_md AS quote_md, q.deleted_at AS quote_deleted_at, q.hidden_at AS quote_hidden_at, \
-               qu.name AS quote_author, {reactions} AS reactions \
-             FROM replies r JOIN users u ON u.id = r.author_id \
-               LEFT JOIN replies q ON q.id = r.quote_of LEFT JOIN users qu ON qu.id = q.author_id \
-             WHERE r.post_id = ? ORDER BY r.created_at, r.id"
-        ),
-        vec![post_id.into()],
-    ))
-    .all(db)
-    .await?;
+    use reply::Column as R;
+    let (r, u, q, qu) = (Alias::new("r"), Alias::new("u"), Alias::new("q"), Alias::new("qu"));
+    let col = |table: &Alias, column: R| Expr::col((table.clone(), column));
+    let named = |table: &Alias, column: &str| Expr::col((table.clone(), Alias::new(column)));
+    let backend = db.get_database_backend();
+    let reactions = reactions::as_json(backend, reactions::On::Replies, "r.id");
+    let query = Query::select()
+        .columns(
+            [
+                R::Id,
+                R::AuthorId,
+                R::QuoteOf,
+                R::BodyHtml,
+                R::CreatedAt,
+                R::EditedAt,
+                R::DeletedAt,
+                R::DeletedBy,
+                R::HiddenAt,
+                R::HiddenReason,
+            ]
+            .map(|column| (r.clone(), column)),
+        )
+        .expr_as(named(&u, "name"), Alias::new("author_name"))
+        .expr_as(named(&u, "handle"), Alias::new("author_handle"))
+        .expr_as(col(&q, R::BodyMd), Alias::new("quote_md"))
+        .expr_as(col(&q, R::DeletedAt), Alias::new("quote_deleted_at"))
+        .expr_as(col(&q, R::HiddenAt), Alias::new("quote_hidden_at"))
+        .expr_as(named(&qu, "name"), Alias::new("quote_author"))
+        // An ordered JSON aggregate, which sea-query has no words for.
+        .expr_as(Expr::cust(reactions), Alias::new("reactions"))
+        .from_as(reply::Entity, r.clone())
+        .join_as(
+            JoinType::InnerJoin,
+            user::Entity,
+            u.clone(),
+            named(&u, "id").equals((r.clone(), R::AuthorId)),
+        )
+        .join_as(
+            JoinType::LeftJoin,
+            reply::Entity,
+            q.clone(),
+            col(&q, R::Id).equals((r.clone(), R::QuoteOf)),
+        )
+        .join_as(
+            JoinType::LeftJoin,
+            user::Entity,
+            qu.clone(),
+            named(&qu, "id").equals((q, R::AuthorId)),
+        )
+        .and_where(col(&r, R::PostId).eq(post_id))
+        .order_by((r.clone(), R::CreatedAt), Order::Asc)
+        .order_by((r, R::Id), Order::Asc)
+        .to_owned();
+    let rows = Row::find_by_statement(backend.build(&query)).all(db).await?;
     Ok(ThreadReplies(rows))
 }
 

@@ -19,7 +19,7 @@ use super::users::{self, Account, Stamped};
 const MOST_KEPT: usize = 10_000;
 
 pub struct SignedInAccounts {
-    kept: Kept<i64, Arc<Account>>,
+    kept: Kept<i64, i64, Arc<Account>>,
 }
 
 impl Default for SignedInAccounts {
@@ -53,7 +53,7 @@ impl SignedInAccounts {
     }
 
     fn kept(&self, id: i64, stamp: i64) -> Option<Arc<Account>> {
-        self.kept.get(id, |at| *at == stamp)
+        self.kept.get(&id, |at| *at == stamp)
     }
 
     /// Keep an account just loaded, unless one loaded at a later stamp is

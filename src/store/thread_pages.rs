@@ -1,6 +1,7 @@
 //! The threads this server has served, each kept beside its channel's
-//! content stamp and the digest week it was read for (see `kept`). Every
-//! thread page reads the stamp first, by primary keys: while it is
+//! content stamp and the digest week it was read for (see `kept`). While
+//! nothing has changed anywhere, a thread kept is served with no statement
+//! of its own; else the stamp is read first, by primary keys: while it is
 //! unchanged (the database bumps it in the same transaction as any change
 //! to the post, its replies, their reactions, its pins and features, see
 //! the `content_stamps` and `thread_stamps` migrations), the thread kept is
@@ -21,7 +22,7 @@ use crate::domain::policy::Actor;
 const MOST_KEPT: usize = 1_000;
 
 pub struct ThreadPages {
-    kept: Kept<ReadAt, Arc<KeptThread>>,
+    kept: Kept<i64, ReadAt, Arc<KeptThread>>,
 }
 
 /// What a kept thread was read at: its channel's stamp, the digest week,
@@ -66,35 +67,40 @@ impl ThreadPages {
         every: Option<i64>,
     ) -> Result<Option<ThreadHead>, DbErr> {
         if let Some(every) = every
-            && let Some(thread) = self.kept.get(id, |at| at.every == Some(every) && at.week == week)
+            && let Some(thread) = self.kept.get(&id, |at| at.every == Some(every) && at.week == week)
         {
             return Ok(Some(thread.head.head(reader, thread.replies.views(reader)?)?));
         }
-        let Some(stamp) = posts::content_stamp(db, id).await? else {
+        // A thread kept for this week may still be current: its channel's
+        // stamp says, by primary keys.
+        if self.kept.get(&id, |at| at.week == week).is_some() {
+            let Some(stamp) = posts::content_stamp(db, id).await? else {
+                return Ok(None);
+            };
+            if let Some(thread) = self.kept.get(&id, |at| at.stamp == stamp && at.week == week) {
+                // Still current: so it is as long as nothing changes anywhere.
+                let read = ReadAt {
+                    stamp,
+                    week: week.to_owned(),
+                    every,
+                };
+                self.kept.keep(id, read, Arc::clone(&thread), |at| at.stamp > stamp);
+                return Ok(Some(thread.head.head(reader, thread.replies.views(reader)?)?));
+            }
+        }
+        // Read afresh, at the stamp read with the head.
+        let Some(head) = posts::thread_rows(db, id, week).await? else {
             return Ok(None);
         };
-        let kept = self.kept.get(id, |at| at.stamp == stamp && at.week == week);
+        let replies = replies::in_thread(db, id).await?;
+        let stamp = head.content_stamp;
         let read = ReadAt {
             stamp,
             week: week.to_owned(),
             every,
         };
-        let thread = match kept {
-            Some(thread) => {
-                // Still current: so it is as long as nothing changes anywhere.
-                self.kept.keep(id, read, Arc::clone(&thread), |at| at.stamp > stamp);
-                thread
-            }
-            None => {
-                let Some(head) = posts::thread_rows(db, id, week).await? else {
-                    return Ok(None);
-                };
-                let replies = replies::in_thread(db, id).await?;
-                let thread = Arc::new(KeptThread { head, replies });
-                self.kept.keep(id, read, Arc::clone(&thread), |at| at.stamp > stamp);
-                thread
-            }
-        };
+        let thread = Arc::new(KeptThread { head, replies });
+        self.kept.keep(id, read, Arc::clone(&thread), |at| at.stamp > stamp);
         Ok(Some(thread.head.head(reader, thread.replies.views(reader)?)?))
     }
 }

@@ -9,7 +9,7 @@ use serde::Deserialize;
 
 use super::access::{channel_for_members, readable_channel};
 use super::extract::{Confirmed, Viewer, flash};
-use super::pages::{PageQuery, channel_page, lobby_page, members_again, members_page};
+use super::pages::{PageQuery, channel_page, lobby_page, members_again, members_page, newest_channel};
 use super::see_other;
 use crate::domain::form::FormErrors;
 use crate::domain::policy::{self, Refusal, Visibility};
@@ -154,28 +154,32 @@ pub async fn show_channel(
     Path(slug): Path<String>,
     Query(q): Query<PageQuery>,
 ) -> AppResult<Response> {
-    let head = channels::head_by_slug(&state.db, &slug)
+    let newest = newest_channel(&state, &viewer, &slug)
         .await?
         .ok_or(AppError::NotFound)?;
     let actor = viewer.actor();
-    let facts = head.channel.facts(&actor);
+    let facts = newest.head.channel.facts(&actor);
     if !policy::can_read_channel(&actor, &facts) {
         // Someone outside a listed working group sees what it is for and
         // who runs it, and may ask to join; of a hidden one, nothing.
         if !policy::can_see_channel_listed(&actor, &facts) {
             return Err(AppError::NotFound);
         }
-        return Ok(
-            lobby_page(&state, viewer, head.channel, String::new(), FormErrors::new())
-                .await?
-                .into_response(),
-        );
+        return Ok(lobby_page(
+            &state,
+            viewer,
+            newest.head.channel.clone(),
+            String::new(),
+            FormErrors::new(),
+        )
+        .await?
+        .into_response());
     }
     let composer = Composer {
-        preview_action: format!("/c/{}/preview", head.channel.slug),
+        preview_action: format!("/c/{}/preview", newest.head.channel.slug),
         ..Composer::default()
     };
-    Ok(channel_page(&state, viewer, head, q.page(), composer)
+    Ok(channel_page(&state, viewer, &newest, q.page(), composer)
         .await?
         .into_response())
 }

@@ -2,6 +2,8 @@
 //! composer's errors), a thread (shown again with the reply form's), and the
 //! "older" and "newer posts" paging every timeline shares.
 
+use std::sync::Arc;
+
 use serde::Deserialize;
 
 use super::extract::Viewer;
@@ -11,6 +13,7 @@ use crate::domain::policy::{self, ContentFacts, Deletion};
 use crate::domain::time::last_local_day;
 use crate::error::AppResult;
 use crate::state::AppState;
+use crate::store::channel_pages::NewestChannel;
 use crate::store::channels::{self, Channel, ChannelHead};
 use crate::store::groups;
 use crate::store::posts::{self, Newer, ThreadHead, Timeline};
@@ -138,11 +141,18 @@ pub fn pager(page: &Timeline) -> Pager {
     }
 }
 
+/// A channel and its newest page as read, for this viewer: `None` when
+/// there is no such channel (whether they may read it is the caller's to ask).
+pub async fn newest_channel(state: &AppState, viewer: &Viewer, slug: &str) -> AppResult<Option<Arc<NewestChannel>>> {
+    let every = viewer.user.stamps.map(|s| s.content);
+    Ok(state.channel_pages.newest(&state.db, slug, every).await?)
+}
+
 /// A channel's page: one page of its posts and the composer as given.
 pub async fn channel_page(
     state: &AppState,
     viewer: Viewer,
-    head: ChannelHead,
+    newest: &NewestChannel,
     at: PageAt,
     composer: Composer,
 ) -> AppResult<ChannelPage> {
@@ -150,22 +160,19 @@ pub async fn channel_page(
         channel,
         follower_count,
         pinned: pinned_ids,
-    } = head;
+        ..
+    } = newest.head.clone();
     let actor = viewer.actor();
     let facts = channel.facts(&actor);
     // Pins sit above the newest page only, and once on a page.
-    let pinned = async {
-        if matches!(at, PageAt::Newest) {
-            posts::cards_by_ids(&state.db, &pinned_ids, &actor).await
-        } else {
-            Ok(Vec::new())
+    let (page, pinned) = match at {
+        PageAt::Newest => {
+            let (mut page, pinned) = newest.page(&actor)?;
+            page.posts.retain(|p| !pinned_ids.contains(&p.id));
+            (page, pinned)
         }
+        at => (posts::timeline(&state.db, &[channel.id], at, &actor).await?, Vec::new()),
     };
-    let just_this = [channel.id];
-    let (mut page, pinned) = tokio::try_join!(posts::timeline(&state.db, &just_this, at, &actor), pinned)?;
-    if matches!(at, PageAt::Newest) {
-        page.posts.retain(|p| !pinned_ids.contains(&p.id));
-    }
     Ok(ChannelPage {
         follower_count,
         following: viewer.user.follows.iter().any(|f| f.channel_id == channel.id),

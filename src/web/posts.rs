@@ -8,7 +8,7 @@ use serde::Deserialize;
 
 use super::access::{postable_channel, readable_post, readable_thread};
 use super::extract::{Confirmed, Id, Viewer, flash};
-use super::pages::{channel_page, thread_page};
+use super::pages::{channel_page, newest_channel, thread_page};
 use super::see_other;
 use crate::domain::cursor::PageAt;
 use crate::domain::form::FormErrors;
@@ -18,7 +18,6 @@ use crate::domain::time::now;
 use crate::error::{AppError, AppResult};
 use crate::ingest::preview;
 use crate::state::AppState;
-use crate::store::channels;
 use crate::store::posts::{self};
 use crate::store::replies::{self};
 use crate::store::sites::{self, SiteKind};
@@ -66,10 +65,10 @@ pub async fn create_post(
                 preview_action: format!("/c/{}/preview", channel.slug),
                 ..form.composer(errors)
             };
-            let head = channels::head_by_slug(&state.db, &channel.slug)
+            let newest = newest_channel(&state, &viewer, &channel.slug)
                 .await?
                 .ok_or(AppError::NotFound)?;
-            let page = channel_page(&state, viewer, head, PageAt::Newest, composer).await?;
+            let page = channel_page(&state, viewer, &newest, PageAt::Newest, composer).await?;
             return Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response());
         }
     };
@@ -147,10 +146,10 @@ pub async fn preview_link(
     } else {
         StatusCode::UNPROCESSABLE_ENTITY
     };
-    let head = channels::head_by_slug(&state.db, &channel.slug)
+    let newest = newest_channel(&state, &viewer, &channel.slug)
         .await?
         .ok_or(AppError::NotFound)?;
-    let page = channel_page(&state, viewer, head, PageAt::Newest, composer).await?;
+    let page = channel_page(&state, viewer, &newest, PageAt::Newest, composer).await?;
     Ok((status, page).into_response())
 }
 
