@@ -129,7 +129,7 @@ struct CardRow {
     source_site: Option<String>,
     share_group: Option<i64>,
     /// The post's reactions, as `reactions::as_json` reads them.
-    reactions: String,
+    reactions: reactions::Reactions,
 }
 
 /// The names the page's statements give the tables they read.
@@ -232,7 +232,7 @@ async fn read_all<R: FromQueryResult>(
 }
 
 fn card(row: CardRow, viewer: &Actor) -> Result<PostCard, sea_orm::DbErr> {
-    let reactions = reactions::from_json(&row.reactions, viewer.user_id)?;
+    let reactions = row.reactions.tallies(viewer.user_id);
     let channel = super::channels::facts(
         row.channel_id,
         Visibility::parse(&row.channel_visibility),

@@ -66,8 +66,29 @@ struct Row {
 }
 
 /// One reaction as a tally counts it: its kind, and who (id, name, handle).
-#[derive(serde::Deserialize)]
+#[derive(Debug, Clone, serde::Deserialize)]
 struct Reacted(String, i64, String, String);
+
+/// The reactions to a post or reply as [`as_json`] reads them, parsed once
+/// as the row is read: kept with a page, and told as tallies to each reader.
+#[derive(Debug, Clone, Default)]
+pub struct Reactions(Vec<Reacted>);
+
+impl Reactions {
+    /// The tallies as `viewer` sees them.
+    pub fn tallies(&self, viewer: i64) -> Vec<Tally> {
+        tallies(&self.0, viewer)
+    }
+}
+
+impl sea_orm::TryGetable for Reactions {
+    fn try_get_by<I: sea_orm::ColIdx>(res: &sea_orm::QueryResult, index: I) -> Result<Self, sea_orm::TryGetError> {
+        let json = String::try_get_by(res, index)?;
+        serde_json::from_str(&json)
+            .map(Reactions)
+            .map_err(|e| sea_orm::TryGetError::DbErr(sea_orm::DbErr::Type(format!("reactions read as {json:?}: {e}"))))
+    }
+}
 
 impl From<&Row> for Reacted {
     fn from(r: &Row) -> Self {
@@ -97,13 +118,6 @@ pub fn as_json(backend: DbBackend, on: On, owner: &str) -> String {
         _ => "json_array(x.kind, x.user_id, xu.name, xu.handle)",
     };
     super::json_array_of(backend, value, "x.created_at, xu.name, x.user_id", &from)
-}
-
-/// The tallies of the reactions [`as_json`] read, as `viewer` sees them.
-pub fn from_json(json: &str, viewer: i64) -> Result<Vec<Tally>, sea_orm::DbErr> {
-    let reacted: Vec<Reacted> =
-        serde_json::from_str(json).map_err(|e| sea_orm::DbErr::Custom(format!("reactions read as {json:?}: {e}")))?;
-    Ok(tallies(&reacted, viewer))
 }
 
 fn who(names: &[&str]) -> String {

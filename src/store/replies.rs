@@ -65,7 +65,7 @@ struct Row {
     quote_hidden_at: Option<DateTime<Utc>>,
     quote_author: Option<String>,
     /// The reply's reactions, as `reactions::as_json` reads them.
-    reactions: String,
+    reactions: reactions::Reactions,
 }
 
 /// A thread's replies as read, before they are shown to a reader at a
@@ -136,11 +136,11 @@ pub async fn in_thread(db: &impl ConnectionTrait, post_id: i64) -> Result<Thread
 impl ThreadReplies {
     /// The replies as `viewer` sees them now; deleted ones stay as notices.
     pub fn views(&self, viewer: &Actor) -> Result<Vec<ReplyView>, sea_orm::DbErr> {
-        self.0.iter().cloned().map(|r| view(r, viewer)).collect()
+        self.0.iter().map(|r| view(r, viewer)).collect()
     }
 }
 
-fn view(r: Row, viewer: &Actor) -> Result<ReplyView, sea_orm::DbErr> {
+fn view(r: &Row, viewer: &Actor) -> Result<ReplyView, sea_orm::DbErr> {
     let facts = ContentFacts {
         author_id: r.author_id,
         deleted: r.deleted_at.is_some(),
@@ -151,27 +151,27 @@ fn view(r: Row, viewer: &Actor) -> Result<ReplyView, sea_orm::DbErr> {
     let deleted = facts.deleted || (facts.hidden && !shown_hidden);
     Ok(ReplyView {
         id: r.id,
-        author: PersonChip::new(r.author_id, r.author_name, r.author_handle),
-        body_html: if deleted { String::new() } else { r.body_html },
+        author: PersonChip::new(r.author_id, r.author_name.clone(), r.author_handle.clone()),
+        body_html: if deleted { String::new() } else { r.body_html.clone() },
         created: When::new(r.created_at),
         edited: r.edited_at.map(When::new),
         deleted,
         deletion: r.deleted_at.map(|at| Deletion { at, by: r.deleted_by }),
-        hidden: shown_hidden.then(|| r.hidden_reason.unwrap_or_default()),
+        hidden: shown_hidden.then(|| r.hidden_reason.clone().unwrap_or_default()),
         quote: r.quote_of.map(|qid| {
             let gone = r.quote_deleted_at.is_some() || r.quote_hidden_at.is_some();
             Quote {
                 reply_id: qid,
-                author_name: r.quote_author.unwrap_or_default(),
+                author_name: r.quote_author.clone().unwrap_or_default(),
                 excerpt: if gone {
                     String::new()
                 } else {
-                    markdown::excerpt(&r.quote_md.unwrap_or_default(), 280)
+                    markdown::excerpt(r.quote_md.as_deref().unwrap_or_default(), 280)
                 },
                 deleted: gone,
             }
         }),
-        reactions: reactions::from_json(&r.reactions, viewer.user_id)?,
+        reactions: r.reactions.tallies(viewer.user_id),
         facts,
     })
 }

@@ -7,7 +7,10 @@ use std::fmt;
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 use sea_orm::sea_query::{Alias, Expr, Func, OnConflict, Query, SelectStatement, SimpleExpr};
-use sea_orm::{ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, FromQueryResult, QueryFilter, Set};
+use sea_orm::{
+    ColumnTrait, ConnectionTrait, DatabaseConnection, DbBackend, EntityTrait, FromQueryResult, QueryFilter, Set,
+    Statement,
+};
 use time::OffsetDateTime;
 use tower_sessions::session::{Id, Record};
 use tower_sessions::session_store::{self, SessionStore};
@@ -22,11 +25,14 @@ const AUTH_KEY: &str = "axum-login.data";
 #[derive(Debug, Clone)]
 pub struct DbSessionStore {
     db: DatabaseConnection,
+    /// The statement every request's session is read with, built once.
+    head: HeadStatement,
 }
 
 impl DbSessionStore {
     pub fn new(db: DatabaseConnection) -> Self {
-        Self { db }
+        let head = HeadStatement::new(db.get_database_backend());
+        Self { db, head }
     }
 }
 
@@ -184,7 +190,10 @@ impl SessionStore for DbSessionStore {
     /// The session and, in the same statement, the stamps of the account it
     /// is signed in as.
     async fn load(&self, id: &Id) -> session_store::Result<Option<Record>> {
-        let found = head(&self.db, &id.to_string(), now()).await.map_err(backend)?;
+        let found = Head::find_by_statement(self.head.bind(&id.to_string(), now()))
+            .one(&self.db)
+            .await
+            .map_err(backend)?;
         let Some(found) = found else { return Ok(None) };
         let mut data = serde_json::from_str(&found.data).map_err(|e| session_store::Error::Decode(e.to_string()))?;
         if let (Some(user_id), Some(account), Some(home)) = (found.user_id, found.access_stamp, found.home_stamp) {
@@ -219,10 +228,11 @@ struct Head {
     content_stamp: i64,
 }
 
-/// A live session (not expired at `at`), in one statement by primary keys.
-async fn head(db: &impl ConnectionTrait, id: &str, at: DateTime<Utc>) -> Result<Option<Head>, sea_orm::DbErr> {
+/// A live session (not expired at `at`), in one statement by primary keys:
+/// its only values are the two given, in that order (see [`HeadStatement`]).
+fn head_query(id: &str, at: DateTime<Utc>) -> SelectStatement {
     use session::Column as S;
-    let query = Query::select()
+    Query::select()
         .columns([S::Data, S::ExpiresAt, S::UserId].map(|c| (session::Entity, c)))
         .column((user::Entity, user::Column::AccessStamp))
         .expr_as(
@@ -240,10 +250,27 @@ async fn head(db: &impl ConnectionTrait, id: &str, at: DateTime<Utc>) -> Result<
         )
         .and_where(Expr::col((session::Entity, S::Id)).eq(id))
         .and_where(Expr::col((session::Entity, S::ExpiresAt)).gt(at))
-        .to_owned();
-    Head::find_by_statement(db.get_database_backend().build(&query))
-        .one(db)
-        .await
+        .to_owned()
+}
+
+/// [`head_query`] as this backend's text, built once: every request binds
+/// only the session's id and the time, where building the statement again
+/// would cost about as much as running it.
+#[derive(Debug, Clone)]
+struct HeadStatement {
+    backend: DbBackend,
+    text: String,
+}
+
+impl HeadStatement {
+    fn new(backend: DbBackend) -> Self {
+        let text = backend.build(&head_query("", DateTime::UNIX_EPOCH)).sql;
+        Self { backend, text }
+    }
+
+    fn bind(&self, id: &str, at: DateTime<Utc>) -> Statement {
+        Statement::from_sql_and_values(self.backend, &self.text, [id.into(), at.into()])
+    }
 }
 
 /// The sum of the content stamps of the channels the session's account
@@ -272,9 +299,10 @@ fn content_stamp() -> SelectStatement {
 /// `SUM(channels.content_stamp)` as a whole number (0 over no channels).
 fn sum_of_stamps() -> SelectStatement {
     let stamp = Expr::col((channel::Entity, Alias::new("content_stamp"))).sum();
+    // The 0 written in, not bound: the session statement binds only its id and time.
     Query::select()
         .expr(Func::cast_as(
-            Func::coalesce([stamp, Expr::val(0).into()]),
+            Func::coalesce([stamp, SimpleExpr::Constant(0.into())]),
             Alias::new("BIGINT"),
         ))
         .to_owned()
@@ -310,4 +338,20 @@ pub async fn count_for_user(db: &DatabaseConnection, user_id: i64) -> Result<u64
         .filter(session::Column::ExpiresAt.gt(now()))
         .count(db)
         .await
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_session_statement_built_once_binds_what_building_it_again_would() {
+        let at = DateTime::from_timestamp(1_800_000_000, 0).expect("a time");
+        for backend in [DbBackend::Sqlite, DbBackend::Postgres] {
+            assert_eq!(
+                HeadStatement::new(backend).bind("a-session", at),
+                backend.build(&head_query("a-session", at))
+            );
+        }
+    }
 }
