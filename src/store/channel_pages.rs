@@ -78,10 +78,18 @@ impl ChannelPages {
         slug: &str,
         every: Option<i64>,
     ) -> Result<Option<Arc<NewestChannel>>, DbErr> {
-        if let Some(every) = every
-            && let Some(channel) = self.kept.get(slug, |at| at.every == Some(every))
-            && channel.current()
-        {
+        let unchanged = || {
+            every
+                .and_then(|every| self.kept.get(slug, |at| at.every == Some(every)))
+                .filter(|channel| channel.current())
+        };
+        if let Some(channel) = unchanged() {
+            return Ok(Some(channel));
+        }
+        // Another request may be reading it already: nothing has changed
+        // anywhere since, if it finds the page as this request would.
+        let _turn = self.kept.turn_to_read(slug).await;
+        if let Some(channel) = unchanged() {
             return Ok(Some(channel));
         }
         let Some(head) = channels::head_by_slug(db, slug).await? else {

@@ -59,12 +59,18 @@ impl HomePages {
             return Ok((posts::timeline(db, channel_ids, at, reader).await?, Vec::new()));
         }
         let read = stamps.map(|s| (s.account, s.home));
-        let kept = read
-            .and_then(|read| self.kept.get(&reader.user_id, |at| *at == read))
-            .filter(|home| home.until.is_none_or(|until| reader.at < until));
-        let home = match kept {
+        let current = || {
+            read.and_then(|read| self.kept.get(&reader.user_id, |at| *at == read))
+                .filter(|home| home.until.is_none_or(|until| reader.at < until))
+        };
+        let home = match current() {
             Some(home) => home,
             None => {
+                // Another request may be reading it at these stamps already.
+                let _turn = self.kept.turn_to_read(&reader.user_id).await;
+                if let Some(home) = current() {
+                    return Ok((home.timeline(reader)?, home.announced()));
+                }
                 let held = HeldUp::Announcements {
                     reader: reader.user_id,
                     most: announcements,

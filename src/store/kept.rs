@@ -14,7 +14,14 @@ use std::sync::{Mutex, PoisonError};
 pub struct Kept<K, S, V> {
     most: usize,
     inner: Mutex<Inner<K, S, V>>,
+    /// One reading at a time per key (striped): requests that find the
+    /// same value gone stale at once wait for the first to read it again,
+    /// rather than each reading it.
+    readers: [tokio::sync::Mutex<()>; STRIPES],
 }
+
+/// How many keys may be read afresh at once.
+const STRIPES: usize = 64;
 
 struct Inner<K, S, V> {
     by_id: HashMap<K, (S, u64, V)>,
@@ -31,7 +38,16 @@ impl<K: Hash + Eq, S: Clone, V: Clone> Kept<K, S, V> {
                 by_id: HashMap::new(),
                 loads: 0,
             }),
+            readers: std::array::from_fn(|_| tokio::sync::Mutex::new(())),
         }
+    }
+
+    /// Wait for the turn to read the value for `id` afresh: while it is
+    /// held, others reading the same key wait, then find it kept.
+    pub async fn turn_to_read<Q: Hash + ?Sized>(&self, id: &Q) -> tokio::sync::MutexGuard<'_, ()> {
+        use std::hash::{BuildHasher, BuildHasherDefault, DefaultHasher};
+        let stripe = BuildHasherDefault::<DefaultHasher>::default().hash_one(id) as usize % STRIPES;
+        self.readers[stripe].lock().await
     }
 
     /// The value kept for `id`, if `current` holds of the stamp it was read at.

@@ -66,9 +66,14 @@ impl ThreadPages {
         reader: &Actor,
         every: Option<i64>,
     ) -> Result<Option<ThreadHead>, DbErr> {
-        if let Some(every) = every
-            && let Some(thread) = self.kept.get(&id, |at| at.every == Some(every) && at.week == week)
-        {
+        let unchanged = || every.and_then(|every| self.kept.get(&id, |at| at.every == Some(every) && at.week == week));
+        if let Some(thread) = unchanged() {
+            return Ok(Some(thread.head.head(reader, thread.replies.views(reader)?)?));
+        }
+        // Another request may be reading it already: nothing has changed
+        // anywhere since, if it finds the thread as this request would.
+        let _turn = self.kept.turn_to_read(&id).await;
+        if let Some(thread) = unchanged() {
             return Ok(Some(thread.head.head(reader, thread.replies.views(reader)?)?));
         }
         // A thread kept for this week may still be current: its channel's
