@@ -183,8 +183,20 @@ fn card_select(backend: DbBackend) -> SelectStatement {
         )
         .expr_as(p(P::SourceFeedTitle), Alias::new("source_feed"))
         .expr_as(p(P::SourceSiteUrl), Alias::new("source_site"))
-        .expr_as(Expr::col((T::C, channel::Column::Slug)), Alias::new("channel_slug"))
         .expr_as(Expr::col((T::C, channel::Column::Name)), Alias::new("channel_name"))
+        .expr_as(Expr::col((T::U, user::Column::Name)), Alias::new("author_name"))
+        .expr_as(Expr::col((T::U, user::Column::Handle)), Alias::new("author_handle"))
+        // An ordered JSON aggregate, which sea-query has no words for.
+        .expr_as(Expr::cust(reactions), Alias::new("reactions"));
+    from_posts(with_channel_facts(&mut select), true);
+    select
+}
+
+/// The post's channel as the policy reads it: its slug, visibility and
+/// whether it is archived, as `channel_…`.
+fn with_channel_facts(select: &mut SelectStatement) -> &mut SelectStatement {
+    select
+        .expr_as(Expr::col((T::C, channel::Column::Slug)), Alias::new("channel_slug"))
         .expr_as(
             Expr::col((T::C, channel::Column::Visibility)),
             Alias::new("channel_visibility"),
@@ -193,23 +205,26 @@ fn card_select(backend: DbBackend) -> SelectStatement {
             Expr::col((T::C, channel::Column::ArchivedAt)),
             Alias::new("channel_archived_at"),
         )
-        .expr_as(Expr::col((T::U, user::Column::Name)), Alias::new("author_name"))
-        .expr_as(Expr::col((T::U, user::Column::Handle)), Alias::new("author_handle"))
-        // An ordered JSON aggregate, which sea-query has no words for.
-        .expr_as(Expr::cust(reactions), Alias::new("reactions"))
-        .from_as(post::Entity, T::P)
-        .join_as(
-            JoinType::InnerJoin,
-            channel::Entity,
-            T::C,
-            Expr::col((T::C, channel::Column::Id)).equals((T::P, P::ChannelId)),
-        )
-        .join_as(
+}
+
+/// From the posts `p`, each with its channel `c` (and, with `authors`,
+/// its author `u`).
+fn from_posts(select: &mut SelectStatement, authors: bool) -> &mut SelectStatement {
+    use post::Column as P;
+    select.from_as(post::Entity, T::P).join_as(
+        JoinType::InnerJoin,
+        channel::Entity,
+        T::C,
+        Expr::col((T::C, channel::Column::Id)).equals((T::P, P::ChannelId)),
+    );
+    if authors {
+        select.join_as(
             JoinType::InnerJoin,
             user::Entity,
             T::U,
             Expr::col((T::U, user::Column::Id)).equals((T::P, P::AuthorId)),
         );
+    }
     select
 }
 
@@ -699,29 +714,14 @@ async fn shared_with(db: &impl ConnectionTrait, mut groups: Vec<i64>) -> Result<
         return Ok(Vec::new());
     }
     use post::Column as P;
-    let query = Query::select()
+    let mut query = Query::select()
         .columns([P::Id, P::ShareGroup, P::ChannelId, P::AuthorId, P::PublishedAt].map(|c| (T::P, c)))
-        .expr_as(Expr::col((T::C, channel::Column::Slug)), Alias::new("channel_slug"))
-        .expr_as(
-            Expr::col((T::C, channel::Column::Visibility)),
-            Alias::new("channel_visibility"),
-        )
-        .expr_as(
-            Expr::col((T::C, channel::Column::ArchivedAt)),
-            Alias::new("channel_archived_at"),
-        )
-        .from_as(post::Entity, T::P)
-        .join_as(
-            JoinType::InnerJoin,
-            channel::Entity,
-            T::C,
-            Expr::col((T::C, channel::Column::Id)).equals((T::P, P::ChannelId)),
-        )
+        .to_owned();
+    from_posts(with_channel_facts(&mut query), false)
         .and_where(p(P::ShareGroup).is_in(groups))
         .and_where(p(P::DeletedAt).is_null())
         .and_where(p(P::HiddenAt).is_null())
-        .order_by((T::P, P::Id), Order::Asc)
-        .to_owned();
+        .order_by((T::P, P::Id), Order::Asc);
     read_all(db, &query).await
 }
 
@@ -1137,29 +1137,17 @@ pub async fn shared_before(
     if readable_channels.is_empty() {
         return Ok(Vec::new());
     }
-    let query = Query::select()
+    let mut query = Query::select()
         .columns([(T::P, post::Column::Id), (T::P, post::Column::PublishedAt)])
         .expr_as(Expr::col((T::C, channel::Column::Slug)), Alias::new("channel_slug"))
         .expr_as(Expr::col((T::U, user::Column::Name)), Alias::new("author_name"))
-        .from_as(post::Entity, T::P)
-        .join_as(
-            JoinType::InnerJoin,
-            channel::Entity,
-            T::C,
-            Expr::col((T::C, channel::Column::Id)).equals((T::P, post::Column::ChannelId)),
-        )
-        .join_as(
-            JoinType::InnerJoin,
-            user::Entity,
-            T::U,
-            Expr::col((T::U, user::Column::Id)).equals((T::P, post::Column::AuthorId)),
-        )
+        .to_owned();
+    from_posts(&mut query, true)
         .and_where(p(post::Column::CanonicalUrl).eq(canonical_url))
         .cond_where(live(now()))
         .and_where(p(post::Column::ChannelId).is_in(readable_channels.iter().copied()))
         .order_by((T::P, post::Column::PublishedAt), Order::Desc)
-        .limit(5)
-        .to_owned();
+        .limit(5);
     Ok(read_all::<SharedRow>(db, &query)
         .await?
         .into_iter()

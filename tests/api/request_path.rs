@@ -170,22 +170,7 @@ async fn what_changes_on_one_server_shows_on_the_next_home_page_of_another(app: 
 
     // Scheduled a few seconds ahead: not on the page kept, then on it once
     // its time has come.
-    use commonroom::domain::post::{PostDraft, PostKind};
-    use commonroom::store::posts::{self, Placement};
-    let ada_id = app.user_id("ada").await;
-    let news = app.sql_i64("SELECT id FROM channels WHERE slug = 'news'").await;
-    let draft = PostDraft::parse(PostKind::Discussion.as_str(), "Embargoed item", "", "Later.")
-        .map_err(|_| "invalid")
-        .expect("draft");
-    let at = commonroom::domain::time::now();
-    let live = at + chrono::Duration::seconds(3);
-    let placement = Placement {
-        publish_at: Some(live),
-        ..Placement::default()
-    };
-    posts::create_placed(&app.db, ada_id, news, &draft, at, placement)
-        .await
-        .expect("post");
+    let live = embargoed_in_news(&app).await;
     let before = cy.text("/").await;
     if commonroom::domain::time::now() < live {
         assert!(!before.contains("Embargoed item"), "not before its time");
@@ -336,6 +321,18 @@ async fn what_changes_on_one_server_shows_on_the_next_channel_page_of_another(ap
 
     // Scheduled a few seconds ahead: not on the page kept, then on it once
     // its time has come.
+    let live = embargoed_in_news(&app).await;
+    let before = cy.text("/c/news").await;
+    if commonroom::domain::time::now() < live {
+        assert!(!before.contains("Embargoed item"), "not before its time");
+    }
+    let wait = (live - commonroom::domain::time::now()).to_std().unwrap_or_default();
+    tokio::time::sleep(wait + std::time::Duration::from_millis(200)).await;
+    assert!(cy.text("/c/news").await.contains("Embargoed item"), "live at its time");
+}
+
+/// "Embargoed item", posted by ada in #news to go live 3 s from now; when.
+async fn embargoed_in_news(app: &TestApp) -> chrono::DateTime<chrono::Utc> {
     use commonroom::domain::post::{PostDraft, PostKind};
     use commonroom::store::posts::{self, Placement};
     let ada_id = app.user_id("ada").await;
@@ -352,13 +349,7 @@ async fn what_changes_on_one_server_shows_on_the_next_channel_page_of_another(ap
     posts::create_placed(&app.db, ada_id, news, &draft, at, placement)
         .await
         .expect("post");
-    let before = cy.text("/c/news").await;
-    if commonroom::domain::time::now() < live {
-        assert!(!before.contains("Embargoed item"), "not before its time");
-    }
-    let wait = (live - commonroom::domain::time::now()).to_std().unwrap_or_default();
-    tokio::time::sleep(wait + std::time::Duration::from_millis(200)).await;
-    assert!(cy.text("/c/news").await.contains("Embargoed item"), "live at its time");
+    live
 }
 
 /// The statements a response took, from its `Server-Timing` header.
