@@ -168,16 +168,7 @@ async fn what_changes_on_one_server_shows_on_the_next_home_page_of_another(app: 
     assert_eq!(r.status(), 303);
     assert!(!cy.text("/").await.contains("Second item"), "a deletion");
 
-    // Scheduled a few seconds ahead: not on the page kept, then on it once
-    // its time has come.
-    let live = embargoed_in_news(&app).await;
-    let before = cy.text("/").await;
-    if commonroom::domain::time::now() < live {
-        assert!(!before.contains("Embargoed item"), "not before its time");
-    }
-    let wait = (live - commonroom::domain::time::now()).to_std().unwrap_or_default();
-    tokio::time::sleep(wait + std::time::Duration::from_millis(200)).await;
-    assert!(cy.text("/").await.contains("Embargoed item"), "live at its time");
+    goes_live_on_its_time(&app, &cy, "/").await;
 }
 
 /// Two servers on one database: people act on the first, readers of a
@@ -319,16 +310,21 @@ async fn what_changes_on_one_server_shows_on_the_next_channel_page_of_another(ap
     assert_eq!(ada.post("/c/news/unarchive", &[]).await.status(), 303);
     assert!(!cy.text("/c/news").await.contains("This channel is archived."), "back");
 
-    // Scheduled a few seconds ahead: not on the page kept, then on it once
-    // its time has come.
-    let live = embargoed_in_news(&app).await;
-    let before = cy.text("/c/news").await;
+    goes_live_on_its_time(&app, &cy, "/c/news").await;
+}
+
+/// A post scheduled in #news a few seconds ahead: not on the page at `path`
+/// that `reader` has kept, then on it once its time has come, with nothing
+/// written then.
+async fn goes_live_on_its_time(app: &TestApp, reader: &Browser, path: &str) {
+    let live = embargoed_in_news(app).await;
+    let before = reader.text(path).await;
     if commonroom::domain::time::now() < live {
         assert!(!before.contains("Embargoed item"), "not before its time");
     }
     let wait = (live - commonroom::domain::time::now()).to_std().unwrap_or_default();
     tokio::time::sleep(wait + std::time::Duration::from_millis(200)).await;
-    assert!(cy.text("/c/news").await.contains("Embargoed item"), "live at its time");
+    assert!(reader.text(path).await.contains("Embargoed item"), "live at its time");
 }
 
 /// "Embargoed item", posted by ada in #news to go live 3 s from now; when.
