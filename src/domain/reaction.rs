@@ -1,5 +1,9 @@
 //! The reactions staff can leave on posts and replies.
 
+use std::fmt;
+
+use super::text::WriteTo;
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum ReactionKind {
     Like,
@@ -36,5 +40,88 @@ impl ReactionKind {
             ReactionKind::Thanks => "🙏",
             ReactionKind::Insightful => "💡",
         }
+    }
+}
+
+/// What is reacted to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Target {
+    Post(i64),
+    Reply(i64),
+}
+
+impl Target {
+    pub fn id(self) -> i64 {
+        match self {
+            Target::Post(id) | Target::Reply(id) => id,
+        }
+    }
+
+    /// Where its reaction form posts: `/p/12/react`, `/r/7/react`.
+    pub fn action(self) -> Action {
+        Action(self)
+    }
+
+    /// Its reactions' element id on a page, before `-reactions`: `post-12`, `reply-7`.
+    pub fn anchor(self) -> Anchor {
+        Anchor(self)
+    }
+}
+
+/// [`Target::action`] as written out: a fixed path around a number.
+#[derive(Debug, Clone, Copy)]
+pub struct Action(Target);
+
+/// [`Target::anchor`] as written out: a fixed word and a number.
+#[derive(Debug, Clone, Copy)]
+pub struct Anchor(Target);
+
+impl WriteTo for Action {
+    fn write_to<W: fmt::Write + ?Sized>(&self, out: &mut W) -> fmt::Result {
+        let (before, id) = match self.0 {
+            Target::Post(id) => ("/p/", id),
+            Target::Reply(id) => ("/r/", id),
+        };
+        out.write_str(before)?;
+        out.write_str(itoa::Buffer::new().format(id))?;
+        out.write_str("/react")
+    }
+}
+
+impl WriteTo for Anchor {
+    fn write_to<W: fmt::Write + ?Sized>(&self, out: &mut W) -> fmt::Result {
+        let (before, id) = match self.0 {
+            Target::Post(id) => ("post-", id),
+            Target::Reply(id) => ("reply-", id),
+        };
+        out.write_str(before)?;
+        out.write_str(itoa::Buffer::new().format(id))
+    }
+}
+
+impl fmt::Display for Action {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        self.write_to(f)
+    }
+}
+
+impl fmt::Display for Anchor {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        self.write_to(f)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_target_names_its_form_and_its_place() {
+        let post = Target::Post(120_034);
+        let reply = Target::Reply(-7);
+        assert_eq!(post.action().to_string(), "/p/120034/react");
+        assert_eq!(post.anchor().to_string(), "post-120034");
+        assert_eq!(reply.action().to_string(), "/r/-7/react");
+        assert_eq!(reply.anchor().to_string(), "reply--7");
     }
 }

@@ -2,7 +2,17 @@
 //! text for HTML. Feed parsing, word rules and search results share these,
 //! so an item's text reads the same wherever it is worked out.
 
+use std::fmt;
+
 use scraper::{Html, Node};
+
+/// Text written straight into whatever is being written (a page, a
+/// message), with no formatting machinery between: for what a page shows
+/// many times over (times, paths made from ids). Their `Display` writes
+/// the same.
+pub trait WriteTo {
+    fn write_to<W: fmt::Write + ?Sized>(&self, out: &mut W) -> fmt::Result;
+}
 
 /// The most of a summary's plain text that word rules look at.
 pub const SUMMARY_TEXT_CHARS: usize = 1200;

@@ -45,7 +45,7 @@ impl Feed {
             parts.push("paused".to_owned());
         }
         match &self.last_success {
-            Some(w) => parts.push(format!("last success {}", w.human)),
+            Some(w) => parts.push(format!("last success {}", w.human())),
             None if self.last_polled.is_some() => parts.push("never fetched successfully".to_owned()),
             None => parts.push("not fetched yet".to_owned()),
         }
@@ -54,7 +54,7 @@ impl Feed {
             parts.push(format!("{n} failure{} in a row", if n == 1 { "" } else { "s" }));
         }
         if let Some(next) = &self.next_poll {
-            parts.push(format!("next poll {}", next.human));
+            parts.push(format!("next poll {}", next.human()));
         }
         parts.join(" · ")
     }

@@ -205,7 +205,10 @@ pub async fn list(db: &impl ConnectionTrait) -> Result<Vec<InviteRow>, sea_orm::
                 _ if r.withdrawn_at.is_some() => (
                     format!(
                         "Withdrawn {}",
-                        r.withdrawn_at.map(When::new).map(|w| w.human).unwrap_or_default()
+                        r.withdrawn_at
+                            .map(When::new)
+                            .map(|w| w.human().to_string())
+                            .unwrap_or_default()
                     ),
                     false,
                 ),

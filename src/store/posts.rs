@@ -66,12 +66,8 @@ impl PostCard {
         self.kind == PostKind::Link
     }
 
-    pub fn react_url(&self) -> String {
-        format!("/p/{}/react", self.id)
-    }
-
-    pub fn anchor(&self) -> String {
-        format!("post-{}", self.id)
+    pub fn reacted_to(&self) -> reactions::Target {
+        reactions::Target::Post(self.id)
     }
 
     pub fn tallies(&self) -> &[Tally] {

@@ -12,9 +12,7 @@ use crate::entities::{post_reaction, reply_reaction};
 /// One reaction kind on one item: how many, whether the viewer is among them, and who.
 #[derive(Debug, Clone)]
 pub struct Tally {
-    pub kind: &'static str,
-    pub label: &'static str,
-    pub emoji: &'static str,
+    pub kind: ReactionKind,
     pub count: usize,
     pub mine: bool,
     /// "You, Natalie Hughes and 2 others"; empty when nobody reacted.
@@ -49,12 +47,7 @@ impl Reactor {
 /// Up to this many reactors are all named in the summary line.
 const SHOWN_IN_FULL: usize = 3;
 
-/// What is reacted to.
-#[derive(Debug, Clone, Copy)]
-pub enum Target {
-    Post(i64),
-    Reply(i64),
-}
+pub use crate::domain::reaction::Target;
 
 #[derive(FromQueryResult)]
 struct Row {
@@ -147,9 +140,7 @@ fn tallies(rows: &[Reacted], viewer: i64) -> Vec<Tally> {
             people.sort_by_key(|p| !p.is_viewer);
             let names: Vec<&str> = people.iter().map(Reactor::shown_name).collect();
             Tally {
-                kind: kind.as_str(),
-                label: kind.label(),
-                emoji: kind.emoji(),
+                kind: *kind,
                 count: people.len(),
                 mine: people.first().is_some_and(|p| p.is_viewer),
                 who: who(&names),

@@ -126,7 +126,7 @@ pub struct LobbyPage {
     pub errors: FormErrors,
 }
 
-#[derive(Template, WebTemplate)]
+#[derive(Template)]
 #[template(path = "pages/channels/show.html")]
 pub struct ChannelPage {
     pub ctx: PageCtx,
@@ -146,4 +146,10 @@ pub struct ChannelPage {
     pub composer: Composer,
     pub posts: Vec<PostCard>,
     pub pager: Pager,
+}
+
+impl axum::response::IntoResponse for ChannelPage {
+    fn into_response(self) -> axum::response::Response {
+        super::sized_page(&self, super::room_for(&self.posts) + super::room_for(&self.pinned))
+    }
 }

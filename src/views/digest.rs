@@ -262,7 +262,7 @@ pub struct WeekLine {
 impl WeekLine {
     pub fn new(week: DigestWeek, outline: &ArchiveOutline) -> Self {
         let what = match outline {
-            ArchiveOutline::Sent(Some(at)) => format!("Sent on {}", When::new(*at).full),
+            ArchiveOutline::Sent(Some(at)) => format!("Sent on {}", When::new(*at).full()),
             ArchiveOutline::Sent(None) => "Sent".to_owned(),
             ArchiveOutline::Coming => "Not sent yet: see what it holds so far".to_owned(),
             ArchiveOutline::None(why) => match why {

@@ -1,13 +1,13 @@
 //! The timelines: home (channels I follow) and all posts (`templates/pages/home/`).
 
 use askama::Template;
-use askama_web::WebTemplate;
+use axum::response::{IntoResponse, Response};
 
-use super::{PageCtx, Pager};
+use super::{PageCtx, Pager, room_for, sized_page};
 use crate::store::announcements::Announcement;
 use crate::store::posts::PostCard;
 
-#[derive(Template, WebTemplate)]
+#[derive(Template)]
 #[template(path = "pages/home/timeline.html")]
 pub struct TimelinePage {
     pub ctx: PageCtx,
@@ -19,4 +19,11 @@ pub struct TimelinePage {
     /// Announcements in channels the reader follows that they have not
     /// dismissed (on the home page's newest page only).
     pub announcements: Vec<Announcement>,
+}
+
+impl IntoResponse for TimelinePage {
+    fn into_response(self) -> Response {
+        let held: usize = self.announcements.iter().map(|a| 1024 + a.body_html.len()).sum();
+        sized_page(&self, room_for(&self.posts) + held)
+    }
 }

@@ -26,6 +26,63 @@ use askama_web::WebTemplate;
 use axum::http::StatusCode;
 
 use crate::domain::policy::{self, Actor, Refusal};
+use crate::store::posts::PostCard;
+
+/// Types whose text is digits, ASCII letters, spaces and `-:+/` around
+/// nothing but numbers: no page needs them escaped, and askama writes them
+/// straight into the page (a timeline shows some hundreds of them).
+macro_rules! written_as_they_are {
+    ($($t:ty),*) => {$(
+        impl askama::filters::HtmlSafe for $t {}
+
+        impl askama::FastWritable for $t {
+            fn write_into<W: std::fmt::Write + ?Sized>(
+                &self,
+                dest: &mut W,
+                _: &dyn askama::Values,
+            ) -> askama::Result<()> {
+                Ok(crate::domain::text::WriteTo::write_to(self, dest)?)
+            }
+        }
+    )*};
+}
+
+written_as_they_are!(
+    crate::domain::time::Iso,
+    crate::domain::time::Human,
+    crate::domain::time::Full,
+    crate::domain::reaction::Action,
+    crate::domain::reaction::Anchor
+);
+
+/// A page written into room reserved for it up front: `bytes` beyond what
+/// askama reckons from the template alone. Askama's reckoning cannot see
+/// how many posts a timeline holds, and a page that outgrows its buffer is
+/// copied each time the buffer doubles (a tenth of the work of a kept
+/// home page, before). For the pages served most; the others are small.
+pub fn sized_page<T: Template>(page: &T, bytes: usize) -> axum::response::Response {
+    use axum::response::IntoResponse;
+    let mut html = String::with_capacity(T::SIZE_HINT + bytes);
+    match page.render_into(&mut html) {
+        Ok(()) => ([(axum::http::header::CONTENT_TYPE, "text/html; charset=utf-8")], html).into_response(),
+        Err(err) => {
+            tracing::error!(error = %err, "could not render a page");
+            StatusCode::INTERNAL_SERVER_ERROR.into_response()
+        }
+    }
+}
+
+/// About what a post's card takes on a page beyond its text (its header,
+/// reactions and thread link, some two and a half kilobytes), with room.
+const CARD_BYTES: usize = 3 * 1024;
+
+/// Room for these cards on a page.
+pub fn room_for(cards: &[PostCard]) -> usize {
+    cards
+        .iter()
+        .map(|c| CARD_BYTES + c.body_html.len() + 3 * c.title.len())
+        .sum()
+}
 
 /// The signed-in person, as the page header shows them.
 #[derive(Debug, Clone)]

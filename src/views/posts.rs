@@ -9,7 +9,7 @@ use crate::domain::form::FormErrors;
 use crate::domain::policy::Refusal;
 use crate::store::channels::Channel;
 use crate::store::posts::PostCard;
-use crate::store::reactions::Tally;
+use crate::store::reactions::{Tally, Target};
 use crate::store::replies::{Quote, ReplyView};
 
 /// The "new post" form, kept as typed when it needs correcting.
@@ -41,12 +41,8 @@ pub struct ReplyItem {
 }
 
 impl ReplyItem {
-    pub fn react_url(&self) -> String {
-        format!("/r/{}/react", self.reply.id)
-    }
-
-    pub fn anchor(&self) -> String {
-        format!("reply-{}", self.reply.id)
+    pub fn reacted_to(&self) -> Target {
+        Target::Reply(self.reply.id)
     }
 
     pub fn tallies(&self) -> &[Tally] {
@@ -54,7 +50,7 @@ impl ReplyItem {
     }
 }
 
-#[derive(Template, WebTemplate)]
+#[derive(Template)]
 #[template(path = "pages/posts/thread.html")]
 pub struct ThreadPage {
     pub ctx: PageCtx,
@@ -124,8 +120,17 @@ pub struct EditReplyPage {
 #[derive(Template, WebTemplate)]
 #[template(path = "partials/reactions.html")]
 pub struct ReactionsPartial {
-    pub action: String,
-    pub anchor: String,
+    pub on: Target,
     pub tallies: Vec<Tally>,
     pub can_react: bool,
+}
+
+/// About what a reply takes on the thread page beyond its text.
+const REPLY_BYTES: usize = 3 * 1024;
+
+impl axum::response::IntoResponse for ThreadPage {
+    fn into_response(self) -> axum::response::Response {
+        let replies: usize = self.replies.iter().map(|r| REPLY_BYTES + r.reply.body_html.len()).sum();
+        super::sized_page(&self, super::room_for(std::slice::from_ref(&self.post)) + replies)
+    }
 }

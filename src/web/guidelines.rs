@@ -31,7 +31,7 @@ pub async fn show(
     let current = guidelines::current(&state.db).await?;
     let accepted = guidelines::accepted_by(&state.db, viewer.id())
         .await?
-        .map(|(v, when)| (v, when.human));
+        .map(|(v, when)| (v, when.human().to_string()));
     Ok(GuidelinesPage {
         can_edit: policy::can_moderate(&viewer.actor()),
         next: local_path(query.next.as_deref(), "/"),

@@ -225,7 +225,7 @@ pub fn thread_page(
             "Post deleted",
             format!(
                 "This post was deleted by {by} ({}). Earlier replies are kept below.",
-                when.human
+                when.human()
             ),
         ))
     } else if post.hidden && !policy::can_see_hidden(&actor, &content) {

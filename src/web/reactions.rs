@@ -60,27 +60,14 @@ async fn respond(
     fallback: String,
 ) -> AppResult<Response> {
     if viewer.htmx {
-        let (action, anchor, tallies) = match target {
-            Target::Post(id) => (
-                format!("/p/{id}/react"),
-                format!("post-{id}"),
-                reactions::for_posts(&state.db, &[id], viewer.id())
-                    .await?
-                    .remove(&id)
-                    .unwrap_or_default(),
-            ),
-            Target::Reply(id) => (
-                format!("/r/{id}/react"),
-                format!("reply-{id}"),
-                reactions::for_replies(&state.db, &[id], viewer.id())
-                    .await?
-                    .remove(&id)
-                    .unwrap_or_default(),
-            ),
-        };
+        let tallies = match target {
+            Target::Post(id) => reactions::for_posts(&state.db, &[id], viewer.id()).await?,
+            Target::Reply(id) => reactions::for_replies(&state.db, &[id], viewer.id()).await?,
+        }
+        .remove(&target.id())
+        .unwrap_or_default();
         return Ok(ReactionsPartial {
-            action,
-            anchor,
+            on: target,
             tallies,
             can_react: true,
         }
