@@ -128,9 +128,16 @@ pub struct ReactionsPartial {
 /// About what a reply takes on the thread page beyond its text.
 const REPLY_BYTES: usize = 3 * 1024;
 
+/// About what the thread page holds besides its post and replies (the
+/// reply form, the forms of those who run the channel), with room.
+const THREAD_BYTES: usize = 8 * 1024;
+
 impl axum::response::IntoResponse for ThreadPage {
     fn into_response(self) -> axum::response::Response {
         let replies: usize = self.replies.iter().map(|r| REPLY_BYTES + r.reply.body_html.len()).sum();
-        super::sized_page(&self, super::room_for(std::slice::from_ref(&self.post)) + replies)
+        super::sized_page(
+            &self,
+            THREAD_BYTES + super::room_for(std::slice::from_ref(&self.post)) + replies,
+        )
     }
 }
