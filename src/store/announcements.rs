@@ -3,10 +3,9 @@
 //! channel's followers, whose home page shows them until each reader
 //! dismisses them. Functions take the caller's connection or transaction.
 
-use sea_orm::sea_query::{Alias, Expr, JoinType, Order, Query, SelectStatement, SimpleExpr};
-use sea_orm::{ConnectionTrait, FromQueryResult};
+use sea_orm::sea_query::{Alias, Asterisk, Expr, JoinType, OnConflict, Order, Query, SelectStatement, SimpleExpr};
+use sea_orm::{ConnectionTrait, FromQueryResult, Value};
 
-use super::sql;
 use super::users::PersonChip;
 use crate::domain::time::now;
 
@@ -21,54 +20,89 @@ struct Count {
     n: i64,
 }
 
+/// A table or column these statements name.
+fn name(text: &'static str) -> Alias {
+    Alias::new(text)
+}
+
 /// How many posts a channel has pinned, whatever their state.
 pub async fn pin_count(db: &impl ConnectionTrait, channel_id: i64) -> Result<usize, sea_orm::DbErr> {
-    Ok(Count::find_by_statement(sql(
-        db,
-        "SELECT COUNT(*) AS n FROM channel_pins WHERE channel_id = ?",
-        vec![channel_id.into()],
-    ))
-    .one(db)
-    .await?
-    .map_or(0, |c| c.n as usize))
+    let count = Query::select()
+        .expr_as(Expr::col(Asterisk).count(), name("n"))
+        .from(name("channel_pins"))
+        .and_where(Expr::col(name("channel_id")).eq(channel_id))
+        .to_owned();
+    Ok(Count::find_by_statement(db.get_database_backend().build(&count))
+        .one(db)
+        .await?
+        .map_or(0, |c| c.n as usize))
 }
 
 pub async fn is_pinned(db: &impl ConnectionTrait, post_id: i64) -> Result<bool, sea_orm::DbErr> {
-    Ok(PostId::find_by_statement(sql(
-        db,
-        "SELECT post_id FROM channel_pins WHERE post_id = ?",
-        vec![post_id.into()],
-    ))
-    .one(db)
-    .await?
-    .is_some())
+    let pin = Query::select()
+        .column(name("post_id"))
+        .from(name("channel_pins"))
+        .and_where(Expr::col(name("post_id")).eq(post_id))
+        .to_owned();
+    Ok(PostId::find_by_statement(db.get_database_backend().build(&pin))
+        .one(db)
+        .await?
+        .is_some())
 }
 
-/// Pin a post in its channel; false if it already was.
-pub async fn pin(db: &impl ConnectionTrait, channel_id: i64, post_id: i64, by: i64) -> Result<bool, sea_orm::DbErr> {
+/// Insert one row into `table` unless one with the same `key` is there;
+/// whether it was inserted.
+async fn insert_new(
+    db: &impl ConnectionTrait,
+    table: &'static str,
+    row: &[(&'static str, Value)],
+    key: &[&'static str],
+) -> Result<bool, sea_orm::DbErr> {
+    let insert = Query::insert()
+        .into_table(name(table))
+        .columns(row.iter().map(|(column, _)| name(column)))
+        .values(row.iter().map(|(_, value)| value.clone().into()))
+        .map_err(|e| sea_orm::DbErr::Custom(e.to_string()))?
+        .on_conflict(OnConflict::columns(key.iter().map(|k| name(k))).do_nothing().to_owned())
+        .to_owned();
     Ok(db
-        .execute(sql(
-            db,
-            "INSERT INTO channel_pins (channel_id, post_id, pinned_by, pinned_at) VALUES (?, ?, ?, ?) \
-             ON CONFLICT (channel_id, post_id) DO NOTHING",
-            vec![channel_id.into(), post_id.into(), by.into(), now().into()],
-        ))
+        .execute(db.get_database_backend().build(&insert))
         .await?
         .rows_affected()
         == 1)
 }
 
+/// Delete the rows of `table` about a post; how many there were.
+async fn delete_of_post(db: &impl ConnectionTrait, table: &'static str, post_id: i64) -> Result<u64, sea_orm::DbErr> {
+    let delete = Query::delete()
+        .from_table(name(table))
+        .and_where(Expr::col(name("post_id")).eq(post_id))
+        .to_owned();
+    Ok(db
+        .execute(db.get_database_backend().build(&delete))
+        .await?
+        .rows_affected())
+}
+
+/// Pin a post in its channel; false if it already was.
+pub async fn pin(db: &impl ConnectionTrait, channel_id: i64, post_id: i64, by: i64) -> Result<bool, sea_orm::DbErr> {
+    insert_new(
+        db,
+        "channel_pins",
+        &[
+            ("channel_id", channel_id.into()),
+            ("post_id", post_id.into()),
+            ("pinned_by", by.into()),
+            ("pinned_at", now().into()),
+        ],
+        &["channel_id", "post_id"],
+    )
+    .await
+}
+
 /// Unpin a post; false if it was not pinned.
 pub async fn unpin(db: &impl ConnectionTrait, post_id: i64) -> Result<bool, sea_orm::DbErr> {
-    Ok(db
-        .execute(sql(
-            db,
-            "DELETE FROM channel_pins WHERE post_id = ?",
-            vec![post_id.into()],
-        ))
-        .await?
-        .rows_affected()
-        >= 1)
+    Ok(delete_of_post(db, "channel_pins", post_id).await? >= 1)
 }
 
 /// Announce a post to its channel's followers; false if it already was.
@@ -78,48 +112,49 @@ pub async fn announce(
     post_id: i64,
     by: i64,
 ) -> Result<bool, sea_orm::DbErr> {
-    Ok(db
-        .execute(sql(
-            db,
-            "INSERT INTO announcements (post_id, channel_id, announced_by, announced_at) VALUES (?, ?, ?, ?) \
-             ON CONFLICT (post_id) DO NOTHING",
-            vec![post_id.into(), channel_id.into(), by.into(), now().into()],
-        ))
-        .await?
-        .rows_affected()
-        == 1)
+    insert_new(
+        db,
+        "announcements",
+        &[
+            ("post_id", post_id.into()),
+            ("channel_id", channel_id.into()),
+            ("announced_by", by.into()),
+            ("announced_at", now().into()),
+        ],
+        &["post_id"],
+    )
+    .await
 }
 
 /// Stop announcing a post (every reader's dismissal goes with it); false if
 /// it was not announced.
 pub async fn withdraw(db: &impl ConnectionTrait, post_id: i64) -> Result<bool, sea_orm::DbErr> {
-    db.execute(sql(
-        db,
-        "DELETE FROM announcement_dismissals WHERE post_id = ?",
-        vec![post_id.into()],
-    ))
-    .await?;
-    Ok(db
-        .execute(sql(
-            db,
-            "DELETE FROM announcements WHERE post_id = ?",
-            vec![post_id.into()],
-        ))
-        .await?
-        .rows_affected()
-        == 1)
+    delete_of_post(db, "announcement_dismissals", post_id).await?;
+    Ok(delete_of_post(db, "announcements", post_id).await? == 1)
 }
 
 /// A reader puts an announcement away; false if it was not one, or they already had.
 pub async fn dismiss(db: &impl ConnectionTrait, post_id: i64, user_id: i64) -> Result<bool, sea_orm::DbErr> {
+    let announced = Query::select()
+        .column(name("post_id"))
+        .expr(Expr::val(user_id))
+        .expr(Expr::val(now()))
+        .from(name("announcements"))
+        .and_where(Expr::col(name("post_id")).eq(post_id))
+        .to_owned();
+    let insert = Query::insert()
+        .into_table(name("announcement_dismissals"))
+        .columns([name("post_id"), name("user_id"), name("dismissed_at")])
+        .select_from(announced)
+        .map_err(|e| sea_orm::DbErr::Custom(e.to_string()))?
+        .on_conflict(
+            OnConflict::columns([name("user_id"), name("post_id")])
+                .do_nothing()
+                .to_owned(),
+        )
+        .to_owned();
     Ok(db
-        .execute(sql(
-            db,
-            "INSERT INTO announcement_dismissals (post_id, user_id, dismissed_at) \
-             SELECT post_id, ?, ? FROM announcements WHERE post_id = ? \
-             ON CONFLICT (user_id, post_id) DO NOTHING",
-            vec![user_id.into(), now().into(), post_id.into()],
-        ))
+        .execute(db.get_database_backend().build(&insert))
         .await?
         .rows_affected()
         == 1)
@@ -177,17 +212,26 @@ pub async fn followers(db: &impl ConnectionTrait, channel_id: i64) -> Result<Vec
     struct UserId {
         user_id: i64,
     }
-    Ok(UserId::find_by_statement(sql(
-        db,
-        "SELECT f.user_id FROM channel_follows f JOIN users u ON u.id = f.user_id \
-         WHERE f.channel_id = ? AND u.status = 'active' ORDER BY f.user_id",
-        vec![channel_id.into()],
-    ))
-    .all(db)
-    .await?
-    .into_iter()
-    .map(|r| r.user_id)
-    .collect())
+    let (f, u) = (name("f"), name("u"));
+    let followers = Query::select()
+        .column((f.clone(), name("user_id")))
+        .from_as(name("channel_follows"), f.clone())
+        .join_as(
+            JoinType::InnerJoin,
+            name("users"),
+            u.clone(),
+            Expr::col((u.clone(), name("id"))).equals((f.clone(), name("user_id"))),
+        )
+        .and_where(Expr::col((f.clone(), name("channel_id"))).eq(channel_id))
+        .and_where(Expr::col((u, name("status"))).eq("active"))
+        .order_by((f, name("user_id")), Order::Asc)
+        .to_owned();
+    Ok(UserId::find_by_statement(db.get_database_backend().build(&followers))
+        .all(db)
+        .await?
+        .into_iter()
+        .map(|r| r.user_id)
+        .collect())
 }
 
 /// Whether a post is pinned, announced, and featured in a week's digest

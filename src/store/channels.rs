@@ -9,12 +9,12 @@ use sea_orm::{
 
 use super::outbox::{self, Changed};
 use super::users::PersonChip;
-use super::{audit, is_unique_violation, sql};
+use super::{audit, is_unique_violation};
 use crate::domain::audit::{AuditAction, AuditTarget};
 use crate::domain::policy::{self, Actor, ChannelFacts, Visibility};
 use crate::domain::slug::ChannelSlug;
 use crate::domain::time::now;
-use crate::entities::{channel, channel_follow, channel_member};
+use crate::entities::{channel, channel_follow, channel_member, post, user};
 
 /// A channel as the policy and pages need it.
 #[derive(Debug, Clone)]
@@ -89,18 +89,50 @@ struct SummaryRow {
 
 /// Every channel the actor may see listed, by name, with counts.
 pub async fn directory(db: &impl ConnectionTrait, actor: &Actor) -> Result<Vec<ChannelSummary>, sea_orm::DbErr> {
-    let rows = SummaryRow::find_by_statement(sql(
-        db,
-        "SELECT c.id, c.slug, c.name, c.description, c.visibility, c.archived_at, c.digest_open, \
-           (SELECT COUNT(*) FROM channel_follows f WHERE f.channel_id = c.id) AS follower_count, \
-           (SELECT COUNT(*) FROM posts p WHERE p.channel_id = c.id AND p.deleted_at IS NULL AND p.hidden_at IS NULL \
-             AND p.published_at <= ?) AS post_count, \
-           (SELECT COUNT(*) FROM channel_follows f WHERE f.channel_id = c.id AND f.user_id = ?) AS following \
-         FROM channels c ORDER BY LOWER(c.name), c.id",
-        vec![crate::domain::time::now().into(), actor.user_id.into()],
-    ))
-    .all(db)
-    .await?;
+    use sea_orm::sea_query::{Alias, Asterisk, Expr, Func, Order, Query, SelectStatement, SimpleExpr};
+    let (c, f, p) = (Alias::new("c"), Alias::new("f"), Alias::new("p"));
+    let scalar = |select: SelectStatement| SimpleExpr::SubQuery(None, Box::new(select.into_sub_query_statement()));
+    let followers = Query::select()
+        .expr(Expr::col(Asterisk).count())
+        .from_as(channel_follow::Entity, f.clone())
+        .and_where(Expr::col((f.clone(), channel_follow::Column::ChannelId)).equals((c.clone(), channel::Column::Id)))
+        .to_owned();
+    let following = followers
+        .clone()
+        .and_where(Expr::col((f, channel_follow::Column::UserId)).eq(actor.user_id))
+        .to_owned();
+    let live_posts = Query::select()
+        .expr(Expr::col(Asterisk).count())
+        .from_as(post::Entity, p.clone())
+        .and_where(Expr::col((p.clone(), post::Column::ChannelId)).equals((c.clone(), channel::Column::Id)))
+        .and_where(Expr::col((p.clone(), post::Column::DeletedAt)).is_null())
+        .and_where(Expr::col((p.clone(), post::Column::HiddenAt)).is_null())
+        .and_where(Expr::col((p, post::Column::PublishedAt)).lte(now()))
+        .to_owned();
+    use channel::Column as C;
+    let directory = Query::select()
+        .columns(
+            [
+                C::Id,
+                C::Slug,
+                C::Name,
+                C::Description,
+                C::Visibility,
+                C::ArchivedAt,
+                C::DigestOpen,
+            ]
+            .map(|column| (c.clone(), column)),
+        )
+        .expr_as(scalar(followers), Alias::new("follower_count"))
+        .expr_as(scalar(live_posts), Alias::new("post_count"))
+        .expr_as(scalar(following), Alias::new("following"))
+        .from_as(channel::Entity, c.clone())
+        .order_by_expr(Func::lower(Expr::col((c.clone(), C::Name))).into(), Order::Asc)
+        .order_by((c, C::Id), Order::Asc)
+        .to_owned();
+    let rows = SummaryRow::find_by_statement(db.get_database_backend().build(&directory))
+        .all(db)
+        .await?;
     Ok(rows
         .into_iter()
         .filter_map(|r| {
@@ -252,13 +284,17 @@ pub async fn search_scope(db: &impl ConnectionTrait, actor: &Actor) -> Result<Se
         visibility: String,
         archived_at: Option<DateTime<Utc>>,
     }
-    let rows = Row::find_by_statement(sql(
-        db,
-        "SELECT id, slug, name, visibility, archived_at FROM channels ORDER BY LOWER(name), id",
-        vec![],
-    ))
-    .all(db)
-    .await?;
+    use channel::Column as C;
+    use sea_orm::sea_query::{Expr, Func, Order, Query};
+    let every = Query::select()
+        .columns([C::Id, C::Slug, C::Name, C::Visibility, C::ArchivedAt])
+        .from(channel::Entity)
+        .order_by_expr(Func::lower(Expr::col(C::Name)).into(), Order::Asc)
+        .order_by(C::Id, Order::Asc)
+        .to_owned();
+    let rows = Row::find_by_statement(db.get_database_backend().build(&every))
+        .all(db)
+        .await?;
     let mut scope = SearchScope {
         readable: Vec::new(),
         unreadable: Vec::new(),
@@ -434,17 +470,30 @@ pub async fn members(db: &impl ConnectionTrait, channel_id: i64) -> Result<Vec<P
         name: String,
         handle: String,
     }
-    Ok(Row::find_by_statement(sql(
-        db,
-        "SELECT u.id, u.name, u.handle FROM channel_members m JOIN users u ON u.id = m.user_id \
-         WHERE m.channel_id = ? ORDER BY LOWER(u.name), u.id",
-        vec![channel_id.into()],
-    ))
-    .all(db)
-    .await?
-    .into_iter()
-    .map(|r| PersonChip::new(r.id, r.name, r.handle))
-    .collect())
+    use sea_orm::sea_query::{Alias, Expr, Func, JoinType, Order, Query};
+    let (m, u) = (Alias::new("m"), Alias::new("u"));
+    let members = Query::select()
+        .columns([user::Column::Id, user::Column::Name, user::Column::Handle].map(|column| (u.clone(), column)))
+        .from_as(channel_member::Entity, m.clone())
+        .join_as(
+            JoinType::InnerJoin,
+            user::Entity,
+            u.clone(),
+            Expr::col((u.clone(), user::Column::Id)).equals((m.clone(), channel_member::Column::UserId)),
+        )
+        .and_where(Expr::col((m, channel_member::Column::ChannelId)).eq(channel_id))
+        .order_by_expr(
+            Func::lower(Expr::col((u.clone(), user::Column::Name))).into(),
+            Order::Asc,
+        )
+        .order_by((u, user::Column::Id), Order::Asc)
+        .to_owned();
+    Ok(Row::find_by_statement(db.get_database_backend().build(&members))
+        .all(db)
+        .await?
+        .into_iter()
+        .map(|r| PersonChip::new(r.id, r.name, r.handle))
+        .collect())
 }
 
 /// Make someone a member of a private channel, inside the caller's

@@ -1,10 +1,9 @@
 //! Versions of the community guidelines, and who accepted which.
 
 use chrono::{DateTime, Utc};
-use sea_orm::sea_query::{Alias, Expr, IntoColumnRef, Query, SimpleExpr};
+use sea_orm::sea_query::{Alias, Expr, Func, IntoColumnRef, JoinType, OnConflict, Order, Query, SimpleExpr};
 use sea_orm::{ConnectionTrait, FromQueryResult};
 
-use super::sql;
 use crate::domain::time::{When, now};
 
 /// Whether a version of the guidelines exists that the person whose id is in
@@ -55,16 +54,30 @@ pub struct Guidelines {
     pub published: When,
 }
 
+/// A table or column these statements name.
+fn name(text: &'static str) -> Alias {
+    Alias::new(text)
+}
+
 /// The version in force: the latest.
 pub async fn current(db: &impl ConnectionTrait) -> Result<Option<Guidelines>, sea_orm::DbErr> {
-    let row = Row::find_by_statement(sql(
-        db,
-        "SELECT g.version, g.body_md, g.body_html, g.summary, u.name AS author_name, g.created_at \
-         FROM guidelines g LEFT JOIN users u ON u.id = g.author_id ORDER BY g.version DESC LIMIT 1",
-        vec![],
-    ))
-    .one(db)
-    .await?;
+    let (g, u) = (name("g"), name("u"));
+    let latest = Query::select()
+        .columns(["version", "body_md", "body_html", "summary", "created_at"].map(|c| (g.clone(), name(c))))
+        .expr_as(Expr::col((u.clone(), name("name"))), name("author_name"))
+        .from_as(name("guidelines"), g.clone())
+        .join_as(
+            JoinType::LeftJoin,
+            name("users"),
+            u.clone(),
+            Expr::col((u, name("id"))).equals((g.clone(), name("author_id"))),
+        )
+        .order_by((g, name("version")), Order::Desc)
+        .limit(1)
+        .to_owned();
+    let row = Row::find_by_statement(db.get_database_backend().build(&latest))
+        .one(db)
+        .await?;
     Ok(row.map(|r| Guidelines {
         version: r.version,
         body_md: r.body_md,
@@ -87,32 +100,42 @@ pub async fn publish(
     struct Version {
         version: i32,
     }
-    let row = Version::find_by_statement(sql(
-        db,
-        "INSERT INTO guidelines (version, body_md, body_html, summary, author_id, created_at) \
-         SELECT COALESCE(MAX(version), 0) + 1, ?, ?, ?, ?, ? FROM guidelines RETURNING version",
-        vec![
-            body_md.into(),
-            body_html.into(),
-            summary.into(),
-            author_id.into(),
-            now().into(),
-        ],
-    ))
-    .one(db)
-    .await?;
+    let next = Query::select()
+        .expr(Expr::expr(Func::coalesce([Expr::col(name("version")).max(), Expr::val(0).into()])).add(1))
+        .expr(Expr::val(body_md))
+        .expr(Expr::val(body_html))
+        .expr(Expr::val(summary))
+        .expr(Expr::val(author_id))
+        .expr(Expr::val(now()))
+        .from(name("guidelines"))
+        .to_owned();
+    let insert = Query::insert()
+        .into_table(name("guidelines"))
+        .columns(["version", "body_md", "body_html", "summary", "author_id", "created_at"].map(name))
+        .select_from(next)
+        .map_err(|e| sea_orm::DbErr::Custom(e.to_string()))?
+        .returning_col(name("version"))
+        .to_owned();
+    let row = Version::find_by_statement(db.get_database_backend().build(&insert))
+        .one(db)
+        .await?;
     Ok(row.map(|r| r.version).unwrap_or_default())
 }
 
 /// Record that a person accepted a version (once; accepting again changes nothing).
 pub async fn accept(db: &impl ConnectionTrait, user_id: i64, version: i32) -> Result<(), sea_orm::DbErr> {
-    db.execute(sql(
-        db,
-        "INSERT INTO guideline_acceptances (user_id, version, accepted_at) VALUES (?, ?, ?) \
-         ON CONFLICT (user_id, version) DO NOTHING",
-        vec![user_id.into(), version.into(), now().into()],
-    ))
-    .await?;
+    let insert = Query::insert()
+        .into_table(name("guideline_acceptances"))
+        .columns(["user_id", "version", "accepted_at"].map(name))
+        .values([user_id.into(), version.into(), now().into()])
+        .map_err(|e| sea_orm::DbErr::Custom(e.to_string()))?
+        .on_conflict(
+            OnConflict::columns(["user_id", "version"].map(name))
+                .do_nothing()
+                .to_owned(),
+        )
+        .to_owned();
+    db.execute(db.get_database_backend().build(&insert)).await?;
     Ok(())
 }
 
@@ -123,12 +146,15 @@ pub async fn accepted_by(db: &impl ConnectionTrait, user_id: i64) -> Result<Opti
         version: i32,
         accepted_at: DateTime<Utc>,
     }
-    let row = Accepted::find_by_statement(sql(
-        db,
-        "SELECT version, accepted_at FROM guideline_acceptances WHERE user_id = ? ORDER BY version DESC LIMIT 1",
-        vec![user_id.into()],
-    ))
-    .one(db)
-    .await?;
+    let latest = Query::select()
+        .columns(["version", "accepted_at"].map(name))
+        .from(name("guideline_acceptances"))
+        .and_where(Expr::col(name("user_id")).eq(user_id))
+        .order_by(name("version"), Order::Desc)
+        .limit(1)
+        .to_owned();
+    let row = Accepted::find_by_statement(db.get_database_backend().build(&latest))
+        .one(db)
+        .await?;
     Ok(row.map(|r| (r.version, When::new(r.accepted_at))))
 }

@@ -6,7 +6,7 @@ use sea_orm::{
     QueryOrder, Set, TransactionTrait,
 };
 
-use super::{audit, is_unique_violation, sql};
+use super::{audit, is_unique_violation};
 use crate::domain::audit::{AuditAction, AuditTarget};
 use crate::domain::email::EmailAddress;
 use crate::domain::handle::Handle;
@@ -438,22 +438,28 @@ pub async fn suggest(db: &impl ConnectionTrait, prefix: &str, limit: u64) -> Res
     if p.is_empty() {
         return Ok(Vec::new());
     }
-    Ok(Row::find_by_statement(sql(
-        db,
-        "SELECT id, name, handle FROM users WHERE status = 'active' \
-         AND (handle LIKE ? OR LOWER(name) LIKE ? OR LOWER(name) LIKE ?) ORDER BY LOWER(name), id LIMIT ?",
-        vec![
-            format!("{p}%").into(),
-            format!("{p}%").into(),
-            format!("% {p}%").into(),
-            (limit as i64).into(),
-        ],
-    ))
-    .all(db)
-    .await?
-    .into_iter()
-    .map(|r| PersonChip::new(r.id, r.name, r.handle))
-    .collect())
+    use sea_orm::sea_query::{Condition, Func, Order};
+    let name = || Expr::expr(Func::lower(Expr::col(user::Column::Name)));
+    let matching = Query::select()
+        .columns([user::Column::Id, user::Column::Name, user::Column::Handle])
+        .from(user::Entity)
+        .and_where(Expr::col(user::Column::Status).eq("active"))
+        .cond_where(
+            Condition::any()
+                .add(Expr::col(user::Column::Handle).like(format!("{p}%")))
+                .add(name().like(format!("{p}%")))
+                .add(name().like(format!("% {p}%"))),
+        )
+        .order_by_expr(name().into(), Order::Asc)
+        .order_by(user::Column::Id, Order::Asc)
+        .limit(limit)
+        .to_owned();
+    Ok(Row::find_by_statement(db.get_database_backend().build(&matching))
+        .all(db)
+        .await?
+        .into_iter()
+        .map(|r| PersonChip::new(r.id, r.name, r.handle))
+        .collect())
 }
 
 /// Everyone, by name (for the people directory and admin pages).
@@ -542,14 +548,14 @@ fn listed(u: user::Model, mut held: Vec<Role>) -> Listed {
 
 /// Set an account's status (`active` or `suspended`); false if it was already so.
 pub async fn set_status(db: &impl ConnectionTrait, id: i64, status: &str) -> Result<bool, sea_orm::DbErr> {
-    let changed = db
-        .execute(sql(
-            db,
-            "UPDATE users SET status = ?, updated_at = ? WHERE id = ? AND status <> ?",
-            vec![status.into(), now().into(), id.into(), status.into()],
-        ))
+    let changed = user::Entity::update_many()
+        .col_expr(user::Column::Status, Expr::value(status))
+        .col_expr(user::Column::UpdatedAt, Expr::value(now()))
+        .filter(user::Column::Id.eq(id))
+        .filter(user::Column::Status.ne(status))
+        .exec(db)
         .await?;
-    Ok(changed.rows_affected() == 1)
+    Ok(changed.rows_affected == 1)
 }
 
 /// Replace an account's roles (member is implied and never stored). A role
@@ -588,11 +594,11 @@ pub async fn set_roles(db: &impl ConnectionTrait, id: i64, roles: &[Role]) -> Re
 
 /// Keep a new password hash.
 pub async fn set_password_hash(db: &impl ConnectionTrait, id: i64, hash: &str) -> Result<(), sea_orm::DbErr> {
-    db.execute(sql(
-        db,
-        "UPDATE users SET password_hash = ?, updated_at = ? WHERE id = ?",
-        vec![hash.into(), now().into(), id.into()],
-    ))
-    .await?;
+    user::Entity::update_many()
+        .col_expr(user::Column::PasswordHash, Expr::value(hash))
+        .col_expr(user::Column::UpdatedAt, Expr::value(now()))
+        .filter(user::Column::Id.eq(id))
+        .exec(db)
+        .await?;
     Ok(())
 }
