@@ -99,17 +99,7 @@ impl WriteTo for Anchor {
     }
 }
 
-impl fmt::Display for Action {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        self.write_to(f)
-    }
-}
-
-impl fmt::Display for Anchor {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        self.write_to(f)
-    }
-}
+super::text::displayed_as_written!(Action, Anchor);
 
 #[cfg(test)]
 mod tests {

@@ -14,6 +14,18 @@ pub trait WriteTo {
     fn write_to<W: fmt::Write + ?Sized>(&self, out: &mut W) -> fmt::Result;
 }
 
+/// `Display` for types that [`WriteTo`]: the same text.
+macro_rules! displayed_as_written {
+    ($($t:ty),*) => {$(
+        impl std::fmt::Display for $t {
+            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                $crate::domain::text::WriteTo::write_to(self, f)
+            }
+        }
+    )*};
+}
+pub(crate) use displayed_as_written;
+
 /// The most of a summary's plain text that word rules look at.
 pub const SUMMARY_TEXT_CHARS: usize = 1200;
 

@@ -21,9 +21,16 @@ pub struct TimelinePage {
     pub announcements: Vec<Announcement>,
 }
 
+/// About what an announcement takes above the timeline beyond its text.
+const ANNOUNCEMENT_BYTES: usize = 1024;
+
 impl IntoResponse for TimelinePage {
     fn into_response(self) -> Response {
-        let held: usize = self.announcements.iter().map(|a| 1024 + a.body_html.len()).sum();
+        let held: usize = self
+            .announcements
+            .iter()
+            .map(|a| ANNOUNCEMENT_BYTES + a.body_html.len())
+            .sum();
         sized_page(&self, room_for(&self.posts) + held)
     }
 }
