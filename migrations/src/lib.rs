@@ -30,6 +30,7 @@ mod m20261207_000022_account_stamps;
 mod m20261207_000023_content_stamps;
 mod m20261207_000024_thread_stamps;
 mod m20261207_000025_follow_stamps;
+mod m20261208_000026_live_posts_index;
 
 pub struct Migrator;
 
@@ -62,6 +63,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261207_000023_content_stamps::Migration),
             Box::new(m20261207_000024_thread_stamps::Migration),
             Box::new(m20261207_000025_follow_stamps::Migration),
+            Box::new(m20261208_000026_live_posts_index::Migration),
         ]
     }
 }
