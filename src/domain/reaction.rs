@@ -76,26 +76,28 @@ pub struct Action(Target);
 #[derive(Debug, Clone, Copy)]
 pub struct Anchor(Target);
 
+/// `before`, the number and `after`, as one piece of text.
+fn around<W: fmt::Write + ?Sized>(out: &mut W, before: &str, id: i64, after: &str) -> fmt::Result {
+    out.write_str(before)?;
+    out.write_str(itoa::Buffer::new().format(id))?;
+    out.write_str(after)
+}
+
 impl WriteTo for Action {
     fn write_to<W: fmt::Write + ?Sized>(&self, out: &mut W) -> fmt::Result {
-        let (before, id) = match self.0 {
-            Target::Post(id) => ("/p/", id),
-            Target::Reply(id) => ("/r/", id),
-        };
-        out.write_str(before)?;
-        out.write_str(itoa::Buffer::new().format(id))?;
-        out.write_str("/react")
+        match self.0 {
+            Target::Post(id) => around(out, "/p/", id, "/react"),
+            Target::Reply(id) => around(out, "/r/", id, "/react"),
+        }
     }
 }
 
 impl WriteTo for Anchor {
     fn write_to<W: fmt::Write + ?Sized>(&self, out: &mut W) -> fmt::Result {
-        let (before, id) = match self.0 {
-            Target::Post(id) => ("post-", id),
-            Target::Reply(id) => ("reply-", id),
-        };
-        out.write_str(before)?;
-        out.write_str(itoa::Buffer::new().format(id))
+        match self.0 {
+            Target::Post(id) => around(out, "post-", id, ""),
+            Target::Reply(id) => around(out, "reply-", id, ""),
+        }
     }
 }
 
